@@ -174,6 +174,15 @@ bse_book_status bse_book_add(bse_book_side *side, int32_t owner, int64_t price, 
     }
     int32_t i = (side->rule == BSE_BOOK_BSE) ? side->owner_node[owner] : -1;
     uint64_t seq;
+    if (i >= 0 && side->nodes[i].price == price && side->nodes[i].qty == qty) {
+        /* BSE overwrite at the same price: same level, same slot */
+        side->nodes[i].time = time;
+        side->nodes[i].qid = qid;
+        side->version++;
+        if (node)
+            *node = i;
+        return BSE_BOOK_OK;
+    }
     if (i >= 0) { /* BSE overwrite: keep the owner's seq (its dict slot) */
         seq = side->nodes[i].seq;
         queue_unlink(side, i);

@@ -10,12 +10,7 @@
 
 #define MT_N 624
 
-/* GSL's private state for gsl_rng_mt19937 (gsl rng/mt.c: mt_state_t). Its size
- * is checked against gsl_rng_size at init, so a different layout is caught. */
-typedef struct {
-    unsigned long mt[MT_N];
-    int mti;
-} gsl_mt_state;
+typedef bse_rng_mt_state gsl_mt_state;
 
 static void init_genrand(gsl_mt_state *st, uint32_t s)
 {
@@ -166,12 +161,7 @@ uint64_t bse_rng_getrandbits(bse_rng *rng, unsigned k)
 
 static unsigned bit_length(uint64_t n)
 {
-    unsigned k = 0;
-    while (n) {
-        k++;
-        n >>= 1;
-    }
-    return k;
+    return n ? 64u - (unsigned)__builtin_clzll(n) : 0u;
 }
 
 uint64_t bse_rng_randbelow(bse_rng *rng, uint64_t n)

@@ -58,8 +58,28 @@ void bse_rng_seed_u64(bse_rng *rng, uint64_t n);
  * non-digit or a value of 2^512 or more. Out: be64 (64 bytes, big-endian). */
 __attribute__((warn_unused_result)) bse_rng_status bse_rng_parse_seed(uint8_t be64[64], const char *text, int hex);
 
-/* Next raw 32-bit MT output (genrand_uint32). */
-static inline uint32_t bse_rng_next32(bse_rng *rng) { return (uint32_t)gsl_rng_get(rng->core); }
+/* GSL's private MT19937 state (gsl rng/mt.c mt_state_t); bse_rng_init checks
+ * its size against gsl_rng_size, so a different layout cannot go unnoticed. */
+typedef struct bse_rng_mt_state {
+    unsigned long mt[624];
+    int mti;
+} bse_rng_mt_state;
+
+/* Next raw 32-bit MT output (genrand_uint32). The twist of a new block of 624
+ * words is GSL's (gsl_rng_get); the tempering of a word already in the block is
+ * done inline here, with GSL's constants, to save the indirect call per draw. */
+static inline uint32_t bse_rng_next32(bse_rng *rng)
+{
+    bse_rng_mt_state *st = (bse_rng_mt_state *)rng->core->state;
+    if (st->mti >= 624)
+        return (uint32_t)gsl_rng_get(rng->core);
+    uint32_t y = (uint32_t)st->mt[st->mti++];
+    y ^= (y >> 11);
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= (y >> 18);
+    return y;
+}
 
 /* random.random(): 53-bit float in [0, 1) from two outputs, ((a>>5)*2^26+(b>>6))/2^53. */
 double bse_rng_random(bse_rng *rng);

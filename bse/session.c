@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bse/exchange.h"
+#include "bse/fmt.h"
 #include "bse/rng.h"
 #include "bse/trader.h"
 
@@ -43,11 +44,20 @@ typedef struct run {
     double *issuetimes;
     int has_zip;
     bse_zip_market zm;
+    int32_t *responders;   /* traders whose respond has observable effects, key order */
+    int32_t nresponders;
     /* trade_stats: distinct types sorted by name, and each trader's type slot */
     int32_t ntypes;
     bse_ttype types[BSE_T_COUNT];
     int32_t type_count[BSE_T_COUNT];
     bse_buf lobstr, lastlob;
+    int64_t *lobsnap;      /* last published (price, qty) pairs: bids then asks */
+    int32_t snap_nb, snap_na, snap_cap;
+    /* trade_stats cache: each type's "TYPE, sum, n, mean, " text for its last sum */
+    int64_t seg_sum[BSE_T_COUNT];
+    int seg_valid[BSE_T_COUNT];
+    char seg[BSE_T_COUNT][96];
+    size_t seg_len[BSE_T_COUNT];
     uint64_t lob_version_seen;
     int lob_published;
 } run;
@@ -211,6 +221,16 @@ static bse_session_status customer_orders(run *r, double time)
 
 /* ------------------------------------------------------------ outputs */
 
+/* Appends x as printf "%.{prec}f" would (bse_fmt_fixed, exact and fast). */
+static int buf_fixed(bse_buf *b, double x, int prec)
+{
+    char tmp[64];
+    size_t n = bse_fmt_fixed(tmp, x, prec);
+    return bse_buf_append(b, tmp, n);
+}
+
+static int buf_str(bse_buf *b, const char *s) { return bse_buf_append(b, s, strlen(s)); }
+
 /* Exchange.publish_lob's LOB-frame part: write a frame when the string changed. */
 static int publish_lob(run *r, double time)
 {
@@ -220,16 +240,44 @@ static int publish_lob(run *r, double time)
     if (r->lob_published && v == r->lob_version_seen)
         return 0;
     r->lob_version_seen = v;
+    /* the string is a function of the two level arrays: compare those first */
+    const bse_book_side *bs = &r->ex->bids, *as = &r->ex->asks;
+    int same = r->lob_published && bs->nlevels == r->snap_nb && as->nlevels == r->snap_na;
+    for (int32_t i = 0; same && i < bs->nlevels; i++)
+        same = r->lobsnap[2 * i] == bs->levels[i].price && r->lobsnap[2 * i + 1] == bs->levels[i].qty;
+    for (int32_t i = 0; same && i < as->nlevels; i++) {
+        int32_t j = bs->nlevels + i;
+        same = r->lobsnap[2 * j] == as->levels[i].price && r->lobsnap[2 * j + 1] == as->levels[i].qty;
+    }
+    if (same)
+        return 0;
+    if (bs->nlevels + as->nlevels > r->snap_cap) {
+        int32_t ncap = 2 * (bs->nlevels + as->nlevels);
+        int64_t *ns = realloc(r->lobsnap, sizeof *ns * 2 * (size_t)ncap);
+        if (!ns)
+            return -1;
+        r->lobsnap = ns;
+        r->snap_cap = ncap;
+    }
+    for (int32_t i = 0; i < bs->nlevels; i++) {
+        r->lobsnap[2 * i] = bs->levels[i].price;
+        r->lobsnap[2 * i + 1] = bs->levels[i].qty;
+    }
+    for (int32_t i = 0; i < as->nlevels; i++) {
+        int32_t j = bs->nlevels + i;
+        r->lobsnap[2 * j] = as->levels[i].price;
+        r->lobsnap[2 * j + 1] = as->levels[i].qty;
+    }
+    r->snap_nb = bs->nlevels;
+    r->snap_na = as->nlevels;
     bse_buf_reset(&r->lobstr);
     if (bse_exchange_lob_string(r->ex, &r->lobstr))
         return -1;
-    if (r->lob_published && r->lobstr.len == r->lastlob.len && memcmp(r->lobstr.data, r->lastlob.data, r->lobstr.len) == 0)
-        return 0;
     r->lob_published = 1;
     bse_buf tmp = r->lastlob;
     r->lastlob = r->lobstr;
     r->lobstr = tmp;
-    int rc = bse_buf_printf(&r->res->lob_frames, "%.3f, ", time);
+    int rc = buf_fixed(&r->res->lob_frames, time, 3) | bse_buf_append(&r->res->lob_frames, ", ", 2);
     rc |= bse_buf_append(&r->res->lob_frames, r->lastlob.data, r->lastlob.len);
     rc |= bse_buf_append(&r->res->lob_frames, "\n", 1);
     return rc ? -1 : 0;
@@ -241,21 +289,38 @@ static int trade_stats(run *r, bse_buf *out, double time, int final)
     int64_t sums[BSE_T_COUNT] = {0};
     for (int32_t i = 0; i < r->n; i++)
         sums[r->traders[i].type] += r->traders[i].balance;
-    int rc = bse_buf_printf(out, "%s, %06lld, ", r->c->case_id, (long long)(int64_t)time);
+    char tbuf[32];
+    snprintf(tbuf, sizeof tbuf, "%06lld, ", (long long)(int64_t)time);
+    int rc = buf_str(out, r->c->case_id) | bse_buf_append(out, ", ", 2) | buf_str(out, tbuf);
     const bse_book_level *b = bse_book_best(&r->ex->bids), *a = bse_book_best(&r->ex->asks);
     if (b)
-        rc |= bse_buf_printf(out, "%lld, ", (long long)b->price);
+        rc |= bse_buf_int(out, b->price) | bse_buf_append(out, ", ", 2);
     else
         rc |= bse_buf_append(out, "None, ", 6);
     if (a)
-        rc |= bse_buf_printf(out, "%lld, ", (long long)a->price);
+        rc |= bse_buf_int(out, a->price) | bse_buf_append(out, ", ", 2);
     else
         rc |= bse_buf_append(out, "None, ", 6);
     for (int32_t k = 0; k < r->ntypes; k++) {
         bse_ttype ty = r->types[k];
         int32_t n = r->type_count[ty];
         double mean = (double)sums[ty] / (double)n;
-        rc |= bse_buf_printf(out, "%s, %lld, %d, %f, ", bse_ttype_name(ty), (long long)sums[ty], n, mean);
+        if (!r->seg_valid[ty] || r->seg_sum[ty] != sums[ty]) { /* format only what changed */
+            char mtxt[64];
+            bse_fmt_fixed(mtxt, mean, 6);
+            int len = snprintf(r->seg[ty], sizeof r->seg[ty], "%s, %lld, %d, %s, ", bse_ttype_name(ty),
+                               (long long)sums[ty], n, mtxt);
+            if (len < 0 || (size_t)len >= sizeof r->seg[ty]) {
+                r->seg_valid[ty] = 0;
+                rc |= bse_buf_printf(out, "%s, %lld, %d, %f, ", bse_ttype_name(ty), (long long)sums[ty], n, mean);
+                goto next_type;
+            }
+            r->seg_len[ty] = (size_t)len;
+            r->seg_sum[ty] = sums[ty];
+            r->seg_valid[ty] = 1;
+        }
+        rc |= bse_buf_append(out, r->seg[ty], r->seg_len[ty]);
+    next_type:
         if (final) {
             bse_type_stat *ts = &r->res->types[k];
             snprintf(ts->name, sizeof ts->name, "%s", bse_ttype_name(ty));
@@ -337,8 +402,10 @@ static int blotters(run *r, bse_buf *out)
             if (j >= t->blot_cap)
                 j -= t->blot_cap;
             const bse_blotter_entry *e = &t->blotter[j];
-            rc |= bse_buf_printf(out, "%s, Trade, %.3f, %lld, %s, %s, 1\n", t->tid, e->time, (long long)e->price,
-                                 r->traders[e->party1].tid, r->traders[e->party2].tid);
+            rc |= buf_str(out, t->tid) | bse_buf_append(out, ", Trade, ", 9) | buf_fixed(out, e->time, 3);
+            rc |= bse_buf_append(out, ", ", 2) | bse_buf_int(out, e->price) | bse_buf_append(out, ", ", 2);
+            rc |= buf_str(out, r->traders[e->party1].tid) | bse_buf_append(out, ", ", 2);
+            rc |= buf_str(out, r->traders[e->party2].tid) | bse_buf_append(out, ", 1\n", 4);
         }
     }
     return rc ? -1 : 0;
@@ -430,7 +497,9 @@ static bse_session_status run_loop(run *r)
                     return BSE_SESSION_ENOMEM;
                 if (ts != BSE_TRADER_OK)
                     return fail(r, BSE_SESSION_EBSE, time, why);
-                if (c->dump_tape && bse_buf_printf(&res->tape, "TRD, %f, %lld\n", time, (long long)trade.price))
+                if (c->dump_tape && (bse_buf_append(&res->tape, "TRD, ", 5) | buf_fixed(&res->tape, time, 6) |
+                                     bse_buf_append(&res->tape, ", ", 2) | bse_buf_int(&res->tape, trade.price) |
+                                     bse_buf_append(&res->tape, "\n", 1)))
                     return BSE_SESSION_ENOMEM;
                 if (c->dump_avgbals) {
                     if (publish_lob(r, time) || trade_stats(r, &res->avg_balance, time, 0))
@@ -442,9 +511,12 @@ static bse_session_status run_loop(run *r)
             if (r->has_zip && bse_zip_classify(&r->zm, r->ex, tr > 0 ? &trade : NULL, &why))
                 return fail(r, BSE_SESSION_EBSE, time, why);
             int frame = 0;
-            for (int32_t i = 0; i < r->n; i++) {
-                bse_trader *rt = &r->traders[i];
-                if (!bse_trader_responds(rt))
+            /* a plain ZIP's respond is a no-op (no draws, no change) when the market
+             * view raised no flag: skip it then */
+            int zip_idle = !(r->zm.bid_improved | r->zm.bid_hit | r->zm.ask_improved | r->zm.ask_lifted);
+            for (int32_t k = 0; k < r->nresponders; k++) {
+                bse_trader *rt = &r->traders[r->responders[k]];
+                if (zip_idle && rt->type == BSE_T_ZIP)
                     continue;
                 int rc = bse_trader_respond(rt, time, r->ex, tr > 0 ? &trade : NULL, &r->zm, &r->rng, &why);
                 if (rc < 0)
@@ -499,7 +571,8 @@ bse_session_status bse_session_run(const bse_case *c, bse_result *res, bse_error
     r.pending = malloc(sizeof *r.pending * (size_t)(r.nb + r.ns));
     r.kills = malloc(sizeof *r.kills * (size_t)(r.nb + r.ns));
     r.issuetimes = malloc(sizeof *r.issuetimes * (size_t)(r.nb > r.ns ? r.nb : r.ns));
-    if (!r.ex || !r.traders || !r.pending || !r.kills || !r.issuetimes)
+    r.responders = malloc(sizeof *r.responders * (size_t)r.n);
+    if (!r.ex || !r.traders || !r.pending || !r.kills || !r.issuetimes || !r.responders)
         goto out;
     if (bse_exchange_init(r.ex, r.n) != BSE_EXCHANGE_OK) {
         free(r.ex);
@@ -515,6 +588,8 @@ bse_session_status bse_session_run(const bse_case *c, bse_result *res, bse_error
             r.types[r.ntypes++] = ty;
         if (ty == BSE_T_ZIP || ty == BSE_T_ZIPSH)
             r.has_zip = 1;
+        if (bse_trader_responds(&r.traders[i]))
+            r.responders[r.nresponders++] = i;
     }
     for (int32_t i = 1; i < r.ntypes; i++) /* sorted(trader_types) by name */
         for (int32_t j = i; j > 0 && strcmp(bse_ttype_name(r.types[j - 1]), bse_ttype_name(r.types[j])) > 0; j--) {
@@ -536,6 +611,8 @@ out:
     free(r.pending);
     free(r.kills);
     free(r.issuetimes);
+    free(r.responders);
+    free(r.lobsnap);
     bse_buf_free(&r.lobstr);
     bse_buf_free(&r.lastlob);
     bse_rng_clear(&r.rng);
