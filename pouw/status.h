@@ -1,0 +1,35 @@
+/* pouw/status.h - the status codes of the pouw module.
+ *
+ * Every fallible pouw_ function returns a pouw_status: 0 (POUW_OK) on success, a
+ * positive code naming what went wrong otherwise. One enum serves the whole module
+ * so that functions built on each other (a nonce search on SHA-256 and compact
+ * targets, a key file on hex and Ed25519) pass codes up unchanged, and a
+ * bse_error filled by a pouw function carries one of these as its code.
+ * Codes are stable: new ones are appended, never renumbered.
+ */
+#ifndef POUW_STATUS_H
+#define POUW_STATUS_H
+
+typedef enum pouw_status {
+    POUW_OK = 0,
+    POUW_ENOMEM = 1,        /* an allocation we can see failed (malloc, EVP_*_new) */
+    POUW_ECRYPTO = 2,       /* an OpenSSL call failed (including allocations inside it) */
+    POUW_EHEX = 3,          /* hex text has the wrong length or a character outside [0-9a-f] */
+    POUW_EBITS_NEGATIVE = 4,/* compact target bits with the sign bit set on a non-zero mantissa */
+    POUW_EBITS_OVERFLOW = 5,/* compact target bits whose value does not fit in 256 bits */
+    POUW_EZERO_TARGET = 6,  /* a zero target: expected work 2^256 does not fit in 256 bits */
+    POUW_ERANGE = 7,        /* a number is NaN, infinite or outside the range of its integer */
+    POUW_ENOTFOUND = 8,     /* a nonce search tried its whole budget without success */
+    POUW_EBADSIG = 9,       /* an Ed25519 signature does not verify */
+    POUW_EIO = 10,          /* a file could not be opened, read, written, synced or renamed */
+    POUW_EKEYFILE = 11,     /* a key file is malformed */
+    POUW_ELABEL = 12,       /* a key label is empty, too long or holds a control character */
+    POUW_EEXIST = 13,       /* the file to create exists and overwriting was not asked for */
+} pouw_status;
+
+/* A short English name for code s ("ok", "out of memory", ...); "unknown status"
+ * for a value outside the enum. Returns: a static string (never NULL, never freed).
+ * Thread-safe. */
+const char *pouw_status_str(pouw_status s);
+
+#endif /* POUW_STATUS_H */
