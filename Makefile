@@ -103,7 +103,7 @@ symbols: $(LIBS_IN_ORDER)
 check: all $(TESTS) $(FUZZ_REPLAY) symbols
 	@set -e; export BSE_BIN=$(abspath $(BIN)) BSE_TOP=$(abspath .); \
 	for t in $(TESTS); do echo "== $$t"; $$t --jobs=2 -q || exit 1; done; \
-	for f in $(FUZZ_REPLAY); do n=$${f##*/replay_}; echo "== replay $$n"; $$f tests/fuzz/corpus_$$n || exit 1; done
+	for f in $(FUZZ_REPLAY); do n=$${f##*/replay_fuzz_}; echo "== replay $$n"; $$f tests/fuzz/corpus_$$n || exit 1; done
 
 test: check-deps
 	$(MAKE) --no-print-directory check

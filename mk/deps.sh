@@ -3,7 +3,7 @@
 # Called by `make deps`, and by `make`, `make test` and `make demo` when something is missing.
 # Usage: mk/deps.sh [--check]   --check: exit 1 if anything is missing, install nothing.
 set -u
-PKGS="build-essential pkg-config clang libssl-dev libgsl-dev libcjson-dev libcsv-dev libcriterion-dev"
+PKGS="build-essential pkg-config clang bc openssl libssl-dev libgsl-dev libcjson-dev libcsv-dev libcriterion-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
