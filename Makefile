@@ -25,12 +25,15 @@ ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n1)),)
   WARN    := $(filter-out -Wno-format-truncation,$(WARN))
 endif
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all,)
+# Sanitizer builds are test builds: they also verify invariants after every
+# operation (BSE_CHECK: book order; CHAIN_CHECK: coin conservation), STYLE rule 12.
+CHECKFLAGS := $(if $(SAN),-DBSE_CHECK -DCHAIN_CHECK,)
 
 PKGS    := libcrypto gsl libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?=
-CFLAGS  += $(CSTD) $(WARN) $(FPFLAGS) $(OPT) -g $(SANFLAGS) -I. $(PKG_CFLAGS) -pthread
+CFLAGS  += $(CSTD) $(WARN) $(FPFLAGS) $(OPT) -g $(SANFLAGS) $(CHECKFLAGS) -I. $(PKG_CFLAGS) -pthread
 LDLIBS  := $(PKG_LIBS) -lcsv -lm -pthread
 LDFLAGS += $(SANFLAGS)
 
@@ -102,7 +105,7 @@ symbols: $(LIBS_IN_ORDER)
 # The suite: unit and golden tests, fuzz corpus replay, symbol check.
 check: all $(TESTS) $(FUZZ_REPLAY) symbols
 	@set -e; export BSE_BIN=$(abspath $(BIN)) BSE_TOP=$(abspath .); \
-	for t in $(TESTS); do echo "== $$t"; $$t --jobs=2 -q || exit 1; done; \
+	for t in $(TESTS); do echo "== $$t"; $$t --jobs=2 || exit 1; done; \
 	for f in $(FUZZ_REPLAY); do n=$${f##*/replay_fuzz_}; echo "== replay $$n"; $$f tests/fuzz/corpus_$$n || exit 1; done
 
 test: check-deps

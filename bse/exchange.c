@@ -23,6 +23,9 @@ void bse_exchange_clear(bse_exchange *ex)
     ex->tape_len = ex->tape_head = 0;
 }
 
+static int exchange_process(bse_exchange *ex, double time, int32_t trader, int is_bid, int64_t price,
+                            bse_trade *trade);
+
 static void tape_push(bse_exchange *ex, double time, int64_t price, int is_trade)
 {
     int32_t i;
@@ -38,7 +41,20 @@ static void tape_push(bse_exchange *ex, double time, int64_t price, int is_trade
     ex->tape[i] = (bse_tape_rec){.time = time, .price = price, .is_trade = is_trade};
 }
 
+#ifdef BSE_CHECK
+#define CHECK_BOOK(ex) assert(bse_book_check(&(ex)->bids) == 0 && bse_book_check(&(ex)->asks) == 0)
+#else
+#define CHECK_BOOK(ex) ((void)0)
+#endif
+
 int bse_exchange_process(bse_exchange *ex, double time, int32_t trader, int is_bid, int64_t price, bse_trade *trade)
+{
+    int rc = exchange_process(ex, time, trader, is_bid, price, trade);
+    CHECK_BOOK(ex);
+    return rc;
+}
+
+static int exchange_process(bse_exchange *ex, double time, int32_t trader, int is_bid, int64_t price, bse_trade *trade)
 {
     bse_book_side *own = is_bid ? &ex->bids : &ex->asks;
     bse_book_side *other = is_bid ? &ex->asks : &ex->bids;
@@ -69,6 +85,7 @@ void bse_exchange_cancel(bse_exchange *ex, double time, int32_t trader, int is_b
 {
     (void)bse_book_del_owner(is_bid ? &ex->bids : &ex->asks, trader);
     tape_push(ex, time, price, 0);
+    CHECK_BOOK(ex);
 }
 
 static int side_string(const bse_book_side *s, bse_buf *out)
