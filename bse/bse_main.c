@@ -72,8 +72,12 @@ static void summary(const bse_case *c, const bse_result *r)
 static int ensure_dir(const char *dir)
 {
     struct stat st;
-    if (stat(dir, &st) == 0)
-        return S_ISDIR(st.st_mode) ? 0 : -1;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        errno = ENOTDIR;
+        return -1;
+    }
     return mkdir(dir, 0755);
 }
 
@@ -162,7 +166,7 @@ int main(int argc, char **argv)
                 rc = usage_error("--case and --all exclude each other");
             } else if (ensure_dir(out)) {
                 fprintf(stderr, "bse: %s: cannot create output folder: %s\n", out, strerror(errno));
-                rc = 1;
+                rc = 2;
             } else {
                 for (size_t i = 0; i < n && rc == 0; i++)
                     rc = run_one(file, ids[i], out, want_summary);
@@ -179,7 +183,7 @@ int main(int argc, char **argv)
         return usage_error("unknown command (expected run or list)");
     if (ensure_dir(out)) {
         fprintf(stderr, "bse: %s: cannot create output folder: %s\n", out, strerror(errno));
-        return 1;
+        return 2;
     }
     return run_one(file, case_id, out, want_summary);
 }

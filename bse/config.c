@@ -424,7 +424,10 @@ bse_config_status bse_case_validate(const bse_case *c, const char *path, bse_err
     int64_t counts[3];
     for (int side = 0; side < 3; side++) {
         if (c->n_entries[side] < 0 || c->n_entries[side] > BSE_MAX_ENTRIES)
-            return vbad(err, path, SIDE_KEYS[side], "too many entries");
+        {
+            snprintf(f, sizeof f, "trader_spec.%s", SIDE_KEYS[side]);
+            return vbad(err, path, f, "too many entries (at most 32)");
+        }
         counts[side] = bse_case_count(c, side);
         for (int32_t i = 0; i < c->n_entries[side]; i++) {
             const bse_trader_entry *e = &c->entries[side][i];
@@ -474,6 +477,15 @@ bse_config_status bse_case_validate(const bse_case *c, const char *path, bse_err
         return vbad(err, path, "trader_spec.sellers", "one seller: BSE's getorderprice divides by n-1 (ZeroDivisionError)");
     if (counts[0] + counts[1] + counts[2] > BSE_MAX_TRADERS)
         return vbad(err, path, "trader_spec", "more than 100000 traders");
+    {
+        /* BSE's clock adds 1/N each step: it must be able to advance everywhere in
+         * [start_time, end_time], or the session loop would never end */
+        double step = 1.0 / (double)(counts[0] + counts[1] + counts[2]);
+        double big = fmax(fabs(c->start_time), fabs(c->end_time));
+        if (big + step == big || big > 1e12)
+            return vbad(err, path, "end_time",
+                        "session times too large for the clock to advance by 1/n_traders per step");
+    }
     if (!isfinite(c->interval) || !(c->interval > 0) || c->interval > 1e8)
         return vbad(err, path, "order_schedule.interval", "interval must be a positive number of seconds");
     if (c->timemode < 0 || c->timemode > BSE_TIME_DRIP_POISSON)

@@ -12,8 +12,10 @@ static const uint64_t POW10[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 100
 
 size_t bse_fmt_fixed(char out[64], double x, int prec)
 {
-    if (prec < 0 || prec > 9 || !isfinite(x) || fabs(x) >= 9007199254740992.0) /* 2^53 */
-        return (size_t)snprintf(out, 64, "%.*f", prec, x);
+    if (prec < 0 || prec > 9 || !isfinite(x) || fabs(x) >= 9007199254740992.0) { /* 2^53 */
+        int n = snprintf(out, 64, "%.*f", prec, x);
+        return (n < 0) ? 0 : (n < 64 ? (size_t)n : strlen(out)); /* truncated to 63 characters */
+    }
     int neg = signbit(x) != 0;
     double ax = fabs(x);
     int e;

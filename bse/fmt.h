@@ -14,8 +14,9 @@
 
 #include <stddef.h>
 
-/* Writes x with prec (0..9) decimals into out (at least 64 bytes), NUL-terminated.
- * Returns the length written. */
+/* Writes x with prec (0..9) decimals into out (64 bytes), NUL-terminated.
+ * Returns the length written. A value whose text is longer than 63 characters
+ * (|x| above about 1e53) is truncated to 63 characters, as snprintf(out, 64) does. */
 size_t bse_fmt_fixed(char out[64], double x, int prec);
 
 #endif /* BSE_FMT_H */
