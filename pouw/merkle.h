@@ -16,7 +16,8 @@
  * Core's ComputeMerkleRoot does; a block verifier must reject a mutated list (and
  * duplicate transactions in general). Leaves and inner nodes are not domain
  * separated either; that is safe as long as no transaction encoding is 64 bytes
- * long (ours are JSON documents, far longer), so no transaction can pose as a node.
+ * long (ours are fixed binary encodings, never 64 bytes: pouw/tx.h), so no
+ * transaction can pose as a node.
  *
  * Thread-safety: pure function on caller memory.
  */

@@ -18,6 +18,11 @@ const char *pouw_status_str(pouw_status s)
     case POUW_EKEYFILE: return "malformed key file";
     case POUW_ELABEL: return "bad key label";
     case POUW_EEXIST: return "file exists";
+    case POUW_ESESSION: return "market session failed";
+    case POUW_ECONFIG: return "invalid session configuration";
+    case POUW_EFORMAT: return "malformed block document";
+    case POUW_EINVALID: return "block rejected";
+    case POUW_ELIMIT: return "protocol limit exceeded";
     }
     return "unknown status";
 }

@@ -10,6 +10,8 @@
 #ifndef POUW_STATUS_H
 #define POUW_STATUS_H
 
+#define POUW_STATUS_LAST POUW_ELIMIT /* the highest code, for tables and tests */
+
 typedef enum pouw_status {
     POUW_OK = 0,
     POUW_ENOMEM = 1,        /* an allocation we can see failed (malloc, EVP_*_new) */
@@ -25,6 +27,11 @@ typedef enum pouw_status {
     POUW_EKEYFILE = 11,     /* a key file is malformed */
     POUW_ELABEL = 12,       /* a key label is empty, too long or holds a control character */
     POUW_EEXIST = 13,       /* the file to create exists and overwriting was not asked for */
+    POUW_ESESSION = 14,     /* a BSE market session could not run (BSE.py would have crashed) */
+    POUW_ECONFIG = 15,      /* a session environment or committed job is not a valid BSE case */
+    POUW_EFORMAT = 16,      /* a block document is not JSON, or a field is missing, mistyped or out of range */
+    POUW_EINVALID = 17,     /* a block was checked and rejected (the pouw_reason says why) */
+    POUW_ELIMIT = 18,       /* a count is above its protocol limit (sessions, transactions, ledger size) */
 } pouw_status;
 
 /* A short English name for code s ("ok", "out of memory", ...); "unknown status"

@@ -1,0 +1,281 @@
+/* chain/node.c - genesis, verification on a store, and mining the next block
+ * (see node.h). The pouw module does the consensus work; this file only gathers
+ * what it needs from the store and the chain parameters. */
+#include "chain/node.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pouw/sha256.h"
+#include "pouw/tx.h"
+
+static chain_status from_pouw(pouw_status st)
+{
+    switch (st) {
+    case POUW_OK: return CHAIN_OK;
+    case POUW_ENOMEM: return CHAIN_ENOMEM;
+    case POUW_EIO: return CHAIN_EIO;
+    case POUW_EINVALID: return CHAIN_EINVALID;
+    case POUW_ENOTFOUND: return CHAIN_ESTOPPED;
+    default: return CHAIN_EWORK;
+    }
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+static pouw_header base_header(const chain_params *p, const pouw_requirements *r, uint64_t height)
+{
+    pouw_header h;
+    memset(&h, 0, sizeof h);
+    h.version = POUW_HEADER_VERSION;
+    h.chain_id = p->chain_id;
+    h.height = height;
+    h.prehash_bits = r->prehash_bits;
+    h.pps_threshold_micro = r->pps_threshold_micro;
+    h.mode = r->mode;
+    h.post_bits = r->post_bits;
+    h.sessions = r->sessions;
+    memcpy(h.job_digest, r->job_digest, 32);
+    return h;
+}
+
+chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, bse_error *err, const chain_params *p,
+                                 unsigned threads)
+{
+    assert(b && p);
+    pouw_block_clear(b);
+    if (attempts)
+        *attempts = 0;
+    chain_status cs = chain_params_check(p, err);
+    if (cs != CHAIN_OK)
+        return cs;
+    pouw_requirements req;
+    if ((cs = chain_required_targets(&req, err, p, NULL, 0)) != CHAIN_OK)
+        return cs;
+    pouw_mine_params mp;
+    memset(&mp, 0, sizeof mp);
+    mp.header = base_header(p, &req, 0); /* prev, tx_root, miner: zero */
+    mp.work = chain_params_work(p);
+    mp.min_time_ms = p->genesis_time_ms;
+    mp.start_nonce = p->genesis_nonce;
+    mp.threads = threads;
+    pouw_header h;
+    pouw_mine_stats stats;
+    pouw_attempt *a = malloc(sizeof *a);
+    if (!a) {
+        bse_error_set(err, CHAIN_ENOMEM, p->name, "genesis", "out of memory");
+        return CHAIN_ENOMEM;
+    }
+    pouw_status st = pouw_mine(&h, a, &stats, err, &mp);
+    if (attempts)
+        *attempts = stats.attempts;
+    if (st == POUW_OK) {
+        pouw_ledger empty = {0};
+        st = pouw_block_build(b, &h, a, NULL, 0, &empty, p->job);
+    }
+    free(a);
+    if (st != POUW_OK) {
+        cs = from_pouw(st);
+        if (err)
+            err->code = cs;
+        return cs;
+    }
+    if (p->genesis_pinned && memcmp(b->post_hash, p->genesis_id, 32) != 0) {
+        char got[POUW_SHA256_HEX], want[POUW_SHA256_HEX];
+        pouw_hex_encode(got, b->post_hash, 32);
+        pouw_hex_encode(want, p->genesis_id, 32);
+        pouw_block_clear(b);
+        bse_error_set(err, CHAIN_EPARAMS, p->name, "genesis_id",
+                      "built genesis %s, pinned %s: the engine or the chain parameters changed", got, want);
+        return CHAIN_EPARAMS;
+    }
+    return CHAIN_OK;
+}
+
+chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pouw_ledger *parent_ledger,
+                                  pouw_genesis_rule *genesis, bse_error *err, chain_store *s, const pouw_block *b,
+                                  uint64_t now_ms, unsigned threads)
+{
+    assert(ctx && parent && parent_ledger && genesis && s && b);
+    const chain_params *p = s->params;
+    memset(ctx, 0, sizeof *ctx);
+    memset(parent, 0, sizeof *parent);
+    memset(genesis, 0, sizeof *genesis);
+    pouw_ledger_clear(parent_ledger);
+    bse_error_clear(err);
+    ctx->chain_id = p->chain_id;
+    ctx->tmpl = p->tmpl;
+    ctx->reward = p->reward;
+    ctx->now_ms = now_ms;
+    ctx->max_future_ms = p->max_future_ms;
+    ctx->threads = threads;
+    uint64_t height = b->header.height;
+    if (all_zero(b->header.prev_hash, 32)) {
+        genesis->time_ms = p->genesis_time_ms;
+        genesis->has_id = p->genesis_pinned;
+        memcpy(genesis->id, p->genesis_id, 32);
+        ctx->genesis = genesis;
+        height = 0;
+    } else {
+        uint64_t ph;
+        if (chain_store_find(&ph, s, b->header.prev_hash)) {
+            pouw_block pb;
+            pouw_block_init(&pb);
+            chain_status cs = chain_store_load(&pb, err, s, ph);
+            if (cs == CHAIN_OK) {
+                *parent_ledger = pb.ledger; /* take the parent's ledger */
+                pb.ledger = (pouw_ledger){0};
+                cs = chain_store_median_time(&parent->median_time_ms, err, s, ph);
+            }
+            pouw_block_clear(&pb);
+            if (cs != CHAIN_OK) {
+                pouw_ledger_clear(parent_ledger);
+                return cs;
+            }
+            memcpy(parent->id, b->header.prev_hash, 32);
+            parent->height = ph;
+            parent->ledger = parent_ledger;
+            ctx->parent = parent;
+            height = ph + 1;
+        }
+    }
+    /* the requirements at the height the block would have on this chain */
+    return chain_required_targets(&ctx->req, err, p, s, height);
+}
+
+chain_status chain_verify_block(pouw_reason *reason, bse_error *err, chain_store *s, const pouw_block *b,
+                                uint64_t now_ms, unsigned threads)
+{
+    assert(reason && s && b);
+    *reason = POUW_R_OK;
+    pouw_verify_ctx ctx;
+    pouw_parent parent;
+    pouw_ledger pl = {0};
+    pouw_genesis_rule g;
+    chain_status cs = chain_verify_context(&ctx, &parent, &pl, &g, err, s, b, now_ms, threads);
+    if (cs != CHAIN_OK)
+        return cs;
+    pouw_status st = pouw_verify_block(reason, err, &ctx, b);
+    pouw_ledger_clear(&pl);
+    cs = from_pouw(st);
+    if (cs != CHAIN_OK && err)
+        err->code = cs;
+    return cs;
+}
+
+chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason, bse_error *err, chain_store *s,
+                                uint64_t now_ms, unsigned threads,
+                                void (*progress)(void *user, uint64_t height, uint64_t tip), void *user)
+{
+    assert(bad_height && reason && s);
+    *bad_height = 0;
+    *reason = POUW_R_OK;
+    bse_error_clear(err);
+    pouw_block b;
+    pouw_block_init(&b);
+    chain_status cs = CHAIN_OK;
+    uint64_t tip = chain_store_tip_height(s);
+    for (uint64_t h = 0; h <= tip && cs == CHAIN_OK; h++) {
+        *bad_height = h;
+        if ((cs = chain_store_load(&b, err, s, h)) != CHAIN_OK)
+            break;
+        if (h > 0 && memcmp(b.header.prev_hash, s->e[h - 1].id, 32) != 0) {
+            *reason = POUW_R_UNKNOWN_PARENT;
+            bse_error_set(err, CHAIN_EINVALID, "", "header.prev_hash", "block %" PRIu64 " does not link to block %" PRIu64,
+                          h, h - 1);
+            cs = CHAIN_EINVALID;
+            break;
+        }
+        cs = chain_verify_block(reason, err, s, &b, now_ms, threads);
+        if (cs == CHAIN_OK && progress)
+            progress(user, h, tip);
+    }
+    pouw_block_clear(&b);
+    if (cs == CHAIN_OK)
+        *bad_height = 0;
+    return cs;
+}
+
+chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *err, chain_store *s,
+                              const uint8_t miner32[32], const chain_mine_opts *opts)
+{
+    assert(b && s && miner32 && opts);
+    pouw_block_clear(b);
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    bse_error_clear(err);
+    const chain_params *p = s->params;
+    uint64_t tip = chain_store_tip_height(s), height = tip + 1;
+    pouw_block parent;
+    pouw_block_init(&parent);
+    pouw_attempt *a = NULL;
+    pouw_ledger ledger = {0};
+    chain_status cs = chain_store_load(&parent, err, s, tip);
+    uint64_t mtp = 0;
+    if (cs == CHAIN_OK)
+        cs = chain_store_median_time(&mtp, err, s, tip);
+    pouw_requirements req;
+    if (cs == CHAIN_OK)
+        cs = chain_required_targets(&req, err, p, s, height);
+    if (cs != CHAIN_OK)
+        goto out;
+
+    pouw_tx cb = pouw_tx_coinbase(miner32, p->reward, height);
+    pouw_mine_params mp;
+    memset(&mp, 0, sizeof mp);
+    mp.header = base_header(p, &req, height);
+    memcpy(mp.header.prev_hash, s->e[tip].id, 32);
+    memcpy(mp.header.miner, miner32, 32);
+    pouw_status st = pouw_tx_root(mp.header.tx_root, NULL, &cb, 1);
+    if (st == POUW_OK && (st = pouw_ledger_copy(&ledger, &parent.ledger)) == POUW_OK)
+        st = pouw_ledger_apply(&ledger, &cb, 1);
+    if (st != POUW_OK) {
+        cs = from_pouw(st);
+        bse_error_set(err, cs, s->dir, "ledger", "cannot build the block: %s", pouw_status_str(st));
+        goto out;
+    }
+    mp.work = chain_params_work(p);
+    mp.min_time_ms = mtp + 1;
+    mp.start_nonce = opts->start_nonce;
+    mp.max_attempts = opts->max_attempts;
+    mp.threads = opts->threads;
+    mp.clock_ms = opts->clock_ms;
+    mp.clock_user = opts->clock_user;
+    mp.progress = opts->progress;
+    mp.progress_user = opts->progress_user;
+    a = malloc(sizeof *a);
+    if (!a) {
+        cs = CHAIN_ENOMEM;
+        bse_error_set(err, cs, s->dir, "", "out of memory");
+        goto out;
+    }
+    pouw_header h;
+    pouw_mine_stats ms;
+    st = pouw_mine(&h, a, &ms, err, &mp);
+    if (stats)
+        *stats = ms;
+    if (st == POUW_OK)
+        st = pouw_block_build(b, &h, a, &cb, 1, &ledger, p->job);
+    if (st != POUW_OK) {
+        cs = from_pouw(st);
+        if (err)
+            err->code = cs;
+        goto out;
+    }
+    cs = chain_store_append(s, err, b);
+out:
+    if (cs != CHAIN_OK)
+        pouw_block_clear(b);
+    free(a);
+    pouw_ledger_clear(&ledger);
+    pouw_block_clear(&parent);
+    return cs;
+}

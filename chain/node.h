@@ -1,0 +1,98 @@
+/* chain/node.h - consensus on a store: the genesis block, verifying a block
+ * against a chain, verifying a whole chain, and mining the next block.
+ *
+ * Genesis. Each chain's genesis is a real PoUW block that anyone rebuilds from
+ * the parameters alone: height 0, prev_hash zero, miner zero (nobody's key), no
+ * transactions (tx_root zero) and an empty ledger, time_ms = genesis_time_ms,
+ * the genesis requirements, and the first nonce from genesis_nonce on whose
+ * attempt is valid. The built-in chains pin genesis_nonce (so building genesis
+ * costs one attempt) and the resulting id (so an engine change that alters a
+ * session is caught: chain_genesis_build fails). The coins in existence after
+ * block h are therefore exactly reward x h.
+ *
+ * Verification context. A block with a zero prev_hash is checked as the chain's
+ * genesis; otherwise its parent is looked up by prev_hash in the store's best
+ * chain (not found: rejected, unknown parent), and the context gets the parent's
+ * height, its median time past and its ledger, and the requirements of
+ * chain_required_targets at the block's height.
+ *
+ * Thread-safety: as the store (one thread per store).
+ */
+#ifndef CHAIN_NODE_H
+#define CHAIN_NODE_H
+
+#include <stdint.h>
+
+#include "bse/error.h"
+#include "chain/params.h"
+#include "chain/status.h"
+#include "chain/store.h"
+#include "pouw/block.h"
+#include "pouw/mine.h"
+#include "pouw/verify.h"
+
+/* Builds the genesis block of p (see above), mining from p->genesis_nonce on.
+ * Returns: CHAIN_OK; CHAIN_EPARAMS (p inconsistent, or the built id differs from
+ * the pinned one: the engine or the parameters changed); CHAIN_EWORK (the
+ * attempts failed); CHAIN_ENOMEM. Out: b (previous contents freed), attempts
+ * (may be NULL: the attempts it took; 1 for a pinned genesis), err. */
+__attribute__((warn_unused_result)) chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, bse_error *err,
+                                                                     const chain_params *p, unsigned threads);
+
+/* Verifies block b against the chain in store s (context above) with the
+ * verifier's clock now_ms.
+ * Returns: CHAIN_OK (valid); CHAIN_EINVALID (*reason and err say why);
+ * CHAIN_EIO / CHAIN_ESTORE (the parent or its ancestors could not be read);
+ * CHAIN_ENOMEM; CHAIN_EWORK (the check could not complete).
+ * Out: reason (POUW_R_OK unless rejected), err. */
+__attribute__((warn_unused_result)) chain_status chain_verify_block(pouw_reason *reason, bse_error *err,
+                                                                    chain_store *s, const pouw_block *b,
+                                                                    uint64_t now_ms, unsigned threads);
+
+/* Verifies every block of the store's best chain, genesis to tip, each against
+ * its parent (and checks that block h is the one the store names at h).
+ * progress (may be NULL) is called after each block.
+ * Returns: CHAIN_OK; CHAIN_EINVALID (*bad_height, *reason, err); codes of
+ * chain_store_load. Out: bad_height (the failing height; 0 when ok), reason,
+ * err. */
+__attribute__((warn_unused_result)) chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason,
+                                                                    bse_error *err, chain_store *s, uint64_t now_ms,
+                                                                    unsigned threads,
+                                                                    void (*progress)(void *user, uint64_t height,
+                                                                                     uint64_t tip),
+                                                                    void *user);
+
+/* How to mine. */
+typedef struct chain_mine_opts {
+    unsigned threads;
+    uint64_t max_attempts;                 /* 0: no limit */
+    uint64_t start_nonce;                  /* below POUW_NONCE_LIMIT */
+    uint64_t (*clock_ms)(void *user);      /* NULL: time = the parent's median time past + 1 */
+    void *clock_user;
+    int (*progress)(void *user, const pouw_mine_stats *stats);
+    void *progress_user;
+} chain_mine_opts;
+
+/* Builds the next block on the store's tip paid to miner32 (coinbase of the
+ * chain's reward, ledger = tip's + coinbase), mines it (pouw_mine) and, when
+ * found, appends it to the store.
+ * Returns: CHAIN_OK; CHAIN_ESTOPPED (max_attempts or progress stop; nothing
+ * appended); CHAIN_EWORK; codes of the store. Out: b (the new block), stats (may
+ * be NULL), err. */
+__attribute__((warn_unused_result)) chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats,
+                                                                  bse_error *err, chain_store *s,
+                                                                  const uint8_t miner32[32],
+                                                                  const chain_mine_opts *opts);
+
+/* Fills a verification context for block b on store s: requirements, template,
+ * reward, genesis rule or parent (found by prev_hash; absent when unknown).
+ * The caller provides storage for the parent, its ledger and the genesis rule;
+ * parent_ledger must be freed with pouw_ledger_clear.
+ * Returns: CHAIN_OK (ctx->parent NULL when the parent is unknown); store codes. */
+__attribute__((warn_unused_result)) chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent,
+                                                                      pouw_ledger *parent_ledger,
+                                                                      pouw_genesis_rule *genesis, bse_error *err,
+                                                                      chain_store *s, const pouw_block *b,
+                                                                      uint64_t now_ms, unsigned threads);
+
+#endif /* CHAIN_NODE_H */
