@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "bse/json.h"
 #include "bse/rng.h"
 
 static const char *const TTYPE_NAMES[BSE_T_COUNT] = {"GVWY",  "ZIC",  "SHVR", "SNPR", "ZIP", "ZIPSH",
@@ -563,32 +564,10 @@ static bse_config_status find_case(pctx *p, const cJSON *root, const char *case_
 /* JSON nesting deeper than this is refused before cJSON recurses into it. */
 #define MAX_DEPTH 64
 
-static int too_deep(const char *s, size_t len)
-{
-    int depth = 0, in_str = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = s[i];
-        if (in_str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_str = 0;
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > MAX_DEPTH)
-                return 1;
-        } else if (ch == ']' || ch == '}') {
-            depth--;
-        }
-    }
-    return 0;
-}
-
 static bse_config_status parse_root(const char *json, size_t len, const char *path, bse_error *err, cJSON **root)
 {
     *root = NULL;
-    if (too_deep(json, len)) {
+    if (bse_json_too_deep(json, len, MAX_DEPTH)) {
         bse_error_set(err, BSE_CONFIG_EJSON, path, "", "JSON nested deeper than %d levels", MAX_DEPTH);
         return BSE_CONFIG_EJSON;
     }
