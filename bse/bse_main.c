@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -168,8 +169,14 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bse: %s: cannot create output folder: %s\n", out, strerror(errno));
                 rc = 2;
             } else {
-                for (size_t i = 0; i < n && rc == 0; i++)
+                int tty = isatty(STDERR_FILENO);
+                for (size_t i = 0; i < n && rc == 0; i++) {
+                    if (tty) /* progress on a terminal only */
+                        fprintf(stderr, "\rbse: case %zu/%zu %-40.40s", i + 1, n, ids[i]);
                     rc = run_one(file, ids[i], out, want_summary);
+                }
+                if (tty)
+                    fprintf(stderr, "\n");
             }
         } else {
             rc = usage_error("unknown command");
