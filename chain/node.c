@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/mempool.h"
 #include "pouw/sha256.h"
 #include "pouw/tx.h"
 
@@ -22,6 +23,20 @@ static chain_status from_pouw(pouw_status st)
     default: return CHAIN_EWORK;
     }
 }
+
+#ifdef CHAIN_CHECK
+/* STYLE rule 12: after each block built or accepted, coins exist only through
+ * coinbases and no balance is negative. */
+static void check_ledger(const chain_params *p, const pouw_block *b)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < b->ledger.n; i++) {
+        assert(b->ledger.e[i].balance >= 0);
+        total += b->ledger.e[i].balance;
+    }
+    assert(total == p->reward * (int64_t)b->header.height);
+}
+#endif
 
 static int all_zero(const uint8_t *p, size_t n)
 {
@@ -117,38 +132,40 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
     ctx->now_ms = now_ms;
     ctx->max_future_ms = p->max_future_ms;
     ctx->threads = threads;
-    uint64_t height = b->header.height;
     if (all_zero(b->header.prev_hash, 32)) {
         genesis->time_ms = p->genesis_time_ms;
         genesis->has_id = p->genesis_pinned;
         memcpy(genesis->id, p->genesis_id, 32);
         ctx->genesis = genesis;
-        height = 0;
-    } else {
-        uint64_t ph;
-        if (chain_store_find(&ph, s, b->header.prev_hash)) {
-            pouw_block pb;
-            pouw_block_init(&pb);
-            chain_status cs = chain_store_load(&pb, err, s, ph);
-            if (cs == CHAIN_OK) {
-                *parent_ledger = pb.ledger; /* take the parent's ledger */
-                pb.ledger = (pouw_ledger){0};
-                cs = chain_store_median_time(&parent->median_time_ms, err, s, ph);
-            }
-            pouw_block_clear(&pb);
-            if (cs != CHAIN_OK) {
-                pouw_ledger_clear(parent_ledger);
-                return cs;
-            }
-            memcpy(parent->id, b->header.prev_hash, 32);
-            parent->height = ph;
-            parent->ledger = parent_ledger;
-            ctx->parent = parent;
-            height = ph + 1;
-        }
+        return chain_required_targets_after(&ctx->req, err, p, s, NULL);
     }
-    /* the requirements at the height the block would have on this chain */
-    return chain_required_targets(&ctx->req, err, p, s, height);
+    chain_block_info pi;
+    if (!chain_store_info(&pi, s, b->header.prev_hash) || pi.state == CHAIN_BLOCK_INVALID ||
+        pi.reason == POUW_R_FORMAT) {
+        /* unknown parent: rejected for that before the requirements matter */
+        ctx->req = p->genesis_req;
+        return CHAIN_OK;
+    }
+    pouw_block pb;
+    pouw_block_init(&pb);
+    chain_status cs = chain_store_load_id(&pb, err, s, b->header.prev_hash);
+    if (cs == CHAIN_OK) {
+        *parent_ledger = pb.ledger; /* take the parent's ledger */
+        pb.ledger = (pouw_ledger){0};
+        cs = chain_store_median_time_of(&parent->median_time_ms, err, s, b->header.prev_hash);
+    }
+    pouw_block_clear(&pb);
+    if (cs == CHAIN_OK)
+        cs = chain_required_targets_after(&ctx->req, err, p, s, b->header.prev_hash);
+    if (cs != CHAIN_OK) {
+        pouw_ledger_clear(parent_ledger);
+        return cs;
+    }
+    memcpy(parent->id, b->header.prev_hash, 32);
+    parent->height = pi.height;
+    parent->ledger = parent_ledger;
+    ctx->parent = parent;
+    return CHAIN_OK;
 }
 
 chain_status chain_verify_block(pouw_reason *reason, bse_error *err, chain_store *s, const pouw_block *b,
@@ -156,6 +173,35 @@ chain_status chain_verify_block(pouw_reason *reason, bse_error *err, chain_store
 {
     assert(reason && s && b);
     *reason = POUW_R_OK;
+    bse_error_clear(err);
+    chain_block_info pi;
+    if (!all_zero(b->header.prev_hash, 32) && chain_store_info(&pi, s, b->header.prev_hash)) {
+        /* a parent this store holds must be valid itself first */
+        if (pi.state == CHAIN_BLOCK_UNVERIFIED && pi.linked) {
+            pouw_reason pr;
+            bse_error pe;
+            chain_status ps = chain_store_verify_id(&pr, &pe, s, b->header.prev_hash);
+            if (ps != CHAIN_OK && ps != CHAIN_EINVALID) {
+                if (err)
+                    *err = pe;
+                return ps;
+            }
+            (void)chain_store_info(&pi, s, b->header.prev_hash);
+        }
+        if (pi.state == CHAIN_BLOCK_INVALID || !pi.linked) {
+            char hex[17];
+            pouw_hex_encode(hex, pi.id, 8);
+            *reason = POUW_R_UNKNOWN_PARENT;
+            if (pi.state == CHAIN_BLOCK_INVALID)
+                bse_error_set(err, CHAIN_EINVALID, "", "header.prev_hash",
+                              "parent %s... (height %" PRIu64 ") is invalid: %s", hex, pi.height,
+                              pouw_reason_name(pi.reason));
+            else
+                bse_error_set(err, CHAIN_EINVALID, "", "header.prev_hash",
+                              "parent %s... does not descend from this chain's genesis", hex);
+            return CHAIN_EINVALID;
+        }
+    }
     pouw_verify_ctx ctx;
     pouw_parent parent;
     pouw_ledger pl = {0};
@@ -168,6 +214,10 @@ chain_status chain_verify_block(pouw_reason *reason, bse_error *err, chain_store
     cs = from_pouw(st);
     if (cs != CHAIN_OK && err)
         err->code = cs;
+#ifdef CHAIN_CHECK
+    if (cs == CHAIN_OK)
+        check_ledger(s->params, b);
+#endif
     return cs;
 }
 
@@ -185,8 +235,22 @@ chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason, bse_e
     uint64_t tip = chain_store_tip_height(s);
     for (uint64_t h = 0; h <= tip && cs == CHAIN_OK; h++) {
         *bad_height = h;
-        if ((cs = chain_store_load(&b, err, s, h)) != CHAIN_OK)
+        /* the file as it is now, whatever was verified before (chain_store_load
+         * would refuse a file changed since: here it is judged again) */
+        char path[CHAIN_PATH_MAX + 128];
+        chain_store_block_path(path, sizeof path, s, h, s->e[h].id);
+        pouw_status ps = pouw_block_load(&b, err, path);
+        if (ps != POUW_OK) {
+            cs = ps == POUW_EIO ? CHAIN_EIO : ps == POUW_ENOMEM ? CHAIN_ENOMEM : CHAIN_ESTORE;
+            if (err)
+                err->code = cs;
             break;
+        }
+        if (memcmp(b.post_hash, s->e[h].id, 32) != 0 || b.header.height != h) {
+            cs = CHAIN_ESTORE;
+            bse_error_set(err, cs, path, "", "the file does not hold the block its name says");
+            break;
+        }
         if (h > 0 && memcmp(b.header.prev_hash, s->e[h - 1].id, 32) != 0) {
             *reason = POUW_R_UNKNOWN_PARENT;
             bse_error_set(err, CHAIN_EINVALID, "", "header.prev_hash", "block %" PRIu64 " does not link to block %" PRIu64,
@@ -204,6 +268,64 @@ chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason, bse_e
     return cs;
 }
 
+/* Wraps the caller's progress callback with the stale-tip check. */
+typedef struct mine_watch {
+    const chain_mine_opts *opts;
+    const chain_store *s;
+    int stale;
+} mine_watch;
+
+static int mine_progress(void *user, const pouw_mine_stats *st)
+{
+    mine_watch *w = user;
+    if (w->opts->progress && w->opts->progress(w->opts->progress_user, st))
+        return 1;
+    if (w->opts->stop_on_change && chain_store_changed(w->s)) {
+        w->stale = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* The block's transactions: the coinbase, then the mempool's choice for the tip
+ * (none when the mempool cannot be read: a block is still a block). Out: *txs
+ * (malloc'd), *n. */
+static chain_status block_txs(pouw_tx **txs, size_t *n, bse_error *err, chain_store *s, const uint8_t miner32[32],
+                              uint64_t height, const pouw_ledger *tip_ledger, const chain_mine_opts *opts)
+{
+    *txs = NULL;
+    *n = 0;
+    pouw_tx *sel = NULL;
+    size_t ns = 0;
+    if (!opts->no_transfers) {
+        bse_error me;
+        size_t max = opts->max_transfers ? opts->max_transfers : CHAIN_MINE_TRANSFERS;
+        if (max > POUW_BLOCK_MAX_TXS - 1)
+            max = POUW_BLOCK_MAX_TXS - 1;
+        chain_status ms = chain_mempool_select(&sel, &ns, &me, s->dir, tip_ledger, max);
+        if (ms == CHAIN_ENOMEM) {
+            if (err)
+                *err = me;
+            return ms;
+        }
+        if (ms != CHAIN_OK)
+            ns = 0;
+    }
+    pouw_tx *all = malloc((ns + 1) * sizeof *all);
+    if (!all) {
+        free(sel);
+        bse_error_set(err, CHAIN_ENOMEM, s->dir, "", "out of memory");
+        return CHAIN_ENOMEM;
+    }
+    all[0] = pouw_tx_coinbase(miner32, s->params->reward, height);
+    if (ns)
+        memcpy(all + 1, sel, ns * sizeof *sel);
+    free(sel);
+    *txs = all;
+    *n = ns + 1;
+    return CHAIN_OK;
+}
+
 chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *err, chain_store *s,
                               const uint8_t miner32[32], const chain_mine_opts *opts)
 {
@@ -211,37 +333,59 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *
     pouw_block_clear(b);
     if (stats)
         memset(stats, 0, sizeof *stats);
+    if (opts->added)
+        memset(opts->added, 0, sizeof *opts->added);
     bse_error_clear(err);
     const chain_params *p = s->params;
-    uint64_t tip = chain_store_tip_height(s), height = tip + 1;
     pouw_block parent;
     pouw_block_init(&parent);
     pouw_attempt *a = NULL;
     pouw_ledger ledger = {0};
-    chain_status cs = chain_store_load(&parent, err, s, tip);
+    pouw_tx *txs = NULL;
+    size_t n_txs = 0;
+    chain_status cs = chain_store_refresh(s, err, NULL);
+    uint64_t tip = cs == CHAIN_OK ? chain_store_tip_height(s) : 0, height = tip + 1;
+    if (cs == CHAIN_OK)
+        cs = chain_store_load(&parent, err, s, tip);
+    if (cs == CHAIN_ESTORE && (cs = chain_store_refresh(s, err, NULL)) == CHAIN_OK) {
+        /* the tip's file changed since it was verified: judged again, the best tip
+         * may be another one now */
+        tip = chain_store_tip_height(s);
+        height = tip + 1;
+        cs = chain_store_load(&parent, err, s, tip);
+    }
     uint64_t mtp = 0;
     if (cs == CHAIN_OK)
         cs = chain_store_median_time(&mtp, err, s, tip);
     pouw_requirements req;
     if (cs == CHAIN_OK)
         cs = chain_required_targets(&req, err, p, s, height);
+    if (cs == CHAIN_OK)
+        cs = block_txs(&txs, &n_txs, err, s, miner32, height, &parent.ledger, opts);
     if (cs != CHAIN_OK)
         goto out;
 
-    pouw_tx cb = pouw_tx_coinbase(miner32, p->reward, height);
     pouw_mine_params mp;
     memset(&mp, 0, sizeof mp);
     mp.header = base_header(p, &req, height);
     memcpy(mp.header.prev_hash, s->e[tip].id, 32);
     memcpy(mp.header.miner, miner32, 32);
-    pouw_status st = pouw_tx_root(mp.header.tx_root, NULL, &cb, 1);
-    if (st == POUW_OK && (st = pouw_ledger_copy(&ledger, &parent.ledger)) == POUW_OK)
-        st = pouw_ledger_apply(&ledger, &cb, 1);
+    pouw_status st = pouw_ledger_copy(&ledger, &parent.ledger);
+    if (st == POUW_OK && (st = pouw_ledger_apply(&ledger, txs, n_txs)) != POUW_OK && n_txs > 1) {
+        /* the mempool's choice does not apply after all: mine the coinbase alone */
+        n_txs = 1;
+        pouw_ledger_clear(&ledger);
+        if ((st = pouw_ledger_copy(&ledger, &parent.ledger)) == POUW_OK)
+            st = pouw_ledger_apply(&ledger, txs, n_txs);
+    }
+    if (st == POUW_OK)
+        st = pouw_tx_root(mp.header.tx_root, NULL, txs, n_txs);
     if (st != POUW_OK) {
         cs = from_pouw(st);
         bse_error_set(err, cs, s->dir, "ledger", "cannot build the block: %s", pouw_status_str(st));
         goto out;
     }
+    mine_watch watch = {opts, s, 0};
     mp.work = chain_params_work(p);
     mp.min_time_ms = mtp + 1;
     mp.start_nonce = opts->start_nonce;
@@ -249,8 +393,8 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *
     mp.threads = opts->threads;
     mp.clock_ms = opts->clock_ms;
     mp.clock_user = opts->clock_user;
-    mp.progress = opts->progress;
-    mp.progress_user = opts->progress_user;
+    mp.progress = mine_progress;
+    mp.progress_user = &watch;
     a = malloc(sizeof *a);
     if (!a) {
         cs = CHAIN_ENOMEM;
@@ -263,18 +407,27 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *
     if (stats)
         *stats = ms;
     if (st == POUW_OK)
-        st = pouw_block_build(b, &h, a, &cb, 1, &ledger, p->job);
+        st = pouw_block_build(b, &h, a, txs, n_txs, &ledger, p->job);
     if (st != POUW_OK) {
-        cs = from_pouw(st);
+        cs = watch.stale && st == POUW_ENOTFOUND ? CHAIN_ESTALE : from_pouw(st);
         if (err)
             err->code = cs;
+        if (cs == CHAIN_ESTALE)
+            bse_error_set(err, cs, s->dir, "", "another writer changed the chain: mine on the new tip");
         goto out;
     }
-    cs = chain_store_append(s, err, b);
+    unsigned flags = CHAIN_ADD_VERIFIED;
+#ifdef CHAIN_CHECK
+    check_ledger(p, b);
+    flags = 0; /* test builds verify their own blocks too */
+#endif
+    pouw_reason r;
+    cs = chain_store_add(s, opts->added, &r, err, b, flags);
 out:
     if (cs != CHAIN_OK)
         pouw_block_clear(b);
     free(a);
+    free(txs);
     pouw_ledger_clear(&ledger);
     pouw_block_clear(&parent);
     return cs;

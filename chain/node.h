@@ -11,16 +11,25 @@
  * block h are therefore exactly reward x h.
  *
  * Verification context. A block with a zero prev_hash is checked as the chain's
- * genesis; otherwise its parent is looked up by prev_hash in the store's best
- * chain (not found: rejected, unknown parent), and the context gets the parent's
- * height, its median time past and its ledger, and the requirements of
- * chain_required_targets at the block's height.
+ * genesis; otherwise its parent is looked up by prev_hash among every block of
+ * the store (any branch: a block of a side branch is checked on its own branch,
+ * spec s10 fork choice needs them), and the context gets the parent's height,
+ * its median time past (on its branch), its ledger, and the requirements of
+ * chain_required_targets_after (the retarget rule on that branch). A parent the
+ * store does not hold is unknown (rejected: unknown_parent); a parent the store
+ * rejected makes the block rejected too (unknown_parent, "parent ... is
+ * invalid: <its reason>"); an unverified parent is verified first.
+ *
+ * CHAIN_CHECK builds (the sanitizer builds of `make test`, STYLE rule 12) assert
+ * after each block built or accepted that its ledger holds exactly reward x height
+ * coins and no negative balance, and re-verify each mined block before storing it.
  *
  * Thread-safety: as the store (one thread per store).
  */
 #ifndef CHAIN_NODE_H
 #define CHAIN_NODE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bse/error.h"
@@ -31,6 +40,8 @@
 #include "pouw/mine.h"
 #include "pouw/verify.h"
 
+#define CHAIN_MINE_TRANSFERS 1000 /* transfers a mined block takes from the mempool by default */
+
 /* Builds the genesis block of p (see above), mining from p->genesis_nonce on.
  * Returns: CHAIN_OK; CHAIN_EPARAMS (p inconsistent, or the built id differs from
  * the pinned one: the engine or the parameters changed); CHAIN_EWORK (the
@@ -40,7 +51,8 @@ __attribute__((warn_unused_result)) chain_status chain_genesis_build(pouw_block 
                                                                      const chain_params *p, unsigned threads);
 
 /* Verifies block b against the chain in store s (context above) with the
- * verifier's clock now_ms.
+ * verifier's clock now_ms. Does not change the store, except that verdicts on
+ * b's unverified ancestors are cached.
  * Returns: CHAIN_OK (valid); CHAIN_EINVALID (*reason and err say why);
  * CHAIN_EIO / CHAIN_ESTORE (the parent or its ancestors could not be read);
  * CHAIN_ENOMEM; CHAIN_EWORK (the check could not complete).
@@ -49,8 +61,9 @@ __attribute__((warn_unused_result)) chain_status chain_verify_block(pouw_reason 
                                                                     chain_store *s, const pouw_block *b,
                                                                     uint64_t now_ms, unsigned threads);
 
-/* Verifies every block of the store's best chain, genesis to tip, each against
- * its parent (and checks that block h is the one the store names at h).
+/* Verifies every block of the store's best chain again, genesis to tip, each
+ * against its parent (and checks that block h is the one the store names at h),
+ * ignoring cached verdicts: it re-reads every file.
  * progress (may be NULL) is called after each block.
  * Returns: CHAIN_OK; CHAIN_EINVALID (*bad_height, *reason, err); codes of
  * chain_store_load. Out: bad_height (the failing height; 0 when ok), reason,
@@ -62,7 +75,7 @@ __attribute__((warn_unused_result)) chain_status chain_verify_store(uint64_t *ba
                                                                                      uint64_t tip),
                                                                     void *user);
 
-/* How to mine. */
+/* How to mine. {0} plus threads is a valid choice. */
 typedef struct chain_mine_opts {
     unsigned threads;
     uint64_t max_attempts;                 /* 0: no limit */
@@ -71,23 +84,32 @@ typedef struct chain_mine_opts {
     void *clock_user;
     int (*progress)(void *user, const pouw_mine_stats *stats);
     void *progress_user;
+    int stop_on_change;                    /* stop with CHAIN_ESTALE after an attempt when another
+                                              writer changed the store (chain_store_changed) */
+    size_t max_transfers;                  /* mempool transfers to take (0: CHAIN_MINE_TRANSFERS) */
+    int no_transfers;                      /* 1: coinbase only (no mempool) */
+    chain_store_add_result *added;         /* out, may be NULL: what storing the block did */
 } chain_mine_opts;
 
-/* Builds the next block on the store's tip paid to miner32 (coinbase of the
- * chain's reward, ledger = tip's + coinbase), mines it (pouw_mine) and, when
- * found, appends it to the store.
+/* Refreshes s, builds the next block on its best tip paid to miner32 (the
+ * coinbase of the chain's reward, then the transfers chain_mempool_select picks
+ * for the tip's ledger; ledger = the tip's with them applied, fees to miner32),
+ * mines it (pouw_mine) and, when found, stores it (chain_store_add: lock,
+ * re-check, write, fork choice, tip). The block may end up on a side branch when
+ * another writer stored a block of equal or more work meanwhile: opts->added
+ * says.
  * Returns: CHAIN_OK; CHAIN_ESTOPPED (max_attempts or progress stop; nothing
- * appended); CHAIN_EWORK; codes of the store. Out: b (the new block), stats (may
- * be NULL), err. */
+ * stored); CHAIN_ESTALE (stop_on_change); CHAIN_EWORK; codes of the store.
+ * Out: b (the new block), stats (may be NULL), err. */
 __attribute__((warn_unused_result)) chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats,
                                                                   bse_error *err, chain_store *s,
                                                                   const uint8_t miner32[32],
                                                                   const chain_mine_opts *opts);
 
 /* Fills a verification context for block b on store s: requirements, template,
- * reward, genesis rule or parent (found by prev_hash; absent when unknown).
- * The caller provides storage for the parent, its ledger and the genesis rule;
- * parent_ledger must be freed with pouw_ledger_clear.
+ * reward, genesis rule or parent (found by prev_hash on any branch; absent when
+ * unknown). The caller provides storage for the parent, its ledger and the
+ * genesis rule; parent_ledger must be freed with pouw_ledger_clear.
  * Returns: CHAIN_OK (ctx->parent NULL when the parent is unknown); store codes. */
 __attribute__((warn_unused_result)) chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent,
                                                                       pouw_ledger *parent_ledger,

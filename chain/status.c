@@ -15,6 +15,7 @@ const char *chain_status_str(chain_status s)
     case CHAIN_EPARAMS: return "inconsistent chain parameters";
     case CHAIN_ESTOPPED: return "mining stopped";
     case CHAIN_ETIP: return "block does not extend the tip";
+    case CHAIN_ESTALE: return "the chain changed while mining";
     }
     return "unknown status";
 }

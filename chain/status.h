@@ -21,9 +21,10 @@ typedef enum chain_status {
     CHAIN_EPARAMS = 8,   /* chain parameters are inconsistent */
     CHAIN_ESTOPPED = 9,  /* mining stopped before a block was found (attempt limit or request) */
     CHAIN_ETIP = 10,     /* the block does not extend the store's tip */
+    CHAIN_ESTALE = 11,   /* mining stopped: another writer changed the store (rebuild on the new tip) */
 } chain_status;
 
-#define CHAIN_STATUS_LAST CHAIN_ETIP
+#define CHAIN_STATUS_LAST CHAIN_ESTALE
 
 /* A short English name for code s; "unknown status" outside the enum.
  * Returns: a static string. Thread-safe. */

@@ -114,6 +114,14 @@ oom:
 
 static int same_double(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
+int pouw_tx_equal(const pouw_tx *a, const pouw_tx *b)
+{
+    assert(a && b);
+    return a->type == b->type && memcmp(a->to, b->to, 32) == 0 && a->amount == b->amount && a->height == b->height &&
+           a->chain_id == b->chain_id && memcmp(a->from, b->from, 32) == 0 && a->sequence == b->sequence &&
+           a->fee == b->fee && memcmp(a->sig, b->sig, sizeof a->sig) == 0;
+}
+
 static int same_strategy(const bse_strategy_record *a, const bse_strategy_record *b)
 {
     if (a->valid != b->valid)
@@ -141,11 +149,9 @@ int pouw_block_equal(const pouw_block *a, const pouw_block *b)
     for (uint32_t i = 0; i < a->n_useful; i++)
         if (!same_strategy(&a->useful[i][0], &b->useful[i][0]) || !same_strategy(&a->useful[i][1], &b->useful[i][1]))
             return 0;
-    for (size_t i = 0; i < a->n_txs; i++) {
-        const pouw_tx *x = &a->txs[i], *y = &b->txs[i];
-        if (x->type != y->type || memcmp(x->to, y->to, 32) || x->amount != y->amount || x->height != y->height)
+    for (size_t i = 0; i < a->n_txs; i++)
+        if (!pouw_tx_equal(&a->txs[i], &b->txs[i]))
             return 0;
-    }
     if (a->job) {
         char *ja = bse_case_to_json(a->job), *jb = bse_case_to_json(b->job);
         int same = ja && jb && strcmp(ja, jb) == 0;
@@ -221,6 +227,41 @@ static void add_hex(wctx *w, cJSON *obj, const char *key, const uint8_t *bytes32
     add_item(w, obj, key, cJSON_CreateString(hex));
 }
 
+static void add_hex64(wctx *w, cJSON *obj, const char *key, const uint8_t *bytes64)
+{
+    char hex[129];
+    pouw_hex_encode(hex, bytes64, 64);
+    add_item(w, obj, key, cJSON_CreateString(hex));
+}
+
+/* The JSON object of one transaction (block.h's forms). */
+static cJSON *tx_json(wctx *w, const pouw_tx *tx)
+{
+    cJSON *to = cJSON_CreateObject();
+    if (!to) {
+        w->oom = 1;
+        return NULL;
+    }
+    if (tx->type == POUW_TX_TRANSFER) {
+        add_item(w, to, "type", cJSON_CreateString("transfer"));
+        add_int(w, to, "chain_id", tx->chain_id, 0, UINT32_MAX);
+        add_hex(w, to, "from", tx->from);
+        add_hex(w, to, "to", tx->to);
+        add_int(w, to, "amount", tx->amount, 0, POUW_AMOUNT_MAX);
+        add_u64(w, to, "sequence", tx->sequence);
+        add_int(w, to, "fee", tx->fee, 0, POUW_AMOUNT_MAX);
+        add_hex64(w, to, "signature", tx->sig);
+        return to;
+    }
+    if (tx->type != POUW_TX_COINBASE)
+        w->range = 1;
+    add_item(w, to, "type", cJSON_CreateString("coinbase"));
+    add_hex(w, to, "to", tx->to);
+    add_int(w, to, "amount", tx->amount, 0, POUW_AMOUNT_MAX);
+    add_u64(w, to, "height", tx->height);
+    return to;
+}
+
 static cJSON *strategy_json(wctx *w, const bse_strategy_record *r)
 {
     if (!r->valid)
@@ -282,17 +323,10 @@ pouw_status pouw_block_to_json(char **json, size_t *len, const pouw_block *b)
     cJSON *txs = cJSON_CreateArray();
     add_item(&w, root, "transactions", txs);
     for (size_t i = 0; txs && i < b->n_txs; i++) {
-        const pouw_tx *tx = &b->txs[i];
-        cJSON *to = cJSON_CreateObject();
+        cJSON *to = tx_json(&w, &b->txs[i]);
         add_item(&w, txs, NULL, to);
         if (!to)
             break;
-        if (tx->type != POUW_TX_COINBASE)
-            w.range = 1;
-        add_item(&w, to, "type", cJSON_CreateString("coinbase"));
-        add_hex(&w, to, "to", tx->to);
-        add_int(&w, to, "amount", tx->amount, 0, POUW_AMOUNT_MAX);
-        add_u64(&w, to, "height", tx->height);
     }
     cJSON *led = cJSON_CreateObject();
     add_item(&w, root, "ledger", led);
@@ -300,6 +334,15 @@ pouw_status pouw_block_to_json(char **json, size_t *len, const pouw_block *b)
         char hex[POUW_SHA256_HEX];
         pouw_hex_encode(hex, b->ledger.e[i].account, 32);
         add_int(&w, led, hex, b->ledger.e[i].balance, 0, POUW_AMOUNT_MAX);
+    }
+    cJSON *seq = cJSON_CreateObject();
+    add_item(&w, root, "sequences", seq);
+    for (size_t i = 0; seq && i < b->ledger.n; i++) {
+        if (b->ledger.e[i].sequence == 0)
+            continue; /* only accounts that have sent */
+        char hex[POUW_SHA256_HEX];
+        pouw_hex_encode(hex, b->ledger.e[i].account, 32);
+        add_u64(&w, seq, hex, b->ledger.e[i].sequence);
     }
     cJSON *uo = cJSON_CreateArray();
     add_item(&w, root, "useful_output", uo);
@@ -608,9 +651,50 @@ static pouw_status parse_useful(pctx *p, const cJSON *root, pouw_block *b)
     return POUW_OK;
 }
 
+/* One transaction object at field f (block.h's forms). Out: tx (zeroed first). */
+static pouw_status parse_tx(pctx *p, const cJSON *t, const char *f, pouw_tx *tx)
+{
+    static const char *const ckeys[] = {"type", "to", "amount", "height"};
+    static const char *const tkeys[] = {"type", "chain_id", "from", "to", "amount", "sequence", "fee", "signature"};
+    memset(tx, 0, sizeof *tx);
+    if (!cJSON_IsObject(t))
+        return bad(p, f[0] ? f : "(top)", "must be a JSON object");
+    char ft[80];
+    pouw_status st;
+    const cJSON *ty = member(p, t, f, "type", ft, sizeof ft, &st);
+    if (!ty)
+        return st;
+    if (!cJSON_IsString(ty))
+        return bad(p, ft, "must be a string");
+    if (strcmp(ty->valuestring, "coinbase") == 0) {
+        TRY(check_object(p, t, f, ckeys, 4));
+        tx->type = POUW_TX_COINBASE;
+        TRY(get_hex(p, t, f, "to", tx->to));
+        TRY(get_int(p, t, f, "amount", 0, (double)POUW_AMOUNT_MAX, &tx->amount));
+        TRY(get_u53(p, t, f, "height", &tx->height));
+        return POUW_OK;
+    }
+    if (strcmp(ty->valuestring, "transfer") == 0) {
+        TRY(check_object(p, t, f, tkeys, 8));
+        tx->type = POUW_TX_TRANSFER;
+        TRY(get_u32(p, t, f, "chain_id", &tx->chain_id));
+        TRY(get_hex(p, t, f, "from", tx->from));
+        TRY(get_hex(p, t, f, "to", tx->to));
+        TRY(get_int(p, t, f, "amount", 0, (double)POUW_AMOUNT_MAX, &tx->amount));
+        TRY(get_u53(p, t, f, "sequence", &tx->sequence));
+        TRY(get_int(p, t, f, "fee", 0, (double)POUW_AMOUNT_MAX, &tx->fee));
+        const cJSON *sg = member(p, t, f, "signature", ft, sizeof ft, &st);
+        if (!sg)
+            return st;
+        if (!cJSON_IsString(sg) || pouw_hex_decode(tx->sig, sizeof tx->sig, sg->valuestring) != POUW_OK)
+            return bad(p, ft, "must be 128 lower-case hex digits");
+        return POUW_OK;
+    }
+    return bad(p, ft, "unknown transaction type \"%.40s\"", ty->valuestring);
+}
+
 static pouw_status parse_txs(pctx *p, const cJSON *root, pouw_block *b)
 {
-    static const char *const keys[] = {"type", "to", "amount", "height"};
     const cJSON *ta;
     TRY(get_array(p, root, "", "transactions", 0, POUW_BLOCK_MAX_TXS, &ta));
     size_t n = (size_t)cJSON_GetArraySize(ta);
@@ -621,22 +705,9 @@ static pouw_status parse_txs(pctx *p, const cJSON *root, pouw_block *b)
         return (pouw_status)bse_error_set(p->err, POUW_ENOMEM, p->path, "transactions", "out of memory");
     size_t i = 0;
     for (const cJSON *t = ta->child; t; t = t->next, i++) {
-        char f[64], ft[80];
+        char f[64];
         snprintf(f, sizeof f, "transactions[%zu]", i);
-        TRY(check_object(p, t, f, keys, 4));
-        pouw_status st;
-        const cJSON *ty = member(p, t, f, "type", ft, sizeof ft, &st);
-        if (!ty)
-            return st;
-        if (!cJSON_IsString(ty))
-            return bad(p, ft, "must be a string");
-        if (strcmp(ty->valuestring, "coinbase") != 0)
-            return bad(p, ft, "unknown transaction type \"%.40s\"", ty->valuestring);
-        pouw_tx *tx = &b->txs[i];
-        tx->type = POUW_TX_COINBASE;
-        TRY(get_hex(p, t, f, "to", tx->to));
-        TRY(get_int(p, t, f, "amount", 0, (double)POUW_AMOUNT_MAX, &tx->amount));
-        TRY(get_u53(p, t, f, "height", &tx->height));
+        TRY(parse_tx(p, t, f, &b->txs[i]));
         b->n_txs = i + 1;
     }
     return POUW_OK;
@@ -664,12 +735,45 @@ static pouw_status parse_ledger(pctx *p, const cJSON *root, pouw_block *b)
     for (const cJSON *c = lo->child; c; c = c->next, i++) {
         snprintf(f, sizeof f, "ledger[%zu]", i);
         pouw_ledger_entry *e = &b->ledger.e[i];
+        e->sequence = 0;
         if (pouw_hex_decode(e->account, 32, c->string) != POUW_OK)
             return bad(p, f, "account must be 64 lower-case hex digits");
         if (i > 0 && memcmp(b->ledger.e[i - 1].account, e->account, 32) >= 0)
             return bad(p, f, "accounts must be sorted ascending, each once");
         TRY(num_int(p, c, f, 0, (double)POUW_AMOUNT_MAX, &e->balance));
         b->ledger.n = i + 1;
+    }
+    return POUW_OK;
+}
+
+/* "sequences" (optional: blocks written before transfers existed have none):
+ * the next sequence of each account that has sent, ascending, each an account
+ * of the ledger, each at least 1. */
+static pouw_status parse_sequences(pctx *p, const cJSON *root, pouw_block *b)
+{
+    const cJSON *so = cJSON_GetObjectItemCaseSensitive(root, "sequences");
+    if (!so)
+        return POUW_OK;
+    if (!cJSON_IsObject(so))
+        return bad(p, "sequences", "must be an object {account: next sequence}");
+    char f[200];
+    size_t i = 0, j = 0; /* j: position in the ledger */
+    uint8_t prev[32];
+    for (const cJSON *c = so->child; c; c = c->next, i++) {
+        snprintf(f, sizeof f, "sequences[%zu]", i);
+        uint8_t a[32];
+        if (pouw_hex_decode(a, 32, c->string) != POUW_OK)
+            return bad(p, f, "account must be 64 lower-case hex digits");
+        if (i > 0 && memcmp(prev, a, 32) >= 0)
+            return bad(p, f, "accounts must be sorted ascending, each once");
+        memcpy(prev, a, 32);
+        while (j < b->ledger.n && memcmp(b->ledger.e[j].account, a, 32) < 0)
+            j++;
+        if (j == b->ledger.n || memcmp(b->ledger.e[j].account, a, 32) != 0)
+            return bad(p, f, "account is not in the ledger");
+        int64_t v;
+        TRY(num_int(p, c, f, 1, (double)POUW_SEQUENCE_MAX, &v));
+        b->ledger.e[j].sequence = (uint64_t)v;
     }
     return POUW_OK;
 }
@@ -728,8 +832,8 @@ static int too_deep(const char *s, size_t len)
 
 static pouw_status parse_root(pctx *p, const cJSON *root, pouw_block *b)
 {
-    static const char *const keys[] = {"header", "pre_hash",      "post_hash", "proof",
-                                       "transactions", "ledger", "useful_output", "job"};
+    static const char *const keys[] = {"header", "pre_hash",      "post_hash", "proof",    "transactions",
+                                       "ledger", "sequences", "useful_output", "job"};
     TRY(check_object(p, root, "", keys, sizeof keys / sizeof keys[0]));
     char f[200];
     pouw_status st;
@@ -745,8 +849,49 @@ static pouw_status parse_root(pctx *p, const cJSON *root, pouw_block *b)
     TRY(parse_proof(p, pr, b));
     TRY(parse_txs(p, root, b));
     TRY(parse_ledger(p, root, b));
+    TRY(parse_sequences(p, root, b));
     TRY(parse_useful(p, root, b));
     TRY(parse_job(p, root, b));
+    return POUW_OK;
+}
+
+/* Parses json[0..len) (at most max bytes, no NUL, nesting within
+ * POUW_BLOCK_MAX_DEPTH, only white space after the value) into *root (caller
+ * deletes). Returns: POUW_OK or POUW_EFORMAT (err filled). */
+static pouw_status read_json(pctx *p, cJSON **root, const char *json, size_t len, size_t max)
+{
+    *root = NULL;
+    if (len > max)
+        return bad(p, "", "document larger than %zu bytes", max);
+    if (len == 0)
+        return bad(p, "", "empty document");
+    if (memchr(json, '\0', len))
+        return bad(p, "", "NUL byte in the document");
+    if (too_deep(json, len))
+        return bad(p, "", "JSON nested deeper than %d levels", POUW_BLOCK_MAX_DEPTH);
+    const char *end = NULL;
+    cJSON *r = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (r && end) { /* only white space may follow the value */
+        for (const char *q = end; q < json + len; q++)
+            if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') {
+                cJSON_Delete(r);
+                r = NULL;
+                end = q;
+                break;
+            }
+    }
+    if (!r) {
+        size_t off = end ? (size_t)(end - json) : 0;
+        if (off > len)
+            off = len;
+        size_t line = 1;
+        for (size_t i = 0; i < off; i++)
+            line += json[i] == '\n';
+        char where[48];
+        snprintf(where, sizeof where, "line %zu", line);
+        return bad(p, where, "malformed JSON (at byte %zu)", off);
+    }
+    *root = r;
     return POUW_OK;
 }
 
@@ -756,41 +901,62 @@ pouw_status pouw_block_parse(pouw_block *b, bse_error *err, const char *path, co
     pouw_block_clear(b);
     bse_error_clear(err);
     pctx p = {path ? path : "", err};
-    if (len > POUW_BLOCK_MAX_BYTES)
-        return bad(&p, "", "document larger than %zu bytes", POUW_BLOCK_MAX_BYTES);
-    if (len == 0)
-        return bad(&p, "", "empty document");
-    if (memchr(json, '\0', len))
-        return bad(&p, "", "NUL byte in the document");
-    if (too_deep(json, len))
-        return bad(&p, "", "JSON nested deeper than %d levels", POUW_BLOCK_MAX_DEPTH);
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    if (root && end) { /* only white space may follow the value */
-        for (const char *q = end; q < json + len; q++)
-            if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') {
-                cJSON_Delete(root);
-                root = NULL;
-                end = q;
-                break;
-            }
-    }
-    if (!root) {
-        size_t off = end ? (size_t)(end - json) : 0;
-        if (off > len)
-            off = len;
-        size_t line = 1;
-        for (size_t i = 0; i < off; i++)
-            line += json[i] == '\n';
-        char where[48];
-        snprintf(where, sizeof where, "line %zu", line);
-        return bad(&p, where, "malformed JSON (at byte %zu)", off);
-    }
-    pouw_status st = parse_root(&p, root, b);
+    cJSON *root;
+    pouw_status st = read_json(&p, &root, json, len, POUW_BLOCK_MAX_BYTES);
+    if (st != POUW_OK)
+        return st;
+    st = parse_root(&p, root, b);
     cJSON_Delete(root);
     if (st != POUW_OK)
         pouw_block_clear(b);
     return st;
+}
+
+pouw_status pouw_tx_parse(pouw_tx *tx, bse_error *err, const char *path, const char *json, size_t len)
+{
+    assert(tx && (json || len == 0));
+    memset(tx, 0, sizeof *tx);
+    bse_error_clear(err);
+    pctx p = {path ? path : "", err};
+    cJSON *root;
+    pouw_status st = read_json(&p, &root, json, len, POUW_TX_JSON_MAX_BYTES);
+    if (st != POUW_OK)
+        return st;
+    st = parse_tx(&p, root, "", tx);
+    cJSON_Delete(root);
+    if (st != POUW_OK)
+        memset(tx, 0, sizeof *tx);
+    return st;
+}
+
+pouw_status pouw_tx_to_json(char **json, size_t *len, const pouw_tx *tx)
+{
+    assert(json && len && tx);
+    *json = NULL;
+    *len = 0;
+    wctx w = {0, 0};
+    cJSON *o = tx_json(&w, tx);
+    if (w.oom || w.range) {
+        cJSON_Delete(o);
+        return w.oom ? POUW_ENOMEM : POUW_ERANGE;
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text)
+        return POUW_ENOMEM;
+    size_t n = strlen(text);
+    char *out = malloc(n + 2);
+    if (!out) {
+        cJSON_free(text);
+        return POUW_ENOMEM;
+    }
+    memcpy(out, text, n);
+    out[n] = '\n';
+    out[n + 1] = '\0';
+    cJSON_free(text);
+    *json = out;
+    *len = n + 1;
+    return POUW_OK;
 }
 
 pouw_status pouw_block_load(pouw_block *b, bse_error *err, const char *path)

@@ -11,17 +11,28 @@
  *     "post_hash": HEX32,                       the block id
  *     "proof": { "pps": NUM, "pps_micro": INT,
  *                "sessions": [ { "d": HEX32, "pps": NUM }, ... ] },   n entries
- *     "transactions": [ { "type": "coinbase", "to": HEX32, "amount": INT,
- *                         "height": INT }, ... ],
- *     "ledger": { HEX32: INT, ... },            sorted by account, ascending
+ *     "transactions": [ TX, ... ],              coinbase first
+ *     "ledger": { HEX32: INT, ... },            balances, sorted by account, ascending
+ *     "sequences": { HEX32: INT, ... },         next sequence of each ledger account
+ *                                               that has sent transfers (>= 1),
+ *                                               ascending; accounts absent here have
+ *                                               0. Written always; may be absent when
+ *                                               read (blocks written before transfers
+ *                                               existed): then empty
  *     "useful_output": [ { "buyer": STRAT|null, "seller": STRAT|null }, ... ],
  *                                               one per session
  *     "job": CASE|null }                        the canonical committed job
  *
+ *   TX    = { "type": "coinbase", "to": HEX32, "amount": INT, "height": INT }
+ *         | { "type": "transfer", "chain_id": INT, "from": HEX32, "to": HEX32,
+ *             "amount": INT, "sequence": INT, "fee": INT, "signature": HEX64 }
+ *           (keys in this order when written; pouw/tx.h has their meaning and
+ *           their canonical bytes). The same object, alone, is the standalone
+ *           transaction document of pouw_tx_parse (a mempool file).
  *   STRAT = { "tid": STR, "type": STR, "pps": NUM, "strategy": STR }: BSE's best_B
  *           / best_S record (trader id, type, the strategy's profit per second,
  *           strat_csv_str of the strategy).
- *   HEX32 = 64 lower-case hex digits (plain digest byte order).
+ *   HEX32 = 64 lower-case hex digits (plain digest byte order); HEX64 = 128.
  *   INT   = a JSON number with an integral value in the field's range; every
  *           integer of the document lies within +-(2^53 - 1) (RFC 7493 I-JSON),
  *           so a 64-bit header field beyond that (a nonce >= 2^53, say) cannot be
@@ -35,7 +46,9 @@
  * Header integer ranges: version, chain_id, prehash_bits, mode, post_bits and
  * sessions are u32 (what values are valid is for the verifier); height, time_ms
  * and nonce are in [0, 2^53-1]; pps_threshold_micro and pps_micro in
- * [-(2^53-1), 2^53-1]; amounts and balances in [0, 2^53-1].
+ * [-(2^53-1), 2^53-1]; amounts, fees and balances in [0, 2^53-1] (a transfer of
+ * amount 0 parses, and verification rejects it); sequences in [0, 2^53-1]
+ * (in "sequences" [1, 2^53-1]); chain_id u32.
  *
  * Parsing validates every field before trusting it (STYLE rule 15): type, range,
  * hex spelling, string lengths, list lengths (proof.sessions and useful_output
@@ -68,6 +81,7 @@
 #define POUW_BLOCK_MAX_TXS 100000
 #define POUW_BLOCK_MAX_ACCOUNTS 1000000
 #define POUW_JSON_INT_MAX ((int64_t)9007199254740991) /* 2^53 - 1 */
+#define POUW_TX_JSON_MAX_BYTES 4096             /* largest standalone transaction document */
 
 /* The proof of one session. */
 typedef struct pouw_session_proof {
@@ -143,5 +157,25 @@ __attribute__((warn_unused_result)) pouw_status pouw_block_save(const pouw_block
 
 /* 1 if a and b are the same block field by field (doubles bit for bit), else 0. */
 int pouw_block_equal(const pouw_block *a, const pouw_block *b);
+
+/* 1 if a and b are the same transaction field by field, else 0. */
+int pouw_tx_equal(const pouw_tx *a, const pouw_tx *b);
+
+/* Writes tx as its standalone JSON document (TX above) on one line, ending in a
+ * newline. Returns: POUW_OK; POUW_ENOMEM; POUW_ERANGE (an unknown type, or an
+ * amount, fee, height, sequence outside the document's range).
+ * Out: *json (malloc'd, NUL-terminated; caller frees; NULL on error), *len. */
+__attribute__((warn_unused_result)) pouw_status pouw_tx_to_json(char **json, size_t *len, const pouw_tx *tx);
+
+/* Parses a standalone transaction document (TX above; at most
+ * POUW_TX_JSON_MAX_BYTES, same rules as a block document: every key required,
+ * none unknown or repeated, ranges, hex) from json[0..len). It checks the form
+ * only: whether the transfer is signed, for which chain, and spendable is the
+ * ledger rule's (pouw/tx.h). path names the source in err.
+ * Returns: POUW_OK; POUW_EFORMAT (err->field the JSON path, e.g. "signature",
+ * or "line N"); POUW_ENOMEM. Out: tx (zeroed on error), err (may be NULL).
+ * Allocates the parse tree, freed before return. */
+__attribute__((warn_unused_result)) pouw_status pouw_tx_parse(pouw_tx *tx, bse_error *err, const char *path,
+                                                              const char *json, size_t len);
 
 #endif /* POUW_BLOCK_H */

@@ -20,9 +20,13 @@ const char *pouw_status_str(pouw_status s)
     case POUW_EEXIST: return "file exists";
     case POUW_ESESSION: return "market session failed";
     case POUW_ECONFIG: return "invalid session configuration";
-    case POUW_EFORMAT: return "malformed block document";
+    case POUW_EFORMAT: return "malformed document";
     case POUW_EINVALID: return "block rejected";
     case POUW_ELIMIT: return "protocol limit exceeded";
+    case POUW_ETX: return "malformed transaction";
+    case POUW_ECHAIN: return "transfer of another chain";
+    case POUW_ESEQUENCE: return "transfer sequence is not the sender's next";
+    case POUW_EFUNDS: return "transfer spends more than the sender holds";
     }
     return "unknown status";
 }

@@ -10,7 +10,7 @@
 #ifndef POUW_STATUS_H
 #define POUW_STATUS_H
 
-#define POUW_STATUS_LAST POUW_ELIMIT /* the highest code, for tables and tests */
+#define POUW_STATUS_LAST POUW_EFUNDS /* the highest code, for tables and tests */
 
 typedef enum pouw_status {
     POUW_OK = 0,
@@ -29,9 +29,15 @@ typedef enum pouw_status {
     POUW_EEXIST = 13,       /* the file to create exists and overwriting was not asked for */
     POUW_ESESSION = 14,     /* a BSE market session could not run (BSE.py would have crashed) */
     POUW_ECONFIG = 15,      /* a session environment or committed job is not a valid BSE case */
-    POUW_EFORMAT = 16,      /* a block document is not JSON, or a field is missing, mistyped or out of range */
+    POUW_EFORMAT = 16,      /* a block or transaction document is not JSON, or a field is missing, mistyped or
+                               out of range */
     POUW_EINVALID = 17,     /* a block was checked and rejected (the pouw_reason says why) */
     POUW_ELIMIT = 18,       /* a count is above its protocol limit (sessions, transactions, ledger size) */
+    POUW_ETX = 19,          /* a malformed transaction: unknown type, amount below 1, negative fee, a transfer
+                               without a coinbase before it (pouw/tx.h) */
+    POUW_ECHAIN = 20,       /* a transfer signed for another chain */
+    POUW_ESEQUENCE = 21,    /* a transfer whose sequence is not its sender's next (a replay or a gap) */
+    POUW_EFUNDS = 22,       /* a transfer spending more than its sender holds (amount + fee > balance) */
 } pouw_status;
 
 /* A short English name for code s ("ok", "out of memory", ...); "unknown status"

@@ -22,13 +22,27 @@ static const char *const REASON_NAMES[] = {
     "tx",           "coinbase_count", "coinbase_amount", "coinbase_recipient", "tx_root",
     "ledger",       "pre_hash",       "prehash_target",  "session_failed",    "session_digest",
     "session_pps",  "pps",            "pps_micro",       "post_hash",         "not_valid",
-    "useful_output",
+    "useful_output", "tx_signature",   "tx_chain",        "tx_sequence",       "tx_overspend",
+    "tx_overflow",
 };
 _Static_assert(sizeof REASON_NAMES / sizeof REASON_NAMES[0] == POUW_R_LAST + 1, "a name for every reason");
 
 const char *pouw_reason_name(pouw_reason r)
 {
     return (r >= POUW_R_OK && r <= POUW_R_LAST) ? REASON_NAMES[r] : "unknown";
+}
+
+pouw_reason pouw_reason_of_transfer(pouw_status st)
+{
+    switch (st) {
+    case POUW_EBADSIG: return POUW_R_TX_SIGNATURE;
+    case POUW_ECHAIN: return POUW_R_TX_CHAIN;
+    case POUW_ESEQUENCE: return POUW_R_TX_SEQUENCE;
+    case POUW_EFUNDS: return POUW_R_TX_OVERSPEND;
+    case POUW_ERANGE: return POUW_R_TX_OVERFLOW;
+    case POUW_ETX: return POUW_R_TX;
+    default: return POUW_R_OK;
+    }
 }
 
 uint64_t pouw_median_time(const uint64_t *times, unsigned n)
@@ -197,6 +211,41 @@ static pouw_status check_requirements(pouw_reason *reason, bse_error *err, const
     return POUW_OK;
 }
 
+/* Rejects transaction i, transfer t, which the ledger rule refused with ts. The
+ * ledger l is the one t was applied to (only for the message). */
+static pouw_status reject_transfer(pouw_reason *reason, bse_error *err, const pouw_verify_ctx *ctx,
+                                   const pouw_ledger *l, size_t i, const pouw_tx *t, pouw_status ts)
+{
+    char f[64], a[17];
+    hex8(a, t->from);
+    switch (ts) {
+    case POUW_EBADSIG:
+        snprintf(f, sizeof f, "transactions[%zu].signature", i);
+        REJECT(POUW_R_TX_SIGNATURE, f, "the signature is not %s...'s over this transfer", a);
+    case POUW_ECHAIN:
+        snprintf(f, sizeof f, "transactions[%zu].chain_id", i);
+        REJECT(POUW_R_TX_CHAIN, f, "a transfer signed for chain %" PRIu32 " in a block of chain %" PRIu32,
+               t->chain_id, ctx->chain_id);
+    case POUW_ESEQUENCE:
+        snprintf(f, sizeof f, "transactions[%zu].sequence", i);
+        REJECT(POUW_R_TX_SEQUENCE, f, "sequence %" PRIu64 ", the next of sender %s... is %" PRIu64, t->sequence, a,
+               pouw_ledger_sequence(l, t->from));
+    case POUW_EFUNDS:
+        snprintf(f, sizeof f, "transactions[%zu].amount", i);
+        REJECT(POUW_R_TX_OVERSPEND, f, "amount %" PRId64 " + fee %" PRId64 " exceeds the balance %" PRId64
+               " of sender %s...", t->amount, t->fee, pouw_ledger_balance(l, t->from), a);
+    case POUW_ERANGE:
+        snprintf(f, sizeof f, "transactions[%zu].%s", i,
+                 t->fee > POUW_AMOUNT_MAX && t->amount <= POUW_AMOUNT_MAX ? "fee" : "amount");
+        REJECT(POUW_R_TX_OVERFLOW, f, "amount %" PRId64 " and fee %" PRId64
+               " would take a sum or a balance beyond %" PRId64, t->amount, t->fee, POUW_AMOUNT_MAX);
+    default:
+        snprintf(f, sizeof f, "transactions[%zu].%s", i, t->amount < 1 ? "amount" : "fee");
+        REJECT(POUW_R_TX, f, "a transfer moves at least 1 coin and pays a fee of at least 0 (amount %" PRId64
+               ", fee %" PRId64 ")", t->amount, t->fee);
+    }
+}
+
 /* Steps 6-8: transactions, tx_root, ledger. */
 static pouw_status check_payload(pouw_reason *reason, bse_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
 {
@@ -242,37 +291,53 @@ static pouw_status check_payload(pouw_reason *reason, bse_error *err, const pouw
     pouw_ledger want = {0};
     if (!ctx->genesis && (st = pouw_ledger_copy(&want, ctx->parent->ledger)) != POUW_OK)
         return (pouw_status)bse_error_set(err, st, "", "ledger", "out of memory");
-    st = pouw_ledger_apply(&want, b->txs, b->n_txs);
-    if (st == POUW_ENOMEM) {
+    size_t bad = 0;
+    st = pouw_ledger_apply_block(&want, &bad, ctx->chain_id, h->miner, b->txs, b->n_txs);
+    if (st == POUW_ENOMEM || st == POUW_ECRYPTO) {
         pouw_ledger_clear(&want);
-        return (pouw_status)bse_error_set(err, st, "", "ledger", "out of memory");
+        return (pouw_status)bse_error_set(err, st, "", "ledger", "%s", pouw_status_str(st));
     }
     if (st != POUW_OK) {
+        const pouw_tx *t = bad < b->n_txs ? &b->txs[bad] : NULL;
+        if (!t || t->type != POUW_TX_TRANSFER) {
+            pouw_ledger_clear(&want);
+            if (st == POUW_ETX) { /* step 6 lets no such list through; kept for direct callers */
+                snprintf(f, sizeof f, "transactions[%zu].type", bad);
+                REJECT(POUW_R_TX, f, "exactly one coinbase, first, then transfers");
+            }
+            REJECT(POUW_R_LEDGER, "transactions", "a balance would leave its range");
+        }
+        st = reject_transfer(reason, err, ctx, &want, bad, t, st); /* want: the ledger t was applied to */
         pouw_ledger_clear(&want);
-        REJECT(POUW_R_LEDGER, "transactions", "a balance would leave its range");
+        return st;
     }
     if (!pouw_ledger_equal(&want, &b->ledger)) {
         size_t i = 0;
         while (i < want.n && i < b->ledger.n && memcmp(want.e[i].account, b->ledger.e[i].account, 32) == 0 &&
-               want.e[i].balance == b->ledger.e[i].balance)
+               want.e[i].balance == b->ledger.e[i].balance && want.e[i].sequence == b->ledger.e[i].sequence)
             i++;
         char a[17] = "";
         int64_t have = 0, exp = 0;
+        uint64_t have_seq = 0, exp_seq = 0;
         if (i < b->ledger.n) {
             hex8(a, b->ledger.e[i].account);
             have = b->ledger.e[i].balance;
+            have_seq = b->ledger.e[i].sequence;
             exp = pouw_ledger_balance(&want, b->ledger.e[i].account);
+            exp_seq = pouw_ledger_sequence(&want, b->ledger.e[i].account);
         } else if (i < want.n) {
             hex8(a, want.e[i].account);
             exp = want.e[i].balance;
+            exp_seq = want.e[i].sequence;
         }
         size_t nw = want.n;
         pouw_ledger_clear(&want);
         snprintf(f, sizeof f, "ledger[%zu]", i);
         REJECT(POUW_R_LEDGER, f,
                "ledger after the block differs from the parent's with the transactions applied: account %s... has "
-               "%" PRId64 ", expected %" PRId64 " (%zu accounts, expected %zu)",
-               a, have, exp, b->ledger.n, nw);
+               "%" PRId64 " (next sequence %" PRIu64 "), expected %" PRId64 " (%" PRIu64
+               ") (%zu accounts, expected %zu)",
+               a, have, have_seq, exp, exp_seq, b->ledger.n, nw);
     }
     pouw_ledger_clear(&want);
     return POUW_OK;

@@ -27,8 +27,13 @@
  *                 ctx->reward to header.miner with the block's height; no
  *                 duplicated-tail Merkle shape
  *  7 tx_root      header.tx_root == pouw_tx_root(transactions)
- *  8 ledger       the block's ledger == the parent's (empty for genesis) with the
- *                 transactions applied
+ *  8 ledger       the transactions apply to the parent's ledger (empty for genesis)
+ *                 under the ledger rule of pouw/tx.h, fees to header.miner: a
+ *                 transfer that does not is rejected with its own reason (tx for
+ *                 an amount below 1 or a negative fee, tx_overflow, tx_chain,
+ *                 tx_signature, tx_sequence, tx_overspend; field
+ *                 "transactions[i].<field>"); then the block's ledger (balances
+ *                 and next sequences) == the result
  *  9 pre_hash     SHA-256(header) == pre_hash, and pre_hash <= target(prehash_bits)
  * 10 sessions     each session, re-run from its seed, gives the stored d_i, pps_i
  *                 (bit for bit); a session BSE cannot run rejects the block
@@ -84,8 +89,14 @@ typedef enum pouw_reason {
     POUW_R_POST_HASH = 28,          /* post_hash does not recompute */
     POUW_R_NOT_VALID = 29,          /* the validity rule of the mode fails */
     POUW_R_USEFUL_OUTPUT = 30,      /* useful output differs from the re-run sessions' */
+    POUW_R_TX_SIGNATURE = 31,       /* a transfer's signature does not verify (forged or altered) */
+    POUW_R_TX_CHAIN = 32,           /* a transfer signed for another chain */
+    POUW_R_TX_SEQUENCE = 33,        /* a transfer's sequence is not its sender's next (replay or gap) */
+    POUW_R_TX_OVERSPEND = 34,       /* a transfer's amount + fee exceeds its sender's balance */
+    POUW_R_TX_OVERFLOW = 35,        /* a transfer's amount, fee, their sum or a resulting balance (or
+                                       sequence) beyond the ledger's range (2^53 - 1) */
 } pouw_reason;
-#define POUW_R_LAST POUW_R_USEFUL_OUTPUT
+#define POUW_R_LAST POUW_R_TX_OVERFLOW
 
 /* What the chain demands of a block at its height (from its genesis and retarget
  * rule: chain/params.h chain_required_targets). */
@@ -128,6 +139,13 @@ typedef struct pouw_verify_ctx {
 /* A short stable name of a reason ("tx_root", "coinbase_amount", ...); "unknown"
  * outside the enum. Returns a static string. */
 const char *pouw_reason_name(pouw_reason r);
+
+/* The reason for a transfer that the ledger rule refuses with status st (a code
+ * of pouw_ledger_apply_tx / pouw_tx_check): POUW_EBADSIG tx_signature,
+ * POUW_ECHAIN tx_chain, POUW_ESEQUENCE tx_sequence, POUW_EFUNDS tx_overspend,
+ * POUW_ERANGE tx_overflow, POUW_ETX tx; POUW_R_OK for any other code (POUW_OK,
+ * or a failure that is no verdict, such as POUW_ENOMEM). Cannot fail. */
+pouw_reason pouw_reason_of_transfer(pouw_status st);
 
 /* Verifies block b in context ctx (the rules above).
  * Returns: POUW_OK (valid; *reason POUW_R_OK); POUW_EINVALID (rejected: *reason and

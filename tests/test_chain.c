@@ -1,8 +1,9 @@
-/* tests/test_chain.c - the chain module and the `pouw` program: the built-in
- * chains' parameters and pinned genesis blocks, the block store (layout, crash
- * leftovers, corruption), miner keys, and bin/pouw end to end - mine, verify,
- * verify-chain, explain (Must-show 4: the explained sessions re-run by bin/bse give
- * the same bytes and the block's d_i) and malformed block files (Must-show 6). */
+/* tests/test_chain.c - the chain module and the `pouw` program: the built-in and
+ * testnet chains' parameters and pinned genesis blocks, miner keys, and bin/pouw
+ * end to end - mine, verify, verify-chain, explain (the explained sessions re-run
+ * by bin/bse give the same bytes and the block's d_i) and malformed block files.
+ * The shared store has its own suite (test_chain_store.c), as do fork choice,
+ * retargeting, rogue miners and concurrent miners (test_chain_*.c). */
 #include <criterion/criterion.h>
 
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 
 #include "chain/node.h"
 #include "chain/params.h"
+#include "chain/policy.h"
 #include "chain/store.h"
 #include "pouw/block.h"
 #include "pouw/keys.h"
@@ -76,14 +78,32 @@ Test(chain_params, builtin_genesis_blocks_rebuild_to_their_pinned_ids, .timeout 
     }
 }
 
-Test(chain_params, every_height_requires_the_genesis_targets_until_retargeting)
+Test(chain_params, the_testnet_chains_mirror_the_builtins_in_miniature)
 {
-    const chain_params *p = chain_params_by_name("bravo");
-    for (uint64_t h = 0; h < 100; h += 7) {
-        pouw_requirements r;
-        cr_assert_eq(chain_required_targets(&r, NULL, p, NULL, h), CHAIN_OK);
-        cr_assert_eq(memcmp(&r, &p->genesis_req, sizeof r), 0);
+    static const char *names[] = {"alpha", "bravo", "charlie"};
+    static const uint32_t intervals[] = {1, 2, 4};
+    for (unsigned i = 0; i < CHAIN_COUNT; i++) {
+        const chain_params *t = chain_testnet_at(i);
+        cr_assert_not_null(t);
+        cr_assert_eq(chain_testnet_by_name(names[i]), t);
+        char full[32];
+        snprintf(full, sizeof full, "test-%s", names[i]);
+        cr_assert_str_eq(t->name, full, "a folder of its own: never mixed with a real chain");
+        cr_assert_eq(chain_testnet_by_name(full), t);
+        cr_assert_eq(chain_testnet_by_id(t->chain_id), t);
+        cr_assert_null(chain_params_by_id(t->chain_id), "no id shared with a built-in");
+        cr_assert_eq(t->target_interval_s, intervals[i]);
+        cr_assert_eq(t->reward, 1000);
+        bse_error err;
+        cr_assert_eq(chain_params_check(t, &err), CHAIN_OK, "%s: %s", err.field, err.msg);
+        pouw_block g;
+        pouw_block_init(&g);
+        cr_assert_eq(chain_genesis_build(&g, NULL, &err, t, 2), CHAIN_OK, "%s: %s", t->name, err.msg);
+        cr_assert_eq(memcmp(g.post_hash, t->genesis_id, 32), 0);
+        pouw_block_clear(&g);
     }
+    cr_assert_null(chain_testnet_at(3));
+    cr_assert_null(chain_testnet_by_name("delta"));
 }
 
 Test(chain_params, inconsistent_parameters_are_refused_naming_the_field)
@@ -119,23 +139,35 @@ Test(chain_params, inconsistent_parameters_are_refused_naming_the_field)
     p.tmpl.duration = -5;
     cr_assert_eq(chain_params_check(&p, &err), CHAIN_EPARAMS);
     cr_assert_str_eq(err.field, "template.duration");
+    p = tk_params();
+    p.retarget_window = 10001;
+    cr_assert_eq(chain_params_check(&p, &err), CHAIN_EPARAMS);
+    cr_assert_str_eq(err.field, "retarget_window");
+    p = tk_params();
+    p.target_interval_s = 0;
+    cr_assert_eq(chain_params_check(&p, &err), CHAIN_EPARAMS);
+    cr_assert_str_eq(err.field, "target_interval_s");
+    const chain_params *t = chain_testnet_at(0);
+    p = *t;
+    p.pps_segments = 1;
+    cr_assert_eq(chain_params_check(&p, &err), CHAIN_EPARAMS);
+    cr_assert_str_eq(err.field, "pps_segments");
+    int64_t q[65];
+    memcpy(q, t->pps_quantiles, sizeof q);
+    q[10] = q[9]; /* not strictly increasing */
+    p = *t;
+    p.pps_quantiles = q;
+    cr_assert_eq(chain_params_check(&p, &err), CHAIN_EPARAMS);
+    cr_assert_str_eq(err.field, "pps_quantiles");
+    p = *t;
+    p.genesis_req.pps_threshold_micro = t->pps_quantiles[64]; /* beyond q[K-1] */
+    cr_assert_eq(chain_params_check(&p, &err), CHAIN_EPARAMS);
+    cr_assert_str_eq(err.field, "pps_threshold_micro");
     for (int s = CHAIN_OK; s <= CHAIN_STATUS_LAST; s++)
         cr_assert_str_neq(chain_status_str((chain_status)s), "unknown status");
 }
 
 /* ---------------------------------------------------------------- store */
-
-static int count_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *de;
-    while (d && (de = readdir(d)) != NULL)
-        n += de->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
 
 static void write_text(const char *path, const char *text)
 {
@@ -152,130 +184,6 @@ static void read_text(const char *path, char *out, size_t cap)
     size_t n = fread(out, 1, cap - 1, f);
     out[n] = '\0';
     fclose(f);
-}
-
-Test(chain_store, a_new_chain_holds_genesis_and_appends_crash_safely)
-{
-    char dir[256], path[4400], blocks[512];
-    tk_tmpdir(dir);
-    chain_params p = tk_params();
-    chain_store s;
-    bse_error err;
-    cr_assert_eq(chain_store_open(&s, &err, dir, &p, 0, 1), CHAIN_ESTORE, "no chain and no create");
-    cr_assert_neq(strstr(err.msg, "TinyCoin"), NULL, "%s", err.msg);
-    tk_open(&s, dir, &p);
-    cr_assert_eq(chain_store_tip_height(&s), 0);
-    snprintf(blocks, sizeof blocks, "%s/tiny/blocks", dir);
-    cr_assert_eq(count_files(blocks), 1);
-    uint8_t gid[32];
-    chain_store_id(gid, &s, 0);
-    char hex[65], tip[200], want[200];
-    pouw_hex_encode(hex, gid, 32);
-    snprintf(path, sizeof path, "%s/tiny/tip", dir);
-    read_text(path, tip, sizeof tip);
-    snprintf(want, sizeof want, "0 %s\n", hex);
-    cr_assert_str_eq(tip, want);
-    chain_store_block_path(path, sizeof path, &s, 0, gid);
-    char expect_path[600];
-    snprintf(expect_path, sizeof expect_path, "%s/tiny/blocks/00000000-%s.json", dir, hex);
-    cr_assert_str_eq(path, expect_path);
-
-    pouw_key k;
-    tk_key(&k, 7);
-    pouw_block b1, b2;
-    pouw_block_init(&b1);
-    pouw_block_init(&b2);
-    tk_mine(&s, &b1, k.pub);
-    cr_assert_eq(chain_store_tip_height(&s), 1);
-    /* appending something that does not extend the tip is refused */
-    cr_assert_eq(chain_store_append(&s, &err, &b1), CHAIN_ETIP);
-    uint64_t h;
-    cr_assert(chain_store_find(&h, &s, b1.post_hash));
-    cr_assert_eq(h, 1);
-    cr_assert(!chain_store_find(&h, &s, k.pub));
-
-    /* a crash after writing block 2 but before moving the tip leaves a file above
-     * the tip: reopening ignores it, and the next append replaces it */
-    chain_store_close(&s);
-    snprintf(path, sizeof path, "%s/tiny/blocks/00000002-%s.json", dir, hex);
-    write_text(path, "{ half a block");
-    tk_open(&s, dir, &p);
-    cr_assert_eq(chain_store_tip_height(&s), 1);
-    tk_mine(&s, &b2, k.pub);
-    cr_assert_eq(access(path, F_OK), -1, "the leftover is gone");
-    cr_assert_eq(count_files(blocks), 3);
-    chain_store_close(&s);
-    tk_open(&s, dir, &p);
-    cr_assert_eq(chain_store_tip_height(&s), 2);
-    pouw_block r;
-    pouw_block_init(&r);
-    cr_assert_eq(chain_store_load(&r, &err, &s, 2), CHAIN_OK);
-    cr_assert(pouw_block_equal(&r, &b2));
-    pouw_block_clear(&r);
-    chain_store_close(&s);
-    pouw_block_clear(&b1);
-    pouw_block_clear(&b2);
-    pouw_key_clear(&k);
-    tk_rmrf(dir);
-}
-
-Test(chain_store, corrupt_stores_are_reported_not_believed)
-{
-    char dir[256], path[4400], tipf[600], saved[200];
-    tk_tmpdir(dir);
-    chain_params p = tk_params();
-    chain_store s;
-    bse_error err;
-    tk_open(&s, dir, &p);
-    pouw_key k;
-    tk_key(&k, 9);
-    pouw_block b;
-    pouw_block_init(&b);
-    tk_mine(&s, &b, k.pub);
-    uint8_t id1[32];
-    chain_store_id(id1, &s, 1);
-    chain_store_close(&s);
-    snprintf(tipf, sizeof tipf, "%s/tiny/tip", dir);
-    read_text(tipf, saved, sizeof saved);
-
-    const char *bad_tips[] = {"", "1\n", "x 00\n", "1 0000000000000000000000000000000000000000000000000000000000000000\n",
-                              "7 ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\n"};
-    for (size_t i = 0; i < NELEM(bad_tips); i++) {
-        write_text(tipf, bad_tips[i]);
-        cr_assert_eq(chain_store_open(&s, &err, dir, &p, 1, 1), CHAIN_ESTORE, "tip %zu accepted", i);
-        cr_assert(err.msg[0]);
-    }
-    write_text(tipf, saved);
-    /* a second file at height 1 */
-    char hex[65];
-    memset(hex, 'a', 64);
-    hex[64] = '\0';
-    snprintf(path, sizeof path, "%s/tiny/blocks/00000001-%s.json", dir, hex);
-    write_text(path, "{}");
-    cr_assert_eq(chain_store_open(&s, &err, dir, &p, 1, 1), CHAIN_ESTORE);
-    cr_assert_neq(strstr(err.msg, "two block files"), NULL, "%s", err.msg);
-    unlink(path);
-    /* a block file that is not the block its name says */
-    cr_assert_eq(chain_store_open(&s, &err, dir, &p, 1, 1), CHAIN_OK);
-    char real[4400];
-    chain_store_block_path(real, sizeof real, &s, 1, id1);
-    pouw_block r;
-    pouw_block_init(&r);
-    cr_assert_eq(chain_store_load(&r, &err, &s, 1), CHAIN_OK);
-    r.post_hash[0] ^= 1; /* still a block, but another one */
-    cr_assert_eq(pouw_block_save(&r, &err, real), POUW_OK);
-    cr_assert_eq(chain_store_load(&r, &err, &s, 1), CHAIN_ESTORE);
-    cr_assert_neq(strstr(err.msg, "not hold the block"), NULL, "%s", err.msg);
-    write_text(real, "{\"not\": \"a block\"}");
-    cr_assert_eq(chain_store_load(&r, &err, &s, 1), CHAIN_ESTORE);
-    cr_assert_str_eq(err.field, "not");
-    unlink(real);
-    chain_store_close(&s);
-    cr_assert_eq(chain_store_open(&s, &err, dir, &p, 1, 1), CHAIN_ESTORE, "missing block below the tip");
-    cr_assert_neq(strstr(err.msg, "no block file"), NULL, "%s", err.msg);
-    pouw_block_clear(&b);
-    pouw_key_clear(&k);
-    tk_rmrf(dir);
 }
 
 Test(chain_store, the_miner_key_is_created_once_private_and_labelled)
@@ -308,6 +216,74 @@ Test(chain_store, the_miner_key_is_created_once_private_and_labelled)
     cr_assert_str_eq(err.field, "ed25519-private");
     pouw_key_clear(&k1);
     tk_rmrf(dir);
+}
+
+/* ---------------------------------------------------------------- policies */
+
+static chain_view view(unsigned i, int64_t balance, int64_t num, int64_t den)
+{
+    chain_view v = {chain_params_at(i), balance, num, den};
+    return v;
+}
+
+Test(chain_policy, balancer_mines_where_the_miners_balance_is_lowest)
+{
+    chain_policy pol;
+    chain_policy_init(&pol, CHAIN_POLICY_BALANCER, 0);
+    chain_view v[3] = {view(0, 3000, 1, 1), view(1, 1000, 1, 1), view(2, 2000, 1, 1)};
+    cr_assert_eq(chain_policy_choose(&pol, v, 3), 1);
+    v[2].balance = 0;
+    cr_assert_eq(chain_policy_choose(&pol, v, 3), 2);
+    /* ties: the shortest block interval, then the lowest chain id */
+    chain_view t[3] = {view(2, 0, 1, 1), view(1, 0, 1, 1), view(0, 0, 1, 1)};
+    cr_assert_eq(chain_policy_choose(&pol, t, 3), 2, "alpha: 60 s");
+    t[2].balance = 1000;
+    cr_assert_eq(chain_policy_choose(&pol, t, 3), 1, "bravo: 120 s");
+}
+
+Test(chain_policy, greedy_mines_the_reward_worth_most_in_alphacoin)
+{
+    chain_policy pol;
+    chain_policy_init(&pol, CHAIN_POLICY_GREEDY, 0);
+    chain_view v[3] = {view(0, 0, 1, 1), view(1, 0, 1, 1), view(2, 0, 1, 1)};
+    cr_assert_eq(chain_policy_choose(&pol, v, 3), 0, "1:1:1: the tie rule picks AlphaCoin");
+    v[2].price_num = 3; /* one CharlieCoin buys 1.5 AlphaCoin */
+    v[2].price_den = 2;
+    cr_assert_eq(chain_policy_choose(&pol, v, 3), 2);
+    v[1].price_num = 2;
+    cr_assert_eq(chain_policy_choose(&pol, v, 3), 1);
+    v[0].balance = -5; /* balances do not matter to greedy */
+    cr_assert_eq(chain_policy_choose(&pol, v, 3), 1);
+}
+
+Test(chain_policy, random_is_seeded_and_spreads_over_the_chains)
+{
+    chain_policy a, b;
+    chain_policy_init(&a, CHAIN_POLICY_RANDOM, 42);
+    chain_policy_init(&b, CHAIN_POLICY_RANDOM, 42);
+    chain_view v[3] = {view(0, 0, 1, 1), view(1, 0, 1, 1), view(2, 0, 1, 1)};
+    int count[3] = {0, 0, 0}, same = 1;
+    for (int i = 0; i < 3000; i++) {
+        size_t x = chain_policy_choose(&a, v, 3), y = chain_policy_choose(&b, v, 3);
+        same &= x == y;
+        count[x]++;
+    }
+    cr_assert(same, "the same seed, the same choices");
+    for (int i = 0; i < 3; i++)
+        cr_assert(count[i] > 850 && count[i] < 1150, "chain %d: %d of 3000", i, count[i]);
+    chain_policy_init(&b, CHAIN_POLICY_RANDOM, 43);
+    int differ = 0;
+    for (int i = 0; i < 100; i++)
+        differ += chain_policy_choose(&a, v, 3) != chain_policy_choose(&b, v, 3);
+    cr_assert_gt(differ, 20, "another seed, other choices");
+    chain_policy_kind k;
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(chain_policy_parse(&k, chain_policy_name((chain_policy_kind)i)), 0);
+        cr_assert_eq(k, (chain_policy_kind)i);
+    }
+    cr_assert_eq(chain_policy_parse(&k, "lazy"), -1);
+    cr_assert_eq(chain_policy_parse(&k, NULL), -1);
+    cr_assert_str_eq(chain_policy_name((chain_policy_kind)7), "unknown");
 }
 
 /* ---------------------------------------------------------------- bin/pouw */
@@ -351,7 +327,8 @@ Test(pouw_cli, help_and_usage_errors)
 {
     char pouw[512], cmd[1024];
     tk_bin(pouw, sizeof pouw, "pouw");
-    const char *helps[] = {"--help", "mine --help", "verify --help", "verify-chain --help", "explain --help"};
+    const char *helps[] = {"--help", "mine --help", "verify --help", "verify-chain --help", "explain --help",
+                           "submit --help"};
     for (size_t i = 0; i < NELEM(helps); i++) {
         snprintf(cmd, sizeof cmd, "%s %s | grep -q '^usage: pouw mine'", pouw, helps[i]);
         cr_assert_eq(run(cmd, NULL, NULL), 0, "%s", helps[i]);
@@ -367,7 +344,15 @@ Test(pouw_cli, help_and_usage_errors)
                            "verify --data /tmp/x",
                            "verify-chain --data /tmp/x",
                            "explain --out /tmp/x",
-                           "verify --data /tmp/x a.json b.json"};
+                           "verify --data /tmp/x a.json b.json",
+                           "mine --data /tmp/x --policy nope",
+                           "mine --data /tmp/x --chain alpha --policy greedy",
+                           "mine --data /tmp/x --chain alpha --forever --blocks 2",
+                           "mine --data /tmp/x --policy random --seed x",
+                           "mine --data /tmp/x --testnet --chain delta",
+                           "submit --data /tmp/x",
+                           "submit a.json",
+                           "submit --data /tmp/nonexistent-pouw-dir /nonexistent.json"};
     for (size_t i = 0; i < NELEM(usage); i++) {
         snprintf(cmd, sizeof cmd, "%s %s", pouw, usage[i]);
         cr_assert_eq(run(cmd, NULL, NULL), 2, "usage error expected: pouw %s", usage[i]);
@@ -519,7 +504,7 @@ Test(pouw_cli, mine_verify_verify_chain_and_explain_end_to_end, .timeout = 300)
         free(avg);
     }
 
-    /* a tampered copy is rejected with its reason */
+    /* a tampered copy is rejected with its reason, by verify and by submit */
     blk.ledger.e[0].balance += 1;
     char tampered[700];
     snprintf(tampered, sizeof tampered, "%s/tampered.json", dir);
@@ -529,6 +514,19 @@ Test(pouw_cli, mine_verify_verify_chain_and_explain_end_to_end, .timeout = 300)
     t = slurp(e, NULL);
     cr_assert_neq(strstr(t, "rejected (ledger)"), NULL, "%s", t);
     cr_assert_neq(strstr(t, tampered), NULL, "the message names the file: %s", t);
+    free(t);
+    snprintf(cmd, sizeof cmd, "%s submit --data %s/data %s", pouw, dir, tampered);
+    cr_assert_eq(run(cmd, o, e), 1);
+    t = slurp(e, NULL);
+    cr_assert_neq(strstr(t, "pouw submit: "), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "rejected (ledger)"), NULL, "%s", t);
+    free(t);
+    /* the stored block itself: accepted, already there, still the tip */
+    snprintf(cmd, sizeof cmd, "%s submit --data %s/data %s", pouw, dir, b2);
+    cr_assert_eq(run(cmd, o, e), 0);
+    t = slurp(o, NULL);
+    cr_assert_neq(strstr(t, "accepted AlphaCoin block 2 id "), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "already stored, the best tip"), NULL, "%s", t);
     free(t);
     pouw_block_clear(&blk);
     tk_rmrf(dir);
@@ -648,5 +646,51 @@ Test(pouw_cli, malformed_block_files_are_refused_without_crashing)
     pouw_block_clear(&b);
     pouw_key_clear(&k);
     chain_store_close(&s);
+    tk_rmrf(dir);
+}
+
+Test(pouw_cli, a_policy_miner_rotates_over_the_three_chains, .timeout = 120)
+{
+    char dir[256], pouw[512], cmd[2048], o[600], e[600], key[600];
+    tk_bin(pouw, sizeof pouw, "pouw");
+    tk_tmpdir(dir);
+    snprintf(o, sizeof o, "%s/o", dir);
+    snprintf(e, sizeof e, "%s/e", dir);
+    snprintf(key, sizeof key, "%s/k.key", dir);
+    write_text(key, "ed25519-private 5151515151515151515151515151515151515151515151515151515151515151\n");
+    snprintf(cmd, sizeof cmd, "%s mine --testnet --data %s --policy balancer --blocks 6 --key %s --threads 1", pouw,
+             dir, key);
+    cr_assert_eq(run(cmd, o, e), 0);
+    char *t = slurp(o, NULL);
+    const char *order[] = {"test-alpha height 1 ", "test-bravo height 1 ", "test-charlie height 1 ",
+                           "test-alpha height 2 ", "test-bravo height 2 ", "test-charlie height 2 "};
+    const char *at = t;
+    for (int i = 0; i < 6; i++) {
+        const char *f = strstr(at, order[i]);
+        cr_assert_not_null(f, "block %d should be \"%s\": %s", i, order[i], t);
+        at = f + 1;
+    }
+    free(t);
+    /* greedy at 1:1:1 mines AlphaCoin; random names its seed */
+    snprintf(cmd, sizeof cmd, "%s mine --testnet --data %s --policy greedy --blocks 2 --key %s --threads 1", pouw,
+             dir, key);
+    cr_assert_eq(run(cmd, o, e), 0);
+    t = slurp(o, NULL);
+    cr_assert_eq(count_lines(t), 2);
+    cr_assert(!strncmp(t, "test-alpha height 3 ", 20), "%s", t);
+    free(t);
+    snprintf(cmd, sizeof cmd, "%s mine --testnet --data %s --policy random --seed 9 --blocks 3 --key %s", pouw, dir,
+             key);
+    cr_assert_eq(run(cmd, o, e), 0);
+    t = slurp(e, NULL);
+    cr_assert_neq(strstr(t, "random policy, seed 9"), NULL, "%s", t);
+    free(t);
+    /* --forever stops on SIGTERM, cleanly */
+    snprintf(cmd, sizeof cmd, "(%s mine --testnet --data %s --chain charlie --forever --key %s & p=$!; sleep 1; "
+             "kill -TERM $p; wait $p)", pouw, dir, key);
+    cr_assert_eq(run(cmd, o, e), 0);
+    t = slurp(e, NULL);
+    cr_assert_neq(strstr(t, "stopped by a signal after "), NULL, "%s", t);
+    free(t);
     tk_rmrf(dir);
 }

@@ -75,7 +75,7 @@ Test(pouw_tx, encoding_refuses_unknown_types_and_amounts_out_of_range)
     t = pouw_tx_coinbase(to, POUW_AMOUNT_MAX + 1, 1);
     cr_assert_eq(pouw_tx_encode(bytes, &len, &t), POUW_ERANGE);
     t = pouw_tx_coinbase(to, 1, 1);
-    t.type = 1; /* transfers are a later issue */
+    t.type = 2; /* 0 coinbase and 1 transfer are the only types */
     cr_assert_eq(pouw_tx_encode(bytes, &len, &t), POUW_ERANGE);
     uint8_t id[32];
     cr_assert_eq(pouw_tx_id(id, &t), POUW_ERANGE);
@@ -351,7 +351,8 @@ static const bad_case BAD[] = {
     {"proof.sessions[0].seed", ADD, "\"x\"", "proof.sessions[0].seed", "unknown"},
     {"transactions", SET, "{}", "transactions", "list"},
     {"transactions[0]", SET, "\"coinbase\"", "transactions[0]", "object"},
-    {"transactions[0].type", SET, "\"transfer\"", "transactions[0].type", "unknown transaction type"},
+    {"transactions[0].type", SET, "\"refund\"", "transactions[0].type", "unknown transaction type"},
+    {"transactions[0].type", SET, "\"transfer\"", "transactions[0].height", "unknown field"},
     {"transactions[0].type", SET, "0", "transactions[0].type", "string"},
     {"transactions[0].amount", SET, "1000.5", "transactions[0].amount", "integer"},
     {"transactions[0].amount", SET, "-1000", "transactions[0].amount", "range"},

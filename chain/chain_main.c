@@ -1,0 +1,833 @@
+/* chain/chain_main.c - `chain`: the accounts, balances and transfers of the three
+ * coin chains in a data directory (economy.md s1-s2). A thin layer over
+ * chain/store.h, chain/mempool.h and pouw/tx.h: status, send, accounts, verify.
+ * Data goes to stdout, messages to stderr. Exit codes: 0 done / valid; 1 a block
+ * or transfer was rejected, or the work failed; 2 usage or bad input. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <gsl/gsl_errno.h>
+
+#include "chain/mempool.h"
+#include "chain/node.h"
+#include "chain/params.h"
+#include "chain/store.h"
+#include "pouw/block.h"
+#include "pouw/keys.h"
+#include "pouw/tx.h"
+#include "pouw/verify.h"
+
+static const char USAGE[] =
+    "usage: chain status --data DIR [--json] [--testnet] [--threads T] [--trust]\n"
+    "       chain send --data DIR --chain NAME --to ACCOUNT --amount N [--fee F] [--key FILE]\n"
+    "                  [--testnet] [--threads T] [--trust]\n"
+    "       chain accounts --data DIR [--json] [--testnet] [--threads T] [--trust]\n"
+    "       chain verify --data DIR [--testnet] [--threads T]\n"
+    "       chain COMMAND --help\n"
+    "\n"
+    "Accounts and signed transfers on the three coin chains of a data directory (the\n"
+    "folders that bin/pouw mine makes). An account is an Ed25519 public key (64 hex\n"
+    "digits), labelled when a key file in DIR/keys/ carries a label.\n"
+    "\n"
+    "  status    per chain: height, tip id, the tip's pre-hash target bits and PPS\n"
+    "            threshold and those the next block needs, the last 5 blocks (height,\n"
+    "            time, id, transactions, miner), every balance and next sequence of\n"
+    "            the tip's ledger, the coins in existence and the pending transfers.\n"
+    "            Lines \"chain NAME COIN id N\" then indented \"key value...\" lines\n"
+    "            (\"balance ACCOUNT COINS sequence S [label L]\"); --json: one object.\n"
+    "  send      sign a transfer of N coins (and a fee of F, default 0, to the block's\n"
+    "            miner) from the key (default DIR/keys/miner.key) to ACCOUNT on chain\n"
+    "            NAME, with the sender's next sequence (its tip ledger's, plus its\n"
+    "            transfers already pending), check it against the tip's ledger and add\n"
+    "            it to DIR/NAME/mempool/ for the next block. Prints the transfer's id.\n"
+    "            Exit 1 when it is refused (the reason: tx_overspend, tx_sequence...).\n"
+    "  accounts  every account seen on any chain's tip ledger or in DIR/keys/, with its\n"
+    "            label and its balance on each chain (\"-\" where there is no chain).\n"
+    "  verify    re-verify every block of every chain (all branches); names each\n"
+    "            invalid block (chain, height, id) and its reason; exit 1 if any, or\n"
+    "            if a tip ledger does not hold exactly reward x height coins.\n"
+    "\n"
+    "  --data DIR     data directory (DIR/<chain>/blocks/, DIR/<chain>/mempool/, DIR/keys/)\n"
+    "  --chain NAME   alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)\n"
+    "  --to ACCOUNT   64 hex digits, or the name of a key file DIR/keys/ACCOUNT.key, or\n"
+    "                 the label of exactly one key file in DIR/keys/\n"
+    "  --amount N     whole coins, 1..9007199254740991\n"
+    "  --fee F        whole coins to the miner of the block that takes it (default 0)\n"
+    "  --key FILE     the sender's key file (pouw key format)\n"
+    "  --json         machine-readable output\n"
+    "  --testnet      the test chains test-alpha, test-bravo, test-charlie (tiny sessions)\n"
+    "  --threads T    threads for re-running sessions when verifying (default: 2)\n"
+    "  --trust        believe the stored blocks without re-running their sessions (fast\n"
+    "                 on long chains; `chain verify` is what checks them)\n"
+    "\n"
+    "Blocks are verified (their sessions re-run) before their ledgers are believed,\n"
+    "so status, accounts and send cost one verification per stored block of the best\n"
+    "chains (about 0.2 s per AlphaCoin block on one core) unless --trust is given.\n"
+    "Exit status: 0 ok; 1 rejected (an invalid block, a refused transfer) or the work\n"
+    "failed; 2 usage or bad input (unknown chain or account, malformed key file,\n"
+    "missing data).\n";
+
+typedef struct opts {
+    const char *cmd, *data, *chain, *to, *key;
+    long long amount, fee;
+    int has_amount, json, testnet, trust;
+    unsigned threads;
+} opts;
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "chain: %s\n(see chain --help)\n", msg);
+    return 2;
+}
+
+static uint64_t wall_ms(void *user)
+{
+    (void)user;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int parse_ll(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static const chain_params *chain_at(const opts *o, unsigned i)
+{
+    return o->testnet ? chain_testnet_at(i) : chain_params_at(i);
+}
+
+static const chain_params *chain_named(const opts *o, const char *name)
+{
+    return o->testnet ? chain_testnet_by_name(name) : chain_params_by_name(name);
+}
+
+/* 1 when DIR/<chain> holds a chain (its blocks folder). */
+static int chain_exists(const opts *o, const chain_params *p)
+{
+    char path[CHAIN_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s/blocks", o->data, p->name);
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static void store_notice(void *user, const bse_error *err)
+{
+    const char *prog = user;
+    bse_error_print(err, prog, stderr);
+}
+
+/* Opens the existing chain p of DIR (never creates), verifying what it reads. */
+static chain_status open_chain(chain_store *s, bse_error *err, const opts *o, const chain_params *p, const char *prog)
+{
+    chain_store_opts so;
+    memset(&so, 0, sizeof so);
+    so.threads = o->threads;
+    so.trust = o->trust;
+    so.clock_ms = wall_ms;
+    so.notice = store_notice;
+    so.notice_user = (void *)prog;
+    return chain_store_open_opts(s, err, o->data, p, &so);
+}
+
+/* The tip block of s. */
+static chain_status tip_block(pouw_block *b, bse_error *err, chain_store *s)
+{
+    return chain_store_load(b, err, s, chain_store_tip_height(s));
+}
+
+/* ---------------------------------------------------------------- keys and labels */
+
+typedef struct known_key {
+    uint8_t pub[32];
+    char label[POUW_KEY_LABEL_MAX];
+    char file[256]; /* the file name in DIR/keys/ */
+} known_key;
+
+static int by_file(const void *a, const void *b)
+{
+    return strcmp(((const known_key *)a)->file, ((const known_key *)b)->file);
+}
+
+/* Every readable key file DIR/keys/NAME.key, by file name. Malformed ones are
+ * reported on stderr and skipped. Out: *keys (malloc'd), *n. Returns 0 or -1 (oom). */
+static int load_keys(known_key **keys, size_t *n, const opts *o, const char *prog)
+{
+    *keys = NULL;
+    *n = 0;
+    char dir[CHAIN_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/keys", o->data);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t cap = 0;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".key") != 0 || l >= sizeof (*keys)->file)
+            continue;
+        char path[CHAIN_PATH_MAX + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        pouw_key k;
+        bse_error err;
+        if (pouw_key_load(&k, &err, path) != POUW_OK) {
+            bse_error_print(&err, prog, stderr);
+            continue;
+        }
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            known_key *nk = realloc(*keys, nc * sizeof *nk);
+            if (!nk) {
+                pouw_key_clear(&k);
+                rc = -1;
+                break;
+            }
+            *keys = nk;
+            cap = nc;
+        }
+        known_key *kk = &(*keys)[(*n)++];
+        memcpy(kk->pub, k.pub, 32);
+        snprintf(kk->label, sizeof kk->label, "%s", k.label);
+        snprintf(kk->file, sizeof kk->file, "%s", de->d_name);
+        pouw_key_clear(&k);
+    }
+    closedir(d);
+    if (*n > 1)
+        qsort(*keys, *n, sizeof **keys, by_file);
+    return rc;
+}
+
+/* The label of account pub among keys ("" when none). */
+static const char *label_of(const known_key *keys, size_t n, const uint8_t pub[32])
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(keys[i].pub, pub, 32) == 0 && keys[i].label[0])
+            return keys[i].label;
+    return "";
+}
+
+/* ---------------------------------------------------------------- JSON output */
+
+static cJSON *raw_int(int64_t v)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%" PRId64, v);
+    return cJSON_CreateRaw(t);
+}
+
+static cJSON *hex_str(const uint8_t *b32)
+{
+    char h[POUW_SHA256_HEX];
+    pouw_hex_encode(h, b32, 32);
+    return cJSON_CreateString(h);
+}
+
+/* Prints root (then deletes it). Returns 0 or 1 (out of memory). */
+static int print_json(cJSON *root)
+{
+    char *t = root ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!t) {
+        fprintf(stderr, "chain: out of memory\n");
+        return 1;
+    }
+    printf("%s\n", t);
+    cJSON_free(t);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- status */
+
+#define LAST_BLOCKS 5
+
+static void iso_time(char *out, size_t cap, uint64_t ms)
+{
+    time_t t = (time_t)(ms / 1000u);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+        snprintf(out, cap, "?");
+        return;
+    }
+    size_t l = strlen(out);
+    snprintf(out + l, cap - l, ".%03uZ", (unsigned)(ms % 1000u));
+}
+
+/* Status of chain p (open in s) as text, or into the JSON array arr. */
+static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_t nkeys)
+{
+    const chain_params *p = s->params;
+    bse_error err;
+    pouw_block tip, b;
+    pouw_block_init(&tip);
+    pouw_block_init(&b);
+    uint64_t h = chain_store_tip_height(s);
+    if (tip_block(&tip, &err, s) != CHAIN_OK) {
+        bse_error_print(&err, "chain status", stderr);
+        return 1;
+    }
+    pouw_requirements next;
+    int has_next = chain_required_targets(&next, &err, p, s, h + 1) == CHAIN_OK;
+    pouw_tx *pend = NULL;
+    size_t npend = 0;
+    chain_mempool_report rep;
+    memset(&rep, 0, sizeof rep);
+    if (chain_mempool_list(&pend, &npend, &rep, &err, s->dir) != CHAIN_OK)
+        bse_error_print(&err, "chain status", stderr);
+    free(pend);
+    if (rep.ignored)
+        fprintf(stderr, "chain status: %s: %zu unusable mempool file%s ignored; first: %s: %s\n", p->name,
+                rep.ignored, rep.ignored == 1 ? "" : "s", rep.first.path, rep.first.msg);
+    char id[POUW_SHA256_HEX];
+    pouw_hex_encode(id, tip.post_hash, 32);
+    int64_t coins = pouw_ledger_total(&tip.ledger);
+    cJSON *c = NULL, *blocks = NULL, *bal = NULL;
+    if (arr) {
+        c = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, c);
+        cJSON_AddItemToObject(c, "name", cJSON_CreateString(p->name));
+        cJSON_AddItemToObject(c, "coin", cJSON_CreateString(p->coin));
+        cJSON_AddItemToObject(c, "chain_id", raw_int(p->chain_id));
+        cJSON_AddItemToObject(c, "height", raw_int((int64_t)h));
+        cJSON_AddItemToObject(c, "tip", hex_str(tip.post_hash));
+        cJSON_AddItemToObject(c, "prehash_bits", raw_int(tip.header.prehash_bits));
+        cJSON_AddItemToObject(c, "pps_threshold_micro", raw_int(tip.header.pps_threshold_micro));
+        cJSON *nx = has_next ? cJSON_CreateObject() : cJSON_CreateNull();
+        cJSON_AddItemToObject(c, "next", nx);
+        if (has_next) {
+            cJSON_AddItemToObject(nx, "prehash_bits", raw_int(next.prehash_bits));
+            cJSON_AddItemToObject(nx, "pps_threshold_micro", raw_int(next.pps_threshold_micro));
+        }
+        blocks = cJSON_CreateArray();
+        cJSON_AddItemToObject(c, "blocks", blocks);
+    } else {
+        printf("chain %s %s id %" PRIu32 "\n", p->name, p->coin, p->chain_id);
+        printf("  height %" PRIu64 "\n", h);
+        printf("  tip %s\n", id);
+        printf("  prehash_bits 0x%08" PRIx32 "\n", tip.header.prehash_bits);
+        printf("  pps_threshold %.6f\n", (double)tip.header.pps_threshold_micro / 1e6);
+        if (has_next) {
+            printf("  next_prehash_bits 0x%08" PRIx32 "\n", next.prehash_bits);
+            printf("  next_pps_threshold %.6f\n", (double)next.pps_threshold_micro / 1e6);
+        }
+    }
+    int rc = 0;
+    for (uint64_t k = 0; k < LAST_BLOCKS && k <= h; k++) {
+        const pouw_block *x = &tip;
+        if (k > 0) {
+            if (chain_store_load(&b, &err, s, h - k) != CHAIN_OK) {
+                bse_error_print(&err, "chain status", stderr);
+                rc = 1;
+                break;
+            }
+            x = &b;
+        }
+        char bid[POUW_SHA256_HEX], miner[POUW_SHA256_HEX], when[48];
+        pouw_hex_encode(bid, x->post_hash, 32);
+        pouw_hex_encode(miner, x->header.miner, 32);
+        iso_time(when, sizeof when, x->header.time_ms);
+        if (arr) {
+            cJSON *bo = cJSON_CreateObject();
+            cJSON_AddItemToArray(blocks, bo);
+            cJSON_AddItemToObject(bo, "height", raw_int((int64_t)x->header.height));
+            cJSON_AddItemToObject(bo, "id", cJSON_CreateString(bid));
+            cJSON_AddItemToObject(bo, "time_ms", raw_int((int64_t)x->header.time_ms));
+            cJSON_AddItemToObject(bo, "miner", cJSON_CreateString(miner));
+            cJSON_AddItemToObject(bo, "transactions", raw_int((int64_t)x->n_txs));
+        } else {
+            printf("  block %" PRIu64 " time_ms %" PRIu64 " %s id %s transactions %zu miner %.16s\n",
+                   x->header.height, x->header.time_ms, when, bid, x->n_txs, miner);
+        }
+    }
+    if (arr) {
+        bal = cJSON_CreateArray();
+        cJSON_AddItemToObject(c, "balances", bal);
+    }
+    for (size_t i = 0; i < tip.ledger.n; i++) {
+        const pouw_ledger_entry *e = &tip.ledger.e[i];
+        char acct[POUW_SHA256_HEX];
+        pouw_hex_encode(acct, e->account, 32);
+        const char *label = label_of(keys, nkeys, e->account);
+        if (arr) {
+            cJSON *eo = cJSON_CreateObject();
+            cJSON_AddItemToArray(bal, eo);
+            cJSON_AddItemToObject(eo, "account", cJSON_CreateString(acct));
+            cJSON_AddItemToObject(eo, "balance", raw_int(e->balance));
+            cJSON_AddItemToObject(eo, "sequence", raw_int((int64_t)e->sequence));
+            cJSON_AddItemToObject(eo, "label", label[0] ? cJSON_CreateString(label) : cJSON_CreateNull());
+        } else {
+            printf("  balance %s %" PRId64 " sequence %" PRIu64 "%s%s\n", acct, e->balance, e->sequence,
+                   label[0] ? " label " : "", label);
+        }
+    }
+    if (arr) {
+        cJSON_AddItemToObject(c, "coins", raw_int(coins));
+        cJSON *mp = cJSON_CreateObject();
+        cJSON_AddItemToObject(c, "mempool", mp);
+        cJSON_AddItemToObject(mp, "pending", raw_int((int64_t)npend));
+        cJSON_AddItemToObject(mp, "ignored", raw_int((int64_t)rep.ignored));
+    } else {
+        printf("  coins %" PRId64 "\n", coins);
+        printf("  mempool %zu\n", npend);
+    }
+    pouw_block_clear(&b);
+    pouw_block_clear(&tip);
+    return rc;
+}
+
+static int cmd_status(const opts *o)
+{
+    if (!o->data)
+        return usage_error("status needs --data DIR");
+    known_key *keys;
+    size_t nkeys;
+    if (load_keys(&keys, &nkeys, o, "chain status")) {
+        fprintf(stderr, "chain status: out of memory\n");
+        return 1;
+    }
+    cJSON *root = NULL, *arr = NULL;
+    if (o->json) {
+        root = cJSON_CreateObject();
+        arr = cJSON_CreateArray();
+        cJSON_AddItemToObject(root, "chains", arr);
+    }
+    int rc = 0, found = 0;
+    for (unsigned i = 0; i < CHAIN_COUNT; i++) {
+        const chain_params *p = chain_at(o, i);
+        if (!chain_exists(o, p)) {
+            if (!o->json)
+                printf("chain %s %s id %" PRIu32 " absent\n", p->name, p->coin, p->chain_id);
+            continue;
+        }
+        found++;
+        chain_store s;
+        bse_error err;
+        if (open_chain(&s, &err, o, p, "chain status") != CHAIN_OK) {
+            bse_error_print(&err, "chain status", stderr);
+            rc = 1;
+            continue;
+        }
+        if (status_chain(arr, &s, keys, nkeys))
+            rc = 1;
+        chain_store_close(&s);
+    }
+    free(keys);
+    if (o->json && print_json(root))
+        rc = 1;
+    if (!found) {
+        fprintf(stderr, "chain status: no chain in %s\n", o->data);
+        return 2;
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- accounts */
+
+typedef struct account_row {
+    uint8_t pub[32];
+    int64_t bal[CHAIN_COUNT];
+} account_row;
+
+static int by_pub(const void *a, const void *b) { return memcmp(a, b, 32); }
+
+/* Adds pub to rows (if new). Returns its index, or -1 (oom). */
+static long row_of(account_row **rows, size_t *n, size_t *cap, const uint8_t pub[32])
+{
+    for (size_t i = 0; i < *n; i++)
+        if (memcmp((*rows)[i].pub, pub, 32) == 0)
+            return (long)i;
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        account_row *nr = realloc(*rows, nc * sizeof *nr);
+        if (!nr)
+            return -1;
+        *rows = nr;
+        *cap = nc;
+    }
+    memset(&(*rows)[*n], 0, sizeof **rows);
+    memcpy((*rows)[*n].pub, pub, 32);
+    return (long)(*n)++;
+}
+
+static int cmd_accounts(const opts *o)
+{
+    if (!o->data)
+        return usage_error("accounts needs --data DIR");
+    known_key *keys;
+    size_t nkeys;
+    if (load_keys(&keys, &nkeys, o, "chain accounts")) {
+        fprintf(stderr, "chain accounts: out of memory\n");
+        return 1;
+    }
+    account_row *rows = NULL;
+    size_t nrows = 0, cap = 0;
+    int present[CHAIN_COUNT] = {0}, rc = 0, oom = 0;
+    for (size_t i = 0; i < nkeys && !oom; i++)
+        oom = row_of(&rows, &nrows, &cap, keys[i].pub) < 0;
+    for (unsigned c = 0; c < CHAIN_COUNT && !oom; c++) {
+        const chain_params *p = chain_at(o, c);
+        if (!chain_exists(o, p))
+            continue;
+        chain_store s;
+        bse_error err;
+        pouw_block tip;
+        pouw_block_init(&tip);
+        if (open_chain(&s, &err, o, p, "chain accounts") != CHAIN_OK || tip_block(&tip, &err, &s) != CHAIN_OK) {
+            bse_error_print(&err, "chain accounts", stderr);
+            chain_store_close(&s);
+            rc = 1;
+            continue;
+        }
+        present[c] = 1;
+        for (size_t i = 0; i < tip.ledger.n && !oom; i++) {
+            long r = row_of(&rows, &nrows, &cap, tip.ledger.e[i].account);
+            if (r < 0)
+                oom = 1;
+            else
+                rows[r].bal[c] = tip.ledger.e[i].balance;
+        }
+        pouw_block_clear(&tip);
+        chain_store_close(&s);
+    }
+    if (oom) {
+        fprintf(stderr, "chain accounts: out of memory\n");
+        free(rows);
+        free(keys);
+        return 1;
+    }
+    if (nrows > 1)
+        qsort(rows, nrows, sizeof *rows, by_pub); /* pub is the first member */
+    cJSON *root = NULL, *arr = NULL;
+    if (o->json) {
+        root = cJSON_CreateObject();
+        arr = cJSON_CreateArray();
+        cJSON_AddItemToObject(root, "accounts", arr);
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        char acct[POUW_SHA256_HEX];
+        pouw_hex_encode(acct, rows[i].pub, 32);
+        const char *label = label_of(keys, nkeys, rows[i].pub);
+        if (o->json) {
+            cJSON *a = cJSON_CreateObject(), *bo = cJSON_CreateObject();
+            cJSON_AddItemToArray(arr, a);
+            cJSON_AddItemToObject(a, "account", cJSON_CreateString(acct));
+            cJSON_AddItemToObject(a, "label", label[0] ? cJSON_CreateString(label) : cJSON_CreateNull());
+            cJSON_AddItemToObject(a, "balances", bo);
+            for (unsigned c = 0; c < CHAIN_COUNT; c++)
+                cJSON_AddItemToObject(bo, chain_at(o, c)->name,
+                                      present[c] ? raw_int(rows[i].bal[c]) : cJSON_CreateNull());
+        } else {
+            printf("%s", acct);
+            for (unsigned c = 0; c < CHAIN_COUNT; c++) {
+                if (present[c])
+                    printf(" %s %" PRId64, chain_at(o, c)->name, rows[i].bal[c]);
+                else
+                    printf(" %s -", chain_at(o, c)->name);
+            }
+            printf("%s%s\n", label[0] ? " label " : "", label);
+        }
+    }
+    if (o->json && print_json(root))
+        rc = 1;
+    free(rows);
+    free(keys);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- send */
+
+/* The account ACCOUNT names (see --to). Returns 0, or 2 with a message. */
+static int resolve_account(uint8_t out[32], const opts *o, const char *name)
+{
+    if (strlen(name) == 64 && pouw_hex_decode(out, 32, name) == POUW_OK)
+        return 0;
+    if (!strchr(name, '/') && name[0] != '.') {
+        char path[CHAIN_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/keys/%s.key", o->data, name);
+        struct stat sb;
+        if (stat(path, &sb) == 0) {
+            pouw_key k;
+            bse_error err;
+            if (pouw_key_load(&k, &err, path) != POUW_OK) {
+                bse_error_print(&err, "chain send", stderr);
+                return 2;
+            }
+            memcpy(out, k.pub, 32);
+            pouw_key_clear(&k);
+            return 0;
+        }
+    }
+    known_key *keys;
+    size_t n;
+    if (load_keys(&keys, &n, o, "chain send")) {
+        fprintf(stderr, "chain send: out of memory\n");
+        return 1;
+    }
+    size_t hits = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keys[i].label, name) == 0) {
+            if (hits++ == 0)
+                memcpy(out, keys[i].pub, 32);
+        }
+    free(keys);
+    if (hits == 1)
+        return 0;
+    fprintf(stderr, "chain send: --to %s: %s\n", name,
+            hits ? "that label is on several key files (give the account's 64 hex digits)"
+                 : "not an account (64 lower-case hex digits), a key file name or a key label in DIR/keys/");
+    return 2;
+}
+
+static int cmd_send(const opts *o)
+{
+    if (!o->data || !o->chain || !o->to || !o->has_amount)
+        return usage_error("send needs --data DIR, --chain NAME, --to ACCOUNT and --amount N");
+    const chain_params *p = chain_named(o, o->chain);
+    if (!p) {
+        fprintf(stderr, "chain send: unknown chain \"%s\" (expected alpha, bravo or charlie)\n", o->chain);
+        return 2;
+    }
+    if (!chain_exists(o, p)) {
+        fprintf(stderr, "chain send: no %s chain in %s\n", p->name, o->data);
+        return 2;
+    }
+    uint8_t to[32];
+    int rc = resolve_account(to, o, o->to);
+    if (rc)
+        return rc;
+    char keypath[CHAIN_PATH_MAX + 32];
+    if (o->key)
+        snprintf(keypath, sizeof keypath, "%s", o->key);
+    else
+        snprintf(keypath, sizeof keypath, "%s/keys/miner.key", o->data);
+    pouw_key key;
+    bse_error err;
+    pouw_status ps = pouw_key_load(&key, &err, keypath);
+    if (ps != POUW_OK) {
+        bse_error_print(&err, "chain send", stderr);
+        return ps == POUW_EIO || ps == POUW_EKEYFILE ? 2 : 1;
+    }
+    chain_store s;
+    if (open_chain(&s, &err, o, p, "chain send") != CHAIN_OK) {
+        bse_error_print(&err, "chain send", stderr);
+        pouw_key_clear(&key);
+        return 1;
+    }
+    pouw_block tip;
+    pouw_block_init(&tip);
+    uint64_t seq = 0;
+    chain_status cs = tip_block(&tip, &err, &s);
+    if (cs == CHAIN_OK)
+        cs = chain_mempool_next_sequence(&seq, &err, s.dir, &tip.ledger, key.pub);
+    pouw_tx tx;
+    if (cs == CHAIN_OK) {
+        tx = pouw_tx_transfer(p->chain_id, key.pub, to, o->amount, seq, o->fee);
+        if ((ps = pouw_tx_sign(&key, &tx)) != POUW_OK) {
+            bse_error_set(&err, CHAIN_EWORK, keypath, "", "cannot sign: %s", pouw_status_str(ps));
+            cs = CHAIN_EWORK;
+        }
+    }
+    if (cs == CHAIN_OK)
+        cs = chain_mempool_add(&err, s.dir, &tx, &tip.ledger);
+    if (cs == CHAIN_EINVALID) {
+        fprintf(stderr, "chain send: rejected (%.*s): %s: %s\n", (int)strcspn(err.msg, ":"), err.msg, err.field,
+                err.msg);
+        rc = 1;
+    } else if (cs != CHAIN_OK) {
+        bse_error_print(&err, "chain send", stderr);
+        rc = 1;
+    } else {
+        uint8_t id[32];
+        char hid[POUW_SHA256_HEX], hto[POUW_SHA256_HEX], hfrom[POUW_SHA256_HEX];
+        if (pouw_tx_id(id, &tx) != POUW_OK) {
+            fprintf(stderr, "chain send: cannot compute the transfer id\n");
+            rc = 1;
+        } else {
+            pouw_hex_encode(hid, id, 32);
+            pouw_hex_encode(hto, to, 32);
+            pouw_hex_encode(hfrom, key.pub, 32);
+            printf("%s\n", hid);
+            fprintf(stderr,
+                    "chain send: %s transfer of %lld coin%s (fee %lld) from %.16s... to %.16s... sequence %" PRIu64
+                    " pending in %s/mempool/\n", p->coin, o->amount, o->amount == 1 ? "" : "s", o->fee, hfrom, hto,
+                    seq, s.dir);
+        }
+    }
+    pouw_block_clear(&tip);
+    chain_store_close(&s);
+    pouw_key_clear(&key);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- verify */
+
+static int cmd_verify(const opts *o)
+{
+    if (!o->data)
+        return usage_error("verify needs --data DIR");
+    int rc = 0, found = 0;
+    for (unsigned i = 0; i < CHAIN_COUNT; i++) {
+        const chain_params *p = chain_at(o, i);
+        if (!chain_exists(o, p))
+            continue;
+        found++;
+        chain_store s;
+        bse_error err;
+        chain_store_opts so;
+        memset(&so, 0, sizeof so);
+        so.threads = o->threads;
+        so.clock_ms = wall_ms;
+        so.notice = store_notice; /* each rejected block's file, field and why */
+        so.notice_user = (void *)"chain verify";
+        if (chain_store_open_opts(&s, &err, o->data, p, &so) != CHAIN_OK) {
+            fprintf(stderr, "chain verify: %s: ", p->name);
+            bse_error_print(&err, "", stderr);
+            rc = 1;
+            continue;
+        }
+        size_t n_invalid = 0;
+        chain_status cs = chain_store_verify_all(&n_invalid, &err, &s);
+        if (cs != CHAIN_OK) {
+            fprintf(stderr, "chain verify: %s: could not verify: ", p->name);
+            bse_error_print(&err, "", stderr);
+            rc = 1;
+        }
+        for (size_t k = 0; k < s.n_blk; k++) {
+            const chain_block_info *bi = &s.blk[k];
+            if (bi->state != CHAIN_BLOCK_INVALID)
+                continue;
+            char id[POUW_SHA256_HEX], path[CHAIN_PATH_MAX + 128];
+            pouw_hex_encode(id, bi->id, 32);
+            chain_store_block_path(path, sizeof path, &s, bi->height, bi->id);
+            fprintf(stderr, "chain verify: %s block %" PRIu64 " %s: rejected (%s): %s\n", p->name, bi->height, id,
+                    pouw_reason_name(bi->reason), path);
+            rc = 1;
+        }
+        if (n_invalid && rc == 0)
+            rc = 1;
+        /* coins exist only through coinbases */
+        pouw_block tip;
+        pouw_block_init(&tip);
+        uint64_t h = chain_store_tip_height(&s);
+        if (tip_block(&tip, &err, &s) != CHAIN_OK) {
+            bse_error_print(&err, "chain verify", stderr);
+            rc = 1;
+        } else {
+            int64_t total = pouw_ledger_total(&tip.ledger);
+            char id[POUW_SHA256_HEX];
+            pouw_hex_encode(id, tip.post_hash, 32);
+            if (total != p->reward * (int64_t)h) {
+                fprintf(stderr, "chain verify: %s: the tip ledger holds %" PRId64 " coins, expected %" PRId64 "\n",
+                        p->name, total, p->reward * (int64_t)h);
+                rc = 1;
+            }
+            printf("%s %s chain: best tip %" PRIu64 " %s, %zu block%s read, %zu invalid, %" PRId64
+                   " coins in %zu accounts\n",
+                   n_invalid ? "INVALID" : "valid", p->coin, h, id, s.n_blk, s.n_blk == 1 ? "" : "s", n_invalid, total,
+                   tip.ledger.n);
+        }
+        pouw_block_clear(&tip);
+        chain_store_close(&s);
+    }
+    if (!found) {
+        fprintf(stderr, "chain verify: no chain in %s\n", o->data);
+        return 2;
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- main */
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2)
+        return usage_error("missing command");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    opts o;
+    memset(&o, 0, sizeof o);
+    o.cmd = argv[1];
+    o.threads = 2;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        long long v;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        const char **dst = !strcmp(a, "--data")    ? &o.data
+                            : !strcmp(a, "--chain") ? &o.chain
+                            : !strcmp(a, "--to")    ? &o.to
+                            : !strcmp(a, "--key")   ? &o.key
+                                                    : NULL;
+        if (dst) {
+            if (++i >= argc) {
+                fprintf(stderr, "chain: %s needs a value\n(see chain --help)\n", a);
+                return 2;
+            }
+            *dst = argv[i];
+        } else if (!strcmp(a, "--amount") || !strcmp(a, "--fee")) {
+            int is_amount = !strcmp(a, "--amount");
+            if (++i >= argc || parse_ll(argv[i], is_amount ? 1 : 0, POUW_AMOUNT_MAX, &v)) {
+                fprintf(stderr, "chain: %s needs whole coins %s..9007199254740991\n(see chain --help)\n", a,
+                        is_amount ? "1" : "0");
+                return 2;
+            }
+            if (is_amount) {
+                o.amount = v;
+                o.has_amount = 1;
+            } else {
+                o.fee = v;
+            }
+        } else if (!strcmp(a, "--threads")) {
+            if (++i >= argc || parse_ll(argv[i], 1, 256, &v)) {
+                fprintf(stderr, "chain: --threads needs a count 1..256\n(see chain --help)\n");
+                return 2;
+            }
+            o.threads = (unsigned)v;
+        } else if (!strcmp(a, "--json")) {
+            o.json = 1;
+        } else if (!strcmp(a, "--testnet")) {
+            o.testnet = 1;
+        } else if (!strcmp(a, "--trust")) {
+            o.trust = 1;
+        } else {
+            fprintf(stderr, "chain: unknown %s %s\n(see chain --help)\n", a[0] == '-' ? "option" : "argument", a);
+            return 2;
+        }
+    }
+    int is_send = !strcmp(o.cmd, "send");
+    if (!is_send && (o.chain || o.to || o.key || o.has_amount || o.fee))
+        return usage_error("--chain, --to, --amount, --fee and --key belong to send");
+    if (o.json && (is_send || !strcmp(o.cmd, "verify")))
+        return usage_error("--json belongs to status and accounts");
+    if (o.trust && !strcmp(o.cmd, "verify"))
+        return usage_error("verify never trusts: --trust belongs to status, accounts and send");
+    if (!strcmp(o.cmd, "status"))
+        return cmd_status(&o);
+    if (is_send)
+        return cmd_send(&o);
+    if (!strcmp(o.cmd, "accounts"))
+        return cmd_accounts(&o);
+    if (!strcmp(o.cmd, "verify"))
+        return cmd_verify(&o);
+    return usage_error("unknown command (expected status, send, accounts or verify)");
+}
