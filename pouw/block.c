@@ -7,6 +7,7 @@
  * shortest "%.Ng" that reads back bit for bit. Parsing takes numbers from
  * cJSON's strtod (exact for integers below 2^53) and checks each field before it
  * is stored. */
+#include "bse/json.h"
 #include "pouw/block.h"
 
 #include <assert.h>
@@ -807,28 +808,6 @@ static pouw_status parse_job(pctx *p, const cJSON *root, pouw_block *b)
     return POUW_OK;
 }
 
-/* Nesting deeper than POUW_BLOCK_MAX_DEPTH is refused before cJSON recurses. */
-static int too_deep(const char *s, size_t len)
-{
-    int depth = 0, in_str = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = s[i];
-        if (in_str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_str = 0;
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > POUW_BLOCK_MAX_DEPTH)
-                return 1;
-        } else if (ch == ']' || ch == '}') {
-            depth--;
-        }
-    }
-    return 0;
-}
 
 static pouw_status parse_root(pctx *p, const cJSON *root, pouw_block *b)
 {
@@ -867,7 +846,7 @@ static pouw_status read_json(pctx *p, cJSON **root, const char *json, size_t len
         return bad(p, "", "empty document");
     if (memchr(json, '\0', len))
         return bad(p, "", "NUL byte in the document");
-    if (too_deep(json, len))
+    if (bse_json_too_deep(json, len, POUW_BLOCK_MAX_DEPTH)) /* before cJSON recurses */
         return bad(p, "", "JSON nested deeper than %d levels", POUW_BLOCK_MAX_DEPTH);
     const char *end = NULL;
     cJSON *r = cJSON_ParseWithLengthOpts(json, len, &end, 0);
