@@ -275,6 +275,34 @@ static cJSON *strategy_json(wctx *w, const bse_strategy_record *r)
     return o;
 }
 
+/* Turns a finished document tree into text ending in a newline, and frees the
+ * tree: indented for people (pretty) or on one line. Reports the writer's
+ * out-of-memory / out-of-range flags first. Out: *json (malloc'd), *len. */
+static pouw_status finish_json(cJSON *root, const wctx *w, int pretty, char **json, size_t *len)
+{
+    if (w->oom || w->range) {
+        cJSON_Delete(root);
+        return w->oom ? POUW_ENOMEM : POUW_ERANGE;
+    }
+    char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!text)
+        return POUW_ENOMEM;
+    size_t n = strlen(text);
+    char *out = malloc(n + 2);
+    if (!out) {
+        cJSON_free(text);
+        return POUW_ENOMEM;
+    }
+    memcpy(out, text, n);
+    out[n] = '\n';
+    out[n + 1] = '\0';
+    cJSON_free(text);
+    *json = out;
+    *len = n + 1;
+    return POUW_OK;
+}
+
 pouw_status pouw_block_to_json(char **json, size_t *len, const pouw_block *b)
 {
     assert(json && len && b);
@@ -363,27 +391,7 @@ pouw_status pouw_block_to_json(char **json, size_t *len, const pouw_block *b)
     } else {
         add_item(&w, root, "job", cJSON_CreateNull());
     }
-    if (w.oom || w.range) {
-        cJSON_Delete(root);
-        return w.oom ? POUW_ENOMEM : POUW_ERANGE;
-    }
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text)
-        return POUW_ENOMEM;
-    size_t n = strlen(text);
-    char *out = malloc(n + 2);
-    if (!out) {
-        cJSON_free(text);
-        return POUW_ENOMEM;
-    }
-    memcpy(out, text, n);
-    out[n] = '\n';
-    out[n + 1] = '\0';
-    cJSON_free(text);
-    *json = out;
-    *len = n + 1;
-    return POUW_OK;
+    return finish_json(root, &w, 1, json, len);
 }
 
 pouw_status pouw_block_save(const pouw_block *b, bse_error *err, const char *path)
@@ -915,27 +923,7 @@ pouw_status pouw_tx_to_json(char **json, size_t *len, const pouw_tx *tx)
     *len = 0;
     wctx w = {0, 0};
     cJSON *o = tx_json(&w, tx);
-    if (w.oom || w.range) {
-        cJSON_Delete(o);
-        return w.oom ? POUW_ENOMEM : POUW_ERANGE;
-    }
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!text)
-        return POUW_ENOMEM;
-    size_t n = strlen(text);
-    char *out = malloc(n + 2);
-    if (!out) {
-        cJSON_free(text);
-        return POUW_ENOMEM;
-    }
-    memcpy(out, text, n);
-    out[n] = '\n';
-    out[n + 1] = '\0';
-    cJSON_free(text);
-    *json = out;
-    *len = n + 1;
-    return POUW_OK;
+    return finish_json(o, &w, 0, json, len);
 }
 
 pouw_status pouw_block_load(pouw_block *b, bse_error *err, const char *path)
