@@ -1,9 +1,12 @@
 #!/bin/sh
-# Installs (as root) or names (otherwise) the Debian packages this toolkit builds with.
-# Called by `make deps`, and by `make`, `make test` and `make demo` when something is missing.
+# Installs (as root) or names (otherwise) the Debian packages this toolkit builds and tests
+# with: every package named in mk/deps.d/*.txt (one per line, '#' comments), one file per
+# part of the toolkit so each says why its packages are there.
+# Called by `make deps`, and by every other make goal before the build is parsed.
 # Usage: mk/deps.sh [--check]   --check: exit 1 if anything is missing, install nothing.
 set -u
-PKGS="build-essential pkg-config clang bc openssl libssl-dev libgsl-dev libcjson-dev libcsv-dev libcriterion-dev"
+here=$(dirname "$0")
+PKGS=$(cat "$here"/deps.d/*.txt | sed 's/#.*//' | tr -s ' \t' '\n\n' | grep -v '^$' | sort -u)
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
