@@ -552,11 +552,20 @@ static bse_config_status find_case(pctx *p, const cJSON *root, const char *case_
         const cJSON *cs = cJSON_GetArrayItem(cases, i);
         const cJSON *id = member(cs, "case_id");
         if (cJSON_IsString(id) && strcmp(id->valuestring, case_id) == 0) {
+            if (*out) { /* ambiguous: a manifest's case ids must be unique */
+                char fld[48];
+                snprintf(fld, sizeof fld, "cases[%d].case_id", i);
+                *out = NULL;
+                *idx = -1;
+                bse_error_set(p->err, BSE_CONFIG_ECASE, p->path, fld, "duplicate case_id \"%.80s\"", case_id);
+                return BSE_CONFIG_ECASE;
+            }
             *out = cs;
             *idx = i;
-            return BSE_CONFIG_OK;
         }
     }
+    if (*out)
+        return BSE_CONFIG_OK;
     bse_error_set(p->err, BSE_CONFIG_ECASE, p->path, "cases", "no case with case_id \"%.80s\"", case_id);
     return BSE_CONFIG_ECASE;
 }
@@ -721,7 +730,23 @@ bse_config_status bse_case_list(char ***ids, size_t *n, const char *path, bse_er
             snprintf(fld, sizeof fld, cases ? "cases[%d].case_id" : "case_id", i);
             return bad(&p, fld, "missing or not a string%s", "");
         }
-        out[i] = strdup(id->valuestring);
+        int dup = -1;
+        for (int k = 0; k < i && dup < 0; k++)
+            if (!strcmp(out[k], id->valuestring))
+                dup = k;
+        out[i] = dup < 0 ? strdup(id->valuestring) : NULL;
+        if (!out[i]) {
+            for (int k = 0; k < i; k++)
+                free(out[k]);
+            free(out);
+            cJSON_Delete(root);
+            if (dup < 0)
+                return BSE_CONFIG_ENOMEM;
+            char fld[48];
+            snprintf(fld, sizeof fld, "cases[%d].case_id", i);
+            bse_error_set(err, BSE_CONFIG_ECASE, path, fld, "duplicate case_id (also cases[%d])", dup);
+            return BSE_CONFIG_ECASE;
+        }
     }
     cJSON_Delete(root);
     *ids = out;

@@ -631,19 +631,36 @@ void bse_result_free(bse_result *res)
     bse_buf_free(&res->final_line);
 }
 
+/* The files a case writes, in writing order: BSE.py's names <case>_<kind>.csv. */
+#define BSE_RESULT_FILES(c, res)                                                                                       \
+    {                                                                                                                  \
+        {(c)->dump_tape, "tape", (res) ? &(res)->tape : NULL},                                                         \
+            {(c)->dump_avgbals, "avg_balance", (res) ? &(res)->avg_balance : NULL},                                    \
+            {(c)->dump_blotters, "blotters", (res) ? &(res)->blotters : NULL},                                         \
+            {(c)->dump_lobs, "LOB_frames", (res) ? &(res)->lob_frames : NULL},                                         \
+            {(c)->dump_strats, "strats", (res) ? &(res)->strats : NULL},                                               \
+    }
+typedef struct result_file {
+    int on;
+    const char *kind;
+    const bse_buf *buf;
+} result_file;
+
+void bse_result_remove_files(const bse_case *c, const char *dir)
+{
+    const result_file files[] = BSE_RESULT_FILES(c, (const bse_result *)NULL);
+    char path[4096];
+    for (int i = 0; i < 5; i++) {
+        if (!files[i].on)
+            continue;
+        snprintf(path, sizeof path, "%s/%s_%s.csv", dir, c->case_id, files[i].kind);
+        unlink(path);
+    }
+}
+
 int bse_result_write_files(const bse_result *res, const bse_case *c, const char *dir, bse_error *err)
 {
-    struct {
-        int on;
-        const char *kind;
-        const bse_buf *buf;
-    } files[] = {
-        {c->dump_tape, "tape", &res->tape},
-        {c->dump_avgbals, "avg_balance", &res->avg_balance},
-        {c->dump_blotters, "blotters", &res->blotters},
-        {c->dump_lobs, "LOB_frames", &res->lob_frames},
-        {c->dump_strats, "strats", &res->strats},
-    };
+    const result_file files[] = BSE_RESULT_FILES(c, res);
     char paths[5][4096];
     int done = 0;
     for (int i = 0; i < 5; i++) {

@@ -77,4 +77,8 @@ void bse_result_free(bse_result *res);
  * already written by this call are removed. Returns 0, or -1 with err filled. */
 int bse_result_write_files(const bse_result *res, const bse_case *c, const char *dir, bse_error *err);
 
+/* Removes the files bse_result_write_files would write for case c into dir (those that
+ * exist): undoes a run's writes when a later write of the same run failed. */
+void bse_result_remove_files(const bse_case *c, const char *dir);
+
 #endif /* BSE_SESSION_H */

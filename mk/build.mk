@@ -37,11 +37,11 @@ CFLAGS  += $(CSTD) $(WARN) $(FPFLAGS) $(OPT) -g $(SANFLAGS) $(CHECKFLAGS) -I. $(
 LDLIBS  := $(PKG_LIBS) -lcsv -lm -pthread
 LDFLAGS += $(SANFLAGS)
 
-MODULES := bse pouw chain experiments
+MODULES := common bse pouw chain experiments
 # Programs are the *_main.c files of a module: bse/bse_main.c -> $(BIN)/bse.
 lib_srcs = $(filter-out %_main.c,$(wildcard $(1)/*.c))
 prog_srcs = $(wildcard $(1)/*_main.c)
-LIBS_IN_ORDER := $(foreach m,experiments chain pouw bse,$(if $(call lib_srcs,$(m)),$(BUILD)/lib$(m).a))
+LIBS_IN_ORDER := $(foreach m,experiments chain pouw bse common,$(if $(call lib_srcs,$(m)),$(BUILD)/lib$(m).a))
 PROGS := $(foreach m,$(MODULES),$(patsubst $(m)/%_main.c,$(BIN)/%,$(call prog_srcs,$(m))))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
@@ -60,6 +60,15 @@ all: $(PROGS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The git commit baked into every program (--version): rewritten only when it changes.
+$(BUILD)/gen/version_gen.h: FORCE
+	@mkdir -p $(dir $@)
+	@mk/version.sh $@
+$(BUILD)/obj/common/version.o: $(BUILD)/gen/version_gen.h
+$(BUILD)/obj/common/version.o: CFLAGS += -I$(BUILD)/gen
+.PHONY: FORCE
+FORCE:
 
 define lib_rule
 $(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
@@ -94,7 +103,7 @@ $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/repl
 
 # Exported symbols must carry their module's prefix (STYLE rule 1).
 symbols: $(LIBS_IN_ORDER)
-	@bad=$$(for m in bse pouw chain experiments; do \
+	@bad=$$(for m in common bse pouw chain experiments; do \
 	  [ -f $(BUILD)/lib$$m.a ] || continue; \
 	  nm -g --defined-only $(BUILD)/lib$$m.a | awk 'NF==3 && $$2 ~ /[TDRBC]/ {print $$3}' | grep -v "^$${m}_" ; done); \
 	if [ -n "$$bad" ]; then echo "unprefixed exported symbols:" $$bad >&2; exit 1; fi

@@ -596,7 +596,7 @@ Test(bse_config, help_prints_usage_on_stdout_and_exits_0)
 {
     run_out r = run_bse((const char *[]){"--help", NULL});
     cr_assert_eq(r.status, 0);
-    cr_assert_eq(strncmp(r.out, "usage: bse run FILE.json", 24), 0, "stdout: %s", r.out);
+    cr_assert_eq(strncmp(r.out, "Usage: bse run FILE.json", 24), 0, "stdout: %s", r.out);
     cr_assert_not_null(strstr(r.out, "--out DIR"));
     cr_assert_str_empty(r.err);
 }
