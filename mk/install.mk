@@ -49,10 +49,11 @@ $(BUILD)/man/%.1: $(BIN)/% mk/man.sh mk/install.mk
 	@mkdir -p $(dir $@)
 	mk/man.sh $< "$(call man_name,$*)" "$(BSEPOUW_VERSION)" $@
 
-# The version: bin/bse's own --version (its last word) when it has one.
+# The version: the first program's own --version (the first N.N[.N] of its first line)
+# when it has one.
 $(BUILD)/bsepouw.pc: mk/bsepouw.pc.in mk/install.mk $(PROGS) $(INSTALL_LIBS)
 	@mkdir -p $(dir $@)
-	@v=$$($(firstword $(PROGS)) --version 2>/dev/null | head -n1 | awk '{print $$NF}'); \
+	@v=$$($(firstword $(PROGS)) --version 2>/dev/null | head -n1 | grep -oE '[0-9]+\.[0-9]+(\.[0-9]+)*' | head -n1); \
 	[ -n "$$v" ] || v='$(BSEPOUW_VERSION)'; \
 	sed -e 's|@PREFIX@|$(PREFIX)|' \
 	    -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
@@ -84,16 +85,14 @@ install-man: $(MANPAGES)
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
 
-# Removes what install puts there (the bsepouw include folder is this toolkit's alone),
-# then the folders install made, when they are left empty.
+# Removes what install puts there (the bsepouw include folder is this toolkit's alone).
+# The standard folders (bin, lib, share/man/man1...) stay, even when left empty.
 uninstall: $(UNINSTALL_EXTRA)
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)))
 	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,$(notdir $(INSTALL_LIBS)))
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/bsepouw.pc
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/bsepouw
-	-rmdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(LIBDIR) \
-	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 2>/dev/null
 
 # The install test: a staged install, a program of a researcher's own built with the
 # installed pkg-config file, the man pages, every header alone. Not in sanitizer builds
