@@ -1,0 +1,124 @@
+/* experiments/driver.h - what every experiment driver shares (shared/spec/experiments.md,
+ * Contract): the standard options (--scale quick|paper, --seeds A:B, --out DIR,
+ * --threads T), their checks with the project's one-line errors, CSV tables written
+ * through libcsv (quoting) with a header row and crash-safely (temp file, fsync, rename:
+ * never half a CSV), CSVs read back with libcsv's parser, and the JSON sidecar beside
+ * each CSV (experiment id, config, seeds, scale, code version, compiler, machine, wall
+ * time, "deterministic").
+ *
+ * Determinism: a table's bytes depend only on the values appended, never on time,
+ * addresses, threads or ranks; numbers are formatted with fixed printf formats.
+ * Thread-safety: values owned by the caller; no global state.
+ */
+#ifndef EXPERIMENTS_DRIVER_H
+#define EXPERIMENTS_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bse/buf.h"
+#include "bse/error.h"
+#include "common/cli.h"
+#include "common/progress.h"
+
+typedef enum experiments_scale { EXPERIMENTS_QUICK = 0, EXPERIMENTS_PAPER = 1 } experiments_scale;
+
+/* The standard options come first in every driver's option table, in this order. */
+enum {
+    EXPERIMENTS_OPT_SCALE = 0,
+    EXPERIMENTS_OPT_SEEDS,
+    EXPERIMENTS_OPT_OUT,
+    EXPERIMENTS_OPT_THREADS,
+    EXPERIMENTS_OPT_OWN /* a driver's own options start here */
+};
+
+#define EXPERIMENTS_STD_OPTS                                                                                \
+    {"--scale", COMMON_OPT_STR, "SCALE", 0, 0, 0, "quick (minutes, make results) or paper (hours); default quick"}, \
+    {"--seeds", COMMON_OPT_STR, "A:B", 0, 0, 0, "seeds A, A+1, ..., B-1 (A < B); default: the scale's range"},     \
+    {"--out", COMMON_OPT_STR, "DIR", 0, 0, 0, "folder for the CSV files and their sidecars (default results)"},  \
+    {"--threads", COMMON_OPT_UINT, "T", 1, 1024, 0, "worker threads per process (default: every core)"}
+
+#define EXPERIMENTS_FOOTER                                                                                  \
+    "Under `mpirun -np K` the seed range is split over the K ranks; rank 0 writes the\n"                    \
+    "same CSV bytes as one process. Exit status: 0 done, 1 the work or a write failed,\n"                   \
+    "2 usage or bad input (nothing written)."
+
+/* One driver run: the parsed standard options and the run's context. */
+typedef struct experiments_run {
+    const char *prog;        /* "e1_landscape" */
+    const char *id;          /* "E1" */
+    experiments_scale scale;
+    int seeds_given;         /* 1: --seeds was given */
+    uint64_t seed_lo, seed_hi; /* [lo, hi) when given */
+    const char *out;
+    unsigned threads;
+    int rank, ranks;         /* MPI rank and size (0 and 1 without mpirun) */
+    double t0;               /* monotonic start time (sidecar wall time) */
+    common_progress progress;
+} experiments_run;
+
+/* The scale's name ("quick", "paper"). */
+const char *experiments_scale_name(experiments_scale s);
+
+/* Checks the standard options of a (parsed against cli with EXPERIMENTS_STD_OPTS first)
+ * and fills r: scale quick|paper, --seeds A:B with A < B, --out usable (created), the
+ * thread count (default: online cores divided by the MPI ranks on this node, at least 1).
+ * rank/ranks come from the caller (experiments_mpi_init).
+ * Returns: 0, or COMMON_EXIT_USAGE after printing the one-line error (nothing written). */
+int experiments_run_start(experiments_run *r, const common_cli *cli, const common_args *a, const char *id,
+                          int rank, int ranks);
+
+/* The seed range to use: --seeds when given, else [lo, hi). Out: *a, *b. */
+void experiments_run_seeds(const experiments_run *r, uint64_t lo, uint64_t hi, uint64_t *a, uint64_t *b);
+
+/* A CSV table being built in memory: header row first, then rows. */
+typedef struct experiments_table {
+    bse_buf buf;
+    size_t ncols;
+    size_t col;   /* fields in the current row */
+    int failed;   /* out of memory, or a row of the wrong width */
+} experiments_table;
+
+/* Starts a table with the header row cols[0..ncols). Free with experiments_table_clear. */
+void experiments_table_init(experiments_table *t, const char *const *cols, size_t ncols);
+void experiments_table_clear(experiments_table *t);
+/* Appends one field (quoted by libcsv's csv_write when it needs quoting). */
+void experiments_table_str(experiments_table *t, const char *s);
+void experiments_table_int(experiments_table *t, int64_t v);
+/* printf "%.{prec}f"; a NaN is written as an empty field. */
+void experiments_table_num(experiments_table *t, double v, int prec);
+/* Ends the row (it must have ncols fields). */
+void experiments_table_end(experiments_table *t);
+
+/* Writes t to DIR/name crash-safely. Returns 0, or -1 with err filled (no file left). */
+int experiments_table_write(const experiments_table *t, const char *dir, const char *name, bse_error *err);
+
+/* Writes DIR/<name without .csv>.json: {"experiment", "file", "scale", "seeds", "config"
+ * (config_json: a JSON object text, or NULL), "code_version", "compiler", "machine",
+ * "ranks", "threads", "wall_s", "deterministic"}. Returns 0 or -1 with err. */
+int experiments_sidecar_write(const experiments_run *r, const char *dir, const char *csv_name, const char *seeds,
+                              const char *config_json, int deterministic, bse_error *err);
+
+/* A CSV file read back (libcsv csv_parse): the header and the rows, all as strings. */
+typedef struct experiments_csv {
+    size_t ncols, nrows;
+    char **head;   /* ncols names */
+    char **cells;  /* nrows x ncols, row-major; a short row is padded with "" */
+} experiments_csv;
+
+/* Reads a CSV with a header row. Returns 0, or -1 with err (file, line). Out: c (free
+ * with experiments_csv_clear, also after an error). */
+int experiments_csv_read(experiments_csv *c, const char *path, bse_error *err);
+void experiments_csv_clear(experiments_csv *c);
+/* Index of column name, or -1. */
+int experiments_csv_col(const experiments_csv *c, const char *name);
+/* Cell (row, col) ("" outside). */
+const char *experiments_csv_cell(const experiments_csv *c, size_t row, int col);
+
+/* Shows "prog: <msg>" in place on a terminal (rank 0 only). */
+void experiments_progress(experiments_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints err as one line "prog: path: field: msg" (STYLE rule 5). Returns COMMON_EXIT_REJECTED. */
+int experiments_fail(experiments_run *r, const bse_error *err);
+
+#endif /* EXPERIMENTS_DRIVER_H */

@@ -1,0 +1,322 @@
+/* experiments/e1_landscape_main.c - E1, the PPS landscape (shared/spec/experiments.md):
+ * over generated environments of each chain's session template, the environment's
+ * features (drawn from the seed before any simulation), per-session and per-attempt PPS
+ * and the per-type mean profits; and how much of PPS the environment explains (R^2 of
+ * an OLS fit on the features, GSL, fitted on even seeds, tested on odd seeds).
+ * Attempt `seed` of chain c has pre-hash SHA-256("bse-pouw/E1" || u32le(c) || u64le(seed))
+ * and its n sessions are the consensus's: s_i = SHA-256(pre || u32le(i)), the case of
+ * pouw_session_case, pps_i and pps_micro exactly as pouw/work.h (a test compares).
+ * Outputs: pps_distribution.csv, pps_regression.csv (both deterministic). */
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bse/session.h"
+#include "chain/params.h"
+#include "experiments/driver.h"
+#include "experiments/model.h"
+#include "experiments/mpi.h"
+#include "experiments/sweep.h"
+#include "pouw/env.h"
+#include "pouw/seed.h"
+
+#define NV_SESSION (4 + 2 * EXPERIMENTS_ENV_TYPES + 4) /* features, means, pps, steps, trades, traders */
+
+typedef struct e1 {
+    const chain_params *chain[CHAIN_COUNT];
+    size_t n_chain;
+} e1;
+
+static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, bse_error *err)
+{
+    const e1 *x = user;
+    const chain_params *p = x->chain[seg];
+    uint8_t pre[32];
+    if (experiments_attempt_prehash(pre, "bse-pouw/E1", p->chain_id, seed))
+        return bse_error_set(err, -1, "", "seed", "SHA-256 failed");
+    uint32_t n = p->genesis_req.sessions;
+    double sum = 0.0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t s[32];
+        bse_case c;
+        pouw_env_draw d;
+        if (pouw_session_seed(s, pre, i) != POUW_OK ||
+            pouw_env_generate(&c, &d, err, &p->tmpl, s, i) != POUW_OK)
+            return bse_error_set(err, -1, p->name, "environment", "cannot generate seed %llu session %u",
+                                 (unsigned long long)seed, i);
+        bse_result res;
+        if (bse_session_run(&c, &res, err) != BSE_SESSION_OK) {
+            bse_result_free(&res);
+            return -1;
+        }
+        double pps = 0.0;
+        for (int32_t k = 0; k < res.n_types; k++)
+            pps += res.types[k].mean;
+        pps /= c.end_time - c.start_time;
+        experiments_vals_push(out, (double)d.sup_lo);
+        experiments_vals_push(out, (double)d.sup_hi);
+        experiments_vals_push(out, (double)d.dem_lo);
+        experiments_vals_push(out, (double)d.dem_hi);
+        for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++)
+            experiments_vals_push(out, (double)d.count[experiments_env_types[t]]);
+        for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
+            double m = NAN;
+            for (int32_t k = 0; k < res.n_types; k++)
+                if (!strcmp(res.types[k].name, bse_ttype_name(experiments_env_types[t])))
+                    m = res.types[k].mean;
+            experiments_vals_push(out, m);
+        }
+        experiments_vals_push(out, pps);
+        experiments_vals_push(out, (double)res.n_steps);
+        experiments_vals_push(out, (double)res.n_trades);
+        experiments_vals_push(out, (double)res.n_traders);
+        sum += pps;
+        bse_result_free(&res);
+    }
+    experiments_vals_push(out, sum / (double)n);
+    return 0;
+}
+
+static int64_t micro(double pps)
+{
+    int64_t m = 0;
+    return pouw_pps_micro(&m, pps) == POUW_OK ? m : 0;
+}
+
+static const common_opt OPTS[] = {
+    EXPERIMENTS_STD_OPTS,
+    {"--chain", COMMON_OPT_STR, "NAME", 0, 0, 0, "alpha, bravo, charlie or all (default all)"},
+};
+
+static const common_cli CLI = {
+    .prog = "e1_landscape",
+    .summary = "E1: the PPS landscape of generated environments, and how much the environment explains",
+    .description = "Runs the sessions of sampled attempts of each chain's template and writes\n"
+                   "pps_distribution.csv (one row per session: features, per-type mean profit, PPS)\n"
+                   "and pps_regression.csv (R^2 of an OLS fit of PPS on the environment's features).\n"
+                   "Default seeds: quick 0:1000 (alpha), 0:250 (bravo), 0:125 (charlie); paper 0:50000.",
+    .opts = OPTS,
+    .n_opts = sizeof OPTS / sizeof OPTS[0],
+    .footer = EXPERIMENTS_FOOTER,
+    .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--out DIR] [--threads T]",
+};
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    int rank, ranks;
+    if (experiments_mpi_init(&argc, &argv, &rank, &ranks)) {
+        fprintf(stderr, "e1_landscape: MPI_Init failed\n");
+        return COMMON_EXIT_REJECTED;
+    }
+    common_args a;
+    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
+    if (st != COMMON_CLI_RUN) {
+        experiments_mpi_finalize();
+        return common_cli_exit(st);
+    }
+    experiments_run r;
+    e1 x;
+    memset(&x, 0, sizeof x);
+    int rc = experiments_run_start(&r, &CLI, &a, "E1", rank, ranks);
+    const char *which = a.given[EXPERIMENTS_OPT_OWN] ? a.str[EXPERIMENTS_OPT_OWN] : "all";
+    if (!rc) {
+        for (unsigned i = 0; i < CHAIN_COUNT; i++) {
+            const chain_params *p = chain_params_at(i);
+            if (!strcmp(which, "all") || !strcmp(which, p->name))
+                x.chain[x.n_chain++] = p;
+        }
+        if (!x.n_chain)
+            rc = common_cli_usage_error(&CLI, -1, "--chain must be alpha, bravo, charlie or all, got %s", which);
+    }
+    if (!experiments_mpi_all_ok(rc == 0)) {
+        experiments_mpi_finalize();
+        return rc ? rc : COMMON_EXIT_USAGE;
+    }
+    static const uint64_t QUICK[CHAIN_COUNT] = {1000, 250, 125};
+    uint64_t lo[CHAIN_COUNT], hi[CHAIN_COUNT];
+    char seeds[256] = "";
+    for (size_t g = 0; g < x.n_chain; g++) {
+        uint64_t def = r.scale == EXPERIMENTS_PAPER ? 50000 : QUICK[x.chain[g]->chain_id];
+        experiments_run_seeds(&r, 0, def, &lo[g], &hi[g]);
+        size_t l = strlen(seeds);
+        snprintf(seeds + l, sizeof seeds - l, "%s%s %llu:%llu", g ? ", " : "", x.chain[g]->name,
+                 (unsigned long long)lo[g], (unsigned long long)hi[g]);
+    }
+    experiments_sweep sw;
+    bse_error err;
+    bse_error_clear(&err);
+    int ok = experiments_sweep_init(&sw, x.n_chain, lo, hi, rank, ranks) == 0;
+    if (ok && experiments_sweep_run(&sw, &r, item, &x, "E1 attempts", &err))
+        ok = 0;
+    if (!experiments_mpi_all_ok(ok)) {
+        if (!ok)
+            experiments_fail(&r, &err);
+        experiments_sweep_clear(&sw);
+        experiments_mpi_finalize();
+        return COMMON_EXIT_REJECTED;
+    }
+    if (experiments_mpi_gather(&sw)) {
+        experiments_sweep_clear(&sw);
+        experiments_mpi_finalize();
+        return COMMON_EXIT_REJECTED;
+    }
+    if (rank != 0) {
+        experiments_sweep_clear(&sw);
+        experiments_mpi_finalize();
+        return 0;
+    }
+
+    /* pps_distribution.csv */
+    const char *cols[64];
+    size_t nc = 0;
+    char names[2][EXPERIMENTS_ENV_TYPES][16];
+    static const char *const HEAD[] = {"chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi",
+                                       "n_traders", "types"};
+    for (size_t i = 0; i < sizeof HEAD / sizeof HEAD[0]; i++)
+        cols[nc++] = HEAD[i];
+    for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
+        snprintf(names[0][t], 16, "n_%s", bse_ttype_name(experiments_env_types[t]));
+        cols[nc++] = names[0][t];
+    }
+    for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
+        snprintf(names[1][t], 16, "mean_%s", bse_ttype_name(experiments_env_types[t]));
+        cols[nc++] = names[1][t];
+    }
+    cols[nc++] = "pps_micro";
+    cols[nc++] = "attempt_pps_micro";
+    cols[nc++] = "n_steps";
+    cols[nc++] = "n_trades";
+    experiments_table t;
+    experiments_table_init(&t, cols, nc);
+    /* regression data, per chain: sessions (features, pps) and attempts */
+    experiments_table reg;
+    static const char *const RCOLS[] = {"chain", "target", "n_train", "n_test", "features", "r2_train", "r2_test"};
+    experiments_table_init(&reg, RCOLS, sizeof RCOLS / sizeof RCOLS[0]);
+    int fit_ok = 1;
+    for (size_t g = 0; g < x.n_chain; g++) {
+        const chain_params *p = x.chain[g];
+        uint32_t n = p->genesis_req.sessions;
+        size_t na = (size_t)(hi[g] - lo[g]);
+        double *X = malloc(na * n * EXPERIMENTS_NFEAT * sizeof *X), *y = malloc(na * n * sizeof *y);
+        double *ya = malloc(na * sizeof *ya);
+        if (!X || !y || !ya) {
+            free(X), free(y), free(ya);
+            fit_ok = 0;
+            break;
+        }
+        for (uint64_t sd = lo[g]; sd < hi[g]; sd++) {
+            const experiments_vals *v = &sw.slots[experiments_sweep_index(&sw, g, sd)];
+            double apps = v->v[n * NV_SESSION];
+            ya[sd - lo[g]] = apps;
+            for (uint32_t i = 0; i < n; i++) {
+                const double *s = v->v + i * NV_SESSION;
+                experiments_features(X + ((sd - lo[g]) * n + i) * EXPERIMENTS_NFEAT, s);
+                y[(sd - lo[g]) * n + i] = s[4 + 2 * EXPERIMENTS_ENV_TYPES];
+                experiments_table_str(&t, p->name);
+                experiments_table_int(&t, (int64_t)sd);
+                experiments_table_int(&t, (int64_t)i);
+                for (int k = 0; k < 4; k++)
+                    experiments_table_int(&t, (int64_t)s[k]);
+                experiments_table_int(&t, (int64_t)s[4 + 2 * EXPERIMENTS_ENV_TYPES + 3]);
+                char types[128] = "";
+                for (int k = 0; k < EXPERIMENTS_ENV_TYPES; k++)
+                    if (s[4 + k] > 0) {
+                        size_t l = strlen(types);
+                        snprintf(types + l, sizeof types - l, "%s%s", l ? "+" : "",
+                                 bse_ttype_name(experiments_env_types[k]));
+                    }
+                experiments_table_str(&t, types);
+                for (int k = 0; k < EXPERIMENTS_ENV_TYPES; k++)
+                    experiments_table_int(&t, (int64_t)s[4 + k]);
+                for (int k = 0; k < EXPERIMENTS_ENV_TYPES; k++)
+                    experiments_table_num(&t, s[4 + EXPERIMENTS_ENV_TYPES + k], 6);
+                experiments_table_int(&t, micro(s[4 + 2 * EXPERIMENTS_ENV_TYPES]));
+                experiments_table_int(&t, micro(apps));
+                experiments_table_int(&t, (int64_t)s[4 + 2 * EXPERIMENTS_ENV_TYPES + 1]);
+                experiments_table_int(&t, (int64_t)s[4 + 2 * EXPERIMENTS_ENV_TYPES + 2]);
+                experiments_table_end(&t);
+            }
+        }
+        /* Fit on even seeds, test on odd ones: sessions, and attempts (mean prediction). */
+        size_t ntr = 0, nte = 0;
+        double *Xtr = malloc(na * n * EXPERIMENTS_NFEAT * sizeof *Xtr), *ytr = malloc(na * n * sizeof *ytr);
+        double *coef = calloc(EXPERIMENTS_NFEAT, sizeof *coef);
+        double *yte = malloc(na * n * sizeof *yte), *yhte = malloc(na * n * sizeof *yhte);
+        double *yatr = malloc(na * sizeof *yatr), *yahtr = malloc(na * sizeof *yahtr);
+        double *yate = malloc(na * sizeof *yate), *yahte = malloc(na * sizeof *yahte);
+        double r2 = NAN;
+        if (Xtr && ytr && coef && yte && yhte && yatr && yahtr && yate && yahte) {
+            for (size_t k = 0; k < na; k++)
+                if ((lo[g] + k) % 2 == 0)
+                    for (uint32_t i = 0; i < n; i++) {
+                        memcpy(Xtr + ntr * EXPERIMENTS_NFEAT, X + (k * n + i) * EXPERIMENTS_NFEAT,
+                               EXPERIMENTS_NFEAT * sizeof *X);
+                        ytr[ntr++] = y[k * n + i];
+                    }
+            if (experiments_ols_fit(coef, &r2, Xtr, ytr, ntr, EXPERIMENTS_NFEAT) == 0) {
+                size_t atr = 0, ate = 0;
+                for (size_t k = 0; k < na; k++) {
+                    double pa = 0.0;
+                    for (uint32_t i = 0; i < n; i++) {
+                        double ph = experiments_ols_predict(coef, X + (k * n + i) * EXPERIMENTS_NFEAT,
+                                                            EXPERIMENTS_NFEAT);
+                        pa += ph;
+                        if ((lo[g] + k) % 2 == 1) {
+                            yte[nte] = y[k * n + i];
+                            yhte[nte++] = ph;
+                        }
+                    }
+                    pa /= (double)n;
+                    if ((lo[g] + k) % 2 == 0) {
+                        yatr[atr] = ya[k];
+                        yahtr[atr++] = pa;
+                    } else {
+                        yate[ate] = ya[k];
+                        yahte[ate++] = pa;
+                    }
+                }
+                experiments_table_str(&reg, p->name);
+                experiments_table_str(&reg, "session");
+                experiments_table_int(&reg, (int64_t)ntr);
+                experiments_table_int(&reg, (int64_t)nte);
+                experiments_table_int(&reg, EXPERIMENTS_NFEAT);
+                experiments_table_num(&reg, r2, 4);
+                experiments_table_num(&reg, experiments_r2(yte, yhte, nte), 4);
+                experiments_table_end(&reg);
+                experiments_table_str(&reg, p->name);
+                experiments_table_str(&reg, "attempt");
+                experiments_table_int(&reg, (int64_t)atr);
+                experiments_table_int(&reg, (int64_t)ate);
+                experiments_table_int(&reg, EXPERIMENTS_NFEAT);
+                experiments_table_num(&reg, experiments_r2(yatr, yahtr, atr), 4);
+                experiments_table_num(&reg, experiments_r2(yate, yahte, ate), 4);
+                experiments_table_end(&reg);
+            }
+        } else
+            fit_ok = 0;
+        free(Xtr), free(ytr), free(coef), free(yte), free(yhte), free(yatr), free(yahtr), free(yate), free(yahte);
+        free(X), free(y), free(ya);
+    }
+    char cfg[512];
+    snprintf(cfg, sizeof cfg,
+             "{\"sessions_per_attempt\": 2, \"prehash\": \"SHA-256('bse-pouw/E1' || u32le(chain_id) || u64le(seed))\","
+             " \"features\": \"1, sup_lo, sup_hi, dem_lo, dem_hi, count and presence of 8 types\","
+             " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\"}");
+    rc = 0;
+    if (!fit_ok || experiments_table_write(&t, r.out, "pps_distribution.csv", &err) ||
+        experiments_sidecar_write(&r, r.out, "pps_distribution.csv", seeds, cfg, 1, &err) ||
+        experiments_table_write(&reg, r.out, "pps_regression.csv", &err) ||
+        experiments_sidecar_write(&r, r.out, "pps_regression.csv", seeds, cfg, 1, &err)) {
+        if (!fit_ok)
+            bse_error_set(&err, -1, "pps_regression.csv", "", "out of memory");
+        rc = experiments_fail(&r, &err);
+    }
+    experiments_table_clear(&t);
+    experiments_table_clear(&reg);
+    experiments_sweep_clear(&sw);
+    experiments_mpi_finalize();
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* experiments/model.h - what the security experiments compute from environments: the
+ * seeds of an experiment's attempts, the features of a generated environment (known
+ * before simulating: a cheap function of the seed, spec pouw.md s9), an ordinary
+ * least-squares fit on them (GSL), and the market's competitive equilibrium.
+ *
+ * Thread-safety: pure functions on caller memory.
+ */
+#ifndef EXPERIMENTS_MODEL_H
+#define EXPERIMENTS_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bse/config.h"
+#include "pouw/env.h"
+
+/* The 8 trader types a generated environment may hold, in the generator's order. */
+#define EXPERIMENTS_ENV_TYPES 8
+extern const bse_ttype experiments_env_types[EXPERIMENTS_ENV_TYPES];
+
+/* Features: 1, sup_lo, sup_hi, dem_lo, dem_hi, count of each type (8), present (8). */
+#define EXPERIMENTS_NFEAT 21
+
+/* The pre-hash of attempt `seed` of experiment `tag` on chain chain_id:
+ * SHA-256(tag || u32le(chain_id) || u64le(seed)) (not a mined header: experiments sample
+ * the attempt distribution without the pre-hash gate, which does not change it).
+ * Returns 0, or -1 (crypto failure). Out: pre32. */
+int experiments_attempt_prehash(uint8_t pre32[32], const char *tag, uint32_t chain_id, uint64_t seed);
+
+/* Fills x[0..EXPERIMENTS_NFEAT) from the draw's values: v = {sup_lo, sup_hi, dem_lo,
+ * dem_hi, count[8]} (the layout of the E1 CSV). */
+void experiments_features(double x[EXPERIMENTS_NFEAT], const double v[4 + EXPERIMENTS_ENV_TYPES]);
+
+/* OLS of y on X (n rows of p columns, row-major) by GSL's SVD solver.
+ * Out: coef[0..p), *r2 (on the fitting data). Returns 0, or -1 (n <= p, out of memory,
+ * GSL failure). */
+int experiments_ols_fit(double *coef, double *r2, const double *X, const double *y, size_t n, size_t p);
+
+/* x . coef over p entries. */
+double experiments_ols_predict(const double *coef, const double *x, size_t p);
+
+/* R^2 = 1 - SS_res / SS_tot of predictions yhat against y (n entries). */
+double experiments_r2(const double *y, const double *yhat, size_t n);
+
+/* The competitive equilibrium of a session whose customer orders come from one fixed
+ * supply zone and one fixed demand zone (BSE's getorderprice, stepmode fixed, n_sellers /
+ * n_buyers orders per period): the largest total surplus one period allows (sum over
+ * matched pairs, highest demand against lowest supply, of demand - supply when positive)
+ * and the equilibrium price (the midpoint of the last matched pair's overlap).
+ * Out: *surplus, *p0. */
+void experiments_equilibrium(double *surplus, double *p0, const bse_range *sup, int32_t n_sellers,
+                             const bse_range *dem, int32_t n_buyers);
+
+#endif /* EXPERIMENTS_MODEL_H */

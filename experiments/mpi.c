@@ -1,0 +1,162 @@
+/* experiments/mpi.c - MPI start/stop and the gather of sweep slots on rank 0.
+ * Whether MPI runs is asked of MPI itself (MPI_Initialized), never kept in a global. */
+#include "experiments/mpi.h"
+
+#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int launched(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") != NULL || getenv("PMIX_RANK") != NULL;
+}
+
+static int running(void)
+{
+    int init = 0, fin = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    return init && !fin;
+}
+
+int experiments_mpi_init(int *argc, char ***argv, int *rank, int *ranks)
+{
+    *rank = 0;
+    *ranks = 1;
+    if (!launched())
+        return 0;
+    int prov = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &prov) != MPI_SUCCESS)
+        return -1;
+    MPI_Comm_rank(MPI_COMM_WORLD, rank);
+    MPI_Comm_size(MPI_COMM_WORLD, ranks);
+    return 0;
+}
+
+void experiments_mpi_finalize(void)
+{
+    if (running())
+        MPI_Finalize();
+}
+
+int experiments_mpi_all_ok(int ok)
+{
+    if (!running())
+        return ok;
+    int in = ok ? 1 : 0, outv = 0;
+    if (MPI_Allreduce(&in, &outv, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return 0;
+    return outv;
+}
+
+void experiments_mpi_abort(int code)
+{
+    if (running())
+        MPI_Abort(MPI_COMM_WORLD, code);
+    exit(code);
+}
+
+/* Each rank sends, for its items in index order, the value count of each, then all
+ * its values back to back; rank 0 puts them into the slots of those items. */
+int experiments_mpi_gather(experiments_sweep *s)
+{
+    if (!running())
+        return 0;
+    int rank = 0, ranks = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    int ok = 1;
+    size_t my_items = 0, my_vals = 0;
+    for (size_t k = 0; k < s->n_items; k++)
+        if (s->mine[k]) {
+            my_items++;
+            my_vals += s->slots[k].n;
+        }
+    int counts[2] = {(int)my_items, (int)my_vals};
+    int *all = rank == 0 ? calloc((size_t)ranks * 2, sizeof *all) : NULL;
+    if (rank == 0 && !all)
+        ok = 0;
+    if (!experiments_mpi_all_ok(ok)) {
+        free(all);
+        return -1;
+    }
+    MPI_Gather(counts, 2, MPI_INT, all, 2, MPI_INT, 0, MPI_COMM_WORLD);
+    /* Item value counts, then the values. */
+    double *sizes = malloc((my_items ? my_items : 1) * sizeof *sizes);
+    double *vals = malloc((my_vals ? my_vals : 1) * sizeof *vals);
+    if (!sizes || !vals)
+        ok = 0;
+    else {
+        size_t a = 0, b = 0;
+        for (size_t k = 0; k < s->n_items; k++)
+            if (s->mine[k]) {
+                sizes[a++] = (double)s->slots[k].n;
+                if (s->slots[k].n)
+                    memcpy(vals + b, s->slots[k].v, s->slots[k].n * sizeof *vals);
+                b += s->slots[k].n;
+            }
+    }
+    int *rc_items = NULL, *rc_vals = NULL, *dsp_items = NULL, *dsp_vals = NULL;
+    double *r_sizes = NULL, *r_vals = NULL;
+    size_t tot_items = 0, tot_vals = 0;
+    if (rank == 0 && ok) {
+        rc_items = calloc((size_t)ranks, sizeof(int));
+        rc_vals = calloc((size_t)ranks, sizeof(int));
+        dsp_items = calloc((size_t)ranks, sizeof(int));
+        dsp_vals = calloc((size_t)ranks, sizeof(int));
+        for (int q = 0; rc_items && rc_vals && dsp_items && dsp_vals && q < ranks; q++) {
+            rc_items[q] = all[2 * q];
+            rc_vals[q] = all[2 * q + 1];
+            dsp_items[q] = (int)tot_items;
+            dsp_vals[q] = (int)tot_vals;
+            tot_items += (size_t)all[2 * q];
+            tot_vals += (size_t)all[2 * q + 1];
+        }
+        r_sizes = malloc((tot_items ? tot_items : 1) * sizeof *r_sizes);
+        r_vals = malloc((tot_vals ? tot_vals : 1) * sizeof *r_vals);
+        if (!rc_items || !rc_vals || !dsp_items || !dsp_vals || !r_sizes || !r_vals)
+            ok = 0;
+    }
+    if (experiments_mpi_all_ok(ok)) {
+        MPI_Gatherv(sizes, (int)my_items, MPI_DOUBLE, r_sizes, rc_items, dsp_items, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        MPI_Gatherv(vals, (int)my_vals, MPI_DOUBLE, r_vals, rc_vals, dsp_vals, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        if (rank == 0) {
+            /* Rank q's items are, in index order, those of its share of each segment. */
+            size_t it = 0, vv = 0;
+            for (int q = 0; q < ranks && ok; q++) {
+                experiments_sweep tmp;
+                if (experiments_sweep_init(&tmp, s->n_seg, s->lo, s->hi, q, ranks)) {
+                    ok = 0;
+                    break;
+                }
+                for (size_t k = 0; k < s->n_items && ok; k++) {
+                    if (!tmp.mine[k])
+                        continue;
+                    size_t n = (size_t)r_sizes[it++];
+                    if (q != 0) {
+                        experiments_vals *o = &s->slots[k];
+                        o->n = 0;
+                        for (size_t j = 0; j < n; j++)
+                            experiments_vals_push(o, r_vals[vv + j]);
+                        if (o->oom)
+                            ok = 0;
+                        s->mine[k] = 1;
+                    }
+                    vv += n;
+                }
+                experiments_sweep_clear(&tmp);
+            }
+        }
+    } else
+        ok = 0;
+    free(sizes);
+    free(vals);
+    free(all);
+    free(rc_items);
+    free(rc_vals);
+    free(dsp_items);
+    free(dsp_vals);
+    free(r_sizes);
+    free(r_vals);
+    return experiments_mpi_all_ok(ok) ? 0 : -1;
+}

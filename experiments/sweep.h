@@ -1,0 +1,60 @@
+/* experiments/sweep.h - a seeded sweep: items (one per seed of one or more segments)
+ * computed on worker threads, each into its own slot of numbers; the rank's share of
+ * every segment is a contiguous seed range (experiments_sweep_share), so K MPI ranks
+ * split the work by seed ranges and rank 0 gathers the slots (experiments/mpi.h).
+ *
+ * Invariant: slot i holds exactly what item i's function pushed; nothing depends on
+ * which thread or rank computed it, so the gathered slots - and every CSV formed from
+ * them in item order - are the same bytes for any thread and rank count.
+ * Thread-safety: the item function runs concurrently on distinct items; it must only
+ * read shared user data.
+ */
+#ifndef EXPERIMENTS_SWEEP_H
+#define EXPERIMENTS_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bse/error.h"
+#include "experiments/driver.h"
+
+/* The numbers one item produced (any count). */
+typedef struct experiments_vals {
+    double *v;
+    size_t n, cap;
+    int oom;
+} experiments_vals;
+
+/* Appends x (sets oom on failure; the sweep then fails). */
+void experiments_vals_push(experiments_vals *o, double x);
+
+#define EXPERIMENTS_MAX_SEGMENTS 16
+
+/* A sweep: segments of seeds [lo, hi) (e.g. one per chain), items numbered
+ * segment by segment; slots[k] is item k's output. */
+typedef struct experiments_sweep {
+    size_t n_seg;
+    uint64_t lo[EXPERIMENTS_MAX_SEGMENTS], hi[EXPERIMENTS_MAX_SEGMENTS];
+    size_t n_items;
+    experiments_vals *slots;
+    unsigned char *mine; /* 1: this rank computes (or, after gathering on rank 0, holds) item k */
+} experiments_sweep;
+
+/* Computes item (segment seg, seed) into out. Returns 0, or non-zero with err filled. */
+typedef int (*experiments_item_fn)(void *user, size_t seg, uint64_t seed, experiments_vals *out, bse_error *err);
+
+/* Sets up a sweep over the segments; marks this rank's share: of each segment the
+ * contiguous part [lo + n r / K, lo + n (r+1) / K). Returns 0 or -1 (out of memory). */
+int experiments_sweep_init(experiments_sweep *s, size_t n_seg, const uint64_t *lo, const uint64_t *hi, int rank,
+                           int ranks);
+void experiments_sweep_clear(experiments_sweep *s);
+
+/* Item index of (seg, seed). */
+size_t experiments_sweep_index(const experiments_sweep *s, size_t seg, uint64_t seed);
+
+/* Runs this rank's items on r->threads threads (progress on rank 0's terminal: what).
+ * Returns 0, or -1 with err of the failing item of lowest index (whatever the timing). */
+int experiments_sweep_run(experiments_sweep *s, experiments_run *r, experiments_item_fn fn, void *user,
+                          const char *what, bse_error *err);
+
+#endif /* EXPERIMENTS_SWEEP_H */
