@@ -8,7 +8,9 @@
 # PREFIX defaults to /usr/local; DESTDIR stages the whole tree (packaging, tests).
 # Modules are found generically: every folder of MODULES with library sources or headers.
 # INSTALL_EXTRA (targets install depends on) and UNINSTALL_EXTRA let other fragments add
-# their own files (a shared library, a Python package).
+# their own files (a shared library, a Python package); INSTALL_PC_REQUIRES (pkg-config
+# names) and INSTALL_PC_LIBS (-l flags) what a module's library needs beyond PKGS and
+# -lcsv -lm -pthread (MPI for experiments/, say).
 # `make check` runs check-install (tests/install/run.sh) in builds without SAN.
 
 PREFIX       ?= /usr/local
@@ -59,9 +61,9 @@ $(BUILD)/bsepouw.pc: mk/bsepouw.pc.in mk/install.mk $(PROGS) $(INSTALL_LIBS)
 	    -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|' \
 	    -e "s|@VERSION@|$$v|" \
-	    -e 's|@REQUIRES@|$(PKGS)|' \
+	    -e 's|@REQUIRES@|$(strip $(PKGS) $(INSTALL_PC_REQUIRES))|' \
 	    -e 's|@LIBS@|$(patsubst $(BUILD)/lib%.a,-l%,$(INSTALL_LIBS))|' \
-	    -e 's|@DEPLIBS@|-lcsv -lm -pthread|' $< >$@.tmp && mv $@.tmp $@
+	    -e 's|@DEPLIBS@|$(strip $(INSTALL_PC_LIBS) -lcsv -lm -pthread)|' $< >$@.tmp && mv $@.tmp $@
 
 install: install-programs install-libs install-headers install-pc install-man $(INSTALL_EXTRA)
 
