@@ -17,6 +17,8 @@
 #include <gsl/gsl_errno.h>
 
 #include "chain/mempool.h"
+#include "common/cli.h"
+#include "common/clock.h"
 #include "chain/node.h"
 #include "chain/params.h"
 #include "chain/store.h"
@@ -25,86 +27,109 @@
 #include "pouw/tx.h"
 #include "pouw/verify.h"
 
-static const char USAGE[] =
-    "usage: chain status --data DIR [--json] [--testnet] [--threads T] [--trust]\n"
-    "       chain send --data DIR --chain NAME --to ACCOUNT --amount N [--fee F] [--key FILE]\n"
-    "                  [--testnet] [--threads T] [--trust]\n"
-    "       chain accounts --data DIR [--json] [--testnet] [--threads T] [--trust]\n"
-    "       chain verify --data DIR [--testnet] [--threads T]\n"
-    "       chain COMMAND --help\n"
-    "\n"
-    "Accounts and signed transfers on the three coin chains of a data directory (the\n"
-    "folders that bin/pouw mine makes). An account is an Ed25519 public key (64 hex\n"
-    "digits), labelled when a key file in DIR/keys/ carries a label.\n"
-    "\n"
-    "  status    per chain: height, tip id, the tip's pre-hash target bits and PPS\n"
-    "            threshold and those the next block needs, the last 5 blocks (height,\n"
-    "            time, id, transactions, miner), every balance and next sequence of\n"
-    "            the tip's ledger, the coins in existence and the pending transfers.\n"
-    "            Lines \"chain NAME COIN id N\" then indented \"key value...\" lines\n"
-    "            (\"balance ACCOUNT COINS sequence S [label L]\"); --json: one object.\n"
-    "  send      sign a transfer of N coins (and a fee of F, default 0, to the block's\n"
-    "            miner) from the key (default DIR/keys/miner.key) to ACCOUNT on chain\n"
-    "            NAME, with the sender's next sequence (its tip ledger's, plus its\n"
-    "            transfers already pending), check it against the tip's ledger and add\n"
-    "            it to DIR/NAME/mempool/ for the next block. Prints the transfer's id.\n"
-    "            Exit 1 when it is refused (the reason: tx_overspend, tx_sequence...).\n"
-    "  accounts  every account seen on any chain's tip ledger or in DIR/keys/, with its\n"
-    "            label and its balance on each chain (\"-\" where there is no chain).\n"
-    "  verify    re-verify every block of every chain (all branches); names each\n"
-    "            invalid block (chain, height, id) and its reason; exit 1 if any, or\n"
-    "            if a tip ledger does not hold exactly reward x height coins.\n"
-    "\n"
-    "  --data DIR     data directory (DIR/<chain>/blocks/, DIR/<chain>/mempool/, DIR/keys/)\n"
-    "  --chain NAME   alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)\n"
-    "  --to ACCOUNT   64 hex digits, or the name of a key file DIR/keys/ACCOUNT.key, or\n"
-    "                 the label of exactly one key file in DIR/keys/\n"
-    "  --amount N     whole coins, 1..9007199254740991\n"
-    "  --fee F        whole coins to the miner of the block that takes it (default 0)\n"
-    "  --key FILE     the sender's key file (pouw key format)\n"
-    "  --json         machine-readable output\n"
-    "  --testnet      the test chains test-alpha, test-bravo, test-charlie (tiny sessions)\n"
-    "  --threads T    threads for re-running sessions when verifying (default: 2)\n"
-    "  --trust        believe the stored blocks without re-running their sessions (fast\n"
-    "                 on long chains; `chain verify` is what checks them)\n"
-    "\n"
-    "Blocks are verified (their sessions re-run) before their ledgers are believed,\n"
-    "so status, accounts and send cost one verification per stored block of the best\n"
-    "chains (about 0.2 s per AlphaCoin block on one core) unless --trust is given.\n"
-    "Exit status: 0 ok; 1 rejected (an invalid block, a refused transfer) or the work\n"
-    "failed; 2 usage or bad input (unknown chain or account, malformed key file,\n"
-    "missing data).\n";
+enum { CMD_STATUS, CMD_SEND, CMD_ACCOUNTS, CMD_VERIFY, CMD_SHOW, CMD_KEYGEN, N_CMDS };
+enum {
+    O_DATA, O_CHAIN, O_TO, O_AMOUNT, O_FEE, O_KEY, O_JSON, O_TESTNET, O_THREADS, O_TRUST, O_HEIGHT, O_ID, O_LABEL,
+    N_OPTS
+};
+#define M(c) COMMON_CMD(c)
+#define READERS (M(CMD_STATUS) | M(CMD_SEND) | M(CMD_ACCOUNTS) | M(CMD_VERIFY) | M(CMD_SHOW))
+
+static const common_cmd CMDS[] = {
+    [CMD_STATUS] = {"status", "--data DIR [--json] [--testnet] [--threads T] [--trust]",
+                    "per chain: height, tip id, the tip's prehash_bits and pps_threshold_micro and\n"
+                    "those the next block needs, the last 5 blocks (height, time, id, transactions,\n"
+                    "miner), every balance and next sequence of the tip's ledger, the coins in\n"
+                    "existence, the pending transfers and the mempool files ignored (unusable).\n"
+                    "Text: \"chain NAME COIN id N\" then indented \"key value\" lines; --json: one\n"
+                    "object with the same fields in the same units. A chain not in DIR is listed\n"
+                    "as absent. Needs only read access",
+                    0, 0, NULL},
+    [CMD_SEND] = {"send", "--data DIR --chain NAME --to ACCOUNT --amount N [--fee F] [--key FILE] [--testnet]",
+                  "sign a transfer of N coins (and a fee of F, default 0, to the block's miner)\n"
+                  "from the key (default DIR/keys/miner.key) to ACCOUNT on chain NAME, with the\n"
+                  "sender's next sequence (its tip ledger's, plus its transfers already pending),\n"
+                  "check it against the tip's ledger and add it to DIR/NAME/mempool/ for the next\n"
+                  "block. Prints the transfer's id. Exit 1 when it is refused (the reason:\n"
+                  "tx_overspend, tx_sequence...)",
+                  0, 0, NULL},
+    [CMD_ACCOUNTS] = {"accounts", "--data DIR [--json] [--testnet] [--threads T] [--trust]",
+                      "every account seen on any chain's tip ledger or in DIR/keys/, with its label\n"
+                      "and its balance on each chain (\"-\" where there is no chain). Needs only read\n"
+                      "access",
+                      0, 0, NULL},
+    [CMD_VERIFY] = {"verify", "--data DIR [--testnet] [--threads T]",
+                    "re-verify every block of every chain (all branches); names each invalid block\n"
+                    "(chain, height, id) and its reason; exit 1 if any, or if a tip ledger does not\n"
+                    "hold exactly reward x height coins. Needs only read access",
+                    0, 0, NULL},
+    [CMD_SHOW] = {"show", "--data DIR --chain NAME (--height H | --id ID) [--json] [--testnet]",
+                  "print one block: of the best chain at height H, or the block ID (64 hex digits,\n"
+                  "any branch). Text: header fields, proof, transactions and ledger as \"key value\"\n"
+                  "lines; --json: the block document itself",
+                  0, 0, NULL},
+    [CMD_KEYGEN] = {"keygen", "FILE [--label L]",
+                    "write a new Ed25519 key to FILE (mode 0600; an existing FILE is never\n"
+                    "overwritten) and print its account id (64 hex digits). `pouw mine --key FILE`\n"
+                    "mines to it; `chain send --key FILE` spends from it",
+                    1, 1, "FILE"},
+};
+
+static const common_opt OPTS[] = {
+    [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, READERS,
+                "data directory (DIR/<chain>/blocks/, DIR/<chain>/mempool/, DIR/keys/)"},
+    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_SEND) | M(CMD_SHOW),
+                 "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)"},
+    [O_TO] = {"--to", COMMON_OPT_STR, "ACCOUNT", 0, 0, M(CMD_SEND),
+              "64 hex digits, or the name of a key file DIR/keys/ACCOUNT.key, or\n"
+              "the label of exactly one key file in DIR/keys/"},
+    [O_AMOUNT] = {"--amount", COMMON_OPT_UINT, "N", 1, 9007199254740991ull, M(CMD_SEND), "whole coins, 1..9007199254740991"},
+    [O_FEE] = {"--fee", COMMON_OPT_UINT, "F", 0, 9007199254740991ull, M(CMD_SEND),
+               "whole coins to the miner of the block that takes it (default 0)"},
+    [O_KEY] = {"--key", COMMON_OPT_STR, "FILE", 0, 0, M(CMD_SEND), "the sender's key file (pouw key format)"},
+    [O_JSON] = {"--json", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_STATUS) | M(CMD_ACCOUNTS) | M(CMD_SHOW), "machine-readable output"},
+    [O_TESTNET] = {"--testnet", COMMON_OPT_FLAG, NULL, 0, 0, READERS,
+                   "the test chains test-alpha, test-bravo, test-charlie (tiny sessions)"},
+    [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 256, READERS,
+                   "threads for re-running sessions when verifying (default: 2)"},
+    [O_TRUST] = {"--trust", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_STATUS) | M(CMD_SEND) | M(CMD_ACCOUNTS) | M(CMD_SHOW),
+                 "believe the stored blocks without re-running their sessions (fast\n"
+                 "on long chains; `chain verify` is what checks them)"},
+    [O_HEIGHT] = {"--height", COMMON_OPT_UINT, "H", 0, 9007199254740991ull, M(CMD_SHOW), "the best chain's block at height H"},
+    [O_ID] = {"--id", COMMON_OPT_STR, "ID", 0, 0, M(CMD_SHOW), "the block with this id (post_hash), any branch"},
+    [O_LABEL] = {"--label", COMMON_OPT_STR, "L", 0, 0, M(CMD_KEYGEN), "a label stored in the key file (shown by status and accounts)"},
+};
+
+static const common_cli CLI = {
+    .prog = "chain",
+    .summary = "Accounts, balances, blocks and signed transfers of the three coin chains of a data directory.",
+    .description = "The data directory is the one bin/pouw mine makes. An account is an Ed25519\n"
+                   "public key (64 hex digits), labelled when a key file in DIR/keys/ carries a label.\n"
+                   "Blocks are verified (their sessions re-run) before their ledgers are believed,\n"
+                   "so status, accounts, show and send cost one verification per stored block of the\n"
+                   "best chains (about 0.2 s per AlphaCoin block on one core) unless --trust is given.",
+    .cmds = CMDS,
+    .n_cmds = N_CMDS,
+    .opts = OPTS,
+    .n_opts = N_OPTS,
+    .footer = "Exit status: 0 ok; 1 rejected (an invalid block, a refused transfer) or the work\n"
+              "failed; 2 usage or bad input (unknown chain, block or account, malformed key\n"
+              "file, a missing data directory or chain, an existing keygen FILE).",
+};
 
 typedef struct opts {
-    const char *cmd, *data, *chain, *to, *key;
+    int cmd;
+    const char *data, *chain, *to, *key, *id, *label, *file;
     long long amount, fee;
-    int has_amount, json, testnet, trust;
+    uint64_t height;
+    int has_amount, has_height, json, testnet, trust;
     unsigned threads;
 } opts;
-
-static int usage_error(const char *msg)
-{
-    fprintf(stderr, "chain: %s\n(see chain --help)\n", msg);
-    return 2;
-}
 
 static uint64_t wall_ms(void *user)
 {
     (void)user;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int parse_ll(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
+    return common_clock_wall_ms();
 }
 
 static const chain_params *chain_at(const opts *o, unsigned i)
@@ -124,6 +149,17 @@ static int chain_exists(const opts *o, const chain_params *p)
     snprintf(path, sizeof path, "%s/%s/blocks", o->data, p->name);
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* "prog: chain: path: field: msg" on one line, leaving out the empty parts. */
+static void print_chain_error(const char *prog, const char *chain, const bse_error *err)
+{
+    fprintf(stderr, "%s: %s", prog, chain);
+    if (err->path[0])
+        fprintf(stderr, ": %s", err->path);
+    if (err->field[0])
+        fprintf(stderr, ": %s", err->field);
+    fprintf(stderr, ": %s\n", err->msg[0] ? err->msg : "failed");
 }
 
 static void store_notice(void *user, const bse_error *err)
@@ -231,6 +267,13 @@ static cJSON *raw_int(int64_t v)
     return cJSON_CreateRaw(t);
 }
 
+static cJSON *bits_str(uint32_t bits)
+{
+    char t[16];
+    snprintf(t, sizeof t, "0x%08" PRIx32, bits);
+    return cJSON_CreateString(t);
+}
+
 static cJSON *hex_str(const uint8_t *b32)
 {
     char h[POUW_SHA256_HEX];
@@ -303,16 +346,14 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
         cJSON_AddItemToObject(c, "name", cJSON_CreateString(p->name));
         cJSON_AddItemToObject(c, "coin", cJSON_CreateString(p->coin));
         cJSON_AddItemToObject(c, "chain_id", raw_int(p->chain_id));
+        cJSON_AddItemToObject(c, "absent", cJSON_CreateFalse());
         cJSON_AddItemToObject(c, "height", raw_int((int64_t)h));
         cJSON_AddItemToObject(c, "tip", hex_str(tip.post_hash));
-        cJSON_AddItemToObject(c, "prehash_bits", raw_int(tip.header.prehash_bits));
+        cJSON_AddItemToObject(c, "prehash_bits", bits_str(tip.header.prehash_bits));
         cJSON_AddItemToObject(c, "pps_threshold_micro", raw_int(tip.header.pps_threshold_micro));
-        cJSON *nx = has_next ? cJSON_CreateObject() : cJSON_CreateNull();
-        cJSON_AddItemToObject(c, "next", nx);
-        if (has_next) {
-            cJSON_AddItemToObject(nx, "prehash_bits", raw_int(next.prehash_bits));
-            cJSON_AddItemToObject(nx, "pps_threshold_micro", raw_int(next.pps_threshold_micro));
-        }
+        cJSON_AddItemToObject(c, "next_prehash_bits", has_next ? bits_str(next.prehash_bits) : cJSON_CreateNull());
+        cJSON_AddItemToObject(c, "next_pps_threshold_micro",
+                              has_next ? raw_int(next.pps_threshold_micro) : cJSON_CreateNull());
         blocks = cJSON_CreateArray();
         cJSON_AddItemToObject(c, "blocks", blocks);
     } else {
@@ -320,10 +361,12 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
         printf("  height %" PRIu64 "\n", h);
         printf("  tip %s\n", id);
         printf("  prehash_bits 0x%08" PRIx32 "\n", tip.header.prehash_bits);
-        printf("  pps_threshold %.6f\n", (double)tip.header.pps_threshold_micro / 1e6);
+        printf("  pps_threshold_micro %" PRId64 "\n", tip.header.pps_threshold_micro);
         if (has_next) {
             printf("  next_prehash_bits 0x%08" PRIx32 "\n", next.prehash_bits);
-            printf("  next_pps_threshold %.6f\n", (double)next.pps_threshold_micro / 1e6);
+            printf("  next_pps_threshold_micro %" PRId64 "\n", next.pps_threshold_micro);
+        } else {
+            printf("  next_prehash_bits null\n  next_pps_threshold_micro null\n");
         }
     }
     int rc = 0;
@@ -347,11 +390,12 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
             cJSON_AddItemToObject(bo, "height", raw_int((int64_t)x->header.height));
             cJSON_AddItemToObject(bo, "id", cJSON_CreateString(bid));
             cJSON_AddItemToObject(bo, "time_ms", raw_int((int64_t)x->header.time_ms));
+            cJSON_AddItemToObject(bo, "time", cJSON_CreateString(when));
             cJSON_AddItemToObject(bo, "miner", cJSON_CreateString(miner));
             cJSON_AddItemToObject(bo, "transactions", raw_int((int64_t)x->n_txs));
         } else {
-            printf("  block %" PRIu64 " time_ms %" PRIu64 " %s id %s transactions %zu miner %.16s\n",
-                   x->header.height, x->header.time_ms, when, bid, x->n_txs, miner);
+            printf("  block height %" PRIu64 " id %s time_ms %" PRIu64 " time %s transactions %zu miner %s\n",
+                   x->header.height, bid, x->header.time_ms, when, x->n_txs, miner);
         }
     }
     if (arr) {
@@ -371,8 +415,8 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
             cJSON_AddItemToObject(eo, "sequence", raw_int((int64_t)e->sequence));
             cJSON_AddItemToObject(eo, "label", label[0] ? cJSON_CreateString(label) : cJSON_CreateNull());
         } else {
-            printf("  balance %s %" PRId64 " sequence %" PRIu64 "%s%s\n", acct, e->balance, e->sequence,
-                   label[0] ? " label " : "", label);
+            printf("  balance account %s balance %" PRId64 " sequence %" PRIu64 " label %s\n", acct, e->balance,
+                   e->sequence, label[0] ? label : "null");
         }
     }
     if (arr) {
@@ -383,7 +427,7 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
         cJSON_AddItemToObject(mp, "ignored", raw_int((int64_t)rep.ignored));
     } else {
         printf("  coins %" PRId64 "\n", coins);
-        printf("  mempool %zu\n", npend);
+        printf("  mempool pending %zu ignored %zu\n", npend, rep.ignored);
     }
     pouw_block_clear(&b);
     pouw_block_clear(&tip);
@@ -392,8 +436,6 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
 
 static int cmd_status(const opts *o)
 {
-    if (!o->data)
-        return usage_error("status needs --data DIR");
     known_key *keys;
     size_t nkeys;
     if (load_keys(&keys, &nkeys, o, "chain status")) {
@@ -410,8 +452,16 @@ static int cmd_status(const opts *o)
     for (unsigned i = 0; i < CHAIN_COUNT; i++) {
         const chain_params *p = chain_at(o, i);
         if (!chain_exists(o, p)) {
-            if (!o->json)
-                printf("chain %s %s id %" PRIu32 " absent\n", p->name, p->coin, p->chain_id);
+            if (o->json) {
+                cJSON *c = cJSON_CreateObject();
+                cJSON_AddItemToArray(arr, c);
+                cJSON_AddItemToObject(c, "name", cJSON_CreateString(p->name));
+                cJSON_AddItemToObject(c, "coin", cJSON_CreateString(p->coin));
+                cJSON_AddItemToObject(c, "chain_id", raw_int(p->chain_id));
+                cJSON_AddItemToObject(c, "absent", cJSON_CreateTrue());
+            } else {
+                printf("chain %s %s id %" PRIu32 "\n  absent true\n", p->name, p->coin, p->chain_id);
+            }
             continue;
         }
         found++;
@@ -430,7 +480,7 @@ static int cmd_status(const opts *o)
     if (o->json && print_json(root))
         rc = 1;
     if (!found) {
-        fprintf(stderr, "chain status: no chain in %s\n", o->data);
+        fprintf(stderr, "chain status: %s: no chain in this data directory (pouw mine creates them)\n", o->data);
         return 2;
     }
     return rc;
@@ -466,8 +516,6 @@ static long row_of(account_row **rows, size_t *n, size_t *cap, const uint8_t pub
 
 static int cmd_accounts(const opts *o)
 {
-    if (!o->data)
-        return usage_error("accounts needs --data DIR");
     known_key *keys;
     size_t nkeys;
     if (load_keys(&keys, &nkeys, o, "chain accounts")) {
@@ -476,13 +524,14 @@ static int cmd_accounts(const opts *o)
     }
     account_row *rows = NULL;
     size_t nrows = 0, cap = 0;
-    int present[CHAIN_COUNT] = {0}, rc = 0, oom = 0;
+    int present[CHAIN_COUNT] = {0}, rc = 0, oom = 0, found = 0;
     for (size_t i = 0; i < nkeys && !oom; i++)
         oom = row_of(&rows, &nrows, &cap, keys[i].pub) < 0;
     for (unsigned c = 0; c < CHAIN_COUNT && !oom; c++) {
         const chain_params *p = chain_at(o, c);
         if (!chain_exists(o, p))
             continue;
+        found++;
         chain_store s;
         bse_error err;
         pouw_block tip;
@@ -503,6 +552,12 @@ static int cmd_accounts(const opts *o)
         }
         pouw_block_clear(&tip);
         chain_store_close(&s);
+    }
+    if (!found && !oom) {
+        fprintf(stderr, "chain accounts: %s: no chain in this data directory (pouw mine creates them)\n", o->data);
+        free(rows);
+        free(keys);
+        return 2;
     }
     if (oom) {
         fprintf(stderr, "chain accounts: out of memory\n");
@@ -595,13 +650,11 @@ static int resolve_account(uint8_t out[32], const opts *o, const char *name)
 
 static int cmd_send(const opts *o)
 {
-    if (!o->data || !o->chain || !o->to || !o->has_amount)
-        return usage_error("send needs --data DIR, --chain NAME, --to ACCOUNT and --amount N");
+    if (!o->chain || !o->to || !o->has_amount)
+        return common_cli_usage_error(&CLI, o->cmd, "missing %s", !o->chain ? "--chain NAME" : !o->to ? "--to ACCOUNT" : "--amount N");
     const chain_params *p = chain_named(o, o->chain);
-    if (!p) {
-        fprintf(stderr, "chain send: unknown chain \"%s\" (expected alpha, bravo or charlie)\n", o->chain);
-        return 2;
-    }
+    if (!p)
+        return common_cli_usage_error(&CLI, o->cmd, "unknown chain %s (expected alpha, bravo or charlie)", o->chain);
     if (!chain_exists(o, p)) {
         fprintf(stderr, "chain send: no %s chain in %s\n", p->name, o->data);
         return 2;
@@ -624,7 +677,7 @@ static int cmd_send(const opts *o)
     }
     chain_store s;
     if (open_chain(&s, &err, o, p, "chain send") != CHAIN_OK) {
-        bse_error_print(&err, "chain send", stderr);
+        print_chain_error("chain send", p->name, &err);
         pouw_key_clear(&key);
         return 1;
     }
@@ -678,8 +731,6 @@ static int cmd_send(const opts *o)
 
 static int cmd_verify(const opts *o)
 {
-    if (!o->data)
-        return usage_error("verify needs --data DIR");
     int rc = 0, found = 0;
     for (unsigned i = 0; i < CHAIN_COUNT; i++) {
         const chain_params *p = chain_at(o, i);
@@ -695,16 +746,14 @@ static int cmd_verify(const opts *o)
         so.notice = store_notice; /* each rejected block's file, field and why */
         so.notice_user = (void *)"chain verify";
         if (chain_store_open_opts(&s, &err, o->data, p, &so) != CHAIN_OK) {
-            fprintf(stderr, "chain verify: %s: ", p->name);
-            bse_error_print(&err, "", stderr);
+            print_chain_error("chain verify", p->name, &err);
             rc = 1;
             continue;
         }
         size_t n_invalid = 0;
         chain_status cs = chain_store_verify_all(&n_invalid, &err, &s);
         if (cs != CHAIN_OK) {
-            fprintf(stderr, "chain verify: %s: could not verify: ", p->name);
-            bse_error_print(&err, "", stderr);
+            print_chain_error("chain verify", p->name, &err);
             rc = 1;
         }
         for (size_t k = 0; k < s.n_blk; k++) {
@@ -745,10 +794,142 @@ static int cmd_verify(const opts *o)
         chain_store_close(&s);
     }
     if (!found) {
-        fprintf(stderr, "chain verify: no chain in %s\n", o->data);
+        fprintf(stderr, "chain verify: %s: no chain in this data directory (pouw mine creates them)\n", o->data);
         return 2;
     }
     return rc;
+}
+
+/* ---------------------------------------------------------------- show */
+
+static int cmd_show(const opts *o)
+{
+    if (!o->chain)
+        return common_cli_usage_error(&CLI, o->cmd, "missing --chain NAME");
+    if (o->has_height == (o->id != NULL))
+        return common_cli_usage_error(&CLI, o->cmd, "give exactly one of --height H and --id ID");
+    const chain_params *p = chain_named(o, o->chain);
+    if (!p)
+        return common_cli_usage_error(&CLI, o->cmd, "unknown chain %s (expected alpha, bravo or charlie)", o->chain);
+    uint8_t id[32];
+    if (o->id && (strlen(o->id) != 64 || pouw_hex_decode(id, 32, o->id) != POUW_OK))
+        return common_cli_usage_error(&CLI, o->cmd, "--id needs 64 hex digits, got \"%.80s\"", o->id);
+    if (!chain_exists(o, p)) {
+        fprintf(stderr, "chain show: %s: no %s chain in this data directory\n", o->data, p->name);
+        return 2;
+    }
+    chain_store s;
+    bse_error err;
+    if (open_chain(&s, &err, o, p, "chain show") != CHAIN_OK) {
+        print_chain_error("chain show", p->name, &err);
+        return 1;
+    }
+    int rc = 0;
+    pouw_block b;
+    pouw_block_init(&b);
+    chain_status cs;
+    if (o->has_height && o->height > chain_store_tip_height(&s)) {
+        fprintf(stderr, "chain show: %s: no block at height %" PRIu64 " (the best chain's tip is at %" PRIu64 ")\n",
+                p->name, o->height, chain_store_tip_height(&s));
+        chain_store_close(&s);
+        return 2;
+    }
+    chain_block_info info;
+    if (o->id && !chain_store_info(&info, &s, id)) {
+        fprintf(stderr, "chain show: %s: no block with id %s\n", p->name, o->id);
+        chain_store_close(&s);
+        return 2;
+    }
+    cs = o->has_height ? chain_store_load(&b, &err, &s, o->height) : chain_store_load_id(&b, &err, &s, id);
+    if (cs != CHAIN_OK) {
+        print_chain_error("chain show", p->name, &err);
+        rc = 1;
+    } else if (o->json) {
+        char *doc = NULL;
+        size_t len = 0;
+        if (pouw_block_to_json(&doc, &len, &b) != POUW_OK) {
+            fprintf(stderr, "chain show: %s: cannot write the block document: out of memory\n", p->name);
+            rc = 1;
+        } else {
+            fwrite(doc, 1, len, stdout);
+            if (len == 0 || doc[len - 1] != '\n')
+                putchar('\n');
+            free(doc);
+        }
+    } else {
+        const pouw_header *h = &b.header;
+        char hex[POUW_SHA256_HEX], when[48];
+        uint64_t at;
+        int in_best = chain_store_find(&at, &s, b.post_hash);
+        pouw_hex_encode(hex, b.post_hash, 32);
+        printf("block %s\n  chain %s\n  best_chain %s\n", hex, p->name, in_best ? "true" : "false");
+        printf("  height %" PRIu64 "\n  version %" PRIu32 "\n  chain_id %" PRIu32 "\n", h->height, h->version, h->chain_id);
+        pouw_hex_encode(hex, h->prev_hash, 32);
+        printf("  prev_hash %s\n", hex);
+        iso_time(when, sizeof when, h->time_ms);
+        printf("  time_ms %" PRIu64 "\n  time %s\n", h->time_ms, when);
+        pouw_hex_encode(hex, h->miner, 32);
+        printf("  miner %s\n", hex);
+        pouw_hex_encode(hex, h->tx_root, 32);
+        printf("  tx_root %s\n  prehash_bits 0x%08" PRIx32 "\n  pps_threshold_micro %" PRId64 "\n", hex,
+               h->prehash_bits, h->pps_threshold_micro);
+        printf("  mode %" PRIu32 "\n  post_bits 0x%08" PRIx32 "\n  sessions %" PRIu32 "\n  nonce %" PRIu64 "\n", h->mode,
+               h->post_bits, h->sessions, h->nonce);
+        pouw_hex_encode(hex, b.pre_hash, 32);
+        printf("  pre_hash %s\n  pps %.6f\n  pps_micro %" PRId64 "\n", hex, b.pps, b.pps_micro);
+        for (uint32_t i = 0; i < b.n_sessions; i++) {
+            pouw_hex_encode(hex, b.proof[i].digest, 32);
+            printf("  session %u digest %s pps %.6f\n", (unsigned)i, hex, b.proof[i].pps);
+        }
+        printf("  transactions %zu\n", b.n_txs);
+        for (size_t i = 0; i < b.n_txs; i++) {
+            const pouw_tx *t = &b.txs[i];
+            char from[POUW_SHA256_HEX], to[POUW_SHA256_HEX];
+            pouw_hex_encode(from, t->from, 32);
+            pouw_hex_encode(to, t->to, 32);
+            printf("  tx %zu %s from %s to %s amount %" PRId64 " fee %" PRId64 " sequence %" PRIu64 "\n", i,
+                   t->type == POUW_TX_COINBASE ? "coinbase" : "transfer", from, to, t->amount, t->fee, t->sequence);
+        }
+        printf("  accounts %zu\n", b.ledger.n);
+        for (size_t i = 0; i < b.ledger.n; i++) {
+            pouw_hex_encode(hex, b.ledger.e[i].account, 32);
+            printf("  balance account %s balance %" PRId64 " sequence %" PRIu64 "\n", hex, b.ledger.e[i].balance,
+                   b.ledger.e[i].sequence);
+        }
+    }
+    pouw_block_clear(&b);
+    chain_store_close(&s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- keygen */
+
+static int cmd_keygen(const opts *o)
+{
+    pouw_key k;
+    bse_error err;
+    pouw_status ps = pouw_key_generate(&k);
+    if (ps != POUW_OK) {
+        fprintf(stderr, "chain keygen: cannot make a key: %s\n", pouw_status_str(ps));
+        return 1;
+    }
+    if (o->label && (ps = pouw_key_set_label(&k, o->label)) != POUW_OK) {
+        pouw_key_clear(&k);
+        return common_cli_usage_error(&CLI, o->cmd, "--label: at most %d bytes without control characters",
+                                      POUW_KEY_LABEL_MAX - 1);
+    }
+    ps = pouw_key_save(&k, &err, o->file, 0);
+    if (ps != POUW_OK) {
+        bse_error_print(&err, "chain keygen", stderr);
+        pouw_key_clear(&k);
+        return ps == POUW_EEXIST || ps == POUW_EIO ? 2 : 1;
+    }
+    char hex[POUW_SHA256_HEX];
+    pouw_hex_encode(hex, k.pub, 32);
+    printf("%s\n", hex);
+    fprintf(stderr, "chain keygen: wrote %s (mode 0600): account %s\n", o->file, hex);
+    pouw_key_clear(&k);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- main */
@@ -756,78 +937,45 @@ static int cmd_verify(const opts *o)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    if (argc < 2)
-        return usage_error("missing command");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(USAGE, stdout);
-        return 0;
-    }
+    common_args a;
+    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
+    if (st != COMMON_CLI_RUN)
+        return common_cli_exit(st);
     opts o;
     memset(&o, 0, sizeof o);
-    o.cmd = argv[1];
-    o.threads = 2;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        long long v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        const char **dst = !strcmp(a, "--data")    ? &o.data
-                            : !strcmp(a, "--chain") ? &o.chain
-                            : !strcmp(a, "--to")    ? &o.to
-                            : !strcmp(a, "--key")   ? &o.key
-                                                    : NULL;
-        if (dst) {
-            if (++i >= argc) {
-                fprintf(stderr, "chain: %s needs a value\n(see chain --help)\n", a);
-                return 2;
-            }
-            *dst = argv[i];
-        } else if (!strcmp(a, "--amount") || !strcmp(a, "--fee")) {
-            int is_amount = !strcmp(a, "--amount");
-            if (++i >= argc || parse_ll(argv[i], is_amount ? 1 : 0, POUW_AMOUNT_MAX, &v)) {
-                fprintf(stderr, "chain: %s needs whole coins %s..9007199254740991\n(see chain --help)\n", a,
-                        is_amount ? "1" : "0");
-                return 2;
-            }
-            if (is_amount) {
-                o.amount = v;
-                o.has_amount = 1;
-            } else {
-                o.fee = v;
-            }
-        } else if (!strcmp(a, "--threads")) {
-            if (++i >= argc || parse_ll(argv[i], 1, 256, &v)) {
-                fprintf(stderr, "chain: --threads needs a count 1..256\n(see chain --help)\n");
-                return 2;
-            }
-            o.threads = (unsigned)v;
-        } else if (!strcmp(a, "--json")) {
-            o.json = 1;
-        } else if (!strcmp(a, "--testnet")) {
-            o.testnet = 1;
-        } else if (!strcmp(a, "--trust")) {
-            o.trust = 1;
-        } else {
-            fprintf(stderr, "chain: unknown %s %s\n(see chain --help)\n", a[0] == '-' ? "option" : "argument", a);
-            return 2;
-        }
-    }
-    int is_send = !strcmp(o.cmd, "send");
-    if (!is_send && (o.chain || o.to || o.key || o.has_amount || o.fee))
-        return usage_error("--chain, --to, --amount, --fee and --key belong to send");
-    if (o.json && (is_send || !strcmp(o.cmd, "verify")))
-        return usage_error("--json belongs to status and accounts");
-    if (o.trust && !strcmp(o.cmd, "verify"))
-        return usage_error("verify never trusts: --trust belongs to status, accounts and send");
-    if (!strcmp(o.cmd, "status"))
+    o.cmd = a.cmd;
+    o.data = a.str[O_DATA];
+    o.chain = a.str[O_CHAIN];
+    o.to = a.str[O_TO];
+    o.key = a.str[O_KEY];
+    o.id = a.str[O_ID];
+    o.label = a.str[O_LABEL];
+    o.file = a.n_pos ? a.pos[0] : NULL;
+    o.has_amount = a.given[O_AMOUNT];
+    o.amount = (long long)a.num[O_AMOUNT];
+    o.fee = (long long)a.num[O_FEE];
+    o.has_height = a.given[O_HEIGHT];
+    o.height = a.num[O_HEIGHT];
+    o.json = a.given[O_JSON];
+    o.testnet = a.given[O_TESTNET];
+    o.trust = a.given[O_TRUST];
+    o.threads = a.given[O_THREADS] ? (unsigned)a.num[O_THREADS] : 2;
+    if (o.cmd == CMD_KEYGEN)
+        return cmd_keygen(&o);
+    if (!o.data)
+        return common_cli_usage_error(&CLI, o.cmd, "missing --data DIR");
+    if (common_cli_data_dir("chain", o.data))
+        return COMMON_EXIT_USAGE;
+    switch (o.cmd) {
+    case CMD_STATUS:
         return cmd_status(&o);
-    if (is_send)
+    case CMD_SEND:
         return cmd_send(&o);
-    if (!strcmp(o.cmd, "accounts"))
+    case CMD_ACCOUNTS:
         return cmd_accounts(&o);
-    if (!strcmp(o.cmd, "verify"))
+    case CMD_VERIFY:
         return cmd_verify(&o);
-    return usage_error("unknown command (expected status, send, accounts or verify)");
+    default:
+        return cmd_show(&o);
+    }
 }

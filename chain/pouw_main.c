@@ -22,6 +22,9 @@
 #include "bse/buf.h"
 #include "bse/config.h"
 #include "bse/session.h"
+#include "common/cli.h"
+#include "common/clock.h"
+#include "common/progress.h"
 #include "chain/node.h"
 #include "chain/params.h"
 #include "chain/policy.h"
@@ -33,77 +36,109 @@
 #include "pouw/verify.h"
 #include "pouw/work.h"
 
-static const char USAGE[] =
-    "usage: pouw mine --data DIR --chain alpha|bravo|charlie [--blocks N | --forever] [--key FILE]\n"
-    "                 [--threads T] [--time-ms MS] [--testnet]\n"
-    "       pouw mine --data DIR --policy balancer|greedy|random [--seed S] [--blocks N | --forever] ...\n"
-    "       pouw submit --data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json\n"
-    "       pouw verify --data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json\n"
-    "       pouw verify-chain --data DIR --chain NAME [--testnet] [--threads T]\n"
-    "       pouw explain BLOCK.json --out DIR [--testnet]\n"
-    "       pouw COMMAND --help\n"
-    "\n"
-    "BSE-PoUW consensus (spec pouw.md): a block is earned by running seeded Bristol Stock\n"
-    "Exchange market sessions; anyone can verify it by re-running them. Any number of\n"
-    "`pouw mine` processes may share one data directory: each sees the others' blocks as\n"
-    "soon as they are written, and every block read from DIR is verified before it is\n"
-    "believed (chain/store.h has the layout and the locking protocol).\n"
-    "\n"
-    "  mine          mine N blocks (default 1; --forever: until SIGINT or SIGTERM, which\n"
-    "                finish the attempt under way and exit 0) on the best tip, paid to the\n"
-    "                miner key (default DIR/keys/miner.key, created on first use, labelled\n"
-    "                with the host name). Blocks carry the mempool's pending transfers.\n"
-    "                Creates DIR and the chains (their genesis) on first use. Before every\n"
-    "                attempt it checks whether another process changed the chain and, if so,\n"
-    "                starts again on the new tip. Prints one line per block stored: chain,\n"
-    "                height, id, pps, attempts, wall time, and \" (side branch)\" when another\n"
-    "                block of as much work was stored first; on a terminal also a progress\n"
-    "                line on stderr.\n"
-    "  submit        offer a block file to the store: verify it against its parent (any\n"
-    "                branch of DIR), store it if valid and move the best tip by fork choice\n"
-    "                (most cumulative expected work). Prints \"accepted ...\" (exit 0) or the\n"
-    "                reason it was rejected (exit 1).\n"
-    "  verify        check one block file against the chain in DIR (the chain of its\n"
-    "                chain_id, or --chain NAME, which the block must belong to). Prints a\n"
-    "                one-line summary when valid; the reason when rejected. Stores nothing.\n"
-    "  verify-chain  verify every block stored for the chain (every branch); print the best\n"
-    "                chain, and each stored block that is rejected (then exit 1).\n"
-    "  explain       for every session of the block write, into DIR, the session's market\n"
-    "                as a case file s<i>.json in the `bse run` format (seed_kind hex256,\n"
-    "                seed the 64-digit session seed; dump_tape and dump_avgbals on) and the\n"
-    "                session's BSE output files s<i>_tape.csv and s<i>_avg_balance.csv.\n"
-    "                `bse run DIR/s0.json` or BSE.py (shared/tools/pybse.py) reproduce them;\n"
-    "                d_i = SHA-256(tape file || last line of the avg-balance file).\n"
-    "\n"
-    "  --data DIR    data directory: DIR/<chain>/blocks/, DIR/<chain>/tip, DIR/<chain>/lock,\n"
-    "                DIR/<chain>/mempool/, DIR/keys/\n"
-    "  --chain NAME  alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)\n"
-    "  --policy P    mine without --chain, choosing the chain before every attempt:\n"
-    "                balancer (the chain where the key's balance is lowest), greedy (the\n"
-    "                reward worth most in AlphaCoin: 1:1:1 until the exchange exists, so\n"
-    "                the shortest block interval, AlphaCoin), random (seeded by --seed)\n"
-    "  --seed S      seed of the random policy (default: from the clock and the process\n"
-    "                id, printed on stderr)\n"
-    "  --blocks N    blocks to mine (default 1), over all chains\n"
-    "  --forever     mine until SIGINT or SIGTERM\n"
-    "  --key FILE    miner key file (pouw key format) instead of DIR/keys/miner.key\n"
-    "  --threads T   threads for the sessions of an attempt (default: one per session,\n"
-    "                at most the number of online processors; 1 = one core). Results\n"
-    "                do not depend on it\n"
-    "  --time-ms MS  mine with this fixed clock reading (Unix ms; raised to the chain's\n"
-    "                median time past + 1) instead of the system clock, and start every\n"
-    "                nonce search at 0: the same key and data give the same blocks\n"
-    "  --testnet     (testing) the testnet chains test-alpha, test-bravo, test-charlie of\n"
-    "                chain/params.h: 60-second sessions, 1/2/4 s block intervals, a\n"
-    "                retarget window of 5; their folders are DIR/test-<name>\n"
-    "  --out DIR     output folder of explain (created if missing)\n"
-    "\n"
-    "Exit status: 0 ok (valid, accepted); 1 block rejected, or mining/writing failed; 2\n"
-    "usage or unreadable input (a file that cannot be read, a missing chain). A block file\n"
-    "that is read but is not a well-formed block is rejected (exit 1, reason \"format\").\n";
+enum { CMD_MINE, CMD_SUBMIT, CMD_VERIFY, CMD_VERIFY_CHAIN, CMD_EXPLAIN, N_CMDS };
+enum {
+    O_DATA, O_CHAIN, O_POLICY, O_SEED, O_BLOCKS, O_FOREVER, O_KEY, O_THREADS, O_TIME_MS, O_TESTNET, O_OUT, N_OPTS
+};
+#define M(c) COMMON_CMD(c)
+
+static const common_cmd CMDS[] = {
+    [CMD_MINE] = {"mine", "--data DIR (--chain NAME | --policy P) [--blocks N | --forever] [--key FILE] [--threads T] [--time-ms MS] [--testnet]",
+                  "mine N blocks (default 1; --forever: until SIGINT or SIGTERM) on the best tip, paid\n"
+                  "to the miner key (--key FILE, or DIR/keys/miner.key, created on first use and\n"
+                  "labelled with the host name). Blocks carry the mempool's pending transfers.\n"
+                  "Creates DIR and the chains (their genesis) on first use. Before every attempt it\n"
+                  "checks whether another process changed the chain and, if so, starts again on\n"
+                  "the new tip. Prints one line per block stored: chain, height, id, pps, attempts,\n"
+                  "wall time, and \" (side branch)\" when another block of as much work was stored\n"
+                  "first; on a terminal also a progress line on stderr (and one while it verifies\n"
+                  "a long stored chain at start-up). SIGINT/SIGTERM finish or abandon the attempt\n"
+                  "under way (within about a second) and exit: 0 with --forever, 3 when fewer than\n"
+                  "--blocks N blocks were mined",
+                  0, 0, NULL},
+    [CMD_SUBMIT] = {"submit", "--data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json",
+                    "offer a block file to the store: verify it against its parent (any branch of\n"
+                    "DIR), store it if valid and move the best tip by fork choice (most cumulative\n"
+                    "expected work). Prints \"accepted ...\" or \"already known ...\" (exit 0) or the\n"
+                    "reason it was rejected (exit 1)",
+                    1, 1, "BLOCK.json"},
+    [CMD_VERIFY] = {"verify", "--data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json",
+                    "check one block file against the chain in DIR (the chain of its chain_id, or\n"
+                    "--chain NAME, which the block must belong to). Prints a one-line summary when\n"
+                    "valid; the reason when rejected (exit 1). Stores nothing; needs only read access",
+                    1, 1, "BLOCK.json"},
+    [CMD_VERIFY_CHAIN] = {"verify-chain", "--data DIR --chain NAME [--testnet] [--threads T]",
+                          "verify every block stored for the chain (every branch); print the best\n"
+                          "chain, and each stored block that is rejected (then exit 1)",
+                          0, 0, NULL},
+    [CMD_EXPLAIN] = {"explain", "BLOCK.json --out DIR [--threads T]",
+                     "for every session of the block write, into DIR, the session's market as a\n"
+                     "case file s<i>.json in the `bse run` format (seed_kind hex256, seed the 64-digit\n"
+                     "session seed; dump_tape and dump_avgbals on) and the session's BSE output files\n"
+                     "s<i>_tape.csv and s<i>_avg_balance.csv; then check the block's proof against\n"
+                     "the re-run (pre-hash, every d_i and pps_i, pps, post-hash, the validity rule):\n"
+                     "exit 1 when the proof is invalid. `bse run DIR/s0.json` or BSE.py\n"
+                     "(shared/tools/pybse.py) reproduce the files; d_i = SHA-256(tape file || last\n"
+                     "line of the avg-balance file)",
+                     1, 1, "BLOCK.json"},
+};
+
+static const common_opt OPTS[] = {
+    [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
+                "data directory: DIR/<chain>/blocks/, DIR/<chain>/tip, DIR/<chain>/lock,\n"
+                "DIR/<chain>/mempool/, DIR/keys/"},
+    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
+                 "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)"},
+    [O_POLICY] = {"--policy", COMMON_OPT_STR, "P", 0, 0, M(CMD_MINE),
+                  "mine without --chain, choosing the chain before every attempt:\n"
+                  "balancer (the chain where the key's balance is lowest), greedy (the\n"
+                  "reward worth most in AlphaCoin: 1:1:1 until the exchange exists, so\n"
+                  "the shortest block interval, AlphaCoin), random (seeded by --seed)"},
+    [O_SEED] = {"--seed", COMMON_OPT_UINT, "S", 0, 9007199254740991ull, M(CMD_MINE),
+                "seed of the random policy (default: from the clock and the process\n"
+                "id, printed on stderr)"},
+    [O_BLOCKS] = {"--blocks", COMMON_OPT_UINT, "N", 0, 100000000, M(CMD_MINE), "blocks to mine (default 1), over all chains"},
+    [O_FOREVER] = {"--forever", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_MINE), "mine until SIGINT or SIGTERM"},
+    [O_KEY] = {"--key", COMMON_OPT_STR, "FILE", 0, 0, M(CMD_MINE),
+               "miner key file (make one with `chain keygen FILE`) instead of\n"
+               "DIR/keys/miner.key"},
+    [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 256, 0,
+                   "threads for the sessions of an attempt (default: one per session,\n"
+                   "at most the number of online processors; 1 = one core). Results\n"
+                   "do not depend on it"},
+    [O_TIME_MS] = {"--time-ms", COMMON_OPT_UINT, "MS", 0, 9007199254740991ull, M(CMD_MINE),
+                   "mine with this fixed clock reading (Unix ms; raised to the chain's\n"
+                   "median time past + 1) instead of the system clock, and start every\n"
+                   "nonce search at 0: the same key and data give the same blocks"},
+    [O_TESTNET] = {"--testnet", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
+                   "(testing) the testnet chains test-alpha, test-bravo, test-charlie of\n"
+                   "chain/params.h: 60-second sessions, 1/2/4 s block intervals, a\n"
+                   "retarget window of 5; their folders are DIR/test-<name>"},
+    [O_OUT] = {"--out", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_EXPLAIN), "output folder of explain (created if missing)"},
+};
+
+static const common_cli CLI = {
+    .prog = "pouw",
+    .summary = "BSE-PoUW consensus: mine, submit, verify and explain blocks of the three coin chains.",
+    .description = "A block is earned by running seeded Bristol Stock Exchange market sessions\n"
+                   "(spec pouw.md); anyone can verify it by re-running them. Any number of\n"
+                   "`pouw mine` processes may share one data directory: each sees the others'\n"
+                   "blocks as soon as they are written, and every block read from DIR is verified\n"
+                   "before it is believed (chain/store.h has the layout and the locking protocol).",
+    .cmds = CMDS,
+    .n_cmds = N_CMDS,
+    .opts = OPTS,
+    .n_opts = N_OPTS,
+    .footer = "Exit status: 0 ok (valid, accepted, already known); 1 a block rejected, or\n"
+              "mining/writing failed; 2 usage or bad input (a file that cannot be read, a missing\n"
+              "data directory or chain, a malformed key file); 3 mine stopped by a signal before\n"
+              "its --blocks were mined. A block file that is read but is not a well-formed block\n"
+              "is rejected (exit 1, reason \"format\").",
+};
 
 typedef struct opts {
-    const char *cmd, *data, *chain, *key, *out, *file, *policy;
+    int cmd;
+    const char *data, *chain, *key, *out, *file, *policy;
     long long blocks;
     unsigned threads;
     int fixed_time, forever, testnet, have_seed;
@@ -118,18 +153,21 @@ static void on_signal(int sig)
     g_stop = 1;
 }
 
-static int usage_error(const char *msg)
+static int usage_error(const opts *o, const char *msg)
 {
-    fprintf(stderr, "pouw: %s\n(see pouw --help)\n", msg);
-    return 2;
+    return common_cli_usage_error(&CLI, o->cmd, "%s", msg);
 }
 
 static uint64_t wall_ms(void *user)
 {
     (void)user;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return common_clock_wall_ms();
+}
+
+static int stop_requested(void *user)
+{
+    (void)user;
+    return g_stop != 0;
 }
 
 static uint64_t fixed_ms(void *user) { return *(const uint64_t *)user; }
@@ -146,23 +184,7 @@ static unsigned threads_for(const opts *o, uint32_t sessions)
     return t;
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int parse_count(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
+static double mono_s(void) { return common_clock_mono_s(); }
 
 static const chain_params *chain_at(const opts *o, unsigned i)
 {
@@ -180,7 +202,7 @@ static const chain_params *chain_or_complain(const opts *o, const char *name)
 {
     const chain_params *p = o->testnet ? chain_testnet_by_name(name) : chain_params_by_name(name);
     if (!p)
-        fprintf(stderr, "pouw: unknown chain \"%s\" (expected alpha, bravo or charlie)\n", name);
+        (void)common_cli_usage_error(&CLI, o->cmd, "unknown chain %s (expected alpha, bravo or charlie)", name);
     return p;
 }
 
@@ -199,11 +221,17 @@ static chain_store_opts store_opts(const opts *o, int create, unsigned threads, 
     so.clock_ms = wall_ms;
     so.notice = print_notice;
     so.notice_user = (void *)prog;
+    so.cancel = stop_requested;
     (void)o;
     return so;
 }
 
 /* ---------------------------------------------------------------- mine */
+
+typedef struct startup_progress {
+    common_progress *p;
+    const char *chain;
+} startup_progress;
 
 typedef struct miner {
     const opts *o;
@@ -224,7 +252,16 @@ typedef struct miner {
     int64_t threshold;
     double t0;
     int tty;
+    common_progress start_prog;    /* verifying the stored chain at start-up */
+    startup_progress sp[CHAIN_COUNT];
 } miner_ctx;
+
+static void show_startup(void *user, uint64_t done, uint64_t total)
+{
+    const startup_progress *sp = user;
+    common_progress_show(sp->p, "pouw", "verifying the stored %s chain: block %" PRIu64 " of %" PRIu64, sp->chain, done,
+                         total);
+}
 
 /* Opens chain i's store on first use (creating it), and keeps the key's balance
  * on its best tip current. */
@@ -238,7 +275,13 @@ static chain_status miner_sync(miner_ctx *m, unsigned i, bse_error *err)
         if (stat(tip_path, &sb) != 0)
             fprintf(stderr, "pouw: creating the %s chain in %s (genesis)\n", m->p[i]->coin, m->o->data);
         chain_store_opts so = store_opts(m->o, 1, m->threads, "pouw");
-        if ((cs = chain_store_open_opts(&m->s[i], err, m->o->data, m->p[i], &so)) != CHAIN_OK)
+        m->sp[i].p = &m->start_prog; /* lives as long as the store, which keeps the pointer */
+        m->sp[i].chain = m->p[i]->name;
+        so.progress = show_startup;
+        so.progress_user = &m->sp[i];
+        cs = chain_store_open_opts(&m->s[i], err, m->o->data, m->p[i], &so);
+        common_progress_end(&m->start_prog);
+        if (cs != CHAIN_OK)
             return cs;
         m->open[i] = 1;
     } else if (chain_store_changed(&m->s[i]) && (cs = chain_store_refresh(&m->s[i], err, NULL)) != CHAIN_OK) {
@@ -298,12 +341,10 @@ static int mine_progress(void *user, const pouw_mine_stats *st)
 
 static int cmd_mine(const opts *o)
 {
-    if (!o->data || (!o->chain && !o->policy))
-        return usage_error("mine needs --data DIR and --chain NAME or --policy P");
+    if (!o->chain && !o->policy)
+        return usage_error(o, "missing --chain NAME or --policy P");
     if (o->chain && o->policy)
-        return usage_error("mine takes --chain NAME or --policy P, not both");
-    if (o->forever && o->blocks != 1)
-        return usage_error("mine takes --blocks N or --forever, not both");
+        return usage_error(o, "--chain NAME and --policy P exclude each other");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -321,9 +362,8 @@ static int cmd_mine(const opts *o)
     } else {
         chain_policy_kind k;
         if (chain_policy_parse(&k, o->policy) != 0) {
-            fprintf(stderr, "pouw: unknown policy \"%s\" (expected balancer, greedy or random)\n(see pouw --help)\n",
-                    o->policy);
-            return 2;
+            return common_cli_usage_error(&CLI, o->cmd, "unknown policy %s (expected balancer, greedy or random)",
+                                          o->policy);
         }
         uint64_t seed = o->have_seed ? o->seed : wall_ms(NULL) * 1000003u ^ (uint64_t)getpid();
         if (k == CHAIN_POLICY_RANDOM)
@@ -349,11 +389,13 @@ static int cmd_mine(const opts *o)
         fprintf(stderr, "pouw: created miner key %s/keys/miner.key%s%s\n", o->data,
                 m.key.label[0] ? " labelled " : "", m.key.label);
     m.tty = isatty(fileno(stderr));
+    common_progress_init(&m.start_prog, 0.2);
     m.threads = threads_for(o, m.p[0]->genesis_req.sessions);
     int rc = 0;
     for (unsigned i = 0; i < m.n && rc == 0; i++) /* every chain exists before the first choice */
-        if (miner_sync(&m, i, &err) != CHAIN_OK) {
-            bse_error_print(&err, "pouw", stderr);
+        if ((cs = miner_sync(&m, i, &err)) != CHAIN_OK) {
+            if (cs != CHAIN_ESTOPPED)
+                bse_error_print(&err, "pouw", stderr);
             rc = 1;
         }
     long long mined = 0;
@@ -362,7 +404,8 @@ static int cmd_mine(const opts *o)
         unsigned c = m.cur;
         chain_store *s = &m.s[c];
         if (miner_sync(&m, c, &err) != CHAIN_OK) {
-            bse_error_print(&err, "pouw", stderr);
+            if (!g_stop)
+                bse_error_print(&err, "pouw", stderr);
             rc = 1;
             break;
         }
@@ -417,13 +460,19 @@ static int cmd_mine(const opts *o)
         }
         for (unsigned i = 0; i < m.n && rc == 0; i++) /* balances after this block */
             if (miner_sync(&m, i, &err) != CHAIN_OK) {
-                bse_error_print(&err, "pouw", stderr);
+                if (!g_stop)
+                    bse_error_print(&err, "pouw", stderr);
                 rc = 1;
             }
         m.cur = miner_choose(&m);
     }
-    if (g_stop)
+    if (g_stop) {
         fprintf(stderr, "pouw: stopped by a signal after %lld block%s\n", mined, mined == 1 ? "" : "s");
+        if (!o->forever && mined < o->blocks)
+            rc = COMMON_EXIT_STOPPED; /* the blocks asked for were not all mined */
+        else if (o->forever)
+            rc = 0;
+    }
     for (unsigned i = 0; i < m.n; i++)
         if (m.open[i])
             chain_store_close(&m.s[i]);
@@ -440,6 +489,17 @@ static int print_rejection(const char *prog, const char *file, pouw_reason r, co
         fprintf(stderr, ": %s", err->field);
     fprintf(stderr, ": %s\n", err->msg[0] ? err->msg : "invalid");
     return 1;
+}
+
+/* "prog: file: what: <the error's path, field and message>" on one line, without empty parts. */
+static void print_failure(const char *prog, const char *file, const char *what, const bse_error *err)
+{
+    fprintf(stderr, "%s: %s: %s", prog, file, what);
+    if (err->path[0] && strcmp(err->path, file))
+        fprintf(stderr, ": %s", err->path);
+    if (err->field[0])
+        fprintf(stderr, ": %s", err->field);
+    fprintf(stderr, ": %s\n", err->msg[0] ? err->msg : "failed");
 }
 
 /* Loads the block file of verify/submit and finds its chain and store.
@@ -469,6 +529,8 @@ static int open_for_block(const opts *o, const char *prog, pouw_block *b, const 
         return print_rejection(prog, o->file, POUW_R_CHAIN_ID, &err);
     }
     chain_store_opts so = store_opts(o, 0, threads_for(o, b->header.sessions), prog);
+    if (o->cmd == CMD_VERIFY)
+        so.notice = NULL; /* what the store thinks of other stored blocks is not the question asked */
     if (chain_store_open_opts(s, &err, o->data, p, &so) != CHAIN_OK) {
         bse_error_print(&err, prog, stderr);
         pouw_block_clear(b);
@@ -480,8 +542,6 @@ static int open_for_block(const opts *o, const char *prog, pouw_block *b, const 
 
 static int cmd_verify(const opts *o)
 {
-    if (!o->data || !o->file)
-        return usage_error("verify needs --data DIR and BLOCK.json");
     pouw_block b;
     const chain_params *p;
     chain_store s;
@@ -496,8 +556,7 @@ static int cmd_verify(const opts *o)
     if (cs == CHAIN_EINVALID) {
         rc = print_rejection("pouw verify", o->file, r, &err);
     } else if (cs != CHAIN_OK) {
-        fprintf(stderr, "pouw verify: %s: could not be verified: ", o->file);
-        bse_error_print(&err, "", stderr);
+        print_failure("pouw verify", o->file, "could not be verified", &err);
         rc = 1;
     } else {
         char id[POUW_SHA256_HEX], miner[POUW_SHA256_HEX];
@@ -513,10 +572,26 @@ static int cmd_verify(const opts *o)
     return rc;
 }
 
+/* 1 when the store holds block b's id with exactly b's content (an id does not commit
+ * to everything a document holds: a copy with another ledger is not "already known"). */
+static int same_as_stored(chain_store *s, const pouw_block *b)
+{
+    pouw_block st;
+    pouw_block_init(&st);
+    bse_error err;
+    char *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    int same = chain_store_load_id(&st, &err, s, b->post_hash) == CHAIN_OK &&
+               pouw_block_to_json(&x, &nx, &st) == POUW_OK && pouw_block_to_json(&y, &ny, b) == POUW_OK &&
+               nx == ny && memcmp(x, y, nx) == 0;
+    free(x);
+    free(y);
+    pouw_block_clear(&st);
+    return same;
+}
+
 static int cmd_submit(const opts *o)
 {
-    if (!o->data || !o->file)
-        return usage_error("submit needs --data DIR and BLOCK.json");
     pouw_block b;
     const chain_params *p;
     chain_store s;
@@ -526,12 +601,22 @@ static int cmd_submit(const opts *o)
     bse_error err;
     pouw_reason r;
     chain_store_add_result res;
+    chain_block_info known;
+    if (chain_store_info(&known, &s, b.post_hash) && known.state == CHAIN_BLOCK_VALID && same_as_stored(&s, &b)) {
+        char id[POUW_SHA256_HEX];
+        pouw_hex_encode(id, b.post_hash, 32);
+        uint64_t h;
+        printf("already known: %s block %" PRIu64 " id %s (%s)\n", p->coin, b.header.height, id,
+               chain_store_find(&h, &s, b.post_hash) ? "in the best chain" : "a side branch");
+        chain_store_close(&s);
+        pouw_block_clear(&b);
+        return 0;
+    }
     chain_status cs = chain_store_add(&s, &res, &r, &err, &b, 0);
     if (cs == CHAIN_EINVALID) {
         rc = print_rejection("pouw submit", o->file, r, &err);
     } else if (cs != CHAIN_OK) {
-        fprintf(stderr, "pouw submit: %s: could not be stored: ", o->file);
-        bse_error_print(&err, "", stderr);
+        print_failure("pouw submit", o->file, "could not be stored", &err);
         rc = 1;
     } else {
         char id[POUW_SHA256_HEX];
@@ -549,8 +634,6 @@ static int cmd_submit(const opts *o)
 
 static int cmd_verify_chain(const opts *o)
 {
-    if (!o->data || !o->chain)
-        return usage_error("verify-chain needs --data DIR and --chain NAME");
     const chain_params *p = chain_or_complain(o, o->chain);
     if (!p)
         return 2;
@@ -605,10 +688,66 @@ static int cmd_verify_chain(const opts *o)
 
 /* ---------------------------------------------------------------- explain */
 
+/* The proof checks explain can make without the chain: the block's attempt re-run
+ * against what the block claims. Returns 0 (the proof holds), 1 (invalid: one line
+ * printed), or 1 with a message when the re-run itself failed. */
+static int explain_check_proof(const pouw_block *b, const pouw_work *w, const opts *o)
+{
+    uint8_t pre[32];
+    const char *bad = NULL;
+    char why[160] = "";
+    pouw_attempt *at = malloc(sizeof *at);
+    bse_error err;
+    if (!at) {
+        fprintf(stderr, "pouw explain: out of memory\n");
+        return 1;
+    }
+    if (pouw_prehash(pre, &b->header) != POUW_OK || memcmp(pre, b->pre_hash, 32) != 0) {
+        bad = "prehash";
+        snprintf(why, sizeof why, "pre_hash is not SHA-256 of the header");
+    } else if (pouw_attempt_run(at, &err, w, b->pre_hash, b->header.sessions, threads_for(o, b->header.sessions)) !=
+               POUW_OK) {
+        bad = "session_failed";
+        snprintf(why, sizeof why, "%s", err.msg);
+    } else if (b->n_sessions != at->n) {
+        bad = "format";
+        snprintf(why, sizeof why, "the proof has %u sessions, the header %u", (unsigned)b->n_sessions, (unsigned)at->n);
+    } else {
+        for (uint32_t i = 0; i < at->n && !bad; i++) {
+            if (memcmp(at->s[i].digest, b->proof[i].digest, 32) != 0) {
+                bad = "session_digest";
+                snprintf(why, sizeof why, "session %u: d_%u differs from the re-run", (unsigned)i, (unsigned)i);
+            } else if (at->s[i].pps != b->proof[i].pps) {
+                bad = "session_pps";
+                snprintf(why, sizeof why, "session %u: pps_%u differs from the re-run", (unsigned)i, (unsigned)i);
+            }
+        }
+        int valid = 0;
+        if (bad) {
+        } else if (at->pps != b->pps || at->pps_micro != b->pps_micro) {
+            bad = "pps";
+            snprintf(why, sizeof why, "pps %.6f claimed, %.6f re-run", b->pps, at->pps);
+        } else if (memcmp(at->post_hash, b->post_hash, 32) != 0) {
+            bad = "post_hash";
+            snprintf(why, sizeof why, "post_hash (the block id) does not recompute");
+        } else if (pouw_attempt_valid(&valid, &b->header, at->pps_micro, at->post_hash) != POUW_OK || !valid) {
+            bad = "not_valid";
+            snprintf(why, sizeof why, "pps_micro %lld below the threshold %lld (or above the post target)",
+                     (long long)at->pps_micro, (long long)b->header.pps_threshold_micro);
+        }
+    }
+    free(at);
+    if (!bad) {
+        printf("proof valid: the re-run gives the block's pre-hash, digests, pps and post-hash, and passes its "
+               "validity rule (chain rules need `pouw verify --data DIR`)\n");
+        return 0;
+    }
+    fprintf(stderr, "pouw explain: %s: invalid block (%s): %s\n", o->file, bad, why);
+    return 1;
+}
+
 static int cmd_explain(const opts *o)
 {
-    if (!o->file || !o->out)
-        return usage_error("explain needs BLOCK.json and --out DIR");
     bse_error err;
     pouw_block b;
     pouw_block_init(&b);
@@ -629,10 +768,9 @@ static int cmd_explain(const opts *o)
         pouw_block_clear(&b);
         return 2;
     }
-    if (chain_mkdirs(&err, o->out, 0) != CHAIN_OK) {
-        bse_error_print(&err, "pouw explain", stderr);
+    if (common_cli_out_dir("pouw explain", o->out)) {
         pouw_block_clear(&b);
-        return 1;
+        return COMMON_EXIT_USAGE;
     }
     bse_case *canon = NULL;
     pouw_work w = {p ? p->tmpl : (pouw_template){0, 0, BSE_TIME_PERIODIC}, NULL};
@@ -709,6 +847,8 @@ static int cmd_explain(const opts *o)
         }
         bse_result_free(&res);
     }
+    if (rc == 0 && c)
+        rc = explain_check_proof(&b, &w, o);
     free(c);
     free(canon);
     pouw_block_clear(&b);
@@ -720,89 +860,48 @@ static int cmd_explain(const opts *o)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    if (argc < 2)
-        return usage_error("missing command");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(USAGE, stdout);
-        return 0;
-    }
+    common_args a;
+    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
+    if (st != COMMON_CLI_RUN)
+        return common_cli_exit(st);
     opts o;
     memset(&o, 0, sizeof o);
-    o.cmd = argv[1];
-    o.blocks = 1;
-    o.threads = 0; /* automatic */
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        long long v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        const char **dst = !strcmp(a, "--data")     ? &o.data
-                            : !strcmp(a, "--chain")  ? &o.chain
-                            : !strcmp(a, "--key")    ? &o.key
-                            : !strcmp(a, "--out")    ? &o.out
-                            : !strcmp(a, "--policy") ? &o.policy
-                                                     : NULL;
-        if (dst) {
-            if (++i >= argc) {
-                fprintf(stderr, "pouw: %s needs a value\n(see pouw --help)\n", a);
-                return 2;
-            }
-            *dst = argv[i];
-        } else if (!strcmp(a, "--blocks") || !strcmp(a, "--threads")) {
-            int is_blocks = !strcmp(a, "--blocks");
-            if (++i >= argc || parse_count(argv[i], is_blocks ? 0 : 1, is_blocks ? 100000000 : 256, &v)) {
-                fprintf(stderr, "pouw: %s needs %s\n(see pouw --help)\n", a,
-                        is_blocks ? "a count 0..100000000" : "a count 1..256");
-                return 2;
-            }
-            if (is_blocks)
-                o.blocks = v;
-            else
-                o.threads = (unsigned)v;
-        } else if (!strcmp(a, "--time-ms") || !strcmp(a, "--seed")) {
-            int is_time = !strcmp(a, "--time-ms");
-            if (++i >= argc || parse_count(argv[i], 0, 9007199254740991LL, &v)) {
-                fprintf(stderr, "pouw: %s needs %s 0..2^53-1\n(see pouw --help)\n", a,
-                        is_time ? "Unix milliseconds" : "an integer");
-                return 2;
-            }
-            if (is_time) {
-                o.fixed_time = 1;
-                o.time_ms = (uint64_t)v;
-            } else {
-                o.have_seed = 1;
-                o.seed = (uint64_t)v;
-            }
-        } else if (!strcmp(a, "--forever")) {
-            o.forever = 1;
-        } else if (!strcmp(a, "--testnet")) {
-            o.testnet = 1;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "pouw: unknown option %s\n(see pouw --help)\n", a);
-            return 2;
-        } else if (!o.file) {
-            o.file = a;
-        } else {
-            return usage_error("more than one file given");
-        }
-    }
-    if (!strcmp(o.cmd, "mine")) {
-        if (o.file)
-            return usage_error("mine takes no file argument");
+    o.cmd = a.cmd;
+    o.data = a.str[O_DATA];
+    o.chain = a.str[O_CHAIN];
+    o.key = a.str[O_KEY];
+    o.out = a.str[O_OUT];
+    o.policy = a.str[O_POLICY];
+    o.file = a.n_pos ? a.pos[0] : NULL;
+    o.blocks = a.given[O_BLOCKS] ? (long long)a.num[O_BLOCKS] : 1;
+    o.threads = a.given[O_THREADS] ? (unsigned)a.num[O_THREADS] : 0; /* 0: automatic */
+    o.fixed_time = a.given[O_TIME_MS];
+    o.time_ms = a.num[O_TIME_MS];
+    o.have_seed = a.given[O_SEED];
+    o.seed = a.num[O_SEED];
+    o.forever = a.given[O_FOREVER];
+    o.testnet = a.given[O_TESTNET];
+    if (o.cmd != CMD_EXPLAIN && !o.data)
+        return usage_error(&o, "missing --data DIR");
+    struct stat dsb;
+    if (o.data && (o.cmd != CMD_MINE || stat(o.data, &dsb) == 0) && common_cli_data_dir("pouw", o.data))
+        return COMMON_EXIT_USAGE; /* mine creates a missing DIR; nothing else does */
+    switch (o.cmd) {
+    case CMD_MINE:
+        if (a.given[O_FOREVER] && a.given[O_BLOCKS])
+            return usage_error(&o, "--blocks N and --forever exclude each other");
         return cmd_mine(&o);
-    }
-    if (!strcmp(o.cmd, "verify"))
-        return cmd_verify(&o);
-    if (!strcmp(o.cmd, "submit"))
+    case CMD_SUBMIT:
         return cmd_submit(&o);
-    if (!strcmp(o.cmd, "verify-chain")) {
-        if (o.file)
-            return usage_error("verify-chain takes no file argument");
+    case CMD_VERIFY:
+        return cmd_verify(&o);
+    case CMD_VERIFY_CHAIN:
+        if (!o.chain)
+            return usage_error(&o, "missing --chain NAME");
         return cmd_verify_chain(&o);
-    }
-    if (!strcmp(o.cmd, "explain"))
+    default:
+        if (!o.out)
+            return usage_error(&o, "missing --out DIR");
         return cmd_explain(&o);
-    return usage_error("unknown command (expected mine, submit, verify, verify-chain or explain)");
+    }
 }

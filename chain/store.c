@@ -518,10 +518,16 @@ static chain_status verify_path(chain_store *s, bse_error *err, size_t top, unsi
     size_t k = n;
     chain_status cs = CHAIN_OK;
     while (!bad && k > 0) {
+        if (s->opts.cancel && s->opts.cancel(s->opts.cancel_user)) { /* a signal: stop between blocks */
+            cs = serr(err, CHAIN_ESTOPPED, s->dir, "", "%s", "stopped while verifying the stored blocks");
+            break;
+        }
         size_t j = stack[--k];
         bse_error e;
         pouw_reason r;
         chain_status vs = verify_node(s, &e, &r, j);
+        if (s->opts.progress)
+            s->opts.progress(s->opts.progress_user, n - k, n);
         if (vs == CHAIN_OK) {
             s->blk[j].state = CHAIN_BLOCK_VALID;
             continue;
@@ -609,7 +615,7 @@ static chain_status choose(chain_store *s, bse_error *err)
         pouw_reason why;
         bse_error e;
         if ((cs = verify_path(s, &e, best, defer, &ok, &why)) != CHAIN_OK) {
-            if (err)
+            if (err && cs != CHAIN_ESTOPPED)
                 *err = e;
             break;
         }
@@ -791,7 +797,12 @@ void chain_store_close(chain_store *s)
 
 chain_status chain_store_lock(chain_store *s, bse_error *err)
 {
-    assert(s && s->lock_fd >= 0);
+    assert(s);
+    if (s->lock_fd < 0) {
+        char path[CHAIN_PATH_MAX + 8];
+        snprintf(path, sizeof path, "%s/lock", s->dir);
+        return serr(err, CHAIN_EIO, path, "", "%s", "cannot write to this data directory (no write access)");
+    }
     if (s->lock_depth++ > 0)
         return CHAIN_OK;
     while (flock(s->lock_fd, LOCK_EX) != 0) {
@@ -918,7 +929,10 @@ chain_status chain_store_open_opts(chain_store *s, bse_error *err, const char *d
     }
     snprintf(path, sizeof path, "%s/lock", s->dir);
     s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (s->lock_fd < 0) {
+    if (s->lock_fd < 0 && !s->opts.create && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+        /* a reader without write access: reading needs no lock; writing will say why not */
+        s->read_only = 1;
+    } else if (s->lock_fd < 0) {
         cs = serr(err, CHAIN_EIO, path, "", "cannot open: %s", strerror(errno));
         goto fail;
     }

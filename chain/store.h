@@ -120,6 +120,14 @@ typedef struct chain_store_opts {
      * that failed after a block was stored. May be NULL. */
     void (*notice)(void *user, const bse_error *err);
     void *notice_user;
+    /* Asked before each stored block is verified; non-zero stops the open or refresh
+     * with CHAIN_ESTOPPED (a program's signal flag). May be NULL. */
+    int (*cancel)(void *user);
+    void *cancel_user;
+    /* Told after each stored block verified on the way to a tip: done of total on
+     * this path (start-up over a long chain). May be NULL. */
+    void (*progress)(void *user, uint64_t done, uint64_t total);
+    void *progress_user;
 } chain_store_opts;
 
 typedef struct chain_store_sig {
@@ -139,7 +147,8 @@ typedef struct chain_store {
     size_t n_slot;                 /* a power of two, > 2 n_blk */
     size_t best;                   /* index of the best tip, CHAIN_NO_BLOCK before genesis */
     chain_store_opts opts;
-    int lock_fd;                   /* DIR/<chain>/lock, open while the store is */
+    int lock_fd;                   /* DIR/<chain>/lock, open while the store is (-1: read-only) */
+    int read_only;                 /* opened without write access: writing fails with CHAIN_EIO */
     int lock_depth;                /* chain_store_lock nesting */
     chain_store_sig sig;           /* what the folder looked like at the last refresh */
     uint64_t verified;             /* blocks this value verified (statistics) */
@@ -160,8 +169,10 @@ typedef struct chain_store_add_result {
  * reads every block file, verifies the best chain (unless o->trust), and when
  * the chain is missing and o->create, creates DIR/<name>/blocks and, under the
  * lock, writes the chain's genesis (chain_genesis_build) and the tip file.
+ * A user who can read but not write the folder opens it read-only (no lock file).
  * Returns: CHAIN_OK; CHAIN_EIO (a folder or file cannot be made or read);
- * CHAIN_ESTORE (no such chain and no create, or no valid genesis); codes of
+ * CHAIN_ESTORE (no such chain and no create, or no valid genesis); CHAIN_ESTOPPED
+ * (o->cancel asked to stop); codes of
  * chain_genesis_build; CHAIN_ENOMEM. On error the store is closed.
  * Out: s (previous contents ignored), err (may be NULL). Allocates; free with
  * chain_store_close. */
