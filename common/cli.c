@@ -3,6 +3,7 @@
 #include "common/cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,14 @@ static common_cli_status set_value(const common_cli *cli, common_args *out, int 
         if (parse_uint(v, o->lo, o->hi, &out->num[k]))
             return usage(cli, cmd, "%s needs %s, an integer %llu..%llu, got \"%s\"", o->name, meta,
                          (unsigned long long)o->lo, (unsigned long long)o->hi, v);
+    }
+    if (o->kind == COMMON_OPT_REAL) {
+        char *end;
+        errno = 0;
+        double d = strtod(v, &end);
+        if (errno || end == v || *end || !isfinite(d) || d < o->flo || d > o->fhi)
+            return usage(cli, cmd, "%s needs %s, a number %g..%g, got \"%s\"", o->name, meta, o->flo, o->fhi, v);
+        out->real[k] = d;
     }
     out->str[k] = v;
     return COMMON_CLI_RUN;

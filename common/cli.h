@@ -41,7 +41,8 @@ enum {
 typedef enum common_opt_kind {
     COMMON_OPT_FLAG = 0, /* no value */
     COMMON_OPT_STR,      /* a non-empty string */
-    COMMON_OPT_UINT      /* a decimal integer in [lo, hi] */
+    COMMON_OPT_UINT,     /* a decimal integer in [lo, hi] */
+    COMMON_OPT_REAL      /* a finite decimal number in [flo, fhi] (strtod syntax) */
 } common_opt_kind;
 
 /* Bit i of a `cmds` mask: the option belongs to command i. 0: to every command. */
@@ -54,6 +55,7 @@ typedef struct common_opt {
     uint64_t lo, hi;      /* COMMON_OPT_UINT: accepted range */
     unsigned cmds;        /* commands taking it (COMMON_CMD bits), 0 = all */
     const char *help;     /* help text; lines after the first are indented by the printer */
+    double flo, fhi;      /* COMMON_OPT_REAL: accepted range */
 } common_opt;
 
 typedef struct common_cmd {
@@ -84,6 +86,7 @@ typedef struct common_args {
     int given[COMMON_CLI_MAX_OPTS];            /* 1 when the option was given */
     const char *str[COMMON_CLI_MAX_OPTS];      /* COMMON_OPT_STR value (or NULL) */
     uint64_t num[COMMON_CLI_MAX_OPTS];         /* COMMON_OPT_UINT value (or 0) */
+    double real[COMMON_CLI_MAX_OPTS];          /* COMMON_OPT_REAL value (or 0) */
     const char *pos[COMMON_CLI_MAX_POS];       /* file arguments in order */
     int n_pos;
 } common_args;
