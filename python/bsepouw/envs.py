@@ -296,9 +296,18 @@ class VecBSETraderEnv:
     def reset(self, *, seed=None, options=None):
         if self._vec is None:
             raise RuntimeError("the environment is closed")
-        s = int(seed) if seed is not None else (self._next if self._next is not None else self._seed)
-        self._next = s + self.num_envs
-        seeds = np.arange(s, s + self.num_envs, dtype=np.uint64)
+        if seed is not None and np.ndim(seed) == 1:  # one seed per env (Gymnasium's list form)
+            seeds = np.asarray(seed, dtype=np.int64)
+            if seeds.shape != (self.num_envs,) or np.any(seeds < 0):
+                raise ValueError(f"seed list: {self.num_envs} non-negative integers")
+            seeds = seeds.astype(np.uint64)
+            self._next = int(seeds.max()) + 1
+        else:
+            s = int(seed) if seed is not None else (self._next if self._next is not None else self._seed)
+            if s < 0:
+                raise ValueError("seed must be a non-negative integer")
+            self._next = s + self.num_envs
+            seeds = np.arange(s, s + self.num_envs, dtype=np.uint64)
         rc = _lib.lib().bse_env_vec_reset(self._vec, seeds.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)),
                                           _fptr(self._obs), _iptr(self._term), ctypes.byref(self._err))
         if rc != _lib.OK:
