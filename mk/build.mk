@@ -61,14 +61,12 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# The git commit baked into every program (--version): rewritten only when it changes.
-$(BUILD)/gen/version_gen.h: FORCE
-	@mkdir -p $(dir $@)
-	@mk/version.sh $@
+# The git commit baked into every program (--version). The header is brought up to
+# date while this file is parsed and rewritten only when the commit (or the dirty
+# state) changes, so it is an ordinary prerequisite: a second `make` rebuilds nothing.
+VERSION_GEN := $(shell mkdir -p $(BUILD)/gen && mk/version.sh $(BUILD)/gen/version_gen.h)
 $(BUILD)/obj/common/version.o: $(BUILD)/gen/version_gen.h
 $(BUILD)/obj/common/version.o: CFLAGS += -I$(BUILD)/gen
-.PHONY: FORCE
-FORCE:
 
 define lib_rule
 $(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
