@@ -32,11 +32,14 @@ enum {
     EXPERIMENTS_OPT_OWN /* a driver's own options start here */
 };
 
+/* An option entry (designated, so fields added to common_opt stay zero). */
+#define EXPERIMENTS_OPT(n, k, m, l, h, c, hp) {.name = (n), .kind = (k), .meta = (m), .lo = (l), .hi = (h), .cmds = (c), .help = (hp)}
+
 #define EXPERIMENTS_STD_OPTS                                                                                \
-    {"--scale", COMMON_OPT_STR, "SCALE", 0, 0, 0, "quick (minutes, make results) or paper (hours); default quick"}, \
-    {"--seeds", COMMON_OPT_STR, "A:B", 0, 0, 0, "seeds A, A+1, ..., B-1 (A < B); default: the scale's range"},     \
-    {"--out", COMMON_OPT_STR, "DIR", 0, 0, 0, "folder for the CSV files and their sidecars (default results)"},  \
-    {"--threads", COMMON_OPT_UINT, "T", 1, 1024, 0, "worker threads per process (default: every core)"}
+    EXPERIMENTS_OPT("--scale", COMMON_OPT_STR, "SCALE", 0, 0, 0, "quick (minutes, make results) or paper (hours); default quick"), \
+    EXPERIMENTS_OPT("--seeds", COMMON_OPT_STR, "A:B", 0, 0, 0, "seeds A, A+1, ..., B-1 (A < B); default: the scale's range"),     \
+    EXPERIMENTS_OPT("--out", COMMON_OPT_STR, "DIR", 0, 0, 0, "folder for the CSV files and their sidecars (default results)"),  \
+    EXPERIMENTS_OPT("--threads", COMMON_OPT_UINT, "T", 1, 1024, 0, "worker threads per process (default: every core)")
 
 #define EXPERIMENTS_FOOTER                                                                                  \
     "Under `mpirun -np K` the seed range is split over the K ranks; rank 0 writes the\n"                    \

@@ -87,7 +87,7 @@ static int64_t micro(double pps)
 
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
-    {"--chain", COMMON_OPT_STR, "NAME", 0, 0, 0, "alpha, bravo, charlie or all (default all)"},
+    EXPERIMENTS_OPT("--chain", COMMON_OPT_STR, "NAME", 0, 0, 0, "alpha, bravo, charlie or all (default all)"),
 };
 
 static const common_cli CLI = {

@@ -1,0 +1,352 @@
+/* experiments/e4_grinding_main.c - E4, grinding (spec pouw.md s9, s11.2, s11.11): how much
+ * can a miner cut its cost per block by choosing which useful work to do?
+ *
+ * Method. The attempts of E1 (pps_distribution.csv, read back with libcsv) are split into
+ * a fitting half (even seeds) and a held-out half (odd seeds). On the fitting half an OLS
+ * predictor of session PPS is fitted on the environment's features - known from the
+ * seed before any simulation. Each miner then walks the held-out attempts in seed order
+ * (equal compute: every miner sees the same candidate attempts) and pays only for the
+ * sessions it simulates:
+ *   honest        simulates every attempt;
+ *   screen        simulates an attempt only when its predicted PPS (mean of its sessions'
+ *                 predictions) is in the top `cutoff` fraction of the fitting half's;
+ *   early_abort   stops an attempt after a session once the floor is unreachable even if
+ *                 every remaining session scored the highest session PPS of the fitting half;
+ *   screen_abort  both (cutoff 0.10);
+ *   cost_screen   simulates only attempts whose trader count is in the lowest `cutoff`
+ *                 fraction (cheap environments; none are left under equal-cost environments,
+ *                 s11.11).
+ * Cost per block = cost / attempts that pass, in sessions, simulated seconds and trader
+ * steps (a deterministic CPU proxy: bse_result.n_steps). Advantage = honest cost per block
+ * / strategy cost per block; 95% interval: percentile bootstrap over the held-out attempts
+ * (2000 resamples, GSL mt19937 seeded 1; both miners on the same resample).
+ * Modes: pps (the chain's genesis threshold, pass rate ~1/12) and lottery (floor at the
+ * fitting half's 10% quantile: ~90% pass, s11.2; the post-hash lottery is independent of
+ * the environment and multiplies every miner's cost by the same factor, so it cancels).
+ * Environments: v1 (what E1 measured). Equal-cost environments (v2, s11.11) slot in as
+ * another ENVS entry once E1 can sample them: rows are written per environment kind.
+ * Output: grinding.csv (deterministic). */
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain/params.h"
+#include "experiments/driver.h"
+#include "experiments/model.h"
+#include "experiments/mpi.h"
+
+#define MAXS 8 /* sessions per attempt handled here */
+
+typedef struct att {
+    uint64_t seed;
+    int n;
+    double x[MAXS][EXPERIMENTS_NFEAT];
+    int64_t pps[MAXS];   /* session pps_micro */
+    double steps[MAXS];
+    int64_t apps;        /* attempt pps_micro */
+    double traders;      /* both sides, all sessions */
+    double pred;         /* predicted attempt pps (micro) */
+} att;
+
+typedef struct cost {
+    double sessions, steps, blocks, simulated;
+} cost;
+
+enum { S_HONEST, S_SCREEN, S_ABORT, S_SCREEN_ABORT, S_CHEAP };
+static const char *const SNAME[] = {"honest", "screen", "early_abort", "screen_abort", "cost_screen"};
+
+/* The cost of one miner over attempts idx[0..m) (indices into a). */
+static cost walk(const att *a, const size_t *idx, size_t m, int strat, double cut, int64_t thr, int64_t umax)
+{
+    cost c = {0, 0, 0, 0};
+    for (size_t j = 0; j < m; j++) {
+        const att *t = &a[idx[j]];
+        if ((strat == S_SCREEN || strat == S_SCREEN_ABORT) && t->pred < cut)
+            continue;
+        if (strat == S_CHEAP && t->traders > cut)
+            continue;
+        c.simulated += 1;
+        int abort_ok = strat == S_ABORT || strat == S_SCREEN_ABORT;
+        double sum = 0;
+        int done = 0;
+        for (int i = 0; i < t->n; i++) {
+            c.sessions += 1;
+            c.steps += t->steps[i];
+            sum += (double)t->pps[i];
+            done = i + 1;
+            if (abort_ok && i + 1 < t->n && (sum + (double)umax * (t->n - 1 - i)) / t->n < (double)thr)
+                break;
+        }
+        if (done == t->n && t->apps >= thr)
+            c.blocks += 1;
+    }
+    return c;
+}
+
+static int cmp_d(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* The q-quantile (0..1) of v[0..n) (sorted copy, lower element). */
+static double quantile(const double *v, size_t n, double q)
+{
+    double *s = malloc(n * sizeof *s);
+    if (!s || n == 0) {
+        free(s);
+        return NAN;
+    }
+    memcpy(s, v, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_d);
+    size_t k = (size_t)floor(q * (double)(n - 1));
+    double r = s[k];
+    free(s);
+    return r;
+}
+
+static const common_opt OPTS[] = {
+    EXPERIMENTS_STD_OPTS,
+    EXPERIMENTS_OPT("--in", COMMON_OPT_STR, "FILE", 0, 0, 0, "E1's pps_distribution.csv (default OUT/pps_distribution.csv)"),
+    EXPERIMENTS_OPT("--resamples", COMMON_OPT_UINT, "B", 10, 100000, 0, "bootstrap resamples (default 2000)"),
+};
+
+static const common_cli CLI = {
+    .prog = "e4_grinding",
+    .summary = "E4: the grinding advantage of screening, early-abort and cost-screening miners",
+    .description = "Replays E1's held-out attempts (pps_distribution.csv) for miners that choose which\n"
+                   "useful work to do, and writes grinding.csv: cost per block and the advantage over\n"
+                   "an honest miner with a bootstrap 95% interval, per mode (pps, lottery floor).\n"
+                   "--seeds restricts the attempts used (default: all of the file).",
+    .opts = OPTS,
+    .n_opts = sizeof OPTS / sizeof OPTS[0],
+    .footer = EXPERIMENTS_FOOTER,
+    .synopsis = "[--in FILE] [--seeds A:B] [--resamples B] [--out DIR]",
+};
+
+static double num(const experiments_csv *c, size_t row, int col)
+{
+    const char *s = experiments_csv_cell(c, row, col);
+    return *s ? strtod(s, NULL) : 0.0;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    int rank, ranks;
+    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
+        return COMMON_EXIT_REJECTED;
+    common_args a;
+    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
+    if (st != COMMON_CLI_RUN) {
+        experiments_mpi_finalize();
+        return common_cli_exit(st);
+    }
+    experiments_run r;
+    int rc = experiments_run_start(&r, &CLI, &a, "E4", rank, ranks);
+    if (rc || rank != 0) {
+        experiments_mpi_finalize();
+        return rc;
+    }
+    char in[4096];
+    snprintf(in, sizeof in, "%s/pps_distribution.csv", r.out);
+    if (a.given[EXPERIMENTS_OPT_OWN])
+        snprintf(in, sizeof in, "%s", a.str[EXPERIMENTS_OPT_OWN]);
+    unsigned B = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1] : 2000;
+    experiments_csv c;
+    bse_error err;
+    bse_error_clear(&err);
+    if (experiments_csv_read(&c, in, &err)) {
+        experiments_csv_clear(&c);
+        bse_error_print(&err, r.prog, stderr);
+        experiments_mpi_finalize();
+        return COMMON_EXIT_USAGE;
+    }
+    const char *need[] = {"chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi", "n_traders",
+                          "pps_micro", "attempt_pps_micro", "n_steps"};
+    int col[16];
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if ((col[i] = experiments_csv_col(&c, need[i])) < 0) {
+            fprintf(stderr, "%s: %s: no column %s (not an E1 pps_distribution.csv)\n", r.prog, in, need[i]);
+            experiments_csv_clear(&c);
+            experiments_mpi_finalize();
+            return COMMON_EXIT_USAGE;
+        }
+    int ncol[EXPERIMENTS_ENV_TYPES];
+    for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "n_%s", bse_ttype_name(experiments_env_types[t]));
+        ncol[t] = experiments_csv_col(&c, nm);
+    }
+    static const char *const COLS[] = {"chain", "mode", "environments", "strategy", "cutoff", "threshold_micro",
+                                       "test_attempts", "simulated_attempts", "blocks", "sessions_per_block",
+                                       "sim_seconds_per_block", "steps_per_block", "advantage", "ci_lo",
+                                       "ci_hi", "advantage_steps", "ci_lo_steps", "ci_hi_steps"};
+    experiments_table out;
+    experiments_table_init(&out, COLS, sizeof COLS / sizeof COLS[0]);
+    att *A = calloc(c.nrows + 1, sizeof *A);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int fail = !A || !rng;
+    char seeds[256] = "";
+    for (unsigned ci = 0; ci < CHAIN_COUNT && !fail; ci++) {
+        const chain_params *p = chain_params_at(ci);
+        size_t na = 0;
+        for (size_t row = 0; row < c.nrows; row++) {
+            if (strcmp(experiments_csv_cell(&c, row, col[0]), p->name))
+                continue;
+            uint64_t sd = (uint64_t)num(&c, row, col[1]);
+            if (r.seeds_given && (sd < r.seed_lo || sd >= r.seed_hi))
+                continue;
+            int si = (int)num(&c, row, col[2]);
+            if (si == 0) {
+                if (na > 0 && A[na - 1].seed == sd)
+                    continue;
+                memset(&A[na], 0, sizeof A[na]);
+                A[na].seed = sd;
+                A[na].apps = (int64_t)num(&c, row, col[9]);
+                na++;
+            }
+            if (na == 0 || A[na - 1].seed != sd || si >= MAXS || si != A[na - 1].n)
+                continue;
+            att *t = &A[na - 1];
+            double v[4 + EXPERIMENTS_ENV_TYPES];
+            for (int k = 0; k < 4; k++)
+                v[k] = num(&c, row, col[3 + k]);
+            for (int k = 0; k < EXPERIMENTS_ENV_TYPES; k++)
+                v[4 + k] = ncol[k] >= 0 ? num(&c, row, ncol[k]) : 0.0;
+            experiments_features(t->x[si], v);
+            t->pps[si] = (int64_t)num(&c, row, col[8]);
+            t->steps[si] = num(&c, row, col[10]);
+            t->traders += num(&c, row, col[7]);
+            t->n++;
+        }
+        if (na < 40)
+            continue;
+        size_t l = strlen(seeds);
+        snprintf(seeds + l, sizeof seeds - l, "%s%s %llu:%llu", l ? ", " : "", p->name,
+                 (unsigned long long)A[0].seed, (unsigned long long)A[na - 1].seed + 1);
+        /* fit on even seeds */
+        size_t ntr = 0;
+        double *X = malloc(na * MAXS * EXPERIMENTS_NFEAT * sizeof *X), *y = malloc(na * MAXS * sizeof *y);
+        double *coef = calloc(EXPERIMENTS_NFEAT, sizeof *coef);
+        double *trpred = malloc(na * sizeof *trpred), *trapps = malloc(na * sizeof *trapps);
+        double *trtraders = malloc(na * sizeof *trtraders);
+        size_t *test = malloc(na * sizeof *test), *res = malloc(na * sizeof *res);
+        if (!X || !y || !coef || !trpred || !trapps || !trtraders || !test || !res) {
+            fail = 1;
+            goto next;
+        }
+        int64_t umax = INT64_MIN;
+        for (size_t k = 0; k < na; k++)
+            if (A[k].seed % 2 == 0)
+                for (int i = 0; i < A[k].n; i++) {
+                    memcpy(X + ntr * EXPERIMENTS_NFEAT, A[k].x[i], sizeof A[k].x[i]);
+                    y[ntr++] = (double)A[k].pps[i];
+                    if (A[k].pps[i] > umax)
+                        umax = A[k].pps[i];
+                }
+        double r2;
+        if (experiments_ols_fit(coef, &r2, X, y, ntr, EXPERIMENTS_NFEAT)) {
+            fail = 1;
+            goto next;
+        }
+        size_t ntrain = 0, ntest = 0;
+        for (size_t k = 0; k < na; k++) {
+            double s = 0;
+            for (int i = 0; i < A[k].n; i++)
+                s += experiments_ols_predict(coef, A[k].x[i], EXPERIMENTS_NFEAT);
+            A[k].pred = A[k].n ? s / A[k].n : 0;
+            if (A[k].seed % 2 == 0) {
+                trpred[ntrain] = A[k].pred;
+                trapps[ntrain] = (double)A[k].apps;
+                trtraders[ntrain++] = A[k].traders;
+            } else
+                test[ntest++] = k;
+        }
+        for (int mode = 0; mode < 2; mode++) {
+            int64_t thr = mode == 0 ? p->genesis_req.pps_threshold_micro
+                                    : (int64_t)quantile(trapps, ntrain, 0.10);
+            struct {
+                int s;
+                double q;
+            } plan[] = {{S_HONEST, 1.0},  {S_SCREEN, 0.5},  {S_SCREEN, 0.25},      {S_SCREEN, 0.10},
+                        {S_SCREEN, 0.05}, {S_ABORT, 1.0},   {S_SCREEN_ABORT, 0.10}, {S_CHEAP, 0.5},
+                        {S_CHEAP, 0.25}};
+            cost h = walk(A, test, ntest, S_HONEST, 0, thr, umax);
+            for (size_t pi = 0; pi < sizeof plan / sizeof plan[0]; pi++) {
+                int s = plan[pi].s;
+                double q = plan[pi].q;
+                double cut = s == S_CHEAP ? quantile(trtraders, ntrain, q) : quantile(trpred, ntrain, 1.0 - q);
+                cost m = walk(A, test, ntest, s, cut, thr, umax);
+                double adv = NAN, advs = NAN;
+                if (m.blocks > 0 && h.blocks > 0) {
+                    adv = (h.sessions / h.blocks) / (m.sessions / m.blocks);
+                    advs = (h.steps / h.blocks) / (m.steps / m.blocks);
+                }
+                /* bootstrap */
+                double *bs = malloc(B * sizeof *bs), *bst = malloc(B * sizeof *bst);
+                size_t nb = 0;
+                gsl_rng_set(rng, 1);
+                for (unsigned b = 0; bs && bst && b < B; b++) {
+                    for (size_t j = 0; j < ntest; j++)
+                        res[j] = test[gsl_rng_uniform_int(rng, ntest)];
+                    cost hb = walk(A, res, ntest, S_HONEST, 0, thr, umax);
+                    cost mb = walk(A, res, ntest, s, cut, thr, umax);
+                    if (hb.blocks > 0 && mb.blocks > 0) {
+                        bs[nb] = (hb.sessions / hb.blocks) / (mb.sessions / mb.blocks);
+                        bst[nb++] = (hb.steps / hb.blocks) / (mb.steps / mb.blocks);
+                    }
+                }
+                double lo95 = nb ? quantile(bs, nb, 0.025) : NAN, hi95 = nb ? quantile(bs, nb, 0.975) : NAN;
+                double lo95s = nb ? quantile(bst, nb, 0.025) : NAN, hi95s = nb ? quantile(bst, nb, 0.975) : NAN;
+                free(bs);
+                free(bst);
+                experiments_table_str(&out, p->name);
+                experiments_table_str(&out, mode == 0 ? "pps" : "lottery");
+                experiments_table_str(&out, "v1");
+                experiments_table_str(&out, SNAME[s]);
+                experiments_table_num(&out, q, 2);
+                experiments_table_int(&out, thr);
+                experiments_table_int(&out, (int64_t)ntest);
+                experiments_table_int(&out, (int64_t)m.simulated);
+                experiments_table_int(&out, (int64_t)m.blocks);
+                experiments_table_num(&out, m.blocks > 0 ? m.sessions / m.blocks : NAN, 3);
+                experiments_table_num(&out, m.blocks > 0 ? m.sessions * p->tmpl.duration / m.blocks : NAN, 1);
+                experiments_table_num(&out, m.blocks > 0 ? m.steps / m.blocks : NAN, 1);
+                experiments_table_num(&out, adv, 3);
+                experiments_table_num(&out, lo95, 3);
+                experiments_table_num(&out, hi95, 3);
+                experiments_table_num(&out, advs, 3);
+                experiments_table_num(&out, lo95s, 3);
+                experiments_table_num(&out, hi95s, 3);
+                experiments_table_end(&out);
+            }
+        }
+    next:
+        free(X), free(y), free(coef), free(trpred), free(trapps), free(trtraders), free(test), free(res);
+    }
+    char cfg[700];
+    snprintf(cfg, sizeof cfg,
+             "{\"input\": \"%s\", \"fit\": \"OLS on even seeds (session PPS on 21 environment features)\","
+             " \"test\": \"odd seeds\", \"bootstrap\": {\"resamples\": %u, \"rng\": \"gsl mt19937 seed 1\"},"
+             " \"lottery_floor\": \"10%% quantile of fitting-half attempt PPS\","
+             " \"cpu_proxy\": \"trader steps (bse_result.n_steps)\","
+             " \"environments_pending\": [\"equal-cost (consensus v2, pouw.md s11.11)\"]}",
+             in, B);
+    rc = 0;
+    if (fail) {
+        bse_error_set(&err, -1, in, "", "out of memory or a failed fit");
+        rc = experiments_fail(&r, &err);
+    } else if (experiments_table_write(&out, r.out, "grinding.csv", &err) ||
+               experiments_sidecar_write(&r, r.out, "grinding.csv", seeds, cfg, 1, &err))
+        rc = experiments_fail(&r, &err);
+    gsl_rng_free(rng);
+    free(A);
+    experiments_table_clear(&out);
+    experiments_csv_clear(&c);
+    experiments_mpi_finalize();
+    return rc;
+}
