@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "bse/config.h"
+#include "bse/error.h"
 #include "pouw/env.h"
 
 /* The 8 trader types a generated environment may hold, in the generator's order. */
@@ -50,5 +51,15 @@ double experiments_r2(const double *y, const double *yhat, size_t n);
  * Out: *surplus, *p0. */
 void experiments_equilibrium(double *surplus, double *p0, const bse_range *sup, int32_t n_sellers,
                              const bse_range *dem, int32_t n_buyers);
+
+/* The markets of shared/reference/bse_python_baseline.csv (E13, E14): 0 zic (ZIC 40 per
+ * side), 1 small (ZIC, ZIP, SHVR, GVWY 5 each), 2 standard (10 each), 3 large (standard,
+ * 3600 s); one fixed zone (50, 150) per side, interval 30 s periodic, tape dumped. */
+#define EXPERIMENTS_N_MARKETS 4
+extern const char *const experiments_market_name[EXPERIMENTS_N_MARKETS];
+extern const char *const experiments_market_mix[EXPERIMENTS_N_MARKETS];
+
+/* The case of market m with integer seed `seed`. Returns 0, or -1 with err. Out: c. */
+int experiments_market_case(bse_case *c, int m, uint64_t seed, bse_error *err);
 
 #endif /* EXPERIMENTS_MODEL_H */

@@ -1,0 +1,292 @@
+/* experiments/e13_fidelity_main.c - E13, engine fidelity: does the engine reproduce the
+ * market science - allocative efficiency and Smith's alpha - against BSE.py and Gode &
+ * Sunder (1993)?
+ * Markets (those of shared/reference/bse_python_baseline.csv): zic (ZIC 40 + 40), small
+ * (ZIC, ZIP, SHVR, GVWY 5 each per side), standard (10 each), large (standard, 3600 s);
+ * one fixed zone (50, 150) per side, interval 30 s periodic, integer seeds.
+ * efficiency = realised surplus (every trader's profit, from the final average-balance
+ * line) / (maximum surplus per period x periods), periods = floor(duration / interval) - 1
+ * (the baseline's periods_issued); Smith's alpha = 100 sqrt(mean((p - P0)^2)) / P0 over the
+ * tape's trade prices, P0 = 100 (the midpoint of the symmetric schedule).
+ * Beside the engine: BSE.py's values for the same seeds (the baseline CSV, read with
+ * libcsv) and, per seed, whether they agree to the baseline's 5 decimals; and the
+ * published ZI-C range of Gode & Sunder (1993, JPE 101(1):119-137): 97-99% efficiency.
+ * Outputs: fidelity.csv (summary), fidelity_seeds.csv (per seed); deterministic. */
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bse/session.h"
+#include "experiments/driver.h"
+#include "experiments/model.h"
+#include "experiments/mpi.h"
+#include "experiments/sweep.h"
+
+#define N_MARKETS EXPERIMENTS_N_MARKETS
+#define MARKET experiments_market_name
+#define MIX experiments_market_mix
+#define GS_LO 0.97 /* Gode & Sunder (1993): ZI-C efficiency, the published range */
+#define GS_HI 0.99
+
+static int market_case(bse_case *c, int m, uint64_t seed, bse_error *err)
+{
+    return experiments_market_case(c, m, seed, err);
+}
+
+/* values: efficiency, alpha, trades, mean price */
+static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, bse_error *err)
+{
+    (void)user;
+    bse_case c;
+    if (market_case(&c, (int)seg, seed, err))
+        return -1;
+    bse_result res;
+    if (bse_session_run(&c, &res, err) != BSE_SESSION_OK) {
+        bse_result_free(&res);
+        return -1;
+    }
+    double profit = 0;
+    for (int32_t k = 0; k < res.n_types; k++)
+        profit += (double)res.types[k].balance_sum;
+    double surplus, p0;
+    int32_t nb = (int32_t)bse_case_count(&c, BSE_SIDE_BUYERS), ns = (int32_t)bse_case_count(&c, BSE_SIDE_SELLERS);
+    experiments_equilibrium(&surplus, &p0, &c.zones[BSE_SCHED_SUP][0].ranges[0], ns, &c.zones[BSE_SCHED_DEM][0].ranges[0],
+                            nb);
+    double periods = floor((c.end_time - c.start_time) / c.interval) - 1.0;
+    /* tape: "TRD, time, price\n" */
+    double ss = 0, sp = 0;
+    int64_t n = 0;
+    const char *s = res.tape.data, *e = s ? s + res.tape.len : s;
+    while (s && s < e) {
+        const char *nl = memchr(s, '\n', (size_t)(e - s));
+        const char *last = NULL;
+        for (const char *q = s; q < (nl ? nl : e); q++)
+            if (*q == ',')
+                last = q;
+        if (last) {
+            double pr = strtod(last + 1, NULL);
+            ss += (pr - 100.0) * (pr - 100.0);
+            sp += pr;
+            n++;
+        }
+        s = nl ? nl + 1 : e;
+    }
+    experiments_vals_push(out, profit / (surplus * periods));
+    experiments_vals_push(out, n ? 100.0 * sqrt(ss / (double)n) / 100.0 : NAN);
+    experiments_vals_push(out, (double)n);
+    experiments_vals_push(out, n ? sp / (double)n : NAN);
+    experiments_vals_push(out, surplus);
+    bse_result_free(&res);
+    return 0;
+}
+
+static void mean_sd(const double *v, size_t n, double *m, double *sd)
+{
+    double s = 0, q = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    *m = n ? s / (double)n : NAN;
+    for (size_t i = 0; i < n; i++)
+        q += (v[i] - *m) * (v[i] - *m);
+    *sd = n > 1 ? sqrt(q / (double)(n - 1)) : NAN;
+}
+
+static const common_opt OPTS[] = {
+    EXPERIMENTS_STD_OPTS,
+    EXPERIMENTS_OPT("--baseline", COMMON_OPT_STR, "FILE", 0, 0, 0,
+                    "BSE.py's figures (default shared/reference/bse_python_baseline.csv when present)"),
+};
+
+static const common_cli CLI = {
+    .prog = "e13_fidelity",
+    .summary = "E13: allocative efficiency and Smith's alpha against BSE.py and Gode & Sunder (1993)",
+    .description = "Runs the baseline's markets over the seeds and writes fidelity.csv (mean and sd of\n"
+                   "efficiency and alpha per market and engine, with the published ZI-C range) and\n"
+                   "fidelity_seeds.csv (per seed, engine beside BSE.py). Default seeds: quick 0:20, paper 0:1000.",
+    .opts = OPTS,
+    .n_opts = sizeof OPTS / sizeof OPTS[0],
+    .footer = EXPERIMENTS_FOOTER,
+    .synopsis = "[--baseline FILE] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]",
+};
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    int rank, ranks;
+    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
+        return COMMON_EXIT_REJECTED;
+    common_args a;
+    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
+    if (st != COMMON_CLI_RUN) {
+        experiments_mpi_finalize();
+        return common_cli_exit(st);
+    }
+    experiments_run r;
+    int rc = experiments_run_start(&r, &CLI, &a, "E13", rank, ranks);
+    if (!experiments_mpi_all_ok(rc == 0)) {
+        experiments_mpi_finalize();
+        return rc ? rc : COMMON_EXIT_USAGE;
+    }
+    /* the baseline: read before the work so a bad file is refused first */
+    const char *bpath = a.given[EXPERIMENTS_OPT_OWN] ? a.str[EXPERIMENTS_OPT_OWN] : NULL;
+    char defpath[4096];
+    const char *top = getenv("BSE_SHARED");
+    snprintf(defpath, sizeof defpath, "%s/reference/bse_python_baseline.csv", top && *top ? top : "/work/shared");
+    experiments_csv base;
+    memset(&base, 0, sizeof base);
+    bse_error err;
+    bse_error_clear(&err);
+    int have_base = 0;
+    if (rank == 0) {
+        FILE *probe = bpath ? NULL : fopen(defpath, "rb");
+        if (probe)
+            fclose(probe), bpath = defpath;
+        if (bpath) {
+            if (experiments_csv_read(&base, bpath, &err)) {
+                bse_error_print(&err, r.prog, stderr);
+                rc = COMMON_EXIT_USAGE;
+            } else
+                have_base = 1;
+        }
+    }
+    if (!experiments_mpi_all_ok(rc == 0)) {
+        experiments_csv_clear(&base);
+        experiments_mpi_finalize();
+        return rc ? rc : COMMON_EXIT_USAGE;
+    }
+    uint64_t lo[N_MARKETS], hi[N_MARKETS];
+    for (int m = 0; m < N_MARKETS; m++)
+        experiments_run_seeds(&r, 0, r.scale == EXPERIMENTS_PAPER ? 1000 : 20, &lo[m], &hi[m]);
+    experiments_sweep sw;
+    int ok = experiments_sweep_init(&sw, N_MARKETS, lo, hi, rank, ranks) == 0 &&
+             experiments_sweep_run(&sw, &r, item, NULL, "E13 sessions", &err) == 0;
+    if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(&sw)) {
+        if (!ok)
+            experiments_fail(&r, &err);
+        experiments_sweep_clear(&sw);
+        experiments_csv_clear(&base);
+        experiments_mpi_finalize();
+        return COMMON_EXIT_REJECTED;
+    }
+    if (rank != 0) {
+        experiments_sweep_clear(&sw);
+        experiments_mpi_finalize();
+        return 0;
+    }
+    static const char *const SC[] = {"market", "seed", "efficiency", "alpha", "trades", "mean_price",
+                                     "bsepy_efficiency", "bsepy_alpha", "agree"};
+    static const char *const FC[] = {"market", "trader_mix", "seeds", "n", "efficiency_mean", "efficiency_sd",
+                                     "alpha_mean", "alpha_sd", "engine"};
+    experiments_table ts, tf;
+    experiments_table_init(&ts, SC, sizeof SC / sizeof SC[0]);
+    experiments_table_init(&tf, FC, sizeof FC / sizeof FC[0]);
+    int bc = experiments_csv_col(&base, "config"), bs = experiments_csv_col(&base, "seed"),
+        bt = experiments_csv_col(&base, "row_type"), be = experiments_csv_col(&base, "alloc_eff"),
+        ba = experiments_csv_col(&base, "smith_alpha");
+    char seeds[128];
+    snprintf(seeds, sizeof seeds, "%llu:%llu", (unsigned long long)lo[0], (unsigned long long)hi[0]);
+    size_t nmax = (size_t)(hi[0] - lo[0]);
+    double *ve = malloc((nmax + 1) * sizeof *ve), *va = malloc((nmax + 1) * sizeof *va);
+    double *pe = malloc((nmax + 1) * sizeof *pe), *pa = malloc((nmax + 1) * sizeof *pa);
+    int fail = !ve || !va || !pe || !pa;
+    for (int m = 0; m < N_MARKETS && !fail; m++) {
+        size_t n = 0, np = 0, agree = 0;
+        for (uint64_t sd = lo[m]; sd < hi[m]; sd++) {
+            const experiments_vals *v = &sw.slots[experiments_sweep_index(&sw, (size_t)m, sd)];
+            ve[n] = v->v[0];
+            va[n++] = v->v[1];
+            double beff = NAN, balp = NAN;
+            for (size_t row = 0; have_base && row < base.nrows; row++)
+                if (!strcmp(experiments_csv_cell(&base, row, bt), "seed") &&
+                    !strcmp(experiments_csv_cell(&base, row, bc), MARKET[m]) &&
+                    strtoull(experiments_csv_cell(&base, row, bs), NULL, 10) == sd) {
+                    beff = strtod(experiments_csv_cell(&base, row, be), NULL);
+                    balp = strtod(experiments_csv_cell(&base, row, ba), NULL);
+                }
+            int ag = -1;
+            if (beff == beff) {
+                pe[np] = beff;
+                pa[np++] = balp;
+                ag = fabs(v->v[0] - beff) <= 0.5e-5 + 1e-12 && fabs(v->v[1] - balp) <= 0.5e-3 + 1e-12;
+                agree += ag == 1;
+            }
+            experiments_table_str(&ts, MARKET[m]);
+            experiments_table_int(&ts, (int64_t)sd);
+            experiments_table_num(&ts, v->v[0], 5);
+            experiments_table_num(&ts, v->v[1], 3);
+            experiments_table_int(&ts, (int64_t)v->v[2]);
+            experiments_table_num(&ts, v->v[3], 3);
+            experiments_table_num(&ts, beff, 5);
+            experiments_table_num(&ts, balp, 3);
+            if (ag < 0)
+                experiments_table_str(&ts, "");
+            else
+                experiments_table_int(&ts, ag);
+            experiments_table_end(&ts);
+        }
+        double em, esd, am, asd;
+        mean_sd(ve, n, &em, &esd);
+        mean_sd(va, n, &am, &asd);
+        experiments_table_str(&tf, MARKET[m]);
+        experiments_table_str(&tf, MIX[m]);
+        experiments_table_str(&tf, seeds);
+        experiments_table_int(&tf, (int64_t)n);
+        experiments_table_num(&tf, em, 5);
+        experiments_table_num(&tf, esd, 5);
+        experiments_table_num(&tf, am, 3);
+        experiments_table_num(&tf, asd, 3);
+        experiments_table_str(&tf, "bse-pouw (C)");
+        experiments_table_end(&tf);
+        if (np) {
+            char sdesc[64];
+            snprintf(sdesc, sizeof sdesc, "%zu of them (%zu agree)", np, agree);
+            mean_sd(pe, np, &em, &esd);
+            mean_sd(pa, np, &am, &asd);
+            experiments_table_str(&tf, MARKET[m]);
+            experiments_table_str(&tf, MIX[m]);
+            experiments_table_str(&tf, sdesc);
+            experiments_table_int(&tf, (int64_t)np);
+            experiments_table_num(&tf, em, 5);
+            experiments_table_num(&tf, esd, 5);
+            experiments_table_num(&tf, am, 3);
+            experiments_table_num(&tf, asd, 3);
+            experiments_table_str(&tf, "BSE.py v1.91 (baseline CSV)");
+            experiments_table_end(&tf);
+        }
+    }
+    /* the published reference */
+    experiments_table_str(&tf, "gode-sunder-1993");
+    experiments_table_str(&tf, "ZI-C, five markets (JPE 101(1):119-137)");
+    experiments_table_str(&tf, "");
+    experiments_table_str(&tf, "");
+    experiments_table_num(&tf, (GS_LO + GS_HI) / 2, 5);
+    experiments_table_str(&tf, "");
+    experiments_table_str(&tf, "");
+    experiments_table_str(&tf, "");
+    experiments_table_str(&tf, "published range 0.97-0.99");
+    experiments_table_end(&tf);
+    free(ve), free(va), free(pe), free(pa);
+    char cfg[800];
+    snprintf(cfg, sizeof cfg,
+             "{\"baseline\": \"%s\", \"periods\": \"floor(duration / interval) - 1\", \"alpha_p0\": 100,"
+             " \"agree\": \"|efficiency - BSE.py| <= 0.5e-5 and |alpha - BSE.py| <= 0.5e-3 (the baseline's rounding)\","
+             " \"gode_sunder\": \"ZI-C allocative efficiency 97-99%% (Gode & Sunder 1993, JPE 101(1):119-137)\"}",
+             have_base ? bpath : "none");
+    rc = 0;
+    if (fail) {
+        bse_error_set(&err, -1, "", "", "out of memory");
+        rc = experiments_fail(&r, &err);
+    } else if (experiments_table_write(&ts, r.out, "fidelity_seeds.csv", &err) ||
+               experiments_sidecar_write(&r, r.out, "fidelity_seeds.csv", seeds, cfg, 1, &err) ||
+               experiments_table_write(&tf, r.out, "fidelity.csv", &err) ||
+               experiments_sidecar_write(&r, r.out, "fidelity.csv", seeds, cfg, 1, &err))
+        rc = experiments_fail(&r, &err);
+    experiments_table_clear(&ts);
+    experiments_table_clear(&tf);
+    experiments_csv_clear(&base);
+    experiments_sweep_clear(&sw);
+    experiments_mpi_finalize();
+    return rc;
+}
