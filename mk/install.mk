@@ -28,14 +28,9 @@ INSTALL_HEADERS := $(foreach m,$(INSTALL_MODULES),$(wildcard $(m)/*.h))
 INSTALL_LIBS    := $(LIBS_IN_ORDER)
 MANPAGES        := $(patsubst $(BIN)/%,$(BUILD)/man/%.1,$(PROGS))
 
-# NAME lines of the man pages; a program not listed gets the generic one.
-MAN_NAME_bse        := run Bristol Stock Exchange market sessions (BSE.py v1.91, byte for byte)
-MAN_NAME_bsebench   := measure the speed of BSE market sessions
-MAN_NAME_pouw       := mine, submit, verify and explain proof-of-useful-work blocks
-MAN_NAME_pouwbench  := measure pre-hashing, PoUW attempts, verification and PPS distributions
-MAN_NAME_chain      := accounts, signed transfers and status of the BSE-PoUW coin chains
-MAN_NAME_chainbench := measure the chain store, PPS tables and genesis mining
-man_name = $(or $(MAN_NAME_$(1)),a program of the BSE-PoUW toolkit)
+# NAME lines of the man pages: each program's own summary (mk/man.sh), unless
+# MAN_NAME_<program> is set.
+man_name = $(MAN_NAME_$(1))
 
 # A path in the .pc file: relative to ${prefix} when under PREFIX, so that
 # --define-variable=prefix=... and PKG_CONFIG_SYSROOT_DIR move the whole tree.

@@ -2,7 +2,8 @@
 # mk/man.sh - one program's man page (section 1) from its --help and --version output,
 # with Debian's help2man. Called by mk/install.mk: mk/man.sh PROG NAME-LINE VERSION OUT.
 #   PROG       the built program (bin/bse)
-#   NAME-LINE  the one-line description for the NAME section
+#   NAME-LINE  the one-line description for the NAME section; empty: the program's own
+#              summary (the first sentence of the paragraph after its usage lines)
 #   VERSION    the version to print when PROG has no working --version yet
 #   OUT        the page to write (build/man/bse.1); written whole or not at all
 #
@@ -39,6 +40,19 @@ if [ "\$1" = --help ]; then "$real" --help | awk -v p="$base" -f "$tmp/usage.awk
 exec "$real" "\$@"
 EOF
 chmod +x "$tmp/$base"
+
+# NAME: the summary line of the program's help (common/cli.h: usage, blank, summary),
+# first letter lower-cased ("bse - runs ..."), without its final period.
+if [ -z "$name" ]; then
+  name=$("$real" --help 2>/dev/null | awk '
+    !seen && /^[ \t]*$/ { seen = 1; next }
+    seen && NF { s = s (s == "" ? "" : " ") $0; sub(/^[ \t]+/, "", s); next }
+    seen && s != "" { exit }
+    END { i = index(s, ". "); if (i) s = substr(s, 1, i - 1); sub(/\.$/, "", s)
+          if (substr(s, 2, 1) ~ /[a-z]/) s = tolower(substr(s, 1, 1)) substr(s, 2)
+          print s }')
+  [ -n "$name" ] || name="a program of the BSE-PoUW toolkit"
+fi
 
 # --version: the program's own when it has one (exit 0, something on stdout), else the
 # fallback, so a program without --version still gets its page.
