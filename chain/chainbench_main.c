@@ -2,13 +2,13 @@
  * `make bench` (mk/bench_chain.sh), and the measurements behind chain parameters
  * (the PPS quantile tables and testnet genesis pins of chain/params.c). Prints
  * "name value unit" lines on stdout (pps-table: a C initializer); timings are
- * measured, never asserted. Exit status: 0 ok, 1 a measurement failed, 2 usage. */
+ * measured, never asserted. Exit status: 0 ok, 1 a measurement failed, 2 usage.
+ * The command line follows the shared contract of common/cli.h. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -16,57 +16,95 @@
 #include "chain/node.h"
 #include "chain/params.h"
 #include "chain/store.h"
+#include "common/cli.h"
+#include "common/clock.h"
+#include "common/progress.h"
 #include "pouw/keys.h"
 #include "pouw/sha256.h"
 
-static const char USAGE[] =
-    "usage: chainbench store [--blocks N] [--threads T]\n"
-    "       chainbench pps-table --chain NAME [--testnet] [--segments K] [--samples N] [--threads T]\n"
-    "       chainbench genesis --chain NAME [--testnet] [--threads T]\n"
-    "\n"
-    "  store      builds a TestAlphaCoin chain of N blocks (default 200) in a temporary\n"
-    "             folder, then measures: opening it (reading and verifying every block),\n"
-    "             reloading it with the verification cache (reading every file again,\n"
-    "             verifying nothing), and the cost of storing a block under the writers'\n"
-    "             protocol (lock, re-check, write + fsync, tip + fsync, unlock) against a\n"
-    "             plain crash-safe write of the same block:\n"
-    "               store_load_blocks_per_s         blocks read and verified per second\n"
-    "               store_reload_cached_blocks_per_s blocks re-read per second, verdicts cached\n"
-    "               store_verify_ms_per_block       verification time per block (one attempt)\n"
-    "               store_add_ms_per_block          lock-and-write per block (already verified)\n"
-    "               store_plain_write_ms_per_block  temp file, fsync, rename only\n"
-    "               store_lock_write_extra_ms       the difference: what the protocol adds\n"
-    "  pps-table  measures the PPS quantile table of a chain (chain_pps_table_measure: N\n"
-    "             sample attempts, default 600, K segments, default 64) and prints it as\n"
-    "             the C initializer chain/params.c pins, with the pass rate of the\n"
-    "             chain's genesis threshold by the table\n"
-    "  genesis    mines the chain's genesis from its genesis_nonce; prints nonce and id\n"
-    "  --testnet  the testnet chains (chain/params.h TESTNET) instead of the built-ins\n";
+enum { CMD_STORE, CMD_PPS_TABLE, CMD_GENESIS, N_CMDS };
+enum { O_BLOCKS, O_THREADS, O_CHAIN, O_TESTNET, O_SEGMENTS, O_SAMPLES, N_OPTS };
+#define M(c) COMMON_CMD(c)
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static const common_cmd CMDS[] = {
+    [CMD_STORE] = {"store", "[--blocks N] [--threads T]",
+                   "builds a TestAlphaCoin chain of N blocks (default 200) in a\n"
+                   "temporary folder (under $TMPDIR, else /tmp), then measures:\n"
+                   "opening it (reading and verifying every block), reloading it\n"
+                   "with the verification cache (reading every file again,\n"
+                   "verifying nothing), and the cost of storing a block under the\n"
+                   "writers' protocol (lock, re-check, write + fsync, tip + fsync,\n"
+                   "unlock) against a plain crash-safe write of the same block:\n"
+                   "  store_load_blocks_per_s    blocks read and verified per second\n"
+                   "  store_reload_cached_blocks_per_s\n"
+                   "                             blocks re-read per second, cached\n"
+                   "  store_verify_ms_per_block  verification per block (an attempt)\n"
+                   "  store_add_ms_per_block     lock-and-write per block (verified)\n"
+                   "  store_plain_write_ms_per_block\n"
+                   "                             temp file, fsync, rename only\n"
+                   "  store_lock_write_extra_ms  what the protocol adds per block",
+                   0, 0, NULL},
+    [CMD_PPS_TABLE] = {"pps-table", "--chain NAME [--testnet] [--segments K]\n"
+                                    "                  [--samples N] [--threads T]",
+                       "measures the PPS quantile table of a chain\n"
+                       "(chain_pps_table_measure: N sample attempts, default 600, K\n"
+                       "segments, default 64) and prints it as the C initializer\n"
+                       "chain/params.c pins, with the pass rate of the chain's genesis\n"
+                       "threshold by the table",
+                       0, 0, NULL},
+    [CMD_GENESIS] = {"genesis", "--chain NAME [--testnet] [--threads T]",
+                     "mines the chain's genesis from its genesis_nonce; prints nonce,\n"
+                     "id and attempts",
+                     0, 0, NULL},
+};
+
+static const common_opt OPTS[] = {
+    [O_BLOCKS] = {"--blocks", COMMON_OPT_UINT, "N", 1, 1000000, M(CMD_STORE), "blocks to mine (default 200)", 0, 0},
+    [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 256, 0,
+                   "threads for the sessions of an attempt (default 1 = one core)", 0, 0},
+    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_PPS_TABLE) | M(CMD_GENESIS),
+                 "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin);\n"
+                 "with --testnet their testnet chains (also test-alpha...)",
+                 0, 0},
+    [O_TESTNET] = {"--testnet", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_PPS_TABLE) | M(CMD_GENESIS),
+                   "the testnet chains (chain/params.h TESTNET) instead of the\n"
+                   "built-ins",
+                   0, 0},
+    [O_SEGMENTS] = {"--segments", COMMON_OPT_UINT, "K", 2, CHAIN_PPS_SEGMENTS_MAX, M(CMD_PPS_TABLE),
+                    "segments of the quantile table (default 64)", 0, 0},
+    [O_SAMPLES] = {"--samples", COMMON_OPT_UINT, "N", 3, 1000000, M(CMD_PPS_TABLE),
+                   "sample attempts, more than K (default 600)", 0, 0},
+};
+
+static const common_cli CLI = {
+    .prog = "chainbench",
+    .summary = "Figures of the shared block store; the measurements behind chain parameters.",
+    .description = "Prints 'name value unit' lines on stdout (pps-table: a C initializer). Timings\n"
+                   "are measured, never asserted.",
+    .cmds = CMDS,
+    .n_cmds = N_CMDS,
+    .opts = OPTS,
+    .n_opts = N_OPTS,
+    .footer = "Exit status: 0 ok; 1 a measurement failed; 2 usage.",
+};
 
 static int fail(const bse_error *err)
 {
     bse_error_print(err, "chainbench", stderr);
-    return 1;
+    return COMMON_EXIT_REJECTED;
 }
 
 static int pps_table(const chain_params *p, uint32_t k, unsigned samples, unsigned threads)
 {
     int64_t *q = malloc((k + 1) * sizeof *q);
     bse_error err;
-    double t0 = now_s();
+    double t0 = common_clock_mono_s();
     if (!q || chain_pps_table_measure(q, &err, p, k, samples, threads) != CHAIN_OK) {
         free(q);
-        return q ? fail(&err) : 1;
+        return q ? fail(&err) : COMMON_EXIT_REJECTED;
     }
     printf("/* %s: `bin/chainbench pps-table --chain %s%s --segments %u --samples %u`, %.1f s */\n", p->coin,
-           p->name, p->chain_id >= 100 ? " --testnet" : "", (unsigned)k, samples, now_s() - t0);
+           p->name, p->chain_id >= 100 ? " --testnet" : "", (unsigned)k, samples, common_clock_mono_s() - t0);
     char ident[CHAIN_NAME_MAX];
     snprintf(ident, sizeof ident, "%s", p->name);
     for (char *c = ident; *c; c++)
@@ -82,7 +120,7 @@ static int pps_table(const chain_params *p, uint32_t k, unsigned samples, unsign
     printf("/* genesis threshold %" PRId64 ": pass %.5f (1 in %.2f) */\n", p->genesis_req.pps_threshold_micro,
            (double)pass / (double)chain_pps_scale(&t), (double)chain_pps_scale(&t) / (double)(pass ? pass : 1));
     free(q);
-    return 0;
+    return COMMON_EXIT_OK;
 }
 
 static int genesis(const chain_params *p, unsigned threads)
@@ -101,7 +139,7 @@ static int genesis(const chain_params *p, unsigned threads)
     printf("genesis_id_%s %s id\n", p->name, id);
     printf("genesis_attempts_%s %" PRIu64 " attempts\n", p->name, attempts);
     pouw_block_clear(&g);
-    return 0;
+    return COMMON_EXIT_OK;
 }
 
 /* The bench's clock: every block exactly one target interval after its parent,
@@ -134,18 +172,21 @@ static int bench_store(unsigned blocks, unsigned threads)
     snprintf(dir2, sizeof dir2, "%s/chainbench2_XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir) || !mkdtemp(dir2)) {
         fprintf(stderr, "chainbench: mkdtemp: %s\n", strerror(errno));
-        return 1;
+        return COMMON_EXIT_REJECTED;
     }
-    int rc = 1;
+    int rc = COMMON_EXIT_REJECTED;
     bse_error err;
     chain_store s, r, w;
+    memset(&s, 0, sizeof s);
     memset(&r, 0, sizeof r);
     memset(&w, 0, sizeof w);
     pouw_key key;
     uint8_t seed[32];
     memset(seed, 0x42, sizeof seed);
-    if (pouw_key_from_seed(&key, seed) != POUW_OK)
-        return 1;
+    if (pouw_key_from_seed(&key, seed) != POUW_OK) {
+        fprintf(stderr, "chainbench: cannot make the bench's miner key\n");
+        goto out;
+    }
     chain_store_opts o;
     memset(&o, 0, sizeof o);
     o.create = 1;
@@ -162,33 +203,39 @@ static int bench_store(unsigned blocks, unsigned threads)
     mo.clock_user = &clk;
     pouw_block b;
     pouw_block_init(&b);
-    double t0 = now_s();
-    for (unsigned k = 0; k < blocks; k++)
+    common_progress prog;
+    common_progress_init(&prog, 0.2);
+    double t0 = common_clock_mono_s();
+    for (unsigned k = 0; k < blocks; k++) {
+        common_progress_show(&prog, "chainbench", "mining block %u of %u", k + 1, blocks);
         if (chain_mine_block(&b, NULL, &err, &s, key.pub, &mo) != CHAIN_OK) {
+            common_progress_end(&prog);
             pouw_block_clear(&b);
             rc = fail(&err);
             goto out;
         }
-    double mine_s = now_s() - t0;
+    }
+    common_progress_end(&prog);
+    double mine_s = common_clock_mono_s() - t0;
     pouw_block_clear(&b);
     uint64_t n = chain_store_tip_height(&s) + 1;
 
     /* open: read and verify every block */
     o.create = 0;
-    t0 = now_s();
+    t0 = common_clock_mono_s();
     if (chain_store_open_opts(&r, &err, dir, p, &o) != CHAIN_OK) {
         rc = fail(&err);
         goto out;
     }
-    double load_s = now_s() - t0;
+    double load_s = common_clock_mono_s() - t0;
     uint64_t verified = r.verified;
     /* reload: read every file again, verdicts cached */
-    t0 = now_s();
+    t0 = common_clock_mono_s();
     if (chain_store_reload(&r, &err) != CHAIN_OK) {
         rc = fail(&err);
         goto out;
     }
-    double reload_s = now_s() - t0;
+    double reload_s = common_clock_mono_s() - t0;
     if (r.verified != verified || chain_store_tip_height(&r) + 1 != n) {
         fprintf(stderr, "chainbench: the reload verified again or lost blocks\n");
         goto out;
@@ -210,12 +257,12 @@ static int bench_store(unsigned blocks, unsigned threads)
         }
         char path[CHAIN_PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/plain.json", dir2);
-        t0 = now_s();
+        t0 = common_clock_mono_s();
         pouw_status ps = pouw_block_save(&blk, &err, path);
-        plain_s += now_s() - t0;
-        t0 = now_s();
+        plain_s += common_clock_mono_s() - t0;
+        t0 = common_clock_mono_s();
         chain_status cs = chain_store_add(&w, NULL, NULL, &err, &blk, CHAIN_ADD_VERIFIED);
-        add_s += now_s() - t0;
+        add_s += common_clock_mono_s() - t0;
         pouw_block_clear(&blk);
         if (ps != POUW_OK || cs != CHAIN_OK) {
             rc = fail(&err);
@@ -231,7 +278,7 @@ static int bench_store(unsigned blocks, unsigned threads)
     printf("store_add_ms_per_block %.3f ms\n", 1e3 * add_s / (double)(n - 1));
     printf("store_plain_write_ms_per_block %.3f ms\n", 1e3 * plain_s / (double)(n - 1));
     printf("store_lock_write_extra_ms %.3f ms\n", 1e3 * (add_s - plain_s) / (double)(n - 1));
-    rc = 0;
+    rc = COMMON_EXIT_OK;
 out:
     chain_store_close(&s);
     chain_store_close(&r);
@@ -242,69 +289,30 @@ out:
     return rc;
 }
 
-static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    common_args a;
+    common_cli_status cst = common_cli_parse(&CLI, &a, argc, argv);
+    if (cst != COMMON_CLI_RUN)
+        return common_cli_exit(cst);
+    int cmd = a.cmd;
+    unsigned threads = a.given[O_THREADS] ? (unsigned)a.num[O_THREADS] : 1;
+    if (cmd == CMD_STORE)
+        return bench_store(a.given[O_BLOCKS] ? (unsigned)a.num[O_BLOCKS] : 200, threads);
+    const char *chain = a.str[O_CHAIN];
+    if (!chain)
+        return common_cli_usage_error(&CLI, cmd, "missing --chain NAME");
+    const chain_params *p = a.given[O_TESTNET] ? chain_testnet_by_name(chain) : chain_params_by_name(chain);
+    if (!p)
+        return common_cli_usage_error(&CLI, cmd, "unknown chain %s (expected alpha, bravo or charlie)", chain);
+    if (cmd == CMD_PPS_TABLE) {
+        uint64_t segments = a.given[O_SEGMENTS] ? a.num[O_SEGMENTS] : 64;
+        uint64_t samples = a.given[O_SAMPLES] ? a.num[O_SAMPLES] : 600;
+        if (samples <= segments)
+            return common_cli_usage_error(&CLI, cmd, "--samples %" PRIu64 " must exceed --segments %" PRIu64, samples,
+                                          segments);
+        return pps_table(p, (uint32_t)segments, (unsigned)samples, threads);
     }
-    const char *cmd = argv[1], *chain = NULL;
-    unsigned long blocks = 200, threads = 1, segments = 64, samples = 600;
-    int testnet = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        unsigned long *dst = NULL, lo = 1, hi = 1000000;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(USAGE, stdout);
-            return 0;
-        } else if (!strcmp(a, "--testnet")) {
-            testnet = 1;
-            continue;
-        } else if (!strcmp(a, "--chain") && i + 1 < argc) {
-            chain = argv[++i];
-            continue;
-        } else if (!strcmp(a, "--blocks")) {
-            dst = &blocks;
-        } else if (!strcmp(a, "--threads")) {
-            dst = &threads, hi = 256;
-        } else if (!strcmp(a, "--segments")) {
-            dst = &segments, lo = 2, hi = CHAIN_PPS_SEGMENTS_MAX;
-        } else if (!strcmp(a, "--samples")) {
-            dst = &samples, lo = 3;
-        }
-        if (!dst || i + 1 >= argc || parse_uint(argv[++i], lo, hi, dst)) {
-            fprintf(stderr, "chainbench: bad or incomplete option %s (see --help)\n", a);
-            return 2;
-        }
-    }
-    if (!strcmp(cmd, "store"))
-        return bench_store((unsigned)blocks, (unsigned)threads);
-    const chain_params *p = !chain ? NULL : testnet ? chain_testnet_by_name(chain) : chain_params_by_name(chain);
-    if (!p) {
-        fprintf(stderr, "chainbench: %s needs --chain alpha|bravo|charlie\n", cmd);
-        return 2;
-    }
-    if (!strcmp(cmd, "pps-table")) {
-        if (samples <= segments) {
-            fprintf(stderr, "chainbench: --samples must exceed --segments\n");
-            return 2;
-        }
-        return pps_table(p, (uint32_t)segments, (unsigned)samples, (unsigned)threads);
-    }
-    if (!strcmp(cmd, "genesis"))
-        return genesis(p, (unsigned)threads);
-    fprintf(stderr, "chainbench: unknown command %s (see --help)\n", cmd);
-    return 2;
+    return genesis(p, threads);
 }

@@ -2,18 +2,21 @@
  * for `make bench` (mk/bench_pouw.sh) and for choosing the chain parameters.
  * Prints one figure per line as "name value unit" on stdout; timings are
  * measured here, never asserted by tests. Pre-hashes of sampled attempts are
- * SHA-256("pouwbench" || u64le(k)), so a sample is the same on every run. */
+ * SHA-256("pouwbench" || u64le(k)), so a sample is the same on every run. The
+ * command line follows the shared contract of common/cli.h. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <gsl/gsl_errno.h>
 
 #include "chain/node.h"
 #include "chain/params.h"
+#include "common/cli.h"
+#include "common/clock.h"
+#include "common/progress.h"
 #include "pouw/bytes.h"
 #include "pouw/header.h"
 #include "pouw/seed.h"
@@ -22,29 +25,69 @@
 #include "pouw/verify.h"
 #include "pouw/work.h"
 
-static const char USAGE[] =
-    "usage: pouwbench prehash [--seconds S]\n"
-    "       pouwbench attempts --chain NAME [--attempts N] [--threads T]\n"
-    "       pouwbench verify --chain NAME [--threads T]\n"
-    "       pouwbench pps-dist --chain NAME [--samples N] [--threads T] [--pass P]\n"
-    "       pouwbench genesis --chain NAME [--threads T]\n"
-    "\n"
-    "  prehash   pre-hashes per second on one core (nonce search on a 184-byte header)\n"
-    "  attempts  attempts per second for the chain's session template, the measured pass\n"
-    "            rate against its threshold, and the expected time to mine a block\n"
-    "  verify    seconds to verify the chain's genesis block (one attempt's sessions)\n"
-    "            beside the expected time to mine a block\n"
-    "  pps-dist  the PPS distribution of N attempts (quantiles, pps_micro) and the\n"
-    "            threshold that passes a fraction P of them (default 1/12)\n"
-    "  genesis   mine the chain's genesis from nonce 0; print its nonce and id\n"
-    "Exit status: 0 ok, 1 a measurement failed, 2 usage.\n";
+enum { CMD_PREHASH, CMD_ATTEMPTS, CMD_VERIFY, CMD_PPS_DIST, CMD_GENESIS, N_CMDS };
+enum { O_CHAIN, O_SECONDS, O_ATTEMPTS, O_SAMPLES, O_THREADS, O_PASS, N_OPTS };
+#define M(c) COMMON_CMD(c)
+#define ON_CHAIN (M(CMD_ATTEMPTS) | M(CMD_VERIFY) | M(CMD_PPS_DIST) | M(CMD_GENESIS))
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static const common_cmd CMDS[] = {
+    [CMD_PREHASH] = {"prehash", "[--seconds S]",
+                     "pre-hashes per second on one core (nonce search on a\n"
+                     "184-byte header): prehash_per_s",
+                     0, 0, NULL},
+    [CMD_ATTEMPTS] = {"attempts", "--chain NAME [--attempts N] [--threads T]",
+                      "attempts per second for the chain's session template, the\n"
+                      "measured pass rate against its threshold, and what the expected\n"
+                      "time to mine a block is made of: attempts_per_s_, attempt_s_,\n"
+                      "pass_rate_, sessions_per_attempt_, prehash_gate_tries_,\n"
+                      "design_attempts_per_block_<chain>",
+                      0, 0, NULL},
+    [CMD_VERIFY] = {"verify", "--chain NAME [--threads T]",
+                    "seconds to verify the chain's genesis block (one attempt's\n"
+                    "sessions; the best of 3), to set beside the expected time to\n"
+                    "mine a block: verify_s_<chain>",
+                    0, 0, NULL},
+    [CMD_PPS_DIST] = {"pps-dist", "--chain NAME [--samples N] [--threads T] [--pass P]",
+                      "the PPS distribution of N sample attempts (quantiles\n"
+                      "pps_qNN_<chain>) and the threshold that passes a fraction P of\n"
+                      "them (threshold_micro_<chain>, in micro-pps, and its pass rate\n"
+                      "in the sample)",
+                      0, 0, NULL},
+    [CMD_GENESIS] = {"genesis", "--chain NAME [--threads T]",
+                     "mine the chain's genesis from nonce 0; print its nonce, id,\n"
+                     "attempts, pps and mining time",
+                     0, 0, NULL},
+};
+
+static const common_opt OPTS[] = {
+    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, ON_CHAIN,
+                 "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)", 0, 0},
+    [O_SECONDS] = {"--seconds", COMMON_OPT_REAL, "S", 0, 0, M(CMD_PREHASH),
+                   "how long to search, more than 0 (default 1)", 0, 3600},
+    [O_ATTEMPTS] = {"--attempts", COMMON_OPT_UINT, "N", 1, 1000000, M(CMD_ATTEMPTS),
+                    "sample attempts to run (default 20)", 0, 0},
+    [O_SAMPLES] = {"--samples", COMMON_OPT_UINT, "N", 1, 1000000, M(CMD_PPS_DIST),
+                   "sample attempts to run (default 200)", 0, 0},
+    [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 256, ON_CHAIN,
+                   "threads for the sessions of an attempt (default 1 = one core)", 0, 0},
+    [O_PASS] = {"--pass", COMMON_OPT_REAL, "P", 0, 0, M(CMD_PPS_DIST),
+                "the fraction of the sample the threshold passes, strictly\n"
+                "between 0 and 1 (default 1/12)",
+                0, 1},
+};
+
+static const common_cli CLI = {
+    .prog = "pouwbench",
+    .summary = "Speed and difficulty figures of BSE-PoUW, for make bench and chain parameters.",
+    .description = "Prints one figure per line as 'name value unit' on stdout. Sample attempts use\n"
+                   "the pre-hashes SHA-256(\"pouwbench\" || u64le(k)), so a sample is the same on\n"
+                   "every run. Timings are measured, never asserted.",
+    .cmds = CMDS,
+    .n_cmds = N_CMDS,
+    .opts = OPTS,
+    .n_opts = N_OPTS,
+    .footer = "Exit status: 0 ok; 1 a measurement failed; 2 usage.",
+};
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -70,18 +113,18 @@ static int bench_prehash(double seconds)
     h.prehash_bits = 0x03000001u; /* target 1 */
     uint64_t nonce, total = 0;
     uint8_t pre[32];
-    double t0 = now_s(), t;
+    double t0 = common_clock_mono_s(), t;
     do {
         pouw_status st = pouw_prehash_search(&nonce, pre, &h, total, 200000);
         if (st != POUW_ENOTFOUND) {
             fprintf(stderr, "pouwbench: prehash search: %s\n", pouw_status_str(st));
-            return 1;
+            return COMMON_EXIT_REJECTED;
         }
         total += 200000;
-        t = now_s() - t0;
+        t = common_clock_mono_s() - t0;
     } while (t < seconds);
     printf("prehash_per_s %.0f hashes/s\n", (double)total / t);
-    return 0;
+    return COMMON_EXIT_OK;
 }
 
 /* Runs n sample attempts; fills micro[0..n) and the wall time. */
@@ -90,23 +133,28 @@ static int run_sample(const chain_params *p, unsigned n, unsigned threads, int64
     pouw_work w = chain_params_work(p);
     pouw_attempt *a = malloc(sizeof *a);
     if (!a)
-        return 1;
-    double t0 = now_s();
+        return COMMON_EXIT_REJECTED;
+    common_progress prog;
+    common_progress_init(&prog, 0.2);
+    double t0 = common_clock_mono_s();
     for (unsigned k = 0; k < n; k++) {
+        common_progress_show(&prog, "pouwbench", "%s: attempt %u of %u", p->name, k + 1, n);
         uint8_t pre[32];
         sample_prehash(pre, k);
         bse_error err;
         pouw_status st = pouw_attempt_run(a, &err, &w, pre, p->genesis_req.sessions, threads);
         if (st != POUW_OK) {
+            common_progress_end(&prog);
             fprintf(stderr, "pouwbench: attempt %u: %s: %s\n", k, err.field, err.msg);
             free(a);
-            return 1;
+            return COMMON_EXIT_REJECTED;
         }
         micro[k] = a->pps_micro;
     }
-    *wall = now_s() - t0;
+    *wall = common_clock_mono_s() - t0;
+    common_progress_end(&prog);
     free(a);
-    return 0;
+    return COMMON_EXIT_OK;
 }
 
 static double prehash_gate_attempts(const chain_params *p)
@@ -123,7 +171,7 @@ static int bench_attempts(const chain_params *p, unsigned n, unsigned threads)
     double wall;
     if (!micro || run_sample(p, n, threads, micro, &wall)) {
         free(micro);
-        return 1;
+        return COMMON_EXIT_REJECTED;
     }
     unsigned pass = 0;
     for (unsigned k = 0; k < n; k++)
@@ -136,7 +184,7 @@ static int bench_attempts(const chain_params *p, unsigned n, unsigned threads)
     printf("sessions_per_attempt_%s %u sessions\n", p->name, (unsigned)p->genesis_req.sessions);
     printf("prehash_gate_tries_%s %.0f hashes/attempt\n", p->name, prehash_gate_attempts(p));
     printf("design_attempts_per_block_%s %d attempts\n", p->name, CHAIN_DESIGN_ATTEMPTS);
-    return 0;
+    return COMMON_EXIT_OK;
 }
 
 static int bench_verify(const chain_params *p, unsigned threads)
@@ -146,7 +194,7 @@ static int bench_verify(const chain_params *p, unsigned threads)
     bse_error err;
     if (chain_genesis_build(&g, NULL, &err, p, threads) != CHAIN_OK) {
         bse_error_print(&err, "pouwbench", stderr);
-        return 1;
+        return COMMON_EXIT_REJECTED;
     }
     pouw_genesis_rule gr = {p->genesis_time_ms, p->genesis_pinned, {0}};
     memcpy(gr.id, p->genesis_id, 32);
@@ -164,20 +212,20 @@ static int bench_verify(const chain_params *p, unsigned threads)
     double best = 1e30;
     for (int r = 0; r < reps; r++) {
         pouw_reason reason;
-        double t0 = now_s();
+        double t0 = common_clock_mono_s();
         pouw_status st = pouw_verify_block(&reason, &err, &ctx, &g);
-        double t = now_s() - t0;
+        double t = common_clock_mono_s() - t0;
         if (st != POUW_OK) {
             fprintf(stderr, "pouwbench: genesis does not verify: %s: %s\n", pouw_reason_name(reason), err.msg);
             pouw_block_clear(&g);
-            return 1;
+            return COMMON_EXIT_REJECTED;
         }
         if (t < best)
             best = t;
     }
     pouw_block_clear(&g);
     printf("verify_s_%s %.4f s\n", p->name, best);
-    return 0;
+    return COMMON_EXIT_OK;
 }
 
 static int pps_dist(const chain_params *p, unsigned n, unsigned threads, double pass)
@@ -186,7 +234,7 @@ static int pps_dist(const chain_params *p, unsigned n, unsigned threads, double 
     double wall;
     if (!micro || run_sample(p, n, threads, micro, &wall)) {
         free(micro);
-        return 1;
+        return COMMON_EXIT_REJECTED;
     }
     qsort(micro, n, sizeof *micro, cmp_i64);
     static const double qs[] = {0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0};
@@ -207,7 +255,7 @@ static int pps_dist(const chain_params *p, unsigned n, unsigned threads, double 
     printf("attempt_s_%s %.4f s\n", p->name, wall / n);
     printf("samples_%s %u attempts\n", p->name, n);
     free(micro);
-    return 0;
+    return COMMON_EXIT_OK;
 }
 
 static int genesis(const chain_params *base, unsigned threads)
@@ -219,10 +267,10 @@ static int genesis(const chain_params *base, unsigned threads)
     pouw_block_init(&g);
     bse_error err;
     uint64_t attempts;
-    double t0 = now_s();
+    double t0 = common_clock_mono_s();
     if (chain_genesis_build(&g, &attempts, &err, &p, threads) != CHAIN_OK) {
         bse_error_print(&err, "pouwbench", stderr);
-        return 1;
+        return COMMON_EXIT_REJECTED;
     }
     char id[POUW_SHA256_HEX];
     pouw_hex_encode(id, g.post_hash, 32);
@@ -230,68 +278,45 @@ static int genesis(const chain_params *base, unsigned threads)
     printf("genesis_id_%s %s id\n", p.name, id);
     printf("genesis_attempts_%s %" PRIu64 " attempts\n", p.name, attempts);
     printf("genesis_pps_%s %.6f pps\n", p.name, g.pps);
-    printf("genesis_mine_s_%s %.3f s\n", p.name, now_s() - t0);
+    printf("genesis_mine_s_%s %.3f s\n", p.name, common_clock_mono_s() - t0);
     pouw_block_clear(&g);
-    return 0;
+    return COMMON_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *cmd = argv[1], *chain = NULL;
-    double seconds = 1.0, pass = 1.0 / 12.0;
-    long n = 0;
-    unsigned threads = 1;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(USAGE, stdout);
-            return 0;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "pouwbench: %s needs a value (see --help)\n", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        if (!strcmp(a, "--chain"))
-            chain = v;
-        else if (!strcmp(a, "--seconds"))
-            seconds = atof(v);
-        else if (!strcmp(a, "--attempts") || !strcmp(a, "--samples"))
-            n = atol(v);
-        else if (!strcmp(a, "--threads"))
-            threads = (unsigned)atoi(v);
-        else if (!strcmp(a, "--pass"))
-            pass = atof(v);
-        else {
-            fprintf(stderr, "pouwbench: unknown option %s (see --help)\n", a);
-            return 2;
-        }
-    }
-    if (!(seconds > 0 && seconds < 3600) || n < 0 || n > 1000000 || threads < 1 || threads > 256 ||
-        !(pass > 0 && pass < 1)) {
-        fprintf(stderr, "pouwbench: option value out of range (see --help)\n");
-        return 2;
-    }
-    if (!strcmp(cmd, "prehash"))
+    common_args a;
+    common_cli_status cst = common_cli_parse(&CLI, &a, argc, argv);
+    if (cst != COMMON_CLI_RUN)
+        return common_cli_exit(cst);
+    int cmd = a.cmd;
+    double seconds = a.given[O_SECONDS] ? a.real[O_SECONDS] : 1.0;
+    double pass = a.given[O_PASS] ? a.real[O_PASS] : 1.0 / 12.0;
+    unsigned threads = a.given[O_THREADS] ? (unsigned)a.num[O_THREADS] : 1;
+    /* the parser checks the closed ranges; the open ends are checked here */
+    if (!(seconds > 0))
+        return common_cli_usage_error(&CLI, cmd, "--seconds needs S, a number more than 0, got \"%s\"",
+                                      a.str[O_SECONDS]);
+    if (!(pass > 0 && pass < 1))
+        return common_cli_usage_error(&CLI, cmd, "--pass needs P, a number strictly between 0 and 1, got \"%s\"",
+                                      a.str[O_PASS]);
+    if (cmd == CMD_PREHASH)
         return bench_prehash(seconds);
-    const chain_params *p = chain ? chain_params_by_name(chain) : NULL;
-    if (!p) {
-        fprintf(stderr, "pouwbench: %s needs --chain alpha|bravo|charlie\n", cmd);
-        return 2;
-    }
-    if (!strcmp(cmd, "attempts"))
-        return bench_attempts(p, n ? (unsigned)n : 20, threads);
-    if (!strcmp(cmd, "verify"))
+    const char *chain = a.str[O_CHAIN];
+    if (!chain)
+        return common_cli_usage_error(&CLI, cmd, "missing --chain NAME");
+    const chain_params *p = chain_params_by_name(chain);
+    if (!p)
+        return common_cli_usage_error(&CLI, cmd, "unknown chain %s (expected alpha, bravo or charlie)", chain);
+    switch (cmd) {
+    case CMD_ATTEMPTS:
+        return bench_attempts(p, a.given[O_ATTEMPTS] ? (unsigned)a.num[O_ATTEMPTS] : 20, threads);
+    case CMD_VERIFY:
         return bench_verify(p, threads);
-    if (!strcmp(cmd, "pps-dist"))
-        return pps_dist(p, n ? (unsigned)n : 200, threads, pass);
-    if (!strcmp(cmd, "genesis"))
+    case CMD_PPS_DIST:
+        return pps_dist(p, a.given[O_SAMPLES] ? (unsigned)a.num[O_SAMPLES] : 200, threads, pass);
+    default:
         return genesis(p, threads);
-    fprintf(stderr, "pouwbench: unknown command %s (see --help)\n", cmd);
-    return 2;
+    }
 }
