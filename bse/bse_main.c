@@ -86,11 +86,11 @@ static void summary(const bse_case *c, const bse_result *r)
 /* Loads and runs one case into *c / *res. Returns 0, or the exit code (message printed). */
 static int load_and_run(const char *file, const char *case_id, bse_case *c, bse_result *res)
 {
-    bse_error err;
+    common_error err;
     memset(res, 0, sizeof *res);
     bse_config_status cst = bse_case_load(c, file, case_id, &err);
     if (cst != BSE_CONFIG_OK) {
-        bse_error_print(&err, "bse", stderr);
+        common_error_print(&err, "bse", stderr);
         return cst == BSE_CONFIG_ENOMEM ? COMMON_EXIT_REJECTED : COMMON_EXIT_USAGE;
     }
     bse_session_status st = bse_session_run(c, res, &err);
@@ -100,7 +100,7 @@ static int load_and_run(const char *file, const char *case_id, bse_case *c, bse_
         fprintf(stderr, "bse: %s: case %s: %s: %s (BSE.py would crash on this config)\n", file, c->case_id,
                 err.field, err.msg);
     else
-        bse_error_print(&err, "bse", stderr);
+        common_error_print(&err, "bse", stderr);
     bse_result_free(res);
     return st == BSE_SESSION_ENOMEM ? COMMON_EXIT_REJECTED : COMMON_EXIT_USAGE;
 }
@@ -109,9 +109,9 @@ static int cmd_list(const char *file)
 {
     char **ids;
     size_t n;
-    bse_error err;
+    common_error err;
     if (bse_case_list(&ids, &n, file, &err) != BSE_CONFIG_OK) {
-        bse_error_print(&err, "bse", stderr);
+        common_error_print(&err, "bse", stderr);
         return COMMON_EXIT_USAGE;
     }
     for (size_t i = 0; i < n; i++) {
@@ -128,9 +128,9 @@ static int run_all(const char *file, const char *out, int want_summary)
 {
     char **ids;
     size_t n;
-    bse_error err;
+    common_error err;
     if (bse_case_list(&ids, &n, file, &err) != BSE_CONFIG_OK) {
-        bse_error_print(&err, "bse", stderr);
+        common_error_print(&err, "bse", stderr);
         return COMMON_EXIT_USAGE;
     }
     bse_case *cases = calloc(n ? n : 1, sizeof *cases);
@@ -151,7 +151,7 @@ static int run_all(const char *file, const char *out, int want_summary)
     size_t written = 0;
     for (size_t i = 0; i < ran && rc == 0; i++) {
         if (bse_result_write_files(&res[i], &cases[i], out, &err)) {
-            bse_error_print(&err, "bse", stderr);
+            common_error_print(&err, "bse", stderr);
             rc = COMMON_EXIT_REJECTED;
         } else {
             written++;
@@ -194,9 +194,9 @@ int main(int argc, char **argv)
     int rc = load_and_run(file, a.str[O_CASE], &c, &res);
     if (rc)
         return rc;
-    bse_error err;
+    common_error err;
     if (bse_result_write_files(&res, &c, out, &err)) {
-        bse_error_print(&err, "bse", stderr);
+        common_error_print(&err, "bse", stderr);
         rc = COMMON_EXIT_REJECTED;
     } else if (a.given[O_SUMMARY]) {
         summary(&c, &res);

@@ -72,9 +72,9 @@ int main(int argc, char **argv)
     double baseline = a.real[O_BASELINE];
 
     bse_case c;
-    bse_error err;
+    common_error err;
     if (bse_case_load(&c, file, case_id, &err)) {
-        bse_error_print(&err, "bsebench", stderr);
+        common_error_print(&err, "bsebench", stderr);
         return COMMON_EXIT_USAGE;
     }
     if (end_time > 0) {
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
         bse_result_free(&res);
         if (st) {
             common_progress_end(&prog);
-            bse_error_print(&err, "bsebench", stderr);
+            common_error_print(&err, "bsebench", stderr);
             free(t);
             return COMMON_EXIT_REJECTED;
         }

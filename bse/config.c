@@ -12,7 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "bse/json.h"
+#include "common/json.h"
 #include "bse/rng.h"
 
 static const char *const TTYPE_NAMES[BSE_T_COUNT] = {"GVWY",  "ZIC",  "SHVR", "SNPR", "ZIP", "ZIPSH",
@@ -44,12 +44,12 @@ int64_t bse_case_count(const bse_case *c, int side)
 
 typedef struct pctx {
     const char *path;
-    bse_error *err;
+    common_error *err;
 } pctx;
 
 static bse_config_status bad(pctx *p, const char *field, const char *fmt, const char *detail)
 {
-    bse_error_set(p->err, BSE_CONFIG_EFIELD, p->path, field, fmt, detail ? detail : "");
+    common_error_set(p->err, BSE_CONFIG_EFIELD, p->path, field, fmt, detail ? detail : "");
     return BSE_CONFIG_EFIELD;
 }
 
@@ -261,13 +261,13 @@ static bse_config_status parse_zones(pctx *p, const cJSON *sched, const char *pr
     return BSE_CONFIG_OK;
 }
 
-bse_config_status bse_case_set_seed(bse_case *c, bse_seed_kind kind, const char *text, bse_error *err)
+bse_config_status bse_case_set_seed(bse_case *c, bse_seed_kind kind, const char *text, common_error *err)
 {
     uint8_t be[64];
     size_t len = text ? strlen(text) : 0;
     if (len == 0 || len >= sizeof c->seed_text || (kind == BSE_SEED_HEX256 && len > 64) ||
         bse_rng_parse_seed(be, text, kind == BSE_SEED_HEX256) != BSE_RNG_OK)
-        return (bse_config_status)bse_error_set(err, BSE_CONFIG_EFIELD, c->case_id, "seed", "%s",
+        return (bse_config_status)common_error_set(err, BSE_CONFIG_EFIELD, c->case_id, "seed", "%s",
                                                 kind == BSE_SEED_HEX256
                                                     ? "hex256 seed must be 1 to 64 hex digits"
                                                     : "int seed must be a non-negative decimal integer below 2^512");
@@ -321,8 +321,8 @@ static bse_config_status parse_case(pctx *p, const cJSON *o, const char *pre, bs
                                             : "must be a string of hex digits%s", "");
     }
     {
-        bse_error e2;
-        bse_error_clear(&e2);
+        common_error e2;
+        common_error_clear(&e2);
         if (bse_case_set_seed(c, sk, seedtxt, &e2))
             return bad(p, f, "%s", e2.msg);
     }
@@ -372,12 +372,12 @@ static bse_config_status parse_case(pctx *p, const cJSON *o, const char *pre, bs
         snprintf(f, sizeof f, "%sdump_flags.%s", pre, flags[i]);
         TRY(get_bool(p, df, flags[i], f, dst[i]));
     }
-    bse_error e3;
-    bse_error_clear(&e3);
+    common_error e3;
+    common_error_clear(&e3);
     if (bse_case_validate(c, p->path, &e3)) {
         char fv[200];
         snprintf(fv, sizeof fv, "%s%s", pre, e3.field);
-        bse_error_set(p->err, BSE_CONFIG_EFIELD, p->path, fv, "%s", e3.msg);
+        common_error_set(p->err, BSE_CONFIG_EFIELD, p->path, fv, "%s", e3.msg);
         return BSE_CONFIG_EFIELD;
     }
     return BSE_CONFIG_OK;
@@ -385,9 +385,9 @@ static bse_config_status parse_case(pctx *p, const cJSON *o, const char *pre, bs
 
 /* ------------------------------------------------------------ validation */
 
-static bse_config_status vbad(bse_error *err, const char *path, const char *field, const char *msg)
+static bse_config_status vbad(common_error *err, const char *path, const char *field, const char *msg)
 {
-    bse_error_set(err, BSE_CONFIG_EFIELD, path, field, "%s", msg);
+    common_error_set(err, BSE_CONFIG_EFIELD, path, field, "%s", msg);
     return BSE_CONFIG_EFIELD;
 }
 
@@ -413,7 +413,7 @@ static int covers(const bse_zone *z, int32_t n, double a, double b, double *gap)
     return 1;
 }
 
-bse_config_status bse_case_validate(const bse_case *c, const char *path, bse_error *err)
+bse_config_status bse_case_validate(const bse_case *c, const char *path, common_error *err)
 {
     char f[200];
     if (!path)
@@ -528,7 +528,7 @@ static bse_config_status find_case(pctx *p, const cJSON *root, const char *case_
     if (!cases) {
         const cJSON *id = member(root, "case_id");
         if (case_id && cJSON_IsString(id) && strcmp(id->valuestring, case_id) != 0) {
-            bse_error_set(p->err, BSE_CONFIG_ECASE, p->path, "case_id", "file holds case \"%.60s\", not \"%.60s\"",
+            common_error_set(p->err, BSE_CONFIG_ECASE, p->path, "case_id", "file holds case \"%.60s\", not \"%.60s\"",
                           id->valuestring, case_id);
             return BSE_CONFIG_ECASE;
         }
@@ -540,7 +540,7 @@ static bse_config_status find_case(pctx *p, const cJSON *root, const char *case_
     int n = cJSON_GetArraySize(cases);
     if (!case_id) {
         if (n != 1) {
-            bse_error_set(p->err, BSE_CONFIG_ECASE, p->path, "cases", "manifest holds %d cases: choose one with --case",
+            common_error_set(p->err, BSE_CONFIG_ECASE, p->path, "cases", "manifest holds %d cases: choose one with --case",
                           n);
             return BSE_CONFIG_ECASE;
         }
@@ -557,7 +557,7 @@ static bse_config_status find_case(pctx *p, const cJSON *root, const char *case_
                 snprintf(fld, sizeof fld, "cases[%d].case_id", i);
                 *out = NULL;
                 *idx = -1;
-                bse_error_set(p->err, BSE_CONFIG_ECASE, p->path, fld, "duplicate case_id \"%.80s\"", case_id);
+                common_error_set(p->err, BSE_CONFIG_ECASE, p->path, fld, "duplicate case_id \"%.80s\"", case_id);
                 return BSE_CONFIG_ECASE;
             }
             *out = cs;
@@ -566,18 +566,18 @@ static bse_config_status find_case(pctx *p, const cJSON *root, const char *case_
     }
     if (*out)
         return BSE_CONFIG_OK;
-    bse_error_set(p->err, BSE_CONFIG_ECASE, p->path, "cases", "no case with case_id \"%.80s\"", case_id);
+    common_error_set(p->err, BSE_CONFIG_ECASE, p->path, "cases", "no case with case_id \"%.80s\"", case_id);
     return BSE_CONFIG_ECASE;
 }
 
 /* JSON nesting deeper than this is refused before cJSON recurses into it. */
 #define MAX_DEPTH 64
 
-static bse_config_status parse_root(const char *json, size_t len, const char *path, bse_error *err, cJSON **root)
+static bse_config_status parse_root(const char *json, size_t len, const char *path, common_error *err, cJSON **root)
 {
     *root = NULL;
-    if (bse_json_too_deep(json, len, MAX_DEPTH)) {
-        bse_error_set(err, BSE_CONFIG_EJSON, path, "", "JSON nested deeper than %d levels", MAX_DEPTH);
+    if (common_json_too_deep(json, len, MAX_DEPTH)) {
+        common_error_set(err, BSE_CONFIG_EJSON, path, "", "JSON nested deeper than %d levels", MAX_DEPTH);
         return BSE_CONFIG_EJSON;
     }
     const char *end = NULL;
@@ -598,7 +598,7 @@ static bse_config_status parse_root(const char *json, size_t len, const char *pa
             line += json[i] == '\n';
         char where[48];
         snprintf(where, sizeof where, "line %zu", line);
-        bse_error_set(err, BSE_CONFIG_EJSON, path, where, "malformed JSON (at byte %zu)", off);
+        common_error_set(err, BSE_CONFIG_EJSON, path, where, "malformed JSON (at byte %zu)", off);
         return BSE_CONFIG_EJSON;
     }
     *root = r;
@@ -606,10 +606,10 @@ static bse_config_status parse_root(const char *json, size_t len, const char *pa
 }
 
 bse_config_status bse_case_parse(bse_case *c, const char *json, size_t len, const char *path, const char *case_id,
-                                 bse_error *err)
+                                 common_error *err)
 {
     memset(c, 0, sizeof *c);
-    bse_error_clear(err);
+    common_error_clear(err);
     pctx p = {path ? path : "-", err};
     cJSON *root;
     bse_config_status st = parse_root(json, len, p.path, err, &root);
@@ -630,13 +630,13 @@ bse_config_status bse_case_parse(bse_case *c, const char *json, size_t len, cons
     return st;
 }
 
-static bse_config_status read_file(const char *path, char **buf, size_t *len, bse_error *err)
+static bse_config_status read_file(const char *path, char **buf, size_t *len, common_error *err)
 {
     *buf = NULL;
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        bse_error_set(err, BSE_CONFIG_EIO, path, "", "cannot open: %s", strerror(errno));
+        common_error_set(err, BSE_CONFIG_EIO, path, "", "cannot open: %s", strerror(errno));
         return BSE_CONFIG_EIO;
     }
     size_t cap = 1 << 16, n = 0;
@@ -649,7 +649,7 @@ static bse_config_status read_file(const char *path, char **buf, size_t *len, bs
         if (cap >= ((size_t)64 << 20)) {
             free(b);
             fclose(f);
-            bse_error_set(err, BSE_CONFIG_EIO, path, "", "file larger than 64 MiB");
+            common_error_set(err, BSE_CONFIG_EIO, path, "", "file larger than 64 MiB");
             return BSE_CONFIG_EIO;
         }
         char *nb = realloc(b, cap * 2);
@@ -664,12 +664,12 @@ static bse_config_status read_file(const char *path, char **buf, size_t *len, bs
     int ioerr = ferror(f);
     fclose(f);
     if (!b) {
-        bse_error_set(err, BSE_CONFIG_ENOMEM, path, "", "out of memory");
+        common_error_set(err, BSE_CONFIG_ENOMEM, path, "", "out of memory");
         return BSE_CONFIG_ENOMEM;
     }
     if (ioerr) {
         free(b);
-        bse_error_set(err, BSE_CONFIG_EIO, path, "", "read error");
+        common_error_set(err, BSE_CONFIG_EIO, path, "", "read error");
         return BSE_CONFIG_EIO;
     }
     *buf = b;
@@ -677,10 +677,10 @@ static bse_config_status read_file(const char *path, char **buf, size_t *len, bs
     return BSE_CONFIG_OK;
 }
 
-bse_config_status bse_case_load(bse_case *c, const char *path, const char *case_id, bse_error *err)
+bse_config_status bse_case_load(bse_case *c, const char *path, const char *case_id, common_error *err)
 {
     memset(c, 0, sizeof *c);
-    bse_error_clear(err);
+    common_error_clear(err);
     char *buf;
     size_t len;
     bse_config_status st = read_file(path, &buf, &len, err);
@@ -691,11 +691,11 @@ bse_config_status bse_case_load(bse_case *c, const char *path, const char *case_
     return st;
 }
 
-bse_config_status bse_case_list(char ***ids, size_t *n, const char *path, bse_error *err)
+bse_config_status bse_case_list(char ***ids, size_t *n, const char *path, common_error *err)
 {
     *ids = NULL;
     *n = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     char *buf;
     size_t len;
     bse_config_status st = read_file(path, &buf, &len, err);
@@ -744,7 +744,7 @@ bse_config_status bse_case_list(char ***ids, size_t *n, const char *path, bse_er
                 return BSE_CONFIG_ENOMEM;
             char fld[48];
             snprintf(fld, sizeof fld, "cases[%d].case_id", i);
-            bse_error_set(err, BSE_CONFIG_ECASE, path, fld, "duplicate case_id (also cases[%d])", dup);
+            common_error_set(err, BSE_CONFIG_ECASE, path, fld, "duplicate case_id (also cases[%d])", dup);
             return BSE_CONFIG_ECASE;
         }
     }

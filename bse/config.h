@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 
 #define BSE_MAX_ENTRIES 32   /* trader_spec entries per side */
 #define BSE_MAX_ZONES 32     /* zones per schedule side */
@@ -118,22 +118,22 @@ bse_ttype bse_ttype_parse(const char *name);
  * "cases[2].trader_spec.buyers[1][1]"). Out: c (zeroed on error). No allocation kept. */
 __attribute__((warn_unused_result)) bse_config_status bse_case_parse(bse_case *c, const char *json, size_t len,
                                                                      const char *path, const char *case_id,
-                                                                     bse_error *err);
+                                                                     common_error *err);
 
 /* Reads a file and parses it as bse_case_parse does. */
 __attribute__((warn_unused_result)) bse_config_status bse_case_load(bse_case *c, const char *path, const char *case_id,
-                                                                    bse_error *err);
+                                                                    common_error *err);
 
 /* Lists the case ids of a file (one case object, or every case of a manifest).
  * Out: ids (caller frees each string and the array with free), n.
  * Returns as bse_case_load. */
 __attribute__((warn_unused_result)) bse_config_status bse_case_list(char ***ids, size_t *n, const char *path,
-                                                                    bse_error *err);
+                                                                    common_error *err);
 
 /* Checks a case built in code (by the PoUW environment generator, say) with the
  * same rules as the parser. Returns BSE_CONFIG_OK or BSE_CONFIG_EFIELD with err. */
 __attribute__((warn_unused_result)) bse_config_status bse_case_validate(const bse_case *c, const char *path,
-                                                                        bse_error *err);
+                                                                        common_error *err);
 
 /* Writes the case as canonical JSON (the manifest's case format; keys in a fixed
  * order, integers without decimals, doubles in shortest round-trip form, no
@@ -144,7 +144,7 @@ char *bse_case_to_json(const bse_case *c);
 /* Sets the seed from a kind and text (decimal for int, hex digits for hex256).
  * Returns BSE_CONFIG_OK or BSE_CONFIG_EFIELD (err names field "seed"). */
 __attribute__((warn_unused_result)) bse_config_status bse_case_set_seed(bse_case *c, bse_seed_kind kind,
-                                                                        const char *text, bse_error *err);
+                                                                        const char *text, common_error *err);
 
 /* Number of traders on a side (sum of the entries' n). */
 int64_t bse_case_count(const bse_case *c, int side);

@@ -64,15 +64,15 @@ static bse_step_options step_options(const bse_env_options *o)
     return so;
 }
 
-bse_env_status bse_env_create(bse_env **out, const bse_case *c, const bse_env_options *o, bse_error *err)
+bse_env_status bse_env_create(bse_env **out, const bse_case *c, const bse_env_options *o, common_error *err)
 {
     *out = NULL;
-    bse_error_clear(err);
+    common_error_clear(err);
     bse_env_options opt = o ? *o : bse_env_options_default();
     int64_t nbs = bse_case_count(c, BSE_SIDE_BUYERS) + bse_case_count(c, BSE_SIDE_SELLERS);
     if (opt.slot < 0 || opt.slot >= nbs || opt.seed_stride < 1 || opt.shadow < 0 || opt.shadow > 1 ||
         opt.autopilot < 0 || opt.autopilot > 1)
-        return (bse_env_status)bse_error_set(err, BSE_ENV_ECONFIG, c->case_id, "options",
+        return (bse_env_status)common_error_set(err, BSE_ENV_ECONFIG, c->case_id, "options",
                                              "slot %d must be a buyer or seller (0..%lld), seed_stride >= 1, "
                                              "shadow and autopilot 0 or 1",
                                              opt.slot, (long long)nbs - 1);
@@ -85,7 +85,7 @@ bse_env_status bse_env_create(bse_env **out, const bse_case *c, const bse_env_op
         return ss == BSE_STEP_ENOMEM ? BSE_ENV_ENOMEM : BSE_ENV_ECONFIG;
     bse_env *e = calloc(1, sizeof *e);
     if (!e)
-        return (bse_env_status)bse_error_set(err, BSE_ENV_ENOMEM, c->case_id, "", "out of memory");
+        return (bse_env_status)common_error_set(err, BSE_ENV_ENOMEM, c->case_id, "", "out of memory");
     e->c = *c;
     e->o = opt;
     *out = e;
@@ -93,12 +93,12 @@ bse_env_status bse_env_create(bse_env **out, const bse_case *c, const bse_env_op
 }
 
 bse_env_status bse_env_create_json(bse_env **out, const char *json, size_t len, const char *path,
-                                   const char *case_id, const bse_env_options *o, bse_error *err)
+                                   const char *case_id, const bse_env_options *o, common_error *err)
 {
     *out = NULL;
     bse_case *c = malloc(sizeof *c);
     if (!c)
-        return (bse_env_status)bse_error_set(err, BSE_ENV_ENOMEM, path, "", "out of memory");
+        return (bse_env_status)common_error_set(err, BSE_ENV_ENOMEM, path, "", "out of memory");
     bse_config_status cs = bse_case_parse(c, json, len, path, case_id, err);
     bse_env_status st = BSE_ENV_ECONFIG;
     if (cs == BSE_CONFIG_OK)
@@ -212,18 +212,18 @@ static int settle(bse_env *e, bse_step_event ev)
 {
     if (ev != BSE_STEP_END)
         return 0;
-    bse_error err;
+    common_error err;
     if (bse_step_finish(e->s, &e->res, &err) == BSE_STEP_OK)
         e->has_res = 1;
     return 1;
 }
 
 bse_env_status bse_env_reset(bse_env *e, uint64_t seed, float obs[BSE_ENV_OBS_DIM], int32_t *terminated,
-                             bse_error *err)
+                             common_error *err)
 {
     memset(obs, 0, sizeof(float) * BSE_ENV_OBS_DIM);
     *terminated = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     drop_session(e);
     memset(&e->info, 0, sizeof e->info);
     e->info.price = -1;
@@ -255,7 +255,7 @@ bse_env_status bse_env_reset(bse_env *e, uint64_t seed, float obs[BSE_ENV_OBS_DI
     return BSE_ENV_OK;
 }
 
-bse_env_status bse_env_check_action(const float action[BSE_ENV_ACT_DIM], bse_error *err)
+bse_env_status bse_env_check_action(const float action[BSE_ENV_ACT_DIM], common_error *err)
 {
     static const float lo[BSE_ENV_ACT_DIM] = {-1, 0}, hi[BSE_ENV_ACT_DIM] = {1, 1};
     for (int k = 0; k < BSE_ENV_ACT_DIM; k++) {
@@ -263,7 +263,7 @@ bse_env_status bse_env_check_action(const float action[BSE_ENV_ACT_DIM], bse_err
         if (isnan(a) || !(a >= lo[k] && a <= hi[k])) {
             char field[32];
             snprintf(field, sizeof field, "action[%d]", k);
-            return (bse_env_status)bse_error_set(err, BSE_ENV_EACTION, "", field, "%g is outside [%g, %g]",
+            return (bse_env_status)common_error_set(err, BSE_ENV_EACTION, "", field, "%g is outside [%g, %g]",
                                                  (double)a, (double)lo[k], (double)hi[k]);
         }
     }
@@ -271,11 +271,11 @@ bse_env_status bse_env_check_action(const float action[BSE_ENV_ACT_DIM], bse_err
 }
 
 bse_env_status bse_env_step(bse_env *e, const float action[BSE_ENV_ACT_DIM], float obs[BSE_ENV_OBS_DIM],
-                            double *reward, int32_t *terminated, bse_error *err)
+                            double *reward, int32_t *terminated, common_error *err)
 {
     *reward = 0;
     *terminated = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     if (e->state == EV_EMPTY) { /* a session without any decision: one empty step ends it */
         memset(obs, 0, sizeof(float) * BSE_ENV_OBS_DIM);
         e->state = EV_ENDED;
@@ -283,7 +283,7 @@ bse_env_status bse_env_step(bse_env *e, const float action[BSE_ENV_ACT_DIM], flo
         return BSE_ENV_OK;
     }
     if (e->state != EV_RUNNING)
-        return (bse_env_status)bse_error_set(err, BSE_ENV_ESTATE, "", "",
+        return (bse_env_status)common_error_set(err, BSE_ENV_ESTATE, "", "",
                                              e->state == EV_ENDED ? "the episode is over: reset first"
                                                                   : "no episode: reset first");
     if (!e->o.autopilot) {
@@ -336,10 +336,10 @@ bse_env_status bse_env_step(bse_env *e, const float action[BSE_ENV_ACT_DIM], flo
 
 void bse_env_get_info(const bse_env *e, bse_env_info *info) { *info = e->info; }
 
-bse_env_status bse_env_write_files(const bse_env *e, const char *dir, bse_error *err)
+bse_env_status bse_env_write_files(const bse_env *e, const char *dir, common_error *err)
 {
     if (!e->has_res)
-        return (bse_env_status)bse_error_set(err, BSE_ENV_ESTATE, "", "", "the episode is not over");
+        return (bse_env_status)common_error_set(err, BSE_ENV_ESTATE, "", "", "the episode is not over");
     if (bse_result_write_files(&e->res, &e->c, dir, err))
         return BSE_ENV_ENOMEM;
     return BSE_ENV_OK;
@@ -373,7 +373,7 @@ struct bse_env_vec {
     double *rewards, *profit;
     int32_t *term;
     bse_env_status *st;
-    bse_error *errs;
+    common_error *errs;
 };
 
 static void job_one(bse_env_vec *v, int32_t i)
@@ -427,7 +427,7 @@ static void *worker(void *arg)
     }
 }
 
-static bse_env_status run_job(bse_env_vec *v, bse_error *err)
+static bse_env_status run_job(bse_env_vec *v, common_error *err)
 {
     if (v->nthreads > 1) {
         pthread_mutex_lock(&v->mu);
@@ -478,13 +478,13 @@ void bse_env_vec_destroy(bse_env_vec *v)
 }
 
 bse_env_status bse_env_vec_create(bse_env_vec **out, bse_env *const *envs, int32_t n, int32_t nthreads,
-                                  bse_error *err)
+                                  common_error *err)
 {
     *out = NULL;
     assert(n >= 1 && nthreads >= 1);
     bse_env_vec *v = calloc(1, sizeof *v);
     if (!v)
-        return (bse_env_status)bse_error_set(err, BSE_ENV_ENOMEM, "", "", "out of memory");
+        return (bse_env_status)common_error_set(err, BSE_ENV_ENOMEM, "", "", "out of memory");
     pthread_mutex_init(&v->mu, NULL);
     pthread_cond_init(&v->go, NULL);
     pthread_cond_init(&v->done, NULL);
@@ -497,7 +497,7 @@ bse_env_status bse_env_vec_create(bse_env_vec **out, bse_env *const *envs, int32
     v->args = calloc((size_t)v->nthreads, sizeof *v->args);
     if (!v->envs || !v->st || !v->errs || !v->th || !v->args) {
         bse_env_vec_destroy(v);
-        return (bse_env_status)bse_error_set(err, BSE_ENV_ENOMEM, "", "", "out of memory");
+        return (bse_env_status)common_error_set(err, BSE_ENV_ENOMEM, "", "", "out of memory");
     }
     memcpy(v->envs, envs, sizeof *v->envs * (size_t)n);
     for (int32_t w = 1; w < v->nthreads; w++) {
@@ -506,7 +506,7 @@ bse_env_status bse_env_vec_create(bse_env_vec **out, bse_env *const *envs, int32
         if (pthread_create(&v->th[w - 1], NULL, worker, &v->args[w - 1])) {
             v->nthreads = w; /* the started ones are stopped by destroy */
             bse_env_vec_destroy(v);
-            return (bse_env_status)bse_error_set(err, BSE_ENV_ENOMEM, "", "", "cannot start a thread");
+            return (bse_env_status)common_error_set(err, BSE_ENV_ENOMEM, "", "", "cannot start a thread");
         }
         v->nstarted++;
     }
@@ -515,9 +515,9 @@ bse_env_status bse_env_vec_create(bse_env_vec **out, bse_env *const *envs, int32
 }
 
 bse_env_status bse_env_vec_reset(bse_env_vec *v, const uint64_t *seeds, float *obs, int32_t *terminated,
-                                 bse_error *err)
+                                 common_error *err)
 {
-    bse_error_clear(err);
+    common_error_clear(err);
     v->job = JOB_RESET;
     v->seeds = seeds;
     v->obs = obs;
@@ -526,9 +526,9 @@ bse_env_status bse_env_vec_reset(bse_env_vec *v, const uint64_t *seeds, float *o
 }
 
 bse_env_status bse_env_vec_step(bse_env_vec *v, const float *actions, float *obs, double *rewards,
-                                int32_t *terminated, float *final_obs, double *episode_profit, bse_error *err)
+                                int32_t *terminated, float *final_obs, double *episode_profit, common_error *err)
 {
-    bse_error_clear(err);
+    common_error_clear(err);
     for (int32_t i = 0; i < v->n; i++) {
         if (v->envs[i]->o.autopilot)
             continue;

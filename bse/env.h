@@ -44,7 +44,7 @@
 #include <stdint.h>
 
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 
 #define BSE_ENV_OBS_DIM 20
 #define BSE_ENV_ACT_DIM 2
@@ -94,13 +94,13 @@ void bse_env_obs_bounds(float low[BSE_ENV_OBS_DIM], float high[BSE_ENV_OBS_DIM])
  * Returns BSE_ENV_OK; BSE_ENV_ECONFIG (err: the case field, or "options"; a
  * case is checked by running its construction once); BSE_ENV_ENOMEM. Allocates. */
 __attribute__((warn_unused_result)) bse_env_status bse_env_create(bse_env **out, const bse_case *c,
-                                                                  const bse_env_options *o, bse_error *err);
+                                                                  const bse_env_options *o, common_error *err);
 
 /* As bse_env_create, from JSON text (one case, or a manifest and case_id, which
  * may be NULL for a single case); path names the source in errors. */
 __attribute__((warn_unused_result)) bse_env_status bse_env_create_json(bse_env **out, const char *json, size_t len,
                                                                        const char *path, const char *case_id,
-                                                                       const bse_env_options *o, bse_error *err);
+                                                                       const bse_env_options *o, common_error *err);
 
 /* Frees the environment and its session; NULL is a no-op. */
 void bse_env_destroy(bse_env *e);
@@ -111,18 +111,18 @@ void bse_env_destroy(bse_env *e);
  * BSE_ENV_EBSE, BSE_ENV_ENOMEM. */
 __attribute__((warn_unused_result)) bse_env_status bse_env_reset(bse_env *e, uint64_t seed,
                                                                  float obs[BSE_ENV_OBS_DIM], int32_t *terminated,
-                                                                 bse_error *err);
+                                                                 common_error *err);
 
 /* Applies action (see the top comment) and runs to the next decision or the end.
  * Out: obs, *reward, *terminated. Returns BSE_ENV_OK; BSE_ENV_EACTION (nothing
  * changed); BSE_ENV_ESTATE (no episode running); BSE_ENV_EBSE; BSE_ENV_ENOMEM. */
 __attribute__((warn_unused_result)) bse_env_status bse_env_step(bse_env *e, const float action[BSE_ENV_ACT_DIM],
                                                                 float obs[BSE_ENV_OBS_DIM], double *reward,
-                                                                int32_t *terminated, bse_error *err);
+                                                                int32_t *terminated, common_error *err);
 
 /* Checks an action without applying it: BSE_ENV_OK or BSE_ENV_EACTION (err). */
 __attribute__((warn_unused_result)) bse_env_status bse_env_check_action(const float action[BSE_ENV_ACT_DIM],
-                                                                        bse_error *err);
+                                                                        common_error *err);
 
 /* The last reset's or step's information. */
 void bse_env_get_info(const bse_env *e, bse_env_info *info);
@@ -131,13 +131,13 @@ void bse_env_get_info(const bse_env *e, bse_env_info *info);
  * its case_id) into dir, as `bse run` does. Returns BSE_ENV_OK, BSE_ENV_ESTATE
  * (episode not over), or BSE_ENV_ENOMEM standing for an I/O failure (err). */
 __attribute__((warn_unused_result)) bse_env_status bse_env_write_files(const bse_env *e, const char *dir,
-                                                                       bse_error *err);
+                                                                       common_error *err);
 
 /* Creates a vector over envs[0..n-1] (not owned; they must outlive it) stepped by
  * nthreads threads (1: the caller's thread only; capped at n). Returns
  * BSE_ENV_OK or BSE_ENV_ENOMEM. Allocates; starts nthreads - 1 threads. */
 __attribute__((warn_unused_result)) bse_env_status bse_env_vec_create(bse_env_vec **out, bse_env *const *envs,
-                                                                      int32_t n, int32_t nthreads, bse_error *err);
+                                                                      int32_t n, int32_t nthreads, common_error *err);
 
 /* Stops the threads and frees the vector (not the envs); NULL is a no-op. */
 void bse_env_vec_destroy(bse_env_vec *v);
@@ -146,7 +146,7 @@ void bse_env_vec_destroy(bse_env_vec *v);
  * first failing env's status (err names "env[i]"), else BSE_ENV_OK. */
 __attribute__((warn_unused_result)) bse_env_status bse_env_vec_reset(bse_env_vec *v, const uint64_t *seeds,
                                                                      float *obs, int32_t *terminated,
-                                                                     bse_error *err);
+                                                                     common_error *err);
 
 /* Steps every env with its row of actions (n x ACT_DIM, all checked first: on a
  * bad one BSE_ENV_EACTION naming "env[i]" and nothing stepped). A finished env
@@ -158,6 +158,6 @@ __attribute__((warn_unused_result)) bse_env_status bse_env_vec_reset(bse_env_vec
 __attribute__((warn_unused_result)) bse_env_status bse_env_vec_step(bse_env_vec *v, const float *actions, float *obs,
                                                                     double *rewards, int32_t *terminated,
                                                                     float *final_obs, double *episode_profit,
-                                                                    bse_error *err);
+                                                                    common_error *err);
 
 #endif /* BSE_ENV_H */

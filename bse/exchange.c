@@ -88,25 +88,25 @@ void bse_exchange_cancel(bse_exchange *ex, double time, int32_t trader, int is_b
     CHECK_BOOK(ex);
 }
 
-static int side_string(const bse_book_side *s, bse_buf *out)
+static int side_string(const bse_book_side *s, common_buf *out)
 {
     if (s->nlevels == 0)
-        return bse_buf_append(out, "0,", 2);
-    int rc = bse_buf_int(out, s->nlevels) | bse_buf_append(out, ",", 1);
+        return common_buf_append(out, "0,", 2);
+    int rc = common_buf_int(out, s->nlevels) | common_buf_append(out, ",", 1);
     for (int32_t i = 0; i < s->nlevels; i++) {
-        rc |= bse_buf_int(out, s->levels[i].price);
-        rc |= bse_buf_append(out, ",", 1);
-        rc |= bse_buf_int(out, s->levels[i].qty);
-        rc |= bse_buf_append(out, ",", 1);
+        rc |= common_buf_int(out, s->levels[i].price);
+        rc |= common_buf_append(out, ",", 1);
+        rc |= common_buf_int(out, s->levels[i].qty);
+        rc |= common_buf_append(out, ",", 1);
     }
     return rc ? -1 : 0;
 }
 
-int bse_exchange_lob_string(const bse_exchange *ex, bse_buf *out)
+int bse_exchange_lob_string(const bse_exchange *ex, common_buf *out)
 {
-    int rc = bse_buf_append(out, "Bid:,", 5);
+    int rc = common_buf_append(out, "Bid:,", 5);
     rc |= side_string(&ex->bids, out);
-    rc |= bse_buf_append(out, "Ask:,", 5);
+    rc |= common_buf_append(out, "Ask:,", 5);
     rc |= side_string(&ex->asks, out);
     return rc ? -1 : 0;
 }

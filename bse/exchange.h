@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "bse/book.h"
-#include "bse/buf.h"
+#include "common/buf.h"
 
 #define BSE_TAPE_LEN 10000
 #define BSE_MINPRICE 1   /* bse_sys_minprice: bid side worst price */
@@ -75,6 +75,6 @@ static inline const bse_tape_rec *bse_exchange_tape_back(const bse_exchange *ex,
 
 /* Appends BSE's LOB string ("Bid:,N,p,q,...,Ask:,M,p,q,...,", both sides
  * ascending, "0," for an empty side) to out. Returns 0, or -1 out of memory. */
-int bse_exchange_lob_string(const bse_exchange *ex, bse_buf *out);
+int bse_exchange_lob_string(const bse_exchange *ex, common_buf *out);
 
 #endif /* BSE_EXCHANGE_H */

@@ -13,10 +13,10 @@
 
 #include "bse/step.h"
 
-bse_session_status bse_session_run(const bse_case *c, bse_result *res, bse_error *err)
+bse_session_status bse_session_run(const bse_case *c, bse_result *res, common_error *err)
 {
     memset(res, 0, sizeof *res);
-    bse_error_clear(err);
+    common_error_clear(err);
     bse_step_options o = bse_step_options_default();
     o.watch = BSE_STEP_NO_SLOT;
     bse_step *s = NULL;
@@ -36,12 +36,12 @@ void bse_result_free(bse_result *res)
 {
     if (!res)
         return;
-    bse_buf_free(&res->tape);
-    bse_buf_free(&res->avg_balance);
-    bse_buf_free(&res->blotters);
-    bse_buf_free(&res->lob_frames);
-    bse_buf_free(&res->strats);
-    bse_buf_free(&res->final_line);
+    common_buf_free(&res->tape);
+    common_buf_free(&res->avg_balance);
+    common_buf_free(&res->blotters);
+    common_buf_free(&res->lob_frames);
+    common_buf_free(&res->strats);
+    common_buf_free(&res->final_line);
 }
 
 /* The files a case writes, in writing order: BSE.py's names <case>_<kind>.csv. */
@@ -56,7 +56,7 @@ void bse_result_free(bse_result *res)
 typedef struct result_file {
     int on;
     const char *kind;
-    const bse_buf *buf;
+    const common_buf *buf;
 } result_file;
 
 void bse_result_remove_files(const bse_case *c, const char *dir)
@@ -71,7 +71,7 @@ void bse_result_remove_files(const bse_case *c, const char *dir)
     }
 }
 
-int bse_result_write_files(const bse_result *res, const bse_case *c, const char *dir, bse_error *err)
+int bse_result_write_files(const bse_result *res, const bse_case *c, const char *dir, common_error *err)
 {
     const result_file files[] = BSE_RESULT_FILES(c, res);
     char paths[5][4096];
@@ -80,8 +80,8 @@ int bse_result_write_files(const bse_result *res, const bse_case *c, const char 
         if (!files[i].on)
             continue;
         snprintf(paths[done], sizeof paths[done], "%s/%s_%s.csv", dir, c->case_id, files[i].kind);
-        if (bse_buf_write_file(files[i].buf, paths[done])) {
-            bse_error_set(err, 1, paths[done], "", "cannot write: %s", strerror(errno));
+        if (common_buf_write_file(files[i].buf, paths[done])) {
+            common_error_set(err, 1, paths[done], "", "cannot write: %s", strerror(errno));
             for (int k = 0; k < done; k++)
                 unlink(paths[k]);
             return -1;

@@ -6,7 +6,7 @@
  * after random.seed(seed): the same output files byte for byte and the same
  * generator state after the session (spec/bse.md s6, s7).
  *
- * Outputs are built in memory (bse_buf) and only the dump_flags' files are filled;
+ * Outputs are built in memory (common_buf) and only the dump_flags' files are filled;
  * the final average-balance line and the per-type means are always computed
  * (PoUW's PPS and session digest need them). Nothing is written to disk here.
  */
@@ -15,9 +15,9 @@
 
 #include <stdint.h>
 
-#include "bse/buf.h"
+#include "common/buf.h"
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 
 typedef enum bse_session_status {
     BSE_SESSION_OK = 0,
@@ -42,12 +42,12 @@ typedef struct bse_strategy_record { /* BSE's best_B / best_S of a strats frame 
 } bse_strategy_record;
 
 typedef struct bse_result {
-    bse_buf tape;          /* <id>_tape.csv        (dump_tape) */
-    bse_buf avg_balance;   /* <id>_avg_balance.csv (dump_avgbals) */
-    bse_buf blotters;      /* <id>_blotters.csv    (dump_blotters) */
-    bse_buf lob_frames;    /* <id>_LOB_frames.csv  (dump_lobs) */
-    bse_buf strats;        /* <id>_strats.csv      (dump_strats) */
-    bse_buf final_line;    /* the last avg-balance line, always */
+    common_buf tape;          /* <id>_tape.csv        (dump_tape) */
+    common_buf avg_balance;   /* <id>_avg_balance.csv (dump_avgbals) */
+    common_buf blotters;      /* <id>_blotters.csv    (dump_blotters) */
+    common_buf lob_frames;    /* <id>_LOB_frames.csv  (dump_lobs) */
+    common_buf strats;        /* <id>_strats.csv      (dump_strats) */
+    common_buf final_line;    /* the last avg-balance line, always */
     int64_t n_trades;
     int64_t n_steps;
     int64_t n_quotes;      /* steps on which a trader quoted */
@@ -67,7 +67,7 @@ typedef struct bse_result {
  * Out: res (zeroed first; free with bse_result_free, also after an error).
  * Allocates. Thread-safe: distinct sessions may run concurrently. */
 __attribute__((warn_unused_result)) bse_session_status bse_session_run(const bse_case *c, bse_result *res,
-                                                                       bse_error *err);
+                                                                       common_error *err);
 
 /* Frees a result's buffers; safe on a zeroed result. */
 void bse_result_free(bse_result *res);
@@ -75,7 +75,7 @@ void bse_result_free(bse_result *res);
 /* Writes the files selected by c's dump flags into dir as <case_id>_<kind>.csv,
  * each crash-safely (temp file, fsync, rename). If one write fails, the files
  * already written by this call are removed. Returns 0, or -1 with err filled. */
-int bse_result_write_files(const bse_result *res, const bse_case *c, const char *dir, bse_error *err);
+int bse_result_write_files(const bse_result *res, const bse_case *c, const char *dir, common_error *err);
 
 /* Removes the files bse_result_write_files would write for case c into dir (those that
  * exist): undoes a run's writes when a later write of the same run failed. */

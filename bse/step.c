@@ -35,7 +35,7 @@ typedef struct pending_order {
 struct bse_step {
     const bse_case *c;
     bse_result *res;
-    bse_error *err;
+    common_error *err;
     bse_rng rng;
     bse_exchange *ex;
     bse_trader *traders;
@@ -54,7 +54,7 @@ struct bse_step {
     int32_t ntypes;
     bse_ttype types[BSE_T_COUNT];
     int32_t type_count[BSE_T_COUNT];
-    bse_buf lobstr, lastlob;
+    common_buf lobstr, lastlob;
     int64_t *lobsnap;      /* last published (price, qty) pairs: bids then asks */
     int32_t snap_nb, snap_na, snap_cap;
     /* trade_stats cache: each type's "TYPE, sum, n, mean, " text for its last sum */
@@ -67,7 +67,7 @@ struct bse_step {
     /* the step machine (bse/step.h) */
     bse_case cc;           /* the case (r->c points here) */
     bse_result result;     /* r->res points here until bse_step_finish moves it */
-    bse_error errbuf;      /* r->err points here */
+    common_error errbuf;      /* r->err points here */
     bse_step_options opt;
     int state;             /* ST_* */
     double time, timestep, duration, time_left;
@@ -84,7 +84,7 @@ static bse_session_status fail(run *r, bse_session_status st, double time, const
 {
     char field[64];
     snprintf(field, sizeof field, "t=%.4f", time);
-    bse_error_set(r->err, st, r->c->case_id, field, "%s", what);
+    common_error_set(r->err, st, r->c->case_id, field, "%s", what);
     return st;
 }
 
@@ -240,14 +240,14 @@ static bse_session_status customer_orders(run *r, double time)
 /* ------------------------------------------------------------ outputs */
 
 /* Appends x as printf "%.{prec}f" would (bse_fmt_fixed, exact and fast). */
-static int buf_fixed(bse_buf *b, double x, int prec)
+static int buf_fixed(common_buf *b, double x, int prec)
 {
     char tmp[64];
     size_t n = bse_fmt_fixed(tmp, x, prec);
-    return bse_buf_append(b, tmp, n);
+    return common_buf_append(b, tmp, n);
 }
 
-static int buf_str(bse_buf *b, const char *s) { return bse_buf_append(b, s, strlen(s)); }
+static int buf_str(common_buf *b, const char *s) { return common_buf_append(b, s, strlen(s)); }
 
 /* Exchange.publish_lob's LOB-frame part: write a frame when the string changed. */
 static int publish_lob(run *r, double time)
@@ -288,37 +288,37 @@ static int publish_lob(run *r, double time)
     }
     r->snap_nb = bs->nlevels;
     r->snap_na = as->nlevels;
-    bse_buf_reset(&r->lobstr);
+    common_buf_reset(&r->lobstr);
     if (bse_exchange_lob_string(r->ex, &r->lobstr))
         return -1;
     r->lob_published = 1;
-    bse_buf tmp = r->lastlob;
+    common_buf tmp = r->lastlob;
     r->lastlob = r->lobstr;
     r->lobstr = tmp;
-    int rc = buf_fixed(&r->res->lob_frames, time, 3) | bse_buf_append(&r->res->lob_frames, ", ", 2);
-    rc |= bse_buf_append(&r->res->lob_frames, r->lastlob.data, r->lastlob.len);
-    rc |= bse_buf_append(&r->res->lob_frames, "\n", 1);
+    int rc = buf_fixed(&r->res->lob_frames, time, 3) | common_buf_append(&r->res->lob_frames, ", ", 2);
+    rc |= common_buf_append(&r->res->lob_frames, r->lastlob.data, r->lastlob.len);
+    rc |= common_buf_append(&r->res->lob_frames, "\n", 1);
     return rc ? -1 : 0;
 }
 
 /* trade_stats: one avg-balance line into out. */
-static int trade_stats(run *r, bse_buf *out, double time, int final)
+static int trade_stats(run *r, common_buf *out, double time, int final)
 {
     int64_t sums[BSE_T_COUNT] = {0};
     for (int32_t i = 0; i < r->n; i++)
         sums[r->traders[i].type] += r->traders[i].balance;
     char tbuf[32];
     snprintf(tbuf, sizeof tbuf, "%06lld, ", (long long)(int64_t)time);
-    int rc = buf_str(out, r->c->case_id) | bse_buf_append(out, ", ", 2) | buf_str(out, tbuf);
+    int rc = buf_str(out, r->c->case_id) | common_buf_append(out, ", ", 2) | buf_str(out, tbuf);
     const bse_book_level *b = bse_book_best(&r->ex->bids), *a = bse_book_best(&r->ex->asks);
     if (b)
-        rc |= bse_buf_int(out, b->price) | bse_buf_append(out, ", ", 2);
+        rc |= common_buf_int(out, b->price) | common_buf_append(out, ", ", 2);
     else
-        rc |= bse_buf_append(out, "None, ", 6);
+        rc |= common_buf_append(out, "None, ", 6);
     if (a)
-        rc |= bse_buf_int(out, a->price) | bse_buf_append(out, ", ", 2);
+        rc |= common_buf_int(out, a->price) | common_buf_append(out, ", ", 2);
     else
-        rc |= bse_buf_append(out, "None, ", 6);
+        rc |= common_buf_append(out, "None, ", 6);
     for (int32_t k = 0; k < r->ntypes; k++) {
         bse_ttype ty = r->types[k];
         int32_t n = r->type_count[ty];
@@ -330,14 +330,14 @@ static int trade_stats(run *r, bse_buf *out, double time, int final)
                                (long long)sums[ty], n, mtxt);
             if (len < 0 || (size_t)len >= sizeof r->seg[ty]) {
                 r->seg_valid[ty] = 0;
-                rc |= bse_buf_printf(out, "%s, %lld, %d, %f, ", bse_ttype_name(ty), (long long)sums[ty], n, mean);
+                rc |= common_buf_printf(out, "%s, %lld, %d, %f, ", bse_ttype_name(ty), (long long)sums[ty], n, mean);
                 goto next_type;
             }
             r->seg_len[ty] = (size_t)len;
             r->seg_sum[ty] = sums[ty];
             r->seg_valid[ty] = 1;
         }
-        rc |= bse_buf_append(out, r->seg[ty], r->seg_len[ty]);
+        rc |= common_buf_append(out, r->seg[ty], r->seg_len[ty]);
     next_type:
         if (final) {
             bse_type_stat *ts = &r->res->types[k];
@@ -349,7 +349,7 @@ static int trade_stats(run *r, bse_buf *out, double time, int final)
     }
     if (final)
         r->res->n_types = r->ntypes;
-    rc |= bse_buf_append(out, "\n", 1);
+    rc |= common_buf_append(out, "\n", 1);
     return rc ? -1 : 0;
 }
 
@@ -359,12 +359,12 @@ static int is_adaptive_reported(const bse_trader *t)
 }
 
 /* market_session.dump_strats_frame; best[] gets best_B / best_S when not NULL. */
-static int strats_frame(run *r, bse_buf *out, double time, bse_strategy_record best[2])
+static int strats_frame(run *r, common_buf *out, double time, bse_strategy_record best[2])
 {
-    int rc = out ? bse_buf_printf(out, "t=,%.0f, ", time) : 0;
+    int rc = out ? common_buf_printf(out, "t=,%.0f, ", time) : 0;
     int32_t bi[2] = {-1, -1};
     double bp[2] = {0, 0};
-    bse_buf csv = BSE_BUF_INIT;
+    common_buf csv = COMMON_BUF_INIT;
     for (int32_t i = 0; i < r->n; i++) {
         const bse_trader *t = &r->traders[i];
         if (!is_adaptive_reported(t))
@@ -373,9 +373,9 @@ static int strats_frame(run *r, bse_buf *out, double time, bse_strategy_record b
         if (!bse_trader_active_strategy(t, &pps))
             continue; /* ZIPSH without an optimizer: BSE would fail reading strats[0] (rejected by validation) */
         if (out) {
-            bse_buf_reset(&csv);
+            common_buf_reset(&csv);
             rc |= bse_trader_strategy_csv(t, &csv);
-            rc |= bse_buf_printf(out, "id=,%s, %s,actvstrat=,%s actvprof=,%f, ", t->tid, bse_ttype_name(t->type),
+            rc |= common_buf_printf(out, "id=,%s, %s,actvstrat=,%s actvprof=,%f, ", t->tid, bse_ttype_name(t->type),
                                  csv.data ? csv.data : "", pps);
         }
         int side = t->tid[0] == 'B' ? 0 : 1;
@@ -388,10 +388,10 @@ static int strats_frame(run *r, bse_buf *out, double time, bse_strategy_record b
         if (bi[side] < 0)
             continue;
         const bse_trader *t = &r->traders[bi[side]];
-        bse_buf_reset(&csv);
+        common_buf_reset(&csv);
         rc |= bse_trader_strategy_csv(t, &csv);
         if (out)
-            rc |= bse_buf_printf(out, "best_%c_id=,%s, best_%c_prof=,%f, best_%c_strat=, %s", side ? 'S' : 'B', t->tid,
+            rc |= common_buf_printf(out, "best_%c_id=,%s, best_%c_prof=,%f, best_%c_strat=, %s", side ? 'S' : 'B', t->tid,
                                  side ? 'S' : 'B', bp[side], side ? 'S' : 'B', csv.data ? csv.data : "");
         if (best) {
             bse_strategy_record *rec = &best[side];
@@ -403,27 +403,27 @@ static int strats_frame(run *r, bse_buf *out, double time, bse_strategy_record b
         }
     }
     if (out)
-        rc |= bse_buf_append(out, "\n", 1);
-    bse_buf_free(&csv);
+        rc |= common_buf_append(out, "\n", 1);
+    common_buf_free(&csv);
     return rc ? -1 : 0;
 }
 
 /* market_session.blotter_dump */
-static int blotters(run *r, bse_buf *out)
+static int blotters(run *r, common_buf *out)
 {
     int rc = 0;
     for (int32_t i = 0; i < r->n; i++) {
         const bse_trader *t = &r->traders[i];
-        rc |= bse_buf_printf(out, "%s, %d\n", t->tid, t->blot_len);
+        rc |= common_buf_printf(out, "%s, %d\n", t->tid, t->blot_len);
         for (int32_t k = 0; k < t->blot_len; k++) {
             int32_t j = t->blot_head + k;
             if (j >= t->blot_cap)
                 j -= t->blot_cap;
             const bse_blotter_entry *e = &t->blotter[j];
-            rc |= buf_str(out, t->tid) | bse_buf_append(out, ", Trade, ", 9) | buf_fixed(out, e->time, 3);
-            rc |= bse_buf_append(out, ", ", 2) | bse_buf_int(out, e->price) | bse_buf_append(out, ", ", 2);
-            rc |= buf_str(out, r->traders[e->party1].tid) | bse_buf_append(out, ", ", 2);
-            rc |= buf_str(out, r->traders[e->party2].tid) | bse_buf_append(out, ", 1\n", 4);
+            rc |= buf_str(out, t->tid) | common_buf_append(out, ", Trade, ", 9) | buf_fixed(out, e->time, 3);
+            rc |= common_buf_append(out, ", ", 2) | common_buf_int(out, e->price) | common_buf_append(out, ", ", 2);
+            rc |= buf_str(out, r->traders[e->party1].tid) | common_buf_append(out, ", ", 2);
+            rc |= buf_str(out, r->traders[e->party2].tid) | common_buf_append(out, ", 1\n", 4);
         }
     }
     return rc ? -1 : 0;
@@ -528,9 +528,9 @@ static bse_session_status finish_step(run *r, int q, int is_bid, int64_t price)
                 return BSE_SESSION_ENOMEM;
             if (ts != BSE_TRADER_OK)
                 return fail(r, BSE_SESSION_EBSE, time, why);
-            if (c->dump_tape && (bse_buf_append(&res->tape, "TRD, ", 5) | buf_fixed(&res->tape, time, 6) |
-                                 bse_buf_append(&res->tape, ", ", 2) | bse_buf_int(&res->tape, trade.price) |
-                                 bse_buf_append(&res->tape, "\n", 1)))
+            if (c->dump_tape && (common_buf_append(&res->tape, "TRD, ", 5) | buf_fixed(&res->tape, time, 6) |
+                                 common_buf_append(&res->tape, ", ", 2) | common_buf_int(&res->tape, trade.price) |
+                                 common_buf_append(&res->tape, "\n", 1)))
                 return BSE_SESSION_ENOMEM;
             if (c->dump_avgbals) {
                 if (publish_lob(r, time) || trade_stats(r, &res->avg_balance, time, 0))
@@ -585,7 +585,7 @@ static bse_session_status finalize(run *r)
         return BSE_SESSION_ENOMEM;
     if (trade_stats(r, &res->final_line, time, 1))
         return BSE_SESSION_ENOMEM;
-    if (c->dump_avgbals && bse_buf_append(&res->avg_balance, res->final_line.data, res->final_line.len))
+    if (c->dump_avgbals && common_buf_append(&res->avg_balance, res->final_line.data, res->final_line.len))
         return BSE_SESSION_ENOMEM;
     if (c->dump_blotters && blotters(r, &res->blotters))
         return BSE_SESSION_ENOMEM;
@@ -599,19 +599,19 @@ static bse_session_status finalize(run *r)
 
 /* ------------------------------------------------------------ the step API */
 
-static bse_step_status dead(run *r, bse_session_status st, bse_error *err)
+static bse_step_status dead(run *r, bse_session_status st, common_error *err)
 {
     r->state = ST_DEAD;
     if (st == BSE_SESSION_ENOMEM && !r->errbuf.code)
-        bse_error_set(&r->errbuf, st, r->c->case_id, "", "out of memory");
+        common_error_set(&r->errbuf, st, r->c->case_id, "", "out of memory");
     if (err)
         *err = r->errbuf;
     return (bse_step_status)st;
 }
 
-static bse_step_status state_error(bse_error *err, const char *what)
+static bse_step_status state_error(common_error *err, const char *what)
 {
-    return (bse_step_status)bse_error_set(err, BSE_STEP_ESTATE, "", "", "%s", what);
+    return (bse_step_status)common_error_set(err, BSE_STEP_ESTATE, "", "", "%s", what);
 }
 
 bse_step_options bse_step_options_default(void)
@@ -641,8 +641,8 @@ void bse_step_destroy(bse_step *r)
     free(r->issuetimes);
     free(r->responders);
     free(r->lobsnap);
-    bse_buf_free(&r->lobstr);
-    bse_buf_free(&r->lastlob);
+    common_buf_free(&r->lobstr);
+    common_buf_free(&r->lastlob);
     bse_rng_clear(&r->rng);
     bse_result_free(&r->result);
     free(r);
@@ -674,15 +674,15 @@ static bse_session_status retype(run *r, int32_t slot, bse_ttype ty)
     return BSE_SESSION_OK;
 }
 
-bse_step_status bse_step_create(bse_step **out, const bse_case *c, const bse_step_options *o, bse_error *err)
+bse_step_status bse_step_create(bse_step **out, const bse_case *c, const bse_step_options *o, common_error *err)
 {
     *out = NULL;
-    bse_error_clear(err);
+    common_error_clear(err);
     if (bse_case_validate(c, c->case_id, err) != BSE_CONFIG_OK)
         return BSE_STEP_ECONFIG;
     run *r = calloc(1, sizeof *r);
     if (!r) {
-        bse_error_set(err, BSE_STEP_ENOMEM, c->case_id, "", "out of memory");
+        common_error_set(err, BSE_STEP_ENOMEM, c->case_id, "", "out of memory");
         return BSE_STEP_ENOMEM;
     }
     r->cc = *c;
@@ -700,7 +700,7 @@ bse_step_status bse_step_create(bse_step **out, const bse_case *c, const bse_ste
         op->retype_slot >= r->nb + r->ns ||
         (op->retype_slot >= 0 && op->slot_type != BSE_T_GVWY && op->slot_type != BSE_T_ZIC &&
          op->slot_type != BSE_T_SHVR && op->slot_type != BSE_T_SNPR && op->slot_type != BSE_T_ZIP)) {
-        bse_error_set(err, BSE_STEP_ECONFIG, c->case_id, "options",
+        common_error_set(err, BSE_STEP_ECONFIG, c->case_id, "options",
                       "watch %d / retype_slot %d / slot_type %d out of range for %d traders", op->watch,
                       op->retype_slot, op->slot_type, r->n);
         free(r);
@@ -751,14 +751,14 @@ bse_step_status bse_step_create(bse_step **out, const bse_case *c, const bse_ste
     return BSE_STEP_OK;
 fail:
     if (!r->errbuf.code)
-        bse_error_set(&r->errbuf, st, c->case_id, "", "out of memory");
+        common_error_set(&r->errbuf, st, c->case_id, "", "out of memory");
     if (err)
         *err = r->errbuf;
     bse_step_destroy(r);
     return (bse_step_status)st;
 }
 
-bse_step_status bse_step_propose(bse_step *r, int *has_quote, int *is_bid, int64_t *price, bse_error *err)
+bse_step_status bse_step_propose(bse_step *r, int *has_quote, int *is_bid, int64_t *price, common_error *err)
 {
     *has_quote = 0;
     *is_bid = 0;
@@ -777,7 +777,7 @@ bse_step_status bse_step_propose(bse_step *r, int *has_quote, int *is_bid, int64
     return BSE_STEP_OK;
 }
 
-bse_step_status bse_step_submit(bse_step *r, int has_quote, int is_bid, int64_t price, bse_error *err)
+bse_step_status bse_step_submit(bse_step *r, int has_quote, int is_bid, int64_t price, common_error *err)
 {
     if (r->state != ST_DECISION)
         return state_error(err, "no decision pending");
@@ -797,7 +797,7 @@ bse_step_status bse_step_submit(bse_step *r, int has_quote, int is_bid, int64_t 
         else if (!is_bid && price < t->order_price)
             why = "ask below the limit price";
         if (why)
-            return (bse_step_status)bse_error_set(err, BSE_STEP_EQUOTE, r->c->case_id, t->tid,
+            return (bse_step_status)common_error_set(err, BSE_STEP_EQUOTE, r->c->case_id, t->tid,
                                                   "quote %lld refused: %s", (long long)price, why);
     }
     r->state = ST_RUNNING;
@@ -808,7 +808,7 @@ bse_step_status bse_step_submit(bse_step *r, int has_quote, int is_bid, int64_t 
     return BSE_STEP_OK;
 }
 
-bse_step_status bse_step_advance(bse_step *r, bse_step_event *event, int32_t *slot, bse_error *err)
+bse_step_status bse_step_advance(bse_step *r, bse_step_event *event, int32_t *slot, common_error *err)
 {
     *event = BSE_STEP_END;
     *slot = -1;
@@ -850,7 +850,7 @@ bse_step_status bse_step_advance(bse_step *r, bse_step_event *event, int32_t *sl
     return BSE_STEP_OK;
 }
 
-bse_step_status bse_step_finish(bse_step *r, bse_result *res, bse_error *err)
+bse_step_status bse_step_finish(bse_step *r, bse_result *res, common_error *err)
 {
     memset(res, 0, sizeof *res);
     if (r->state != ST_END)

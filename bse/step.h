@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 #include "bse/session.h"
 
 typedef struct bse_step bse_step;
@@ -89,7 +89,7 @@ typedef struct bse_step_level {
  * Returns: BSE_STEP_OK; BSE_STEP_ECONFIG (err names the field, or "options");
  * BSE_STEP_ENOMEM. Out: *out (NULL on error). Allocates. */
 __attribute__((warn_unused_result)) bse_step_status bse_step_create(bse_step **out, const bse_case *c,
-                                                                    const bse_step_options *o, bse_error *err);
+                                                                    const bse_step_options *o, common_error *err);
 
 /* Frees a stepper and everything it holds; NULL is a no-op. */
 void bse_step_destroy(bse_step *s);
@@ -100,14 +100,14 @@ void bse_step_destroy(bse_step *s);
  * BSE_STEP_EBSE / BSE_STEP_ENOMEM (err filled; the stepper is dead);
  * BSE_STEP_ESTATE after the end. Out: *event, *slot (the deciding trader, -1 at END). */
 __attribute__((warn_unused_result)) bse_step_status bse_step_advance(bse_step *s, bse_step_event *event,
-                                                                     int32_t *slot, bse_error *err);
+                                                                     int32_t *slot, common_error *err);
 
 /* The deciding trader's own choice: calls its getorder (drawing from the session
  * generator exactly as BSE does), at most once per decision (later calls return
  * the same). Out: *has_quote, *is_bid, *price. Returns BSE_STEP_OK,
  * BSE_STEP_EBSE (BSE would crash; stepper dead), BSE_STEP_ESTATE (no decision). */
 __attribute__((warn_unused_result)) bse_step_status bse_step_propose(bse_step *s, int *has_quote, int *is_bid,
-                                                                     int64_t *price, bse_error *err);
+                                                                     int64_t *price, common_error *err);
 
 /* Submits the deciding trader's quote (has_quote 0: it stays out; any quote it
  * has on the book stays there, as when BSE's getorder returns None) and runs the
@@ -119,12 +119,12 @@ __attribute__((warn_unused_result)) bse_step_status bse_step_propose(bse_step *s
  * proposed is checked as BSE checks it ("Bad bid"/"Bad ask" is BSE_STEP_EBSE).
  * Returns BSE_STEP_OK, BSE_STEP_EQUOTE, BSE_STEP_ESTATE, BSE_STEP_EBSE, BSE_STEP_ENOMEM. */
 __attribute__((warn_unused_result)) bse_step_status bse_step_submit(bse_step *s, int has_quote, int is_bid,
-                                                                    int64_t price, bse_error *err);
+                                                                    int64_t price, common_error *err);
 
 /* After BSE_STEP_END: the session's result, as bse_session_run fills it (moved to
  * the caller: free with bse_result_free; a second call returns BSE_STEP_ESTATE).
  * Returns BSE_STEP_OK, BSE_STEP_ENOMEM, BSE_STEP_ESTATE. Out: res (zeroed first). */
-__attribute__((warn_unused_result)) bse_step_status bse_step_finish(bse_step *s, bse_result *res, bse_error *err);
+__attribute__((warn_unused_result)) bse_step_status bse_step_finish(bse_step *s, bse_result *res, common_error *err);
 
 /* The session clock, the session's start and end, and the number of traders. */
 double bse_step_time(const bse_step *s);

@@ -894,16 +894,16 @@ int bse_trader_active_strategy(const bse_trader *t, double *pps)
     return 0;
 }
 
-int bse_trader_strategy_csv(const bse_trader *t, bse_buf *out)
+int bse_trader_strategy_csv(const bse_trader *t, common_buf *out)
 {
     if (t->type == BSE_T_ZIPSH || t->type == BSE_T_ZIP) {
         if (!t->u.zip.strats)
-            return bse_buf_append(out, "None, ", 6);
+            return common_buf_append(out, "None, ", 6);
         const bse_zip_strat *v = &t->u.zip.strats[0].v;
-        return bse_buf_printf(out, "mBuy=,%+5.3f, mSel=,%+5.3f, b=,%5.3f, m=,%5.3f, ca=,%6.4f, cr=,%6.4f, ", v->m_buy,
+        return common_buf_printf(out, "mBuy=,%+5.3f, mSel=,%+5.3f, b=,%5.3f, m=,%5.3f, ca=,%6.4f, cr=,%6.4f, ", v->m_buy,
                               v->m_sell, v->beta, v->momntm, v->ca, v->cr);
     }
     if (t->type == BSE_T_PRZI || t->type == BSE_T_PRSH || t->type == BSE_T_PRDE)
-        return bse_buf_printf(out, "s=,%+5.3f, ", t->u.przi.strats[t->u.przi.active_strat].stratval);
+        return common_buf_printf(out, "s=,%+5.3f, ", t->u.przi.strats[t->u.przi.active_strat].stratval);
     return 0;
 }

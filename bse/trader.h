@@ -21,7 +21,7 @@
 
 #include <stdint.h>
 
-#include "bse/buf.h"
+#include "common/buf.h"
 #include "bse/config.h"
 #include "bse/exchange.h"
 #include "bse/rng.h"
@@ -181,6 +181,6 @@ int bse_trader_active_strategy(const bse_trader *t, double *pps);
 
 /* Appends BSE's strat_csv_str of the active strategy to out ("s=,%+5.3f, " or the
  * ZIP vector "mBuy=,...,cr=,%6.4f, "). Returns 0 or -1 out of memory. */
-int bse_trader_strategy_csv(const bse_trader *t, bse_buf *out);
+int bse_trader_strategy_csv(const bse_trader *t, common_buf *out);
 
 #endif /* BSE_TRADER_H */

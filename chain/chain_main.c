@@ -152,7 +152,7 @@ static int chain_exists(const opts *o, const chain_params *p)
 }
 
 /* "prog: chain: path: field: msg" on one line, leaving out the empty parts. */
-static void print_chain_error(const char *prog, const char *chain, const bse_error *err)
+static void print_chain_error(const char *prog, const char *chain, const common_error *err)
 {
     fprintf(stderr, "%s: %s", prog, chain);
     if (err->path[0])
@@ -162,14 +162,14 @@ static void print_chain_error(const char *prog, const char *chain, const bse_err
     fprintf(stderr, ": %s\n", err->msg[0] ? err->msg : "failed");
 }
 
-static void store_notice(void *user, const bse_error *err)
+static void store_notice(void *user, const common_error *err)
 {
     const char *prog = user;
-    bse_error_print(err, prog, stderr);
+    common_error_print(err, prog, stderr);
 }
 
 /* Opens the existing chain p of DIR (never creates), verifying what it reads. */
-static chain_status open_chain(chain_store *s, bse_error *err, const opts *o, const chain_params *p, const char *prog)
+static chain_status open_chain(chain_store *s, common_error *err, const opts *o, const chain_params *p, const char *prog)
 {
     chain_store_opts so;
     memset(&so, 0, sizeof so);
@@ -182,7 +182,7 @@ static chain_status open_chain(chain_store *s, bse_error *err, const opts *o, co
 }
 
 /* The tip block of s. */
-static chain_status tip_block(pouw_block *b, bse_error *err, chain_store *s)
+static chain_status tip_block(pouw_block *b, common_error *err, chain_store *s)
 {
     return chain_store_load(b, err, s, chain_store_tip_height(s));
 }
@@ -221,9 +221,9 @@ static int load_keys(known_key **keys, size_t *n, const opts *o, const char *pro
         char path[CHAIN_PATH_MAX + 256];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         pouw_key k;
-        bse_error err;
+        common_error err;
         if (pouw_key_load(&k, &err, path) != POUW_OK) {
-            bse_error_print(&err, prog, stderr);
+            common_error_print(&err, prog, stderr);
             continue;
         }
         if (*n == cap) {
@@ -315,13 +315,13 @@ static void iso_time(char *out, size_t cap, uint64_t ms)
 static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_t nkeys)
 {
     const chain_params *p = s->params;
-    bse_error err;
+    common_error err;
     pouw_block tip, b;
     pouw_block_init(&tip);
     pouw_block_init(&b);
     uint64_t h = chain_store_tip_height(s);
     if (tip_block(&tip, &err, s) != CHAIN_OK) {
-        bse_error_print(&err, "chain status", stderr);
+        common_error_print(&err, "chain status", stderr);
         return 1;
     }
     pouw_requirements next;
@@ -331,7 +331,7 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
     chain_mempool_report rep;
     memset(&rep, 0, sizeof rep);
     if (chain_mempool_list(&pend, &npend, &rep, &err, s->dir) != CHAIN_OK)
-        bse_error_print(&err, "chain status", stderr);
+        common_error_print(&err, "chain status", stderr);
     free(pend);
     if (rep.ignored)
         fprintf(stderr, "chain status: %s: %zu unusable mempool file%s ignored; first: %s: %s\n", p->name,
@@ -374,7 +374,7 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
         const pouw_block *x = &tip;
         if (k > 0) {
             if (chain_store_load(&b, &err, s, h - k) != CHAIN_OK) {
-                bse_error_print(&err, "chain status", stderr);
+                common_error_print(&err, "chain status", stderr);
                 rc = 1;
                 break;
             }
@@ -466,9 +466,9 @@ static int cmd_status(const opts *o)
         }
         found++;
         chain_store s;
-        bse_error err;
+        common_error err;
         if (open_chain(&s, &err, o, p, "chain status") != CHAIN_OK) {
-            bse_error_print(&err, "chain status", stderr);
+            common_error_print(&err, "chain status", stderr);
             rc = 1;
             continue;
         }
@@ -533,11 +533,11 @@ static int cmd_accounts(const opts *o)
             continue;
         found++;
         chain_store s;
-        bse_error err;
+        common_error err;
         pouw_block tip;
         pouw_block_init(&tip);
         if (open_chain(&s, &err, o, p, "chain accounts") != CHAIN_OK || tip_block(&tip, &err, &s) != CHAIN_OK) {
-            bse_error_print(&err, "chain accounts", stderr);
+            common_error_print(&err, "chain accounts", stderr);
             chain_store_close(&s);
             rc = 1;
             continue;
@@ -617,9 +617,9 @@ static int resolve_account(uint8_t out[32], const opts *o, const char *name)
         struct stat sb;
         if (stat(path, &sb) == 0) {
             pouw_key k;
-            bse_error err;
+            common_error err;
             if (pouw_key_load(&k, &err, path) != POUW_OK) {
-                bse_error_print(&err, "chain send", stderr);
+                common_error_print(&err, "chain send", stderr);
                 return 2;
             }
             memcpy(out, k.pub, 32);
@@ -669,10 +669,10 @@ static int cmd_send(const opts *o)
     else
         snprintf(keypath, sizeof keypath, "%s/keys/miner.key", o->data);
     pouw_key key;
-    bse_error err;
+    common_error err;
     pouw_status ps = pouw_key_load(&key, &err, keypath);
     if (ps != POUW_OK) {
-        bse_error_print(&err, "chain send", stderr);
+        common_error_print(&err, "chain send", stderr);
         return ps == POUW_EIO || ps == POUW_EKEYFILE ? 2 : 1;
     }
     chain_store s;
@@ -691,7 +691,7 @@ static int cmd_send(const opts *o)
     if (cs == CHAIN_OK) {
         tx = pouw_tx_transfer(p->chain_id, key.pub, to, o->amount, seq, o->fee);
         if ((ps = pouw_tx_sign(&key, &tx)) != POUW_OK) {
-            bse_error_set(&err, CHAIN_EWORK, keypath, "", "cannot sign: %s", pouw_status_str(ps));
+            common_error_set(&err, CHAIN_EWORK, keypath, "", "cannot sign: %s", pouw_status_str(ps));
             cs = CHAIN_EWORK;
         }
     }
@@ -702,7 +702,7 @@ static int cmd_send(const opts *o)
                 err.msg);
         rc = 1;
     } else if (cs != CHAIN_OK) {
-        bse_error_print(&err, "chain send", stderr);
+        common_error_print(&err, "chain send", stderr);
         rc = 1;
     } else {
         uint8_t id[32];
@@ -738,7 +738,7 @@ static int cmd_verify(const opts *o)
             continue;
         found++;
         chain_store s;
-        bse_error err;
+        common_error err;
         chain_store_opts so;
         memset(&so, 0, sizeof so);
         so.threads = o->threads;
@@ -774,7 +774,7 @@ static int cmd_verify(const opts *o)
         pouw_block_init(&tip);
         uint64_t h = chain_store_tip_height(&s);
         if (tip_block(&tip, &err, &s) != CHAIN_OK) {
-            bse_error_print(&err, "chain verify", stderr);
+            common_error_print(&err, "chain verify", stderr);
             rc = 1;
         } else {
             int64_t total = pouw_ledger_total(&tip.ledger);
@@ -819,7 +819,7 @@ static int cmd_show(const opts *o)
         return 2;
     }
     chain_store s;
-    bse_error err;
+    common_error err;
     if (open_chain(&s, &err, o, p, "chain show") != CHAIN_OK) {
         print_chain_error("chain show", p->name, &err);
         return 1;
@@ -907,7 +907,7 @@ static int cmd_show(const opts *o)
 static int cmd_keygen(const opts *o)
 {
     pouw_key k;
-    bse_error err;
+    common_error err;
     pouw_status ps = pouw_key_generate(&k);
     if (ps != POUW_OK) {
         fprintf(stderr, "chain keygen: cannot make a key: %s\n", pouw_status_str(ps));
@@ -920,7 +920,7 @@ static int cmd_keygen(const opts *o)
     }
     ps = pouw_key_save(&k, &err, o->file, 0);
     if (ps != POUW_OK) {
-        bse_error_print(&err, "chain keygen", stderr);
+        common_error_print(&err, "chain keygen", stderr);
         pouw_key_clear(&k);
         return ps == POUW_EEXIST || ps == POUW_EIO ? 2 : 1;
     }

@@ -88,16 +88,16 @@ static const common_cli CLI = {
     .footer = "Exit status: 0 ok; 1 a measurement failed; 2 usage.",
 };
 
-static int fail(const bse_error *err)
+static int fail(const common_error *err)
 {
-    bse_error_print(err, "chainbench", stderr);
+    common_error_print(err, "chainbench", stderr);
     return COMMON_EXIT_REJECTED;
 }
 
 static int pps_table(const chain_params *p, uint32_t k, unsigned samples, unsigned threads)
 {
     int64_t *q = malloc((k + 1) * sizeof *q);
-    bse_error err;
+    common_error err;
     double t0 = common_clock_mono_s();
     if (!q || chain_pps_table_measure(q, &err, p, k, samples, threads) != CHAIN_OK) {
         free(q);
@@ -127,7 +127,7 @@ static int genesis(const chain_params *p, unsigned threads)
 {
     pouw_block g;
     pouw_block_init(&g);
-    bse_error err;
+    common_error err;
     uint64_t attempts;
     chain_params q = *p;
     q.genesis_pinned = 0;
@@ -175,7 +175,7 @@ static int bench_store(unsigned blocks, unsigned threads)
         return COMMON_EXIT_REJECTED;
     }
     int rc = COMMON_EXIT_REJECTED;
-    bse_error err;
+    common_error err;
     chain_store s, r, w;
     memset(&s, 0, sizeof s);
     memset(&r, 0, sizeof r);

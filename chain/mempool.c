@@ -5,7 +5,7 @@
  * file counts only when it parses as a transfer document, is named by its own id
  * and passes pouw_tx_check for the folder's chain (signature included); what it
  * may spend is re-checked against the ledger each time (pouw/tx.h rule). Writes
- * are whole-file renames (bse_buf_write_file), so a reader sees a transfer or
+ * are whole-file renames (common_buf_write_file), so a reader sees a transfer or
  * nothing, and a transfer's file name and bytes are functions of the transfer,
  * so writers never disagree about a file. */
 #include "chain/mempool.h"
@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bse/buf.h"
+#include "common/buf.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "pouw/block.h"
@@ -44,9 +44,9 @@ static chain_status from_pouw(pouw_status st)
     return st == POUW_ENOMEM ? CHAIN_ENOMEM : st == POUW_EIO ? CHAIN_EIO : CHAIN_EINVALID;
 }
 
-static chain_status oom(bse_error *err, const char *path)
+static chain_status oom(common_error *err, const char *path)
 {
-    bse_error_set(err, CHAIN_ENOMEM, path, "", "out of memory");
+    common_error_set(err, CHAIN_ENOMEM, path, "", "out of memory");
     return CHAIN_ENOMEM;
 }
 
@@ -61,7 +61,7 @@ static int path_join(char *out, size_t cap, const char *dir, const char *name)
 /* The chain id of chaindir: the built-in (or testnet) chain's when the folder
  * has its name (the authority for alpha, bravo, charlie: no file in the folder
  * can change it), else its genesis block's (test-only chains). */
-static chain_status folder_chain(uint32_t *chain_id, bse_error *err, const char *chaindir)
+static chain_status folder_chain(uint32_t *chain_id, common_error *err, const char *chaindir)
 {
     *chain_id = 0;
     char name[CHAIN_PATH_MAX];
@@ -80,7 +80,7 @@ static chain_status folder_chain(uint32_t *chain_id, bse_error *err, const char 
     }
     char blocks[CHAIN_PATH_MAX];
     if (path_join(blocks, sizeof blocks, chaindir, "blocks"))
-        return (chain_status)bse_error_set(err, CHAIN_EIO, chaindir, "", "path too long");
+        return (chain_status)common_error_set(err, CHAIN_EIO, chaindir, "", "path too long");
     DIR *d = opendir(blocks);
     chain_status cs = CHAIN_EUNKNOWN;
     if (d) {
@@ -108,7 +108,7 @@ static chain_status folder_chain(uint32_t *chain_id, bse_error *err, const char 
     if (cs == CHAIN_ENOMEM)
         return oom(err, chaindir);
     if (cs != CHAIN_OK)
-        return (chain_status)bse_error_set(err, CHAIN_EUNKNOWN, chaindir, "",
+        return (chain_status)common_error_set(err, CHAIN_EUNKNOWN, chaindir, "",
                                            "not a built-in chain's folder, and no genesis block in blocks/");
     return CHAIN_OK;
 }
@@ -127,7 +127,7 @@ static void note(chain_mempool_report *rep, const char *path, const char *field,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    bse_error_set(&rep->first, CHAIN_EINVALID, path, field, "%s", msg);
+    common_error_set(&rep->first, CHAIN_EINVALID, path, field, "%s", msg);
 }
 
 /* Reads a small regular file. Returns 0, ENOENT (gone), EFBIG (larger than
@@ -171,7 +171,7 @@ static int by_name(const void *a, const void *b) { return strcmp(*(char *const *
 /* Reads the folder's transfers. keep_invalid: also entries failing pouw_tx_check
  * (their check says why); otherwise those are reported and dropped. A missing
  * folder is an empty mempool. Out: *out (malloc'd; NULL when *n is 0), *n, rep. */
-static chain_status scan(entry **out, size_t *n, chain_mempool_report *rep, bse_error *err, const char *chaindir,
+static chain_status scan(entry **out, size_t *n, chain_mempool_report *rep, common_error *err, const char *chaindir,
                          uint32_t chain_id, int keep_invalid)
 {
     *out = NULL;
@@ -179,12 +179,12 @@ static chain_status scan(entry **out, size_t *n, chain_mempool_report *rep, bse_
     memset(rep, 0, sizeof *rep);
     char dir[CHAIN_PATH_MAX];
     if (path_join(dir, sizeof dir, chaindir, "mempool"))
-        return (chain_status)bse_error_set(err, CHAIN_EIO, chaindir, "", "path too long");
+        return (chain_status)common_error_set(err, CHAIN_EIO, chaindir, "", "path too long");
     DIR *d = opendir(dir);
     if (!d) {
         if (errno == ENOENT)
             return CHAIN_OK;
-        return (chain_status)bse_error_set(err, CHAIN_EIO, dir, "", "cannot read the mempool: %s", strerror(errno));
+        return (chain_status)common_error_set(err, CHAIN_EIO, dir, "", "cannot read the mempool: %s", strerror(errno));
     }
     char **names = NULL;
     size_t nn = 0, cap = 0;
@@ -245,7 +245,7 @@ static chain_status scan(entry **out, size_t *n, chain_mempool_report *rep, bse_
                 continue;
             }
             entry *en = &(*out)[*n];
-            bse_error pe;
+            common_error pe;
             pouw_status st = pouw_tx_parse(&en->tx, &pe, path, buf, len);
             if (st == POUW_ENOMEM) {
                 cs = CHAIN_ENOMEM;
@@ -261,7 +261,7 @@ static chain_status scan(entry **out, size_t *n, chain_mempool_report *rep, bse_
             }
             if ((st = pouw_tx_id(en->id, &en->tx)) != POUW_OK) { /* a transfer always encodes */
                 cs = st == POUW_ENOMEM ? CHAIN_ENOMEM : CHAIN_EIO;
-                bse_error_set(err, cs, path, "", "transaction id: %s", pouw_status_str(st));
+                common_error_set(err, cs, path, "", "transaction id: %s", pouw_status_str(st));
                 break;
             }
             if (memcmp(en->id, want, 32) != 0) {
@@ -301,11 +301,11 @@ static chain_status scan(entry **out, size_t *n, chain_mempool_report *rep, bse_
 }
 
 /* Turns what scan ignored into a notice in err (code 0), if anything was. */
-static void notice(bse_error *err, const chain_mempool_report *rep)
+static void notice(common_error *err, const chain_mempool_report *rep)
 {
     if (!err || rep->ignored == 0)
         return;
-    bse_error_set(err, CHAIN_OK, rep->first.path, rep->first.field, "ignored %zu unusable mempool file%s; first: %s",
+    common_error_set(err, CHAIN_OK, rep->first.path, rep->first.field, "ignored %zu unusable mempool file%s; first: %s",
                   rep->ignored, rep->ignored == 1 ? "" : "s", rep->first.msg);
 }
 
@@ -332,22 +332,22 @@ static int by_id(const void *pa, const void *pb)
 
 /* Holds DIR/<chain>/mempool.lock exclusively until unlock(fd). Returns the fd,
  * or -1 (err filled). */
-static int lock(bse_error *err, const char *chaindir)
+static int lock(common_error *err, const char *chaindir)
 {
     char path[CHAIN_PATH_MAX];
     if (path_join(path, sizeof path, chaindir, "mempool.lock")) {
-        bse_error_set(err, CHAIN_EIO, chaindir, "", "path too long");
+        common_error_set(err, CHAIN_EIO, chaindir, "", "path too long");
         return -1;
     }
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        bse_error_set(err, CHAIN_EIO, path, "", "cannot open the mempool lock: %s", strerror(errno));
+        common_error_set(err, CHAIN_EIO, path, "", "cannot open the mempool lock: %s", strerror(errno));
         return -1;
     }
     while (flock(fd, LOCK_EX) != 0) {
         if (errno == EINTR)
             continue;
-        bse_error_set(err, CHAIN_EIO, path, "", "cannot lock the mempool: %s", strerror(errno));
+        common_error_set(err, CHAIN_EIO, path, "", "cannot lock the mempool: %s", strerror(errno));
         close(fd);
         return -1;
     }
@@ -370,11 +370,11 @@ static int tx_path(char *out, size_t cap, const char *chaindir, const uint8_t id
 }
 
 /* Writes tx (checked) as its file unless the file exists. */
-static chain_status write_tx(bse_error *err, const char *chaindir, const pouw_tx *tx, const uint8_t id[32])
+static chain_status write_tx(common_error *err, const char *chaindir, const pouw_tx *tx, const uint8_t id[32])
 {
     char path[CHAIN_PATH_MAX], dir[CHAIN_PATH_MAX];
     if (tx_path(path, sizeof path, chaindir, id) || path_join(dir, sizeof dir, chaindir, "mempool"))
-        return (chain_status)bse_error_set(err, CHAIN_EIO, chaindir, "", "path too long");
+        return (chain_status)common_error_set(err, CHAIN_EIO, chaindir, "", "path too long");
     struct stat sb;
     if (stat(path, &sb) == 0)
         return CHAIN_OK; /* already there: the same name holds the same bytes */
@@ -385,52 +385,52 @@ static chain_status write_tx(bse_error *err, const char *chaindir, const pouw_tx
     size_t len;
     pouw_status st = pouw_tx_to_json(&json, &len, tx);
     if (st != POUW_OK)
-        return (chain_status)bse_error_set(err, from_pouw(st), path, "", "cannot write the transfer: %s",
+        return (chain_status)common_error_set(err, from_pouw(st), path, "", "cannot write the transfer: %s",
                                            pouw_status_str(st));
-    bse_buf b = {json, len, len + 1, 0};
-    int rc = bse_buf_write_file(&b, path);
+    common_buf b = {json, len, len + 1, 0};
+    int rc = common_buf_write_file(&b, path);
     int e = errno;
     free(json);
     if (rc != 0)
-        return (chain_status)bse_error_set(err, CHAIN_EIO, path, "", "cannot write: %s", strerror(e));
+        return (chain_status)common_error_set(err, CHAIN_EIO, path, "", "cannot write: %s", strerror(e));
     return CHAIN_OK;
 }
 
 /* ---------------------------------------------------------------- checks */
 
 /* Refuses tx with the reason of status st (err: field and "reason: detail"). */
-static chain_status refuse(bse_error *err, const char *chaindir, pouw_status st, const pouw_tx *tx, uint32_t chain_id,
+static chain_status refuse(common_error *err, const char *chaindir, pouw_status st, const pouw_tx *tx, uint32_t chain_id,
                            const pouw_ledger *l)
 {
     pouw_reason r = pouw_reason_of_transfer(st);
     const char *name = pouw_reason_name(r);
     switch (st) {
     case POUW_EBADSIG:
-        bse_error_set(err, CHAIN_EINVALID, chaindir, "signature", "%s: the signature is not the sender's over this "
+        common_error_set(err, CHAIN_EINVALID, chaindir, "signature", "%s: the signature is not the sender's over this "
                       "transfer", name);
         break;
     case POUW_ECHAIN:
-        bse_error_set(err, CHAIN_EINVALID, chaindir, "chain_id", "%s: a transfer signed for chain %" PRIu32
+        common_error_set(err, CHAIN_EINVALID, chaindir, "chain_id", "%s: a transfer signed for chain %" PRIu32
                       ", this is chain %" PRIu32, name, tx->chain_id, chain_id);
         break;
     case POUW_ESEQUENCE: {
         uint64_t next = l ? pouw_ledger_sequence(l, tx->from) : 0;
         if (tx->sequence < next)
-            bse_error_set(err, CHAIN_EINVALID, chaindir, "sequence", "%s: sequence %" PRIu64
+            common_error_set(err, CHAIN_EINVALID, chaindir, "sequence", "%s: sequence %" PRIu64
                           " is already used (the sender's next is %" PRIu64 "): a replay", name, tx->sequence, next);
         else
-            bse_error_set(err, CHAIN_EINVALID, chaindir, "sequence", "%s: sequence %" PRIu64
+            common_error_set(err, CHAIN_EINVALID, chaindir, "sequence", "%s: sequence %" PRIu64
                           ", but the sender's next is %" PRIu64 " and no pending transfer fills the gap", name,
                           tx->sequence, next);
         break;
     }
     case POUW_EFUNDS:
-        bse_error_set(err, CHAIN_EINVALID, chaindir, "amount", "%s: amount %" PRId64 " + fee %" PRId64
+        common_error_set(err, CHAIN_EINVALID, chaindir, "amount", "%s: amount %" PRId64 " + fee %" PRId64
                       " exceeds the sender's balance %" PRId64, name, tx->amount, tx->fee,
                       l ? pouw_ledger_balance(l, tx->from) : 0);
         break;
     case POUW_ERANGE:
-        bse_error_set(err, CHAIN_EINVALID, chaindir,
+        common_error_set(err, CHAIN_EINVALID, chaindir,
                       tx->fee > POUW_AMOUNT_MAX && tx->amount <= POUW_AMOUNT_MAX ? "fee"
                       : tx->amount > POUW_AMOUNT_MAX || tx->fee > POUW_AMOUNT_MAX - tx->amount ? "amount"
                                                                                                 : "sequence",
@@ -439,7 +439,7 @@ static chain_status refuse(bse_error *err, const char *chaindir, pouw_status st,
                       tx->sequence, POUW_AMOUNT_MAX);
         break;
     default:
-        bse_error_set(err, CHAIN_EINVALID, chaindir,
+        common_error_set(err, CHAIN_EINVALID, chaindir,
                       tx->type != POUW_TX_TRANSFER ? "type" : tx->amount < 1 ? "amount" : "fee", "%s: %s", name,
                       tx->type != POUW_TX_TRANSFER ? "only signed transfers enter the mempool"
                                                    : "a transfer moves at least 1 coin and pays a fee of at least 0");
@@ -450,7 +450,7 @@ static chain_status refuse(bse_error *err, const char *chaindir, pouw_status st,
 
 /* tx spendable on tip after the sender's pending transfers of the sequences in
  * between (see chain_mempool_add). */
-static chain_status check_spendable(bse_error *err, const char *chaindir, uint32_t chain_id, const pouw_tx *tx,
+static chain_status check_spendable(common_error *err, const char *chaindir, uint32_t chain_id, const pouw_tx *tx,
                                     const uint8_t id[32], const pouw_ledger *tip)
 {
     uint64_t next = pouw_ledger_sequence(tip, tx->from);
@@ -497,10 +497,10 @@ static chain_status check_spendable(bse_error *err, const char *chaindir, uint32
 
 /* ---------------------------------------------------------------- the contract */
 
-chain_status chain_mempool_add(bse_error *err, const char *chaindir, const pouw_tx *tx, const pouw_ledger *tip_ledger)
+chain_status chain_mempool_add(common_error *err, const char *chaindir, const pouw_tx *tx, const pouw_ledger *tip_ledger)
 {
     assert(chaindir && tx);
-    bse_error_clear(err);
+    common_error_clear(err);
     uint32_t chain_id;
     chain_status cs = folder_chain(&chain_id, err, chaindir);
     if (cs != CHAIN_OK)
@@ -513,7 +513,7 @@ chain_status chain_mempool_add(bse_error *err, const char *chaindir, const pouw_
     uint8_t id[32];
     char path[CHAIN_PATH_MAX];
     if ((st = pouw_tx_id(id, tx)) != POUW_OK)
-        return (chain_status)bse_error_set(err, from_pouw(st), chaindir, "", "transaction id: %s", pouw_status_str(st));
+        return (chain_status)common_error_set(err, from_pouw(st), chaindir, "", "transaction id: %s", pouw_status_str(st));
     struct stat sb;
     if (tx_path(path, sizeof path, chaindir, id) == 0 && stat(path, &sb) == 0)
         return CHAIN_OK; /* already present */
@@ -527,13 +527,13 @@ chain_status chain_mempool_add(bse_error *err, const char *chaindir, const pouw_
     return cs;
 }
 
-chain_status chain_mempool_list(pouw_tx **txs, size_t *n, chain_mempool_report *report, bse_error *err,
+chain_status chain_mempool_list(pouw_tx **txs, size_t *n, chain_mempool_report *report, common_error *err,
                                 const char *chaindir)
 {
     assert(txs && n && chaindir);
     *txs = NULL;
     *n = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     chain_mempool_report rep;
     memset(&rep, 0, sizeof rep);
     if (report)
@@ -564,7 +564,7 @@ chain_status chain_mempool_list(pouw_tx **txs, size_t *n, chain_mempool_report *
     return CHAIN_OK;
 }
 
-chain_status chain_mempool_next_sequence(uint64_t *seq, bse_error *err, const char *chaindir,
+chain_status chain_mempool_next_sequence(uint64_t *seq, common_error *err, const char *chaindir,
                                          const pouw_ledger *tip_ledger, const uint8_t from[POUW_ACCOUNT_BYTES])
 {
     assert(seq && chaindir && tip_ledger && from);
@@ -608,13 +608,13 @@ static long candidate(group *g, const entry *es, const pouw_ledger *l)
     return -1;
 }
 
-chain_status chain_mempool_select(pouw_tx **txs, size_t *n, bse_error *err, const char *chaindir,
+chain_status chain_mempool_select(pouw_tx **txs, size_t *n, common_error *err, const char *chaindir,
                                   const pouw_ledger *tip_ledger, size_t max)
 {
     assert(txs && n && chaindir && tip_ledger);
     *txs = NULL;
     *n = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     uint32_t chain_id;
     chain_status cs = folder_chain(&chain_id, err, chaindir);
     entry *es = NULL;
@@ -695,10 +695,10 @@ chain_status chain_mempool_select(pouw_tx **txs, size_t *n, bse_error *err, cons
     return CHAIN_OK;
 }
 
-chain_status chain_mempool_return(bse_error *err, const char *chaindir, const pouw_tx *txs, size_t n)
+chain_status chain_mempool_return(common_error *err, const char *chaindir, const pouw_tx *txs, size_t n)
 {
     assert(chaindir && (txs || n == 0));
-    bse_error_clear(err);
+    common_error_clear(err);
     uint32_t chain_id;
     chain_status cs = folder_chain(&chain_id, err, chaindir);
     if (cs != CHAIN_OK)
@@ -717,12 +717,12 @@ chain_status chain_mempool_return(bse_error *err, const char *chaindir, const po
         if (st == POUW_ENOMEM) {
             cs = oom(err, chaindir);
         } else if (st != POUW_OK) {
-            bse_error e;
+            common_error e;
             cs = refuse(&e, chaindir, st, &txs[k], chain_id, NULL);
             if (first == CHAIN_OK && err)
                 *err = e;
         } else {
-            bse_error e;
+            common_error e;
             cs = write_tx(&e, chaindir, &txs[k], id);
             if (cs != CHAIN_OK && first == CHAIN_OK && err)
                 *err = e;
@@ -736,12 +736,12 @@ chain_status chain_mempool_return(bse_error *err, const char *chaindir, const po
     return first;
 }
 
-chain_status chain_mempool_prune(size_t *removed, bse_error *err, const char *chaindir, const pouw_ledger *tip_ledger)
+chain_status chain_mempool_prune(size_t *removed, common_error *err, const char *chaindir, const pouw_ledger *tip_ledger)
 {
     assert(chaindir && tip_ledger);
     if (removed)
         *removed = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     uint32_t chain_id;
     chain_status cs = folder_chain(&chain_id, err, chaindir);
     if (cs != CHAIN_OK)
@@ -763,7 +763,7 @@ chain_status chain_mempool_prune(size_t *removed, bse_error *err, const char *ch
             if (removed)
                 (*removed)++;
         } else if (errno != ENOENT) {
-            cs = (chain_status)bse_error_set(err, CHAIN_EIO, path, "", "cannot remove: %s", strerror(errno));
+            cs = (chain_status)common_error_set(err, CHAIN_EIO, path, "", "cannot remove: %s", strerror(errno));
         }
     }
     unlock(fd);

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 #include "chain/status.h"
 #include "pouw/tx.h"
 
@@ -32,7 +32,7 @@
  *   DIR/<chain>/mempool.lock            flock(2) taken by writers (add, return,
  *                                       prune), so a prune never interleaves with
  *                                       a return; readers take no lock
- * A file is written with bse_buf_write_file (temp file "<name>.tmp.XXXXXX" in
+ * A file is written with common_buf_write_file (temp file "<name>.tmp.XXXXXX" in
  * the same folder, fsync, rename): the same transfer always has the same name
  * and the same bytes, so concurrent writers of it are harmless, and a reader
  * sees a whole file or none. Files that vanish while being read (pruned by
@@ -58,7 +58,7 @@
 typedef struct chain_mempool_report {
     size_t files;      /* "*.json" files looked at */
     size_t ignored;    /* of them, unusable (see above) */
-    bse_error first;   /* the first ignored file: path, field, why (code 0 when none ignored) */
+    common_error first;   /* the first ignored file: path, field, why (code 0 when none ignored) */
 } chain_mempool_report;
 
 /* Adds a transfer after checking what can be checked without a ledger (type,
@@ -74,7 +74,7 @@ typedef struct chain_mempool_report {
  * "tx_overspend: ", "tx_overflow: ", "tx: " - and err->field is the transfer's
  * field: "signature", "chain_id", "sequence", "amount", "fee" or "type");
  * CHAIN_EUNKNOWN (the folder's chain cannot be told); CHAIN_EIO; CHAIN_ENOMEM. */
-__attribute__((warn_unused_result)) chain_status chain_mempool_add(bse_error *err, const char *chaindir,
+__attribute__((warn_unused_result)) chain_status chain_mempool_add(common_error *err, const char *chaindir,
                                                                    const pouw_tx *tx, const pouw_ledger *tip_ledger);
 
 /* Chooses up to max transfers that can be applied, in order, on top of
@@ -89,13 +89,13 @@ __attribute__((warn_unused_result)) chain_status chain_mempool_add(bse_error *er
  * Returns: CHAIN_OK (err may hold a notice, see above); CHAIN_EIO;
  * CHAIN_EUNKNOWN; CHAIN_ENOMEM.
  * Out: *txs (malloc'd array, caller frees; NULL when *n is 0), *n. */
-__attribute__((warn_unused_result)) chain_status chain_mempool_select(pouw_tx **txs, size_t *n, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_mempool_select(pouw_tx **txs, size_t *n, common_error *err,
                                                                       const char *chaindir,
                                                                       const pouw_ledger *tip_ledger, size_t max);
 
 /* Puts the transfers of orphaned blocks (coinbases are ignored) back into the
  * mempool, after a reorganisation. Returns as chain_mempool_add. */
-__attribute__((warn_unused_result)) chain_status chain_mempool_return(bse_error *err, const char *chaindir,
+__attribute__((warn_unused_result)) chain_status chain_mempool_return(common_error *err, const char *chaindir,
                                                                       const pouw_tx *txs, size_t n);
 
 /* Removes transfers that can never apply again on top of tip_ledger (sequence
@@ -103,7 +103,7 @@ __attribute__((warn_unused_result)) chain_status chain_mempool_return(bse_error 
  * signature, another chain, amounts out of range). Unparsable files are left
  * (and reported). Returns: CHAIN_OK; CHAIN_EIO; CHAIN_EUNKNOWN; CHAIN_ENOMEM.
  * Out: removed (may be NULL). */
-__attribute__((warn_unused_result)) chain_status chain_mempool_prune(size_t *removed, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_mempool_prune(size_t *removed, common_error *err,
                                                                      const char *chaindir,
                                                                      const pouw_ledger *tip_ledger);
 
@@ -113,14 +113,14 @@ __attribute__((warn_unused_result)) chain_status chain_mempool_prune(size_t *rem
  * CHAIN_ENOMEM. Out: *txs (malloc'd, caller frees; NULL when *n is 0), *n,
  * report (may be NULL), err. */
 __attribute__((warn_unused_result)) chain_status chain_mempool_list(pouw_tx **txs, size_t *n,
-                                                                    chain_mempool_report *report, bse_error *err,
+                                                                    chain_mempool_report *report, common_error *err,
                                                                     const char *chaindir);
 
 /* The sequence the next transfer of account `from` should carry: its next
  * sequence on tip_ledger, then one more for each pending transfer of it in the
  * mempool with the following sequences (0, 1, 2... with none missing).
  * Returns: CHAIN_OK; codes of chain_mempool_list. Out: seq (0 on error), err. */
-__attribute__((warn_unused_result)) chain_status chain_mempool_next_sequence(uint64_t *seq, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_mempool_next_sequence(uint64_t *seq, common_error *err,
                                                                              const char *chaindir,
                                                                              const pouw_ledger *tip_ledger,
                                                                              const uint8_t from[POUW_ACCOUNT_BYTES]);

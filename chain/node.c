@@ -62,7 +62,7 @@ static pouw_header base_header(const chain_params *p, const pouw_requirements *r
     return h;
 }
 
-chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, bse_error *err, const chain_params *p,
+chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, common_error *err, const chain_params *p,
                                  unsigned threads)
 {
     assert(b && p);
@@ -86,7 +86,7 @@ chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, bse_error *e
     pouw_mine_stats stats;
     pouw_attempt *a = malloc(sizeof *a);
     if (!a) {
-        bse_error_set(err, CHAIN_ENOMEM, p->name, "genesis", "out of memory");
+        common_error_set(err, CHAIN_ENOMEM, p->name, "genesis", "out of memory");
         return CHAIN_ENOMEM;
     }
     pouw_status st = pouw_mine(&h, a, &stats, err, &mp);
@@ -108,7 +108,7 @@ chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, bse_error *e
         pouw_hex_encode(got, b->post_hash, 32);
         pouw_hex_encode(want, p->genesis_id, 32);
         pouw_block_clear(b);
-        bse_error_set(err, CHAIN_EPARAMS, p->name, "genesis_id",
+        common_error_set(err, CHAIN_EPARAMS, p->name, "genesis_id",
                       "built genesis %s, pinned %s: the engine or the chain parameters changed", got, want);
         return CHAIN_EPARAMS;
     }
@@ -116,7 +116,7 @@ chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, bse_error *e
 }
 
 chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pouw_ledger *parent_ledger,
-                                  pouw_genesis_rule *genesis, bse_error *err, chain_store *s, const pouw_block *b,
+                                  pouw_genesis_rule *genesis, common_error *err, chain_store *s, const pouw_block *b,
                                   uint64_t now_ms, unsigned threads)
 {
     assert(ctx && parent && parent_ledger && genesis && s && b);
@@ -125,7 +125,7 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
     memset(parent, 0, sizeof *parent);
     memset(genesis, 0, sizeof *genesis);
     pouw_ledger_clear(parent_ledger);
-    bse_error_clear(err);
+    common_error_clear(err);
     ctx->chain_id = p->chain_id;
     ctx->tmpl = p->tmpl;
     ctx->reward = p->reward;
@@ -168,18 +168,18 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
     return CHAIN_OK;
 }
 
-chain_status chain_verify_block(pouw_reason *reason, bse_error *err, chain_store *s, const pouw_block *b,
+chain_status chain_verify_block(pouw_reason *reason, common_error *err, chain_store *s, const pouw_block *b,
                                 uint64_t now_ms, unsigned threads)
 {
     assert(reason && s && b);
     *reason = POUW_R_OK;
-    bse_error_clear(err);
+    common_error_clear(err);
     chain_block_info pi;
     if (!all_zero(b->header.prev_hash, 32) && chain_store_info(&pi, s, b->header.prev_hash)) {
         /* a parent this store holds must be valid itself first */
         if (pi.state == CHAIN_BLOCK_UNVERIFIED && pi.linked) {
             pouw_reason pr;
-            bse_error pe;
+            common_error pe;
             chain_status ps = chain_store_verify_id(&pr, &pe, s, b->header.prev_hash);
             if (ps != CHAIN_OK && ps != CHAIN_EINVALID) {
                 if (err)
@@ -193,11 +193,11 @@ chain_status chain_verify_block(pouw_reason *reason, bse_error *err, chain_store
             pouw_hex_encode(hex, pi.id, 8);
             *reason = POUW_R_UNKNOWN_PARENT;
             if (pi.state == CHAIN_BLOCK_INVALID)
-                bse_error_set(err, CHAIN_EINVALID, "", "header.prev_hash",
+                common_error_set(err, CHAIN_EINVALID, "", "header.prev_hash",
                               "parent %s... (height %" PRIu64 ") is invalid: %s", hex, pi.height,
                               pouw_reason_name(pi.reason));
             else
-                bse_error_set(err, CHAIN_EINVALID, "", "header.prev_hash",
+                common_error_set(err, CHAIN_EINVALID, "", "header.prev_hash",
                               "parent %s... does not descend from this chain's genesis", hex);
             return CHAIN_EINVALID;
         }
@@ -221,14 +221,14 @@ chain_status chain_verify_block(pouw_reason *reason, bse_error *err, chain_store
     return cs;
 }
 
-chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason, bse_error *err, chain_store *s,
+chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason, common_error *err, chain_store *s,
                                 uint64_t now_ms, unsigned threads,
                                 void (*progress)(void *user, uint64_t height, uint64_t tip), void *user)
 {
     assert(bad_height && reason && s);
     *bad_height = 0;
     *reason = POUW_R_OK;
-    bse_error_clear(err);
+    common_error_clear(err);
     pouw_block b;
     pouw_block_init(&b);
     chain_status cs = CHAIN_OK;
@@ -248,12 +248,12 @@ chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason, bse_e
         }
         if (memcmp(b.post_hash, s->e[h].id, 32) != 0 || b.header.height != h) {
             cs = CHAIN_ESTORE;
-            bse_error_set(err, cs, path, "", "the file does not hold the block its name says");
+            common_error_set(err, cs, path, "", "the file does not hold the block its name says");
             break;
         }
         if (h > 0 && memcmp(b.header.prev_hash, s->e[h - 1].id, 32) != 0) {
             *reason = POUW_R_UNKNOWN_PARENT;
-            bse_error_set(err, CHAIN_EINVALID, "", "header.prev_hash", "block %" PRIu64 " does not link to block %" PRIu64,
+            common_error_set(err, CHAIN_EINVALID, "", "header.prev_hash", "block %" PRIu64 " does not link to block %" PRIu64,
                           h, h - 1);
             cs = CHAIN_EINVALID;
             break;
@@ -290,7 +290,7 @@ static int mine_progress(void *user, const pouw_mine_stats *st)
 /* The block's transactions: the coinbase, then the mempool's choice for the tip
  * (none when the mempool cannot be read: a block is still a block). Out: *txs
  * (malloc'd), *n. */
-static chain_status block_txs(pouw_tx **txs, size_t *n, bse_error *err, chain_store *s, const uint8_t miner32[32],
+static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain_store *s, const uint8_t miner32[32],
                               uint64_t height, const pouw_ledger *tip_ledger, const chain_mine_opts *opts)
 {
     *txs = NULL;
@@ -298,7 +298,7 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, bse_error *err, chain_st
     pouw_tx *sel = NULL;
     size_t ns = 0;
     if (!opts->no_transfers) {
-        bse_error me;
+        common_error me;
         size_t max = opts->max_transfers ? opts->max_transfers : CHAIN_MINE_TRANSFERS;
         if (max > POUW_BLOCK_MAX_TXS - 1)
             max = POUW_BLOCK_MAX_TXS - 1;
@@ -314,7 +314,7 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, bse_error *err, chain_st
     pouw_tx *all = malloc((ns + 1) * sizeof *all);
     if (!all) {
         free(sel);
-        bse_error_set(err, CHAIN_ENOMEM, s->dir, "", "out of memory");
+        common_error_set(err, CHAIN_ENOMEM, s->dir, "", "out of memory");
         return CHAIN_ENOMEM;
     }
     all[0] = pouw_tx_coinbase(miner32, s->params->reward, height);
@@ -326,7 +326,7 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, bse_error *err, chain_st
     return CHAIN_OK;
 }
 
-chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *err, chain_store *s,
+chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_error *err, chain_store *s,
                               const uint8_t miner32[32], const chain_mine_opts *opts)
 {
     assert(b && s && miner32 && opts);
@@ -335,7 +335,7 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *
         memset(stats, 0, sizeof *stats);
     if (opts->added)
         memset(opts->added, 0, sizeof *opts->added);
-    bse_error_clear(err);
+    common_error_clear(err);
     const chain_params *p = s->params;
     pouw_block parent;
     pouw_block_init(&parent);
@@ -382,7 +382,7 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *
         st = pouw_tx_root(mp.header.tx_root, NULL, txs, n_txs);
     if (st != POUW_OK) {
         cs = from_pouw(st);
-        bse_error_set(err, cs, s->dir, "ledger", "cannot build the block: %s", pouw_status_str(st));
+        common_error_set(err, cs, s->dir, "ledger", "cannot build the block: %s", pouw_status_str(st));
         goto out;
     }
     mine_watch watch = {opts, s, 0};
@@ -398,7 +398,7 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *
     a = malloc(sizeof *a);
     if (!a) {
         cs = CHAIN_ENOMEM;
-        bse_error_set(err, cs, s->dir, "", "out of memory");
+        common_error_set(err, cs, s->dir, "", "out of memory");
         goto out;
     }
     pouw_header h;
@@ -413,7 +413,7 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, bse_error *
         if (err)
             err->code = cs;
         if (cs == CHAIN_ESTALE)
-            bse_error_set(err, cs, s->dir, "", "another writer changed the chain: mine on the new tip");
+            common_error_set(err, cs, s->dir, "", "another writer changed the chain: mine on the new tip");
         goto out;
     }
     unsigned flags = CHAIN_ADD_VERIFIED;

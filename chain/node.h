@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 #include "chain/params.h"
 #include "chain/status.h"
 #include "chain/store.h"
@@ -47,7 +47,7 @@
  * the pinned one: the engine or the parameters changed); CHAIN_EWORK (the
  * attempts failed); CHAIN_ENOMEM. Out: b (previous contents freed), attempts
  * (may be NULL: the attempts it took; 1 for a pinned genesis), err. */
-__attribute__((warn_unused_result)) chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, common_error *err,
                                                                      const chain_params *p, unsigned threads);
 
 /* Verifies block b against the chain in store s (context above) with the
@@ -57,7 +57,7 @@ __attribute__((warn_unused_result)) chain_status chain_genesis_build(pouw_block 
  * CHAIN_EIO / CHAIN_ESTORE (the parent or its ancestors could not be read);
  * CHAIN_ENOMEM; CHAIN_EWORK (the check could not complete).
  * Out: reason (POUW_R_OK unless rejected), err. */
-__attribute__((warn_unused_result)) chain_status chain_verify_block(pouw_reason *reason, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_verify_block(pouw_reason *reason, common_error *err,
                                                                     chain_store *s, const pouw_block *b,
                                                                     uint64_t now_ms, unsigned threads);
 
@@ -69,7 +69,7 @@ __attribute__((warn_unused_result)) chain_status chain_verify_block(pouw_reason 
  * chain_store_load. Out: bad_height (the failing height; 0 when ok), reason,
  * err. */
 __attribute__((warn_unused_result)) chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason,
-                                                                    bse_error *err, chain_store *s, uint64_t now_ms,
+                                                                    common_error *err, chain_store *s, uint64_t now_ms,
                                                                     unsigned threads,
                                                                     void (*progress)(void *user, uint64_t height,
                                                                                      uint64_t tip),
@@ -102,7 +102,7 @@ typedef struct chain_mine_opts {
  * stored); CHAIN_ESTALE (stop_on_change); CHAIN_EWORK; codes of the store.
  * Out: b (the new block), stats (may be NULL), err. */
 __attribute__((warn_unused_result)) chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats,
-                                                                  bse_error *err, chain_store *s,
+                                                                  common_error *err, chain_store *s,
                                                                   const uint8_t miner32[32],
                                                                   const chain_mine_opts *opts);
 
@@ -113,7 +113,7 @@ __attribute__((warn_unused_result)) chain_status chain_mine_block(pouw_block *b,
  * Returns: CHAIN_OK (ctx->parent NULL when the parent is unknown); store codes. */
 __attribute__((warn_unused_result)) chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent,
                                                                       pouw_ledger *parent_ledger,
-                                                                      pouw_genesis_rule *genesis, bse_error *err,
+                                                                      pouw_genesis_rule *genesis, common_error *err,
                                                                       chain_store *s, const pouw_block *b,
                                                                       uint64_t now_ms, unsigned threads);
 

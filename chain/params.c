@@ -255,16 +255,16 @@ pouw_work chain_params_work(const chain_params *p)
     return w;
 }
 
-static chain_status pbad(bse_error *err, const chain_params *p, const char *field, const char *msg)
+static chain_status pbad(common_error *err, const chain_params *p, const char *field, const char *msg)
 {
-    bse_error_set(err, CHAIN_EPARAMS, p->name, field, "%s", msg);
+    common_error_set(err, CHAIN_EPARAMS, p->name, field, "%s", msg);
     return CHAIN_EPARAMS;
 }
 
-chain_status chain_params_check(const chain_params *p, bse_error *err)
+chain_status chain_params_check(const chain_params *p, common_error *err)
 {
     assert(p);
-    bse_error_clear(err);
+    common_error_clear(err);
     size_t nl = strnlen(p->name, sizeof p->name);
     if (nl == 0 || nl >= sizeof p->name || strspn(p->name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != nl)
         return pbad(err, p, "name", "chain name must be 1-31 characters of a-z 0-9 _ -");
@@ -291,23 +291,23 @@ chain_status chain_params_check(const chain_params *p, bse_error *err)
         return pbad(err, p, "genesis_time_ms", "genesis time and nonce must be below 2^53");
     uint8_t digest[32] = {0};
     if (p->job) {
-        bse_error je;
+        common_error je;
         if (pouw_job_digest(digest, &je, p->job) != POUW_OK) {
-            bse_error_set(err, CHAIN_EPARAMS, p->name, "job", "invalid job: %s: %s", je.field, je.msg);
+            common_error_set(err, CHAIN_EPARAMS, p->name, "job", "invalid job: %s: %s", je.field, je.msg);
             return CHAIN_EPARAMS;
         }
     } else {
         bse_case *c = malloc(sizeof *c);
         if (!c) {
-            bse_error_set(err, CHAIN_ENOMEM, p->name, "", "out of memory");
+            common_error_set(err, CHAIN_ENOMEM, p->name, "", "out of memory");
             return CHAIN_ENOMEM;
         }
         static const uint8_t zero[32] = {0};
-        bse_error ee;
+        common_error ee;
         pouw_status st = pouw_env_generate(c, NULL, &ee, &p->tmpl, zero, 0);
         free(c);
         if (st != POUW_OK) {
-            bse_error_set(err, CHAIN_EPARAMS, p->name, ee.field, "invalid session template: %s", ee.msg);
+            common_error_set(err, CHAIN_EPARAMS, p->name, ee.field, "invalid session template: %s", ee.msg);
             return CHAIN_EPARAMS;
         }
     }
@@ -567,14 +567,14 @@ int chain_is_retarget_height(const chain_params *p, uint64_t height)
     return w > 0 && height >= 2 * w && height % w == 0;
 }
 
-chain_status chain_retarget(pouw_requirements *next, bse_error *err, const chain_params *p,
+chain_status chain_retarget(pouw_requirements *next, common_error *err, const chain_params *p,
                             const pouw_requirements *prev, uint64_t span_ms)
 {
     assert(next && p && prev);
     const pouw_requirements pv = *prev; /* next may be prev */
     prev = &pv;
     memset(next, 0, sizeof *next);
-    bse_error_clear(err);
+    common_error_clear(err);
     if (!p->retarget_window || !p->target_interval_s)
         return pbad(err, p, "retarget_window", "the chain does not retarget");
     uint8_t tb[32], t0b[32];
@@ -629,12 +629,12 @@ chain_status chain_retarget(pouw_requirements *next, bse_error *err, const chain
     return CHAIN_OK;
 }
 
-chain_status chain_required_targets_after(pouw_requirements *req, bse_error *err, const chain_params *p,
+chain_status chain_required_targets_after(pouw_requirements *req, common_error *err, const chain_params *p,
                                           struct chain_store *store, const uint8_t *parent_id32)
 {
     assert(req && p);
     memset(req, 0, sizeof *req);
-    bse_error_clear(err);
+    common_error_clear(err);
     if (!parent_id32) {
         *req = p->genesis_req;
         return CHAIN_OK;
@@ -642,7 +642,7 @@ chain_status chain_required_targets_after(pouw_requirements *req, bse_error *err
     assert(store);
     chain_block_info par;
     if (!chain_store_info(&par, store, parent_id32)) {
-        bse_error_set(err, CHAIN_ESTORE, store->dir, "header.prev_hash", "parent not in the store");
+        common_error_set(err, CHAIN_ESTORE, store->dir, "header.prev_hash", "parent not in the store");
         return CHAIN_ESTORE;
     }
     pouw_requirements base = p->genesis_req;
@@ -656,7 +656,7 @@ chain_status chain_required_targets_after(pouw_requirements *req, bse_error *err
     chain_block_info anc = par;
     for (uint32_t i = 0; i < p->retarget_window; i++)
         if (!chain_store_info(&anc, store, anc.prev)) {
-            bse_error_set(err, CHAIN_ESTORE, store->dir, "", "an ancestor of block %" PRIu64 " is not in the store",
+            common_error_set(err, CHAIN_ESTORE, store->dir, "", "an ancestor of block %" PRIu64 " is not in the store",
                           par.height);
             return CHAIN_ESTORE;
         }
@@ -664,7 +664,7 @@ chain_status chain_required_targets_after(pouw_requirements *req, bse_error *err
     return chain_retarget(req, err, p, &base, span);
 }
 
-chain_status chain_required_targets(pouw_requirements *req, bse_error *err, const chain_params *p,
+chain_status chain_required_targets(pouw_requirements *req, common_error *err, const chain_params *p,
                                     struct chain_store *store, uint64_t height)
 {
     assert(req && p);
@@ -684,11 +684,11 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-chain_status chain_pps_table_measure(int64_t *q, bse_error *err, const chain_params *p, uint32_t k, unsigned samples,
+chain_status chain_pps_table_measure(int64_t *q, common_error *err, const chain_params *p, uint32_t k, unsigned samples,
                                      unsigned threads)
 {
     assert(q && p);
-    bse_error_clear(err);
+    common_error_clear(err);
     if (k < 2 || k > CHAIN_PPS_SEGMENTS_MAX || samples < k + 1)
         return pbad(err, p, "pps_segments", "a table needs 2..4096 segments and more samples than segments");
     int64_t *micro = malloc(samples * sizeof *micro);
@@ -696,7 +696,7 @@ chain_status chain_pps_table_measure(int64_t *q, bse_error *err, const chain_par
     chain_status cs = CHAIN_OK;
     if (!micro || !a) {
         cs = CHAIN_ENOMEM;
-        bse_error_set(err, cs, p->name, "", "out of memory");
+        common_error_set(err, cs, p->name, "", "out of memory");
         goto out;
     }
     pouw_work w = chain_params_work(p);
@@ -704,13 +704,13 @@ chain_status chain_pps_table_measure(int64_t *q, bse_error *err, const chain_par
         uint8_t msg[17], pre[32];
         memcpy(msg, "pouwbench", 9);
         pouw_put_u64le(msg + 9, i);
-        bse_error e;
+        common_error e;
         pouw_status st = pouw_sha256(pre, msg, sizeof msg);
         if (st == POUW_OK)
             st = pouw_attempt_run(a, &e, &w, pre, p->genesis_req.sessions, threads);
         if (st != POUW_OK) {
             cs = st == POUW_ENOMEM ? CHAIN_ENOMEM : CHAIN_EWORK;
-            bse_error_set(err, cs, p->name, "", "sample attempt %u: %s", i, pouw_status_str(st));
+            common_error_set(err, cs, p->name, "", "sample attempt %u: %s", i, pouw_status_str(st));
             goto out;
         }
         micro[i] = a->pps_micro;

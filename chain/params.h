@@ -100,7 +100,7 @@
 #include <stdint.h>
 
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 #include "chain/status.h"
 #include "pouw/env.h"
 #include "pouw/verify.h"
@@ -169,7 +169,7 @@ const chain_params *chain_testnet_at(unsigned i);
  * segments, strictly increasing, spread below CHAIN_PPS_SPREAD_MAX, with the
  * genesis threshold in [q[0], q[K-1]].
  * Returns: CHAIN_OK or CHAIN_EPARAMS with err naming the field. */
-__attribute__((warn_unused_result)) chain_status chain_params_check(const chain_params *p, bse_error *err);
+__attribute__((warn_unused_result)) chain_status chain_params_check(const chain_params *p, common_error *err);
 
 /* D, the pass units of probability 1: K x CHAIN_PPS_SEGMENT, or 1 without a
  * table. Cannot fail. */
@@ -199,7 +199,7 @@ int chain_is_retarget_height(const chain_params *p, uint64_t height);
  * Returns: CHAIN_OK; CHAIN_EPARAMS (prev's bits do not decode, or p has no window
  * or interval). Out: next (may be prev; mode, post_bits, sessions, job from prev;
  * zeroed on error), err (may be NULL). Pure; no allocation. */
-__attribute__((warn_unused_result)) chain_status chain_retarget(pouw_requirements *next, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_retarget(pouw_requirements *next, common_error *err,
                                                                 const chain_params *p,
                                                                 const pouw_requirements *prev, uint64_t span_ms);
 
@@ -211,7 +211,7 @@ __attribute__((warn_unused_result)) chain_status chain_retarget(pouw_requirement
  * Returns: CHAIN_OK; CHAIN_ESTORE (the parent or an ancestor W blocks back is not
  * in the store); codes of chain_retarget. Out: req (zeroed first), err (may be
  * NULL). Reads the store's index only (no file). */
-__attribute__((warn_unused_result)) chain_status chain_required_targets_after(pouw_requirements *req, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_required_targets_after(pouw_requirements *req, common_error *err,
                                                                               const chain_params *p,
                                                                               struct chain_store *store,
                                                                               const uint8_t *parent_id32);
@@ -220,7 +220,7 @@ __attribute__((warn_unused_result)) chain_status chain_required_targets_after(po
  * the best chain's block height-1; height <= tip + 1; store may be NULL at height
  * 0): chain_required_targets_after on that parent.
  * Returns and Out: as chain_required_targets_after. */
-__attribute__((warn_unused_result)) chain_status chain_required_targets(pouw_requirements *req, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_required_targets(pouw_requirements *req, common_error *err,
                                                                         const chain_params *p,
                                                                         struct chain_store *store, uint64_t height);
 
@@ -232,7 +232,7 @@ __attribute__((warn_unused_result)) chain_status chain_required_targets(pouw_req
  * Returns: CHAIN_OK; CHAIN_EPARAMS (K outside 2..4096, or samples < K + 1);
  * CHAIN_EWORK (an attempt failed); CHAIN_ENOMEM. Out: q (K + 1 entries), err.
  * Allocates while it runs. */
-__attribute__((warn_unused_result)) chain_status chain_pps_table_measure(int64_t *q, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_pps_table_measure(int64_t *q, common_error *err,
                                                                          const chain_params *p, uint32_t k,
                                                                          unsigned samples, unsigned threads);
 

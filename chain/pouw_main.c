@@ -19,7 +19,7 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "bse/buf.h"
+#include "common/buf.h"
 #include "bse/config.h"
 #include "bse/session.h"
 #include "common/cli.h"
@@ -207,9 +207,9 @@ static const chain_params *chain_or_complain(const opts *o, const char *name)
 }
 
 /* Prints what a store tells about stored blocks it rejects. */
-static void print_notice(void *user, const bse_error *e)
+static void print_notice(void *user, const common_error *e)
 {
-    bse_error_print(e, (const char *)user, stderr);
+    common_error_print(e, (const char *)user, stderr);
 }
 
 static chain_store_opts store_opts(const opts *o, int create, unsigned threads, const char *prog)
@@ -265,7 +265,7 @@ static void show_startup(void *user, uint64_t done, uint64_t total)
 
 /* Opens chain i's store on first use (creating it), and keeps the key's balance
  * on its best tip current. */
-static chain_status miner_sync(miner_ctx *m, unsigned i, bse_error *err)
+static chain_status miner_sync(miner_ctx *m, unsigned i, common_error *err)
 {
     chain_status cs = CHAIN_OK;
     if (!m->open[i]) {
@@ -326,10 +326,10 @@ static int mine_progress(void *user, const pouw_mine_stats *st)
     if (g_stop)
         return 1;
     if (m->policy) { /* choose again before the next attempt */
-        bse_error err;
+        common_error err;
         for (unsigned i = 0; i < m->n; i++) /* the mined chain is watched by chain_mine_block itself */
             if (i != m->cur && m->open[i] && miner_sync(m, i, &err) != CHAIN_OK)
-                bse_error_print(&err, "pouw", stderr);
+                common_error_print(&err, "pouw", stderr);
         unsigned c = miner_choose(m);
         if (c != m->cur) {
             m->switch_to = (int)c;
@@ -374,15 +374,15 @@ static int cmd_mine(const opts *o)
         for (unsigned i = 0; i < CHAIN_COUNT; i++)
             m.p[i] = chain_at(o, i);
     }
-    bse_error err;
+    common_error err;
     if (chain_mkdirs(&err, o->data, 0) != CHAIN_OK) {
-        bse_error_print(&err, "pouw", stderr);
+        common_error_print(&err, "pouw", stderr);
         return 1;
     }
     int created = 0;
     chain_status cs = chain_miner_key(&m.key, &created, &err, o->data, o->key);
     if (cs != CHAIN_OK) {
-        bse_error_print(&err, "pouw", stderr);
+        common_error_print(&err, "pouw", stderr);
         return cs == CHAIN_EKEY || (o->key && cs == CHAIN_EIO) ? 2 : 1;
     }
     if (created)
@@ -395,7 +395,7 @@ static int cmd_mine(const opts *o)
     for (unsigned i = 0; i < m.n && rc == 0; i++) /* every chain exists before the first choice */
         if ((cs = miner_sync(&m, i, &err)) != CHAIN_OK) {
             if (cs != CHAIN_ESTOPPED)
-                bse_error_print(&err, "pouw", stderr);
+                common_error_print(&err, "pouw", stderr);
             rc = 1;
         }
     long long mined = 0;
@@ -405,7 +405,7 @@ static int cmd_mine(const opts *o)
         chain_store *s = &m.s[c];
         if (miner_sync(&m, c, &err) != CHAIN_OK) {
             if (!g_stop)
-                bse_error_print(&err, "pouw", stderr);
+                common_error_print(&err, "pouw", stderr);
             rc = 1;
             break;
         }
@@ -448,7 +448,7 @@ static int cmd_mine(const opts *o)
             else
                 m.nonce[c] = 0;
         } else {
-            bse_error_print(&err, "pouw", stderr);
+            common_error_print(&err, "pouw", stderr);
             rc = 1;
         }
         pouw_block_clear(&b);
@@ -461,7 +461,7 @@ static int cmd_mine(const opts *o)
         for (unsigned i = 0; i < m.n && rc == 0; i++) /* balances after this block */
             if (miner_sync(&m, i, &err) != CHAIN_OK) {
                 if (!g_stop)
-                    bse_error_print(&err, "pouw", stderr);
+                    common_error_print(&err, "pouw", stderr);
                 rc = 1;
             }
         m.cur = miner_choose(&m);
@@ -482,7 +482,7 @@ static int cmd_mine(const opts *o)
 
 /* ---------------------------------------------------------------- verify, submit */
 
-static int print_rejection(const char *prog, const char *file, pouw_reason r, const bse_error *err)
+static int print_rejection(const char *prog, const char *file, pouw_reason r, const common_error *err)
 {
     fprintf(stderr, "%s: %s: rejected (%s)", prog, file, pouw_reason_name(r));
     if (err->field[0])
@@ -492,7 +492,7 @@ static int print_rejection(const char *prog, const char *file, pouw_reason r, co
 }
 
 /* "prog: file: what: <the error's path, field and message>" on one line, without empty parts. */
-static void print_failure(const char *prog, const char *file, const char *what, const bse_error *err)
+static void print_failure(const char *prog, const char *file, const char *what, const common_error *err)
 {
     fprintf(stderr, "%s: %s: %s", prog, file, what);
     if (err->path[0] && strcmp(err->path, file))
@@ -506,11 +506,11 @@ static void print_failure(const char *prog, const char *file, const char *what, 
  * Returns 0 (b, p, s ready), or the exit code. */
 static int open_for_block(const opts *o, const char *prog, pouw_block *b, const chain_params **pp, chain_store *s)
 {
-    bse_error err;
+    common_error err;
     pouw_block_init(b);
     pouw_status ps = pouw_block_load(b, &err, o->file);
     if (ps == POUW_EIO || ps == POUW_ENOMEM) {
-        bse_error_print(&err, prog, stderr);
+        common_error_print(&err, prog, stderr);
         return ps == POUW_EIO ? 2 : 1;
     }
     if (ps != POUW_OK)
@@ -523,7 +523,7 @@ static int open_for_block(const opts *o, const char *prog, pouw_block *b, const 
         return 2;
     }
     if (!p || b->header.chain_id != p->chain_id) {
-        bse_error_set(&err, POUW_EINVALID, o->file, "header.chain_id", "block of chain %" PRIu32 "%s%s",
+        common_error_set(&err, POUW_EINVALID, o->file, "header.chain_id", "block of chain %" PRIu32 "%s%s",
                       b->header.chain_id, p ? ", verified as " : " (no such chain)", p ? p->coin : "");
         pouw_block_clear(b);
         return print_rejection(prog, o->file, POUW_R_CHAIN_ID, &err);
@@ -532,7 +532,7 @@ static int open_for_block(const opts *o, const char *prog, pouw_block *b, const 
     if (o->cmd == CMD_VERIFY)
         so.notice = NULL; /* what the store thinks of other stored blocks is not the question asked */
     if (chain_store_open_opts(s, &err, o->data, p, &so) != CHAIN_OK) {
-        bse_error_print(&err, prog, stderr);
+        common_error_print(&err, prog, stderr);
         pouw_block_clear(b);
         return 2;
     }
@@ -548,7 +548,7 @@ static int cmd_verify(const opts *o)
     int rc = open_for_block(o, "pouw verify", &b, &p, &s);
     if (rc)
         return rc;
-    bse_error err;
+    common_error err;
     double t0 = mono_s();
     pouw_reason r;
     chain_status cs = chain_verify_block(&r, &err, &s, &b, wall_ms(NULL), s.opts.threads);
@@ -578,7 +578,7 @@ static int same_as_stored(chain_store *s, const pouw_block *b)
 {
     pouw_block st;
     pouw_block_init(&st);
-    bse_error err;
+    common_error err;
     char *x = NULL, *y = NULL;
     size_t nx = 0, ny = 0;
     int same = chain_store_load_id(&st, &err, s, b->post_hash) == CHAIN_OK &&
@@ -598,7 +598,7 @@ static int cmd_submit(const opts *o)
     int rc = open_for_block(o, "pouw submit", &b, &p, &s);
     if (rc)
         return rc;
-    bse_error err;
+    common_error err;
     pouw_reason r;
     chain_store_add_result res;
     chain_block_info known;
@@ -637,19 +637,19 @@ static int cmd_verify_chain(const opts *o)
     const chain_params *p = chain_or_complain(o, o->chain);
     if (!p)
         return 2;
-    bse_error err;
+    common_error err;
     chain_store s;
     double t0 = mono_s();
     chain_store_opts so = store_opts(o, 0, threads_for(o, p->genesis_req.sessions), "pouw verify-chain");
     chain_status cs = chain_store_open_opts(&s, &err, o->data, p, &so);
     if (cs != CHAIN_OK) {
-        bse_error_print(&err, "pouw verify-chain", stderr);
+        common_error_print(&err, "pouw verify-chain", stderr);
         return cs == CHAIN_ESTORE || cs == CHAIN_EIO ? 2 : 1;
     }
     size_t n_invalid = 0;
     int rc = 0;
     if ((cs = chain_store_verify_all(&n_invalid, &err, &s)) != CHAIN_OK) {
-        bse_error_print(&err, "pouw verify-chain", stderr);
+        common_error_print(&err, "pouw verify-chain", stderr);
         chain_store_close(&s);
         return 1;
     }
@@ -664,7 +664,7 @@ static int cmd_verify_chain(const opts *o)
     chain_store_id(tip_id, &s, tip);
     pouw_hex_encode(id, tip_id, 32);
     if (cs != CHAIN_OK) {
-        bse_error_print(&err, "pouw verify-chain", stderr);
+        common_error_print(&err, "pouw verify-chain", stderr);
         rc = 1;
     } else if (total != p->reward * (int64_t)tip) {
         fprintf(stderr, "pouw verify-chain: %s: the ledger holds %" PRId64 " coins, expected %" PRId64 "\n", p->name,
@@ -697,7 +697,7 @@ static int explain_check_proof(const pouw_block *b, const pouw_work *w, const op
     const char *bad = NULL;
     char why[160] = "";
     pouw_attempt *at = malloc(sizeof *at);
-    bse_error err;
+    common_error err;
     if (!at) {
         fprintf(stderr, "pouw explain: out of memory\n");
         return 1;
@@ -748,12 +748,12 @@ static int explain_check_proof(const pouw_block *b, const pouw_work *w, const op
 
 static int cmd_explain(const opts *o)
 {
-    bse_error err;
+    common_error err;
     pouw_block b;
     pouw_block_init(&b);
     pouw_status ps = pouw_block_load(&b, &err, o->file);
     if (ps != POUW_OK) {
-        bse_error_print(&err, "pouw explain", stderr);
+        common_error_print(&err, "pouw explain", stderr);
         return ps == POUW_ENOMEM ? 1 : 2;
     }
     const chain_params *p = chain_by_id(b.header.chain_id);
@@ -802,16 +802,16 @@ static int cmd_explain(const opts *o)
         char *json = bse_case_to_json(c);
         char path[CHAIN_PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/%s.json", o->out, c->case_id);
-        bse_buf jb = BSE_BUF_INIT;
-        int werr = !json || bse_buf_append(&jb, json, strlen(json)) || bse_buf_append(&jb, "\n", 1);
+        common_buf jb = COMMON_BUF_INIT;
+        int werr = !json || common_buf_append(&jb, json, strlen(json)) || common_buf_append(&jb, "\n", 1);
         free(json);
-        if (werr || bse_buf_write_file(&jb, path) != 0) {
+        if (werr || common_buf_write_file(&jb, path) != 0) {
             fprintf(stderr, "pouw explain: %s: cannot write: %s\n", path, werr ? "out of memory" : strerror(errno));
-            bse_buf_free(&jb);
+            common_buf_free(&jb);
             rc = 1;
             break;
         }
-        bse_buf_free(&jb);
+        common_buf_free(&jb);
         bse_result res;
         bse_session_status ss = bse_session_run(c, &res, &err);
         if (ss != BSE_SESSION_OK) {
@@ -821,7 +821,7 @@ static int cmd_explain(const opts *o)
             break;
         }
         if (bse_result_write_files(&res, c, o->out, &err) != 0) {
-            bse_error_print(&err, "pouw explain", stderr);
+            common_error_print(&err, "pouw explain", stderr);
             bse_result_free(&res);
             rc = 1;
             break;

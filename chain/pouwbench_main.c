@@ -141,7 +141,7 @@ static int run_sample(const chain_params *p, unsigned n, unsigned threads, int64
         common_progress_show(&prog, "pouwbench", "%s: attempt %u of %u", p->name, k + 1, n);
         uint8_t pre[32];
         sample_prehash(pre, k);
-        bse_error err;
+        common_error err;
         pouw_status st = pouw_attempt_run(a, &err, &w, pre, p->genesis_req.sessions, threads);
         if (st != POUW_OK) {
             common_progress_end(&prog);
@@ -191,9 +191,9 @@ static int bench_verify(const chain_params *p, unsigned threads)
 {
     pouw_block g;
     pouw_block_init(&g);
-    bse_error err;
+    common_error err;
     if (chain_genesis_build(&g, NULL, &err, p, threads) != CHAIN_OK) {
-        bse_error_print(&err, "pouwbench", stderr);
+        common_error_print(&err, "pouwbench", stderr);
         return COMMON_EXIT_REJECTED;
     }
     pouw_genesis_rule gr = {p->genesis_time_ms, p->genesis_pinned, {0}};
@@ -265,11 +265,11 @@ static int genesis(const chain_params *base, unsigned threads)
     p.genesis_pinned = 0;
     pouw_block g;
     pouw_block_init(&g);
-    bse_error err;
+    common_error err;
     uint64_t attempts;
     double t0 = common_clock_mono_s();
     if (chain_genesis_build(&g, &attempts, &err, &p, threads) != CHAIN_OK) {
-        bse_error_print(&err, "pouwbench", stderr);
+        common_error_print(&err, "pouwbench", stderr);
         return COMMON_EXIT_REJECTED;
     }
     char id[POUW_SHA256_HEX];

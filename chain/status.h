@@ -2,8 +2,8 @@
  * store, mining and verification on a store).
  *
  * Every fallible chain_ function returns a chain_status: 0 (CHAIN_OK) on success,
- * a positive code otherwise, with the caller's bse_error filled (file, field,
- * message); a bse_error filled by a chain function carries one of these codes.
+ * a positive code otherwise, with the caller's common_error filled (file, field,
+ * message); a common_error filled by a chain function carries one of these codes.
  * Codes are stable: new ones are appended, never renumbered.
  */
 #ifndef CHAIN_STATUS_H

@@ -18,20 +18,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bse/buf.h"
+#include "common/buf.h"
 #include "chain/mempool.h"
 #include "chain/node.h"
 #include "pouw/sha256.h"
 #include "pouw/target.h"
 
-static chain_status serr(bse_error *err, chain_status code, const char *path, const char *field, const char *fmt,
+static chain_status serr(common_error *err, chain_status code, const char *path, const char *field, const char *fmt,
                          const char *detail)
 {
-    bse_error_set(err, code, path, field, fmt, detail ? detail : "");
+    common_error_set(err, code, path, field, fmt, detail ? detail : "");
     return code;
 }
 
-chain_status chain_mkdirs(bse_error *err, const char *path, int private_)
+chain_status chain_mkdirs(common_error *err, const char *path, int private_)
 {
     assert(path);
     char buf[CHAIN_PATH_MAX];
@@ -75,7 +75,7 @@ static int all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
-static void notice(const chain_store *s, const bse_error *e)
+static void notice(const chain_store *s, const common_error *e)
 {
     if (s->opts.notice)
         s->opts.notice(s->opts.notice_user, e);
@@ -108,7 +108,7 @@ static size_t find_idx(const chain_store *s, const uint8_t id[32])
 }
 
 /* Appends info to the index. Returns CHAIN_OK or CHAIN_ENOMEM. Out: idx. */
-static chain_status index_add(chain_store *s, bse_error *err, const chain_block_info *info, size_t *idx)
+static chain_status index_add(chain_store *s, common_error *err, const chain_block_info *info, size_t *idx)
 {
     if (s->n_blk == s->cap_blk) {
         size_t cap = s->cap_blk ? 2 * s->cap_blk : 64;
@@ -176,7 +176,7 @@ static int parse_block_name(const char *name, uint64_t *h, uint8_t id[32])
     return 1;
 }
 
-/* A temporary file of bse_buf_write_file: "<name>.tmp.XXXXXX". */
+/* A temporary file of common_buf_write_file: "<name>.tmp.XXXXXX". */
 static int is_temp_name(const char *name)
 {
     size_t n = strlen(name);
@@ -242,14 +242,14 @@ static int read_tip(const chain_store *s, uint64_t *h, uint8_t id[32])
     return 1;
 }
 
-static chain_status write_tip(chain_store *s, bse_error *err, uint64_t h, const uint8_t id[32])
+static chain_status write_tip(chain_store *s, common_error *err, uint64_t h, const uint8_t id[32])
 {
     char path[CHAIN_PATH_MAX + 8], hex[POUW_SHA256_HEX], text[128];
     snprintf(path, sizeof path, "%s/tip", s->dir);
     pouw_hex_encode(hex, id, 32);
     int len = snprintf(text, sizeof text, "%" PRIu64 " %s\n", h, hex);
-    bse_buf b = {text, (size_t)len, sizeof text, 0};
-    if (bse_buf_write_file(&b, path) != 0)
+    common_buf b = {text, (size_t)len, sizeof text, 0};
+    if (common_buf_write_file(&b, path) != 0)
         return serr(err, CHAIN_EIO, path, "", "cannot write: %s", strerror(errno));
     sync_dir(s->dir);
     return CHAIN_OK;
@@ -294,7 +294,7 @@ static void info_from_block(chain_block_info *info, const pouw_block *b)
 /* Reads the block files the index does not hold yet. A file that cannot be the
  * block its name says becomes an INVALID (format) entry, so it is read once.
  * Verdicts cached in `old` (a previous index, may be NULL) are taken over. */
-static chain_status scan(chain_store *s, bse_error *err, const chain_store *old)
+static chain_status scan(chain_store *s, common_error *err, const chain_store *old)
 {
     char blocks[CHAIN_PATH_MAX + 8];
     snprintf(blocks, sizeof blocks, "%s/blocks", s->dir);
@@ -316,7 +316,7 @@ static chain_status scan(chain_store *s, bse_error *err, const chain_store *old)
         if (stat(path, &st) != 0)
             continue; /* gone since readdir */
         chain_block_info info;
-        bse_error e;
+        common_error e;
         pouw_status ps = pouw_block_load(&b, &e, path);
         s->parsed++;
         if (ps == POUW_ENOMEM) {
@@ -325,7 +325,7 @@ static chain_status scan(chain_store *s, bse_error *err, const chain_store *old)
         }
         if (ps == POUW_OK && (memcmp(b.post_hash, id, 32) != 0 || b.header.height != h)) {
             ps = POUW_EFORMAT;
-            bse_error_set(&e, POUW_EFORMAT, path, "post_hash", "the file does not hold the block its name says");
+            common_error_set(&e, POUW_EFORMAT, path, "post_hash", "the file does not hold the block its name says");
         }
         if (ps == POUW_OK) {
             info_from_block(&info, &b);
@@ -376,7 +376,7 @@ static int cmp_hkey(const void *a, const void *b)
 }
 
 /* Links every block whose parent is linked, in height order, summing work. */
-static chain_status link_all(chain_store *s, bse_error *err)
+static chain_status link_all(chain_store *s, common_error *err)
 {
     size_t n = 0;
     for (size_t i = 0; i < s->n_blk; i++)
@@ -418,7 +418,7 @@ static chain_status link_all(chain_store *s, bse_error *err)
 }
 
 /* Rebuilds e[] as the path from genesis to blk[idx]. */
-static chain_status set_best(chain_store *s, bse_error *err, size_t idx)
+static chain_status set_best(chain_store *s, common_error *err, size_t idx)
 {
     s->best = idx;
     if (idx == CHAIN_NO_BLOCK) {
@@ -450,13 +450,13 @@ static chain_status set_best(chain_store *s, bse_error *err, size_t idx)
 
 /* ---------------------------------------------------------------- verification and fork choice */
 
-static chain_status load_path(pouw_block *b, uint8_t digest[32], bse_error *err, chain_store *s, uint64_t h,
+static chain_status load_path(pouw_block *b, uint8_t digest[32], common_error *err, chain_store *s, uint64_t h,
                               const uint8_t id[32]);
 
 /* Verifies blk[idx], whose parent (if any) is VALID. Returns CHAIN_OK or
  * CHAIN_EINVALID (a verdict; *reason, err with the file's path) or a code of a
  * check that could not complete. */
-static chain_status verify_node(chain_store *s, bse_error *err, pouw_reason *reason, size_t idx)
+static chain_status verify_node(chain_store *s, common_error *err, pouw_reason *reason, size_t idx)
 {
     const chain_block_info *info = &s->blk[idx];
     char path[CHAIN_PATH_MAX + 128];
@@ -490,7 +490,7 @@ static chain_status verify_node(chain_store *s, bse_error *err, pouw_reason *rea
  * blocks above it on this path are marked) or deferred (a time too far ahead, or
  * a check that could not complete: marked for this round only, in `defer`).
  * Returns CHAIN_OK, or CHAIN_ENOMEM. */
-static chain_status verify_path(chain_store *s, bse_error *err, size_t top, unsigned char *defer, int *ok,
+static chain_status verify_path(chain_store *s, common_error *err, size_t top, unsigned char *defer, int *ok,
                                 pouw_reason *why)
 {
     *ok = 0;
@@ -523,7 +523,7 @@ static chain_status verify_path(chain_store *s, bse_error *err, size_t top, unsi
             break;
         }
         size_t j = stack[--k];
-        bse_error e;
+        common_error e;
         pouw_reason r;
         chain_status vs = verify_node(s, &e, &r, j);
         if (s->opts.progress)
@@ -596,7 +596,7 @@ static size_t tip_hint(const chain_store *s)
 }
 
 /* Fork choice: the best valid tip, verifying paths as needed. */
-static chain_status choose(chain_store *s, bse_error *err)
+static chain_status choose(chain_store *s, common_error *err)
 {
     size_t hint = tip_hint(s);
     unsigned char *defer = calloc(s->n_blk ? s->n_blk : 1, 1);
@@ -613,7 +613,7 @@ static chain_status choose(chain_store *s, bse_error *err)
             break;
         int ok;
         pouw_reason why;
-        bse_error e;
+        common_error e;
         if ((cs = verify_path(s, &e, best, defer, &ok, &why)) != CHAIN_OK) {
             if (err && cs != CHAIN_ESTOPPED)
                 *err = e;
@@ -628,7 +628,7 @@ static chain_status choose(chain_store *s, bse_error *err)
     return cs;
 }
 
-static chain_status refresh(chain_store *s, bse_error *err, int *moved, int force)
+static chain_status refresh(chain_store *s, common_error *err, int *moved, int force)
 {
     if (moved)
         *moved = 0;
@@ -656,17 +656,17 @@ static chain_status refresh(chain_store *s, bse_error *err, int *moved, int forc
     return CHAIN_OK;
 }
 
-chain_status chain_store_refresh(chain_store *s, bse_error *err, int *moved)
+chain_status chain_store_refresh(chain_store *s, common_error *err, int *moved)
 {
     assert(s);
-    bse_error_clear(err);
+    common_error_clear(err);
     return refresh(s, err, moved, 0);
 }
 
-chain_status chain_store_reload(chain_store *s, bse_error *err)
+chain_status chain_store_reload(chain_store *s, common_error *err)
 {
     assert(s);
-    bse_error_clear(err);
+    common_error_clear(err);
     chain_store old = *s;
     s->blk = NULL;
     s->n_blk = s->cap_blk = 0;
@@ -687,11 +687,11 @@ chain_status chain_store_reload(chain_store *s, bse_error *err)
     return cs;
 }
 
-chain_status chain_store_verify_id(pouw_reason *reason, bse_error *err, chain_store *s, const uint8_t id32[32])
+chain_status chain_store_verify_id(pouw_reason *reason, common_error *err, chain_store *s, const uint8_t id32[32])
 {
     assert(reason && s && id32);
     *reason = POUW_R_OK;
-    bse_error_clear(err);
+    common_error_clear(err);
     size_t i = find_idx(s, id32);
     if (i == CHAIN_NO_BLOCK || !s->blk[i].linked)
         return serr(err, CHAIN_ESTORE, s->dir, "", "%s", "no such block linked to genesis in the store");
@@ -712,7 +712,7 @@ chain_status chain_store_verify_id(pouw_reason *reason, bse_error *err, chain_st
         if (!err || !err->code) {
             char hex[17];
             pouw_hex_encode(hex, id32, 8);
-            bse_error_set(err, CHAIN_EINVALID, s->dir, "", "block %s... was rejected (%s)", hex,
+            common_error_set(err, CHAIN_EINVALID, s->dir, "", "block %s... was rejected (%s)", hex,
                           pouw_reason_name(*reason));
         }
         if (err)
@@ -728,11 +728,11 @@ chain_status chain_store_verify_id(pouw_reason *reason, bse_error *err, chain_st
     return code;
 }
 
-chain_status chain_store_verify_all(size_t *n_invalid, bse_error *err, chain_store *s)
+chain_status chain_store_verify_all(size_t *n_invalid, common_error *err, chain_store *s)
 {
     assert(n_invalid && s);
     *n_invalid = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     hkey *k = malloc((s->n_blk ? s->n_blk : 1) * sizeof *k);
     unsigned char *defer = calloc(s->n_blk ? s->n_blk : 1, 1);
     chain_status cs = CHAIN_OK;
@@ -753,15 +753,15 @@ chain_status chain_store_verify_all(size_t *n_invalid, bse_error *err, chain_sto
             char path[CHAIN_PATH_MAX + 128], hex[17];
             chain_store_block_path(path, sizeof path, s, b->height, b->id);
             pouw_hex_encode(hex, b->prev, 8);
-            bse_error e;
-            bse_error_set(&e, CHAIN_EINVALID, path, "header.prev_hash",
+            common_error e;
+            common_error_set(&e, CHAIN_EINVALID, path, "header.prev_hash",
                           "rejected (unknown_parent): parent %s... is not a block of this store", hex);
             notice(s, &e);
             continue;
         }
         int ok;
         pouw_reason why;
-        bse_error e;
+        common_error e;
         if ((cs = verify_path(s, &e, k[j].idx, defer, &ok, &why)) != CHAIN_OK && err)
             *err = e;
     }
@@ -795,7 +795,7 @@ void chain_store_close(chain_store *s)
     s->best = CHAIN_NO_BLOCK;
 }
 
-chain_status chain_store_lock(chain_store *s, bse_error *err)
+chain_status chain_store_lock(chain_store *s, common_error *err)
 {
     assert(s);
     if (s->lock_fd < 0) {
@@ -823,7 +823,7 @@ void chain_store_unlock(chain_store *s)
         (void)flock(s->lock_fd, LOCK_UN);
 }
 
-static chain_status publish(chain_store *s, bse_error *err, chain_store_add_result *res);
+static chain_status publish(chain_store *s, common_error *err, chain_store_add_result *res);
 
 /* After blk[root] turned out valid: its descendants condemned only for descending
  * from it (unknown_parent) are unverified again. */
@@ -846,7 +846,7 @@ static void forgive_descendants(chain_store *s, size_t root)
 
 /* Writes b's file (if absent) and enters it into the index as VALID. Under the
  * lock; b verified by the caller. Out: idx, stored. */
-static chain_status put_block(chain_store *s, bse_error *err, const pouw_block *b, size_t *idx, int *stored)
+static chain_status put_block(chain_store *s, common_error *err, const pouw_block *b, size_t *idx, int *stored)
 {
     *stored = 0;
     char path[CHAIN_PATH_MAX + 128];
@@ -866,8 +866,8 @@ static chain_status put_block(chain_store *s, bse_error *err, const pouw_block *
     if (st == POUW_OK && pouw_sha256(info.file_digest, json, len) == POUW_OK)
         info.has_digest = 1;
     if (st == POUW_OK && (i == CHAIN_NO_BLOCK || rewrite)) {
-        bse_buf out = {json, len, len + 1, 0};
-        if (bse_buf_write_file(&out, path) != 0) {
+        common_buf out = {json, len, len + 1, 0};
+        if (common_buf_write_file(&out, path) != 0) {
             free(json);
             return serr(err, CHAIN_EIO, path, "", "cannot write: %s", strerror(errno));
         }
@@ -898,14 +898,14 @@ static chain_status put_block(chain_store *s, bse_error *err, const pouw_block *
     return link_all(s, err);
 }
 
-chain_status chain_store_open_opts(chain_store *s, bse_error *err, const char *datadir, const chain_params *p,
+chain_status chain_store_open_opts(chain_store *s, common_error *err, const char *datadir, const chain_params *p,
                                    const chain_store_opts *o)
 {
     assert(s && datadir && p);
     memset(s, 0, sizeof *s);
     s->lock_fd = -1;
     s->best = CHAIN_NO_BLOCK;
-    bse_error_clear(err);
+    common_error_clear(err);
     s->params = p;
     if (o)
         s->opts = *o;
@@ -919,7 +919,7 @@ chain_status chain_store_open_opts(chain_store *s, bse_error *err, const char *d
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
         if (!s->opts.create) {
-            bse_error_set(err, CHAIN_ESTORE, s->dir, "", "no %s chain in %s (mine first to create it)", p->coin,
+            common_error_set(err, CHAIN_ESTORE, s->dir, "", "no %s chain in %s (mine first to create it)", p->coin,
                           datadir);
             cs = CHAIN_ESTORE;
             goto fail;
@@ -974,7 +974,7 @@ fail:
     return cs;
 }
 
-chain_status chain_store_open(chain_store *s, bse_error *err, const char *datadir, const chain_params *p, int create,
+chain_status chain_store_open(chain_store *s, common_error *err, const char *datadir, const chain_params *p, int create,
                               unsigned threads)
 {
     chain_store_opts o;
@@ -1009,7 +1009,7 @@ int chain_store_find(uint64_t *height, const chain_store *s, const uint8_t id32[
 }
 
 /* Reads and parses block file `path`. Out: b, digest (SHA-256 of the bytes read). */
-static chain_status read_block_file(pouw_block *b, uint8_t digest[32], bse_error *err, const char *path)
+static chain_status read_block_file(pouw_block *b, uint8_t digest[32], common_error *err, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -1068,7 +1068,7 @@ static void unverify_subtree(chain_store *s, size_t root)
 
 /* Reads block (h, id) and checks it is that block and, when the index holds a
  * digest for it, the bytes it verified. Out: b, digest. */
-static chain_status load_path(pouw_block *b, uint8_t digest[32], bse_error *err, chain_store *s, uint64_t h,
+static chain_status load_path(pouw_block *b, uint8_t digest[32], common_error *err, chain_store *s, uint64_t h,
                               const uint8_t id[32])
 {
     char path[CHAIN_PATH_MAX + 128];
@@ -1089,10 +1089,10 @@ static chain_status load_path(pouw_block *b, uint8_t digest[32], bse_error *err,
     return CHAIN_OK;
 }
 
-chain_status chain_store_load(pouw_block *b, bse_error *err, chain_store *s, uint64_t h)
+chain_status chain_store_load(pouw_block *b, common_error *err, chain_store *s, uint64_t h)
 {
     assert(b && s);
-    bse_error_clear(err);
+    common_error_clear(err);
     pouw_block_clear(b);
     if (h >= s->n)
         return serr(err, CHAIN_ESTORE, s->dir, "", "%s", "no block at that height");
@@ -1100,10 +1100,10 @@ chain_status chain_store_load(pouw_block *b, bse_error *err, chain_store *s, uin
     return load_path(b, digest, err, s, h, s->e[h].id);
 }
 
-chain_status chain_store_load_id(pouw_block *b, bse_error *err, chain_store *s, const uint8_t id32[32])
+chain_status chain_store_load_id(pouw_block *b, common_error *err, chain_store *s, const uint8_t id32[32])
 {
     assert(b && s && id32);
-    bse_error_clear(err);
+    common_error_clear(err);
     pouw_block_clear(b);
     size_t i = find_idx(s, id32);
     if (i == CHAIN_NO_BLOCK)
@@ -1112,11 +1112,11 @@ chain_status chain_store_load_id(pouw_block *b, bse_error *err, chain_store *s, 
     return load_path(b, digest, err, s, s->blk[i].height, id32);
 }
 
-chain_status chain_store_median_time(uint64_t *mtp, bse_error *err, chain_store *s, uint64_t h)
+chain_status chain_store_median_time(uint64_t *mtp, common_error *err, chain_store *s, uint64_t h)
 {
     assert(mtp && s);
     *mtp = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     if (h >= s->n)
         return serr(err, CHAIN_ESTORE, s->dir, "", "%s", "no block at that height");
     uint64_t lo = h + 1 >= CHAIN_MEDIAN_SPAN ? h + 1 - CHAIN_MEDIAN_SPAN : 0;
@@ -1128,11 +1128,11 @@ chain_status chain_store_median_time(uint64_t *mtp, bse_error *err, chain_store 
     return CHAIN_OK;
 }
 
-chain_status chain_store_median_time_of(uint64_t *mtp, bse_error *err, const chain_store *s, const uint8_t id32[32])
+chain_status chain_store_median_time_of(uint64_t *mtp, common_error *err, const chain_store *s, const uint8_t id32[32])
 {
     assert(mtp && s && id32);
     *mtp = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     size_t i = find_idx(s, id32);
     if (i == CHAIN_NO_BLOCK)
         return serr(err, CHAIN_ESTORE, s->dir, "", "%s", "no such block in the store");
@@ -1152,7 +1152,7 @@ chain_status chain_store_median_time_of(uint64_t *mtp, bse_error *err, const cha
 /* ---------------------------------------------------------------- writing */
 
 /* Appends the transfers (not the coinbase) of block id to *txs. */
-static chain_status collect_transfers(chain_store *s, bse_error *err, size_t idx, pouw_tx **txs, size_t *n,
+static chain_status collect_transfers(chain_store *s, common_error *err, size_t idx, pouw_tx **txs, size_t *n,
                                       size_t *cap)
 {
     pouw_block b;
@@ -1183,8 +1183,8 @@ static chain_status collect_transfers(chain_store *s, bse_error *err, size_t idx
  * they are told to the notice callback (the mempool is advisory). */
 static void mempool_after_move(chain_store *s, size_t old, chain_store_add_result *res)
 {
-    bse_error e;
-    bse_error_clear(&e);
+    common_error e;
+    common_error_clear(&e);
     pouw_tx *txs = NULL;
     size_t n = 0, cap = 0;
     uint64_t gone = 0;
@@ -1222,7 +1222,7 @@ static void mempool_after_move(chain_store *s, size_t old, chain_store_add_resul
 
 /* Under the lock: when the best tip is not the one the tip file names, updates
  * the mempool and moves the tip file. */
-static chain_status publish(chain_store *s, bse_error *err, chain_store_add_result *res)
+static chain_status publish(chain_store *s, common_error *err, chain_store_add_result *res)
 {
     if (s->best == CHAIN_NO_BLOCK)
         return CHAIN_OK;
@@ -1236,7 +1236,7 @@ static chain_status publish(chain_store *s, bse_error *err, chain_store_add_resu
         /* the branch other processes believed, never needed here: its transfers
          * go back only if it was valid */
         pouw_reason r;
-        bse_error e;
+        common_error e;
         chain_status vs = chain_store_verify_id(&r, &e, s, tid);
         if (vs == CHAIN_ENOMEM)
             return serr(err, vs, s->dir, "", "%s", "out of memory");
@@ -1250,7 +1250,7 @@ static chain_status publish(chain_store *s, bse_error *err, chain_store_add_resu
     return cs;
 }
 
-chain_status chain_store_add(chain_store *s, chain_store_add_result *res, pouw_reason *reason, bse_error *err,
+chain_status chain_store_add(chain_store *s, chain_store_add_result *res, pouw_reason *reason, common_error *err,
                              const pouw_block *b, unsigned flags)
 {
     assert(s && b);
@@ -1262,7 +1262,7 @@ chain_status chain_store_add(chain_store *s, chain_store_add_result *res, pouw_r
     if (!reason)
         reason = &r1;
     *reason = POUW_R_OK;
-    bse_error_clear(err);
+    common_error_clear(err);
     chain_status cs;
     if (!(flags & CHAIN_ADD_VERIFIED)) {
         /* outside the lock: the parent's branch never changes once stored */
@@ -1281,7 +1281,7 @@ chain_status chain_store_add(chain_store *s, chain_store_add_result *res, pouw_r
         char hex[17];
         pouw_hex_encode(hex, b->header.prev_hash, 8);
         *reason = POUW_R_UNKNOWN_PARENT;
-        bse_error_set(err, CHAIN_EINVALID, "", "header.prev_hash", "parent %s... is not a valid block of this store",
+        common_error_set(err, CHAIN_EINVALID, "", "header.prev_hash", "parent %s... is not a valid block of this store",
                       hex);
         cs = CHAIN_EINVALID;
     }
@@ -1302,13 +1302,13 @@ chain_status chain_store_add(chain_store *s, chain_store_add_result *res, pouw_r
 
 /* ---------------------------------------------------------------- miner key */
 
-chain_status chain_miner_key(pouw_key *key, int *created, bse_error *err, const char *datadir, const char *keyfile)
+chain_status chain_miner_key(pouw_key *key, int *created, common_error *err, const char *datadir, const char *keyfile)
 {
     assert(key && datadir);
     memset(key, 0, sizeof *key);
     if (created)
         *created = 0;
-    bse_error_clear(err);
+    common_error_clear(err);
     char path[CHAIN_PATH_MAX];
     if (keyfile)
         snprintf(path, sizeof path, "%s", keyfile);

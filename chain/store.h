@@ -64,7 +64,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 #include "chain/params.h"
 #include "chain/status.h"
 #include "pouw/block.h"
@@ -118,7 +118,7 @@ typedef struct chain_store_opts {
     /* Told about each stored block this value rejects (err->field, err->msg and
      * err->path, the block file; code CHAIN_EINVALID) and about mempool updates
      * that failed after a block was stored. May be NULL. */
-    void (*notice)(void *user, const bse_error *err);
+    void (*notice)(void *user, const common_error *err);
     void *notice_user;
     /* Asked before each stored block is verified; non-zero stops the open or refresh
      * with CHAIN_ESTOPPED (a program's signal flag). May be NULL. */
@@ -176,12 +176,12 @@ typedef struct chain_store_add_result {
  * chain_genesis_build; CHAIN_ENOMEM. On error the store is closed.
  * Out: s (previous contents ignored), err (may be NULL). Allocates; free with
  * chain_store_close. */
-__attribute__((warn_unused_result)) chain_status chain_store_open_opts(chain_store *s, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_store_open_opts(chain_store *s, common_error *err,
                                                                        const char *datadir, const chain_params *p,
                                                                        const chain_store_opts *o);
 
 /* chain_store_open_opts with {create, threads} and nothing else. */
-__attribute__((warn_unused_result)) chain_status chain_store_open(chain_store *s, bse_error *err, const char *datadir,
+__attribute__((warn_unused_result)) chain_status chain_store_open(chain_store *s, common_error *err, const char *datadir,
                                                                   const chain_params *p, int create,
                                                                   unsigned threads);
 
@@ -209,23 +209,23 @@ void chain_store_block_path(char *path, size_t size, const chain_store *s, uint6
  * value verified it, that the file's bytes are the ones verified.
  * Returns: CHAIN_OK; CHAIN_EIO; CHAIN_ESTORE (unparsable, not the named block, or
  * changed since verified). Out: b (previous contents freed; empty on error), err. */
-__attribute__((warn_unused_result)) chain_status chain_store_load(pouw_block *b, bse_error *err, chain_store *s,
+__attribute__((warn_unused_result)) chain_status chain_store_load(pouw_block *b, common_error *err, chain_store *s,
                                                                   uint64_t h);
 
 /* Reads block id32 of any branch, as chain_store_load.
  * Returns: as chain_store_load; CHAIN_ESTORE also when the index has no such block. */
-__attribute__((warn_unused_result)) chain_status chain_store_load_id(pouw_block *b, bse_error *err, chain_store *s,
+__attribute__((warn_unused_result)) chain_status chain_store_load_id(pouw_block *b, common_error *err, chain_store *s,
                                                                      const uint8_t id32[32]);
 
 /* The median time past at the best chain's height h: the median
  * (pouw_median_time) of the times of blocks max(0, h-10) .. h.
  * Returns: CHAIN_OK or CHAIN_ESTORE (h above the tip). Out: mtp (0 on error), err. */
-__attribute__((warn_unused_result)) chain_status chain_store_median_time(uint64_t *mtp, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_store_median_time(uint64_t *mtp, common_error *err,
                                                                          chain_store *s, uint64_t h);
 
 /* The median time past at block id32 (any branch): of it and its up to 10
  * ancestors. Returns: CHAIN_OK or CHAIN_ESTORE (unknown block). Out: mtp, err. */
-__attribute__((warn_unused_result)) chain_status chain_store_median_time_of(uint64_t *mtp, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_store_median_time_of(uint64_t *mtp, common_error *err,
                                                                             const chain_store *s,
                                                                             const uint8_t id32[32]);
 
@@ -239,30 +239,30 @@ int chain_store_changed(const chain_store *s);
  * Returns: CHAIN_OK; CHAIN_EIO (the folder cannot be read); CHAIN_ESTORE (no valid
  * genesis any more); CHAIN_ENOMEM. Out: moved (may be NULL: 1 when the best tip
  * changed), err. May grow the index. */
-__attribute__((warn_unused_result)) chain_status chain_store_refresh(chain_store *s, bse_error *err, int *moved);
+__attribute__((warn_unused_result)) chain_status chain_store_refresh(chain_store *s, common_error *err, int *moved);
 
 /* Forgets the index and reads every block file again, keeping the cached
  * verdicts (a "reload" that re-verifies nothing already verified).
  * Returns and Out: as chain_store_refresh. */
-__attribute__((warn_unused_result)) chain_status chain_store_reload(chain_store *s, bse_error *err);
+__attribute__((warn_unused_result)) chain_status chain_store_reload(chain_store *s, common_error *err);
 
 /* Verifies block id32 and its unverified ancestors (oldest first), caching the
  * verdicts. Returns: CHAIN_OK (valid); CHAIN_EINVALID (*reason and err: the
  * block or an ancestor is invalid); CHAIN_ESTORE (unknown or unlinked block);
  * CHAIN_EIO; CHAIN_ENOMEM; CHAIN_EWORK. Out: reason, err. */
-__attribute__((warn_unused_result)) chain_status chain_store_verify_id(pouw_reason *reason, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_store_verify_id(pouw_reason *reason, common_error *err,
                                                                        chain_store *s, const uint8_t id32[32]);
 
 /* Verifies every linked, unverified block of every branch (what `pouw
  * verify-chain` reports). Returns: CHAIN_OK (even when some were invalid: see
  * *n_invalid and the notices); CHAIN_EIO; CHAIN_ENOMEM; CHAIN_EWORK.
  * Out: n_invalid (blocks of the index that are INVALID afterwards), err. */
-__attribute__((warn_unused_result)) chain_status chain_store_verify_all(size_t *n_invalid, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_store_verify_all(size_t *n_invalid, common_error *err,
                                                                         chain_store *s);
 
 /* Takes (or, nested, re-enters) the writers' lock DIR/<chain>/lock (flock
  * LOCK_EX; waits). Returns: CHAIN_OK; CHAIN_EIO. */
-__attribute__((warn_unused_result)) chain_status chain_store_lock(chain_store *s, bse_error *err);
+__attribute__((warn_unused_result)) chain_status chain_store_lock(chain_store *s, common_error *err);
 
 /* Releases one level of chain_store_lock. */
 void chain_store_unlock(chain_store *s);
@@ -280,7 +280,7 @@ void chain_store_unlock(chain_store *s);
  * CHAIN_ENOMEM; CHAIN_EWORK (verification could not complete).
  * Out: res (may be NULL), reason (may be NULL), err. */
 __attribute__((warn_unused_result)) chain_status chain_store_add(chain_store *s, chain_store_add_result *res,
-                                                                 pouw_reason *reason, bse_error *err,
+                                                                 pouw_reason *reason, common_error *err,
                                                                  const pouw_block *b, unsigned flags);
 
 /* Loads the miner key from keyfile, or from datadir/keys/miner.key when keyfile is
@@ -291,11 +291,11 @@ __attribute__((warn_unused_result)) chain_status chain_store_add(chain_store *s,
  * Returns: CHAIN_OK; CHAIN_EIO; CHAIN_EKEY (malformed key file: err names the
  * line); CHAIN_ENOMEM. Out: key (free with pouw_key_clear), created (may be
  * NULL), err. */
-__attribute__((warn_unused_result)) chain_status chain_miner_key(pouw_key *key, int *created, bse_error *err,
+__attribute__((warn_unused_result)) chain_status chain_miner_key(pouw_key *key, int *created, common_error *err,
                                                                  const char *datadir, const char *keyfile);
 
 /* Creates folder path and its missing parents (mode 0755, or 0700 when private).
  * Returns: CHAIN_OK or CHAIN_EIO (err has strerror). */
-__attribute__((warn_unused_result)) chain_status chain_mkdirs(bse_error *err, const char *path, int private_);
+__attribute__((warn_unused_result)) chain_status chain_mkdirs(common_error *err, const char *path, int private_);
 
 #endif /* CHAIN_STORE_H */

@@ -1,5 +1,5 @@
 /* experiments/driver.c - standard options, CSV tables (libcsv), sidecars, CSV reading.
- * Invariant: a CSV reaches its final name only whole (bse_buf_write_file: temp file,
+ * Invariant: a CSV reaches its final name only whole (common_buf_write_file: temp file,
  * fsync, rename); its bytes are a function of the appended values only. */
 #include "experiments/driver.h"
 
@@ -102,13 +102,13 @@ void experiments_table_init(experiments_table *t, const char *const *cols, size_
 
 void experiments_table_clear(experiments_table *t)
 {
-    bse_buf_free(&t->buf);
+    common_buf_free(&t->buf);
     memset(t, 0, sizeof *t);
 }
 
 static void field_sep(experiments_table *t)
 {
-    if (t->col++ > 0 && bse_buf_append(&t->buf, ",", 1))
+    if (t->col++ > 0 && common_buf_append(&t->buf, ",", 1))
         t->failed = 1;
 }
 
@@ -117,7 +117,7 @@ void experiments_table_str(experiments_table *t, const char *s)
     field_sep(t);
     size_t n = strlen(s);
     if (strpbrk(s, ",\"\r\n") == NULL && (n == 0 || (s[0] != ' ' && s[n - 1] != ' '))) {
-        if (bse_buf_append(&t->buf, s, n))
+        if (common_buf_append(&t->buf, s, n))
             t->failed = 1;
         return;
     }
@@ -128,7 +128,7 @@ void experiments_table_str(experiments_table *t, const char *s)
         return;
     }
     csv_write(q, need, s, n);
-    if (bse_buf_append(&t->buf, q, need))
+    if (common_buf_append(&t->buf, q, need))
         t->failed = 1;
     free(q);
 }
@@ -154,24 +154,24 @@ void experiments_table_end(experiments_table *t)
 {
     if (t->col != t->ncols)
         t->failed = 1;
-    if (bse_buf_append(&t->buf, "\n", 1))
+    if (common_buf_append(&t->buf, "\n", 1))
         t->failed = 1;
     t->col = 0;
 }
 
-int experiments_table_write(const experiments_table *t, const char *dir, const char *name, bse_error *err)
+int experiments_table_write(const experiments_table *t, const char *dir, const char *name, common_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     if (t->failed)
-        return bse_error_set(err, -1, path, "", "table incomplete (out of memory or a short row)"), -1;
-    if (bse_buf_write_file(&t->buf, path))
-        return bse_error_set(err, -1, path, "", "cannot write: %s", strerror(errno)), -1;
+        return common_error_set(err, -1, path, "", "table incomplete (out of memory or a short row)"), -1;
+    if (common_buf_write_file(&t->buf, path))
+        return common_error_set(err, -1, path, "", "cannot write: %s", strerror(errno)), -1;
     return 0;
 }
 
 int experiments_sidecar_write(const experiments_run *r, const char *dir, const char *csv_name, const char *seeds,
-                              const char *config_json, int deterministic, bse_error *err)
+                              const char *config_json, int deterministic, common_error *err)
 {
     char name[512], path[4096];
     snprintf(name, sizeof name, "%s", csv_name);
@@ -181,7 +181,7 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
     snprintf(path, sizeof path, "%s/%s.json", dir, name);
     cJSON *o = cJSON_CreateObject();
     if (!o)
-        return bse_error_set(err, -1, path, "", "out of memory"), -1;
+        return common_error_set(err, -1, path, "", "out of memory"), -1;
     cJSON_AddStringToObject(o, "experiment", r->id);
     cJSON_AddStringToObject(o, "file", csv_name);
     cJSON_AddStringToObject(o, "scale", experiments_scale_name(r->scale));
@@ -212,15 +212,15 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
     char *txt = cJSON_Print(o);
     cJSON_Delete(o);
     if (!txt)
-        return bse_error_set(err, -1, path, "", "out of memory"), -1;
-    bse_buf b = {0};
-    int rc = bse_buf_append(&b, txt, strlen(txt)) | bse_buf_append(&b, "\n", 1);
+        return common_error_set(err, -1, path, "", "out of memory"), -1;
+    common_buf b = {0};
+    int rc = common_buf_append(&b, txt, strlen(txt)) | common_buf_append(&b, "\n", 1);
     free(txt);
-    if (rc || bse_buf_write_file(&b, path)) {
-        bse_buf_free(&b);
-        return bse_error_set(err, -1, path, "", "cannot write: %s", strerror(errno)), -1;
+    if (rc || common_buf_write_file(&b, path)) {
+        common_buf_free(&b);
+        return common_error_set(err, -1, path, "", "cannot write: %s", strerror(errno)), -1;
     }
-    bse_buf_free(&b);
+    common_buf_free(&b);
     return 0;
 }
 
@@ -297,16 +297,16 @@ done:
     rd->nrow = 0;
 }
 
-int experiments_csv_read(experiments_csv *c, const char *path, bse_error *err)
+int experiments_csv_read(experiments_csv *c, const char *path, common_error *err)
 {
     memset(c, 0, sizeof *c);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return bse_error_set(err, -1, path, "", "cannot read: %s", strerror(errno)), -1;
+        return common_error_set(err, -1, path, "", "cannot read: %s", strerror(errno)), -1;
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         fclose(f);
-        return bse_error_set(err, -1, path, "", "out of memory"), -1;
+        return common_error_set(err, -1, path, "", "out of memory"), -1;
     }
     reader rd = {c, NULL, 0, 0, 0, 0};
     char buf[65536];
@@ -328,7 +328,7 @@ int experiments_csv_read(experiments_csv *c, const char *path, bse_error *err)
         free(rd.row[j]);
     free(rd.row);
     if (bad || rerr || rd.oom || !c->head) {
-        bse_error_set(err, -1, path, c->nrows ? "" : "line 1", "%s",
+        common_error_set(err, -1, path, c->nrows ? "" : "line 1", "%s",
                       bad ? why : rerr ? "read error" : rd.oom ? "out of memory" : "no header row");
         return -1;
     }
@@ -375,9 +375,9 @@ void experiments_progress(experiments_run *r, const char *fmt, ...)
     common_progress_show(&r->progress, r->prog, "%s", msg);
 }
 
-int experiments_fail(experiments_run *r, const bse_error *err)
+int experiments_fail(experiments_run *r, const common_error *err)
 {
     common_progress_end(&r->progress);
-    bse_error_print(err, r->prog, stderr);
+    common_error_print(err, r->prog, stderr);
     return COMMON_EXIT_REJECTED;
 }

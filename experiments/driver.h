@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bse/buf.h"
-#include "bse/error.h"
+#include "common/buf.h"
+#include "common/error.h"
 #include "common/cli.h"
 #include "common/progress.h"
 
@@ -76,7 +76,7 @@ void experiments_run_seeds(const experiments_run *r, uint64_t lo, uint64_t hi, u
 
 /* A CSV table being built in memory: header row first, then rows. */
 typedef struct experiments_table {
-    bse_buf buf;
+    common_buf buf;
     size_t ncols;
     size_t col;   /* fields in the current row */
     int failed;   /* out of memory, or a row of the wrong width */
@@ -94,13 +94,13 @@ void experiments_table_num(experiments_table *t, double v, int prec);
 void experiments_table_end(experiments_table *t);
 
 /* Writes t to DIR/name crash-safely. Returns 0, or -1 with err filled (no file left). */
-int experiments_table_write(const experiments_table *t, const char *dir, const char *name, bse_error *err);
+int experiments_table_write(const experiments_table *t, const char *dir, const char *name, common_error *err);
 
 /* Writes DIR/<name without .csv>.json: {"experiment", "file", "scale", "seeds", "config"
  * (config_json: a JSON object text, or NULL), "code_version", "compiler", "machine",
  * "ranks", "threads", "wall_s", "deterministic"}. Returns 0 or -1 with err. */
 int experiments_sidecar_write(const experiments_run *r, const char *dir, const char *csv_name, const char *seeds,
-                              const char *config_json, int deterministic, bse_error *err);
+                              const char *config_json, int deterministic, common_error *err);
 
 /* A CSV file read back (libcsv csv_parse): the header and the rows, all as strings. */
 typedef struct experiments_csv {
@@ -111,7 +111,7 @@ typedef struct experiments_csv {
 
 /* Reads a CSV with a header row. Returns 0, or -1 with err (file, line). Out: c (free
  * with experiments_csv_clear, also after an error). */
-int experiments_csv_read(experiments_csv *c, const char *path, bse_error *err);
+int experiments_csv_read(experiments_csv *c, const char *path, common_error *err);
 void experiments_csv_clear(experiments_csv *c);
 /* Index of column name, or -1. */
 int experiments_csv_col(const experiments_csv *c, const char *name);
@@ -122,6 +122,6 @@ const char *experiments_csv_cell(const experiments_csv *c, size_t row, int col);
 void experiments_progress(experiments_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints err as one line "prog: path: field: msg" (STYLE rule 5). Returns COMMON_EXIT_REJECTED. */
-int experiments_fail(experiments_run *r, const bse_error *err);
+int experiments_fail(experiments_run *r, const common_error *err);
 
 #endif /* EXPERIMENTS_DRIVER_H */

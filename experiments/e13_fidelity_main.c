@@ -30,13 +30,13 @@
 #define GS_LO 0.97 /* Gode & Sunder (1993): ZI-C efficiency, the published range */
 #define GS_HI 0.99
 
-static int market_case(bse_case *c, int m, uint64_t seed, bse_error *err)
+static int market_case(bse_case *c, int m, uint64_t seed, common_error *err)
 {
     return experiments_market_case(c, m, seed, err);
 }
 
 /* values: efficiency, alpha, trades, mean price */
-static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, bse_error *err)
+static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
 {
     (void)user;
     bse_case c;
@@ -136,8 +136,8 @@ int main(int argc, char **argv)
     snprintf(defpath, sizeof defpath, "%s/reference/bse_python_baseline.csv", top && *top ? top : "/work/shared");
     experiments_csv base;
     memset(&base, 0, sizeof base);
-    bse_error err;
-    bse_error_clear(&err);
+    common_error err;
+    common_error_clear(&err);
     int have_base = 0;
     if (rank == 0) {
         FILE *probe = bpath ? NULL : fopen(defpath, "rb");
@@ -145,7 +145,7 @@ int main(int argc, char **argv)
             fclose(probe), bpath = defpath;
         if (bpath) {
             if (experiments_csv_read(&base, bpath, &err)) {
-                bse_error_print(&err, r.prog, stderr);
+                common_error_print(&err, r.prog, stderr);
                 rc = COMMON_EXIT_USAGE;
             } else
                 have_base = 1;
@@ -276,7 +276,7 @@ int main(int argc, char **argv)
              have_base ? bpath : "none");
     rc = 0;
     if (fail) {
-        bse_error_set(&err, -1, "", "", "out of memory");
+        common_error_set(&err, -1, "", "", "out of memory");
         rc = experiments_fail(&r, &err);
     } else if (experiments_table_write(&ts, r.out, "fidelity_seeds.csv", &err) ||
                experiments_sidecar_write(&r, r.out, "fidelity_seeds.csv", seeds, cfg, 1, &err) ||

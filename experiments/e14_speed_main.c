@@ -74,11 +74,11 @@ int main(int argc, char **argv)
     unsigned R = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1]
                                                   : r.scale == EXPERIMENTS_PAPER ? 31 : 5;
     experiments_csv base;
-    bse_error err;
-    bse_error_clear(&err);
+    common_error err;
+    common_error_clear(&err);
     if (experiments_csv_read(&base, bpath, &err)) {
         experiments_csv_clear(&base);
-        bse_error_print(&err, r.prog, stderr);
+        common_error_print(&err, r.prog, stderr);
         experiments_mpi_finalize();
         return COMMON_EXIT_USAGE;
     }
@@ -159,7 +159,7 @@ int main(int argc, char **argv)
     rc = 0;
     if (fail) {
         if (!err.msg[0])
-            bse_error_set(&err, -1, "", "", "out of memory");
+            common_error_set(&err, -1, "", "", "out of memory");
         rc = experiments_fail(&r, &err);
     } else if (experiments_table_write(&t, r.out, "speed.csv", &err) ||
                experiments_sidecar_write(&r, r.out, "speed.csv", seeds, cfg, 0, &err))

@@ -29,13 +29,13 @@ typedef struct e1 {
     size_t n_chain;
 } e1;
 
-static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, bse_error *err)
+static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
 {
     const e1 *x = user;
     const chain_params *p = x->chain[seg];
     uint8_t pre[32];
     if (experiments_attempt_prehash(pre, "bse-pouw/E1", p->chain_id, seed))
-        return bse_error_set(err, -1, "", "seed", "SHA-256 failed");
+        return common_error_set(err, -1, "", "seed", "SHA-256 failed");
     uint32_t n = p->genesis_req.sessions;
     double sum = 0.0;
     for (uint32_t i = 0; i < n; i++) {
@@ -44,7 +44,7 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, bs
         pouw_env_draw d;
         if (pouw_session_seed(s, pre, i) != POUW_OK ||
             pouw_env_generate(&c, &d, err, &p->tmpl, s, i) != POUW_OK)
-            return bse_error_set(err, -1, p->name, "environment", "cannot generate seed %llu session %u",
+            return common_error_set(err, -1, p->name, "environment", "cannot generate seed %llu session %u",
                                  (unsigned long long)seed, i);
         bse_result res;
         if (bse_session_run(&c, &res, err) != BSE_SESSION_OK) {
@@ -146,8 +146,8 @@ int main(int argc, char **argv)
                  (unsigned long long)lo[g], (unsigned long long)hi[g]);
     }
     experiments_sweep sw;
-    bse_error err;
-    bse_error_clear(&err);
+    common_error err;
+    common_error_clear(&err);
     int ok = experiments_sweep_init(&sw, x.n_chain, lo, hi, rank, ranks) == 0;
     if (ok && experiments_sweep_run(&sw, &r, item, &x, "E1 attempts", &err))
         ok = 0;
@@ -311,7 +311,7 @@ int main(int argc, char **argv)
         experiments_table_write(&reg, r.out, "pps_regression.csv", &err) ||
         experiments_sidecar_write(&r, r.out, "pps_regression.csv", seeds, cfg, 1, &err)) {
         if (!fit_ok)
-            bse_error_set(&err, -1, "pps_regression.csv", "", "out of memory");
+            common_error_set(&err, -1, "pps_regression.csv", "", "out of memory");
         rc = experiments_fail(&r, &err);
     }
     experiments_table_clear(&t);

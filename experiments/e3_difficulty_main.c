@@ -66,11 +66,11 @@ int main(int argc, char **argv)
     unsigned natt = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1]
                                                      : r.scale == EXPERIMENTS_PAPER ? 50 : 4;
     experiments_csv c;
-    bse_error err;
-    bse_error_clear(&err);
+    common_error err;
+    common_error_clear(&err);
     if (experiments_csv_read(&c, in, &err)) {
         experiments_csv_clear(&c);
-        bse_error_print(&err, r.prog, stderr);
+        common_error_print(&err, r.prog, stderr);
         experiments_mpi_finalize();
         return COMMON_EXIT_USAGE;
     }
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
     rc = 0;
     if (fail) {
         if (!err.msg[0])
-            bse_error_set(&err, -1, "", "", "out of memory");
+            common_error_set(&err, -1, "", "", "out of memory");
         rc = experiments_fail(&r, &err);
     } else if (experiments_table_write(&t, r.out, "difficulty_curve.csv", &err) ||
                experiments_sidecar_write(&r, r.out, "difficulty_curve.csv", seeds, cfg, 1, &err) ||

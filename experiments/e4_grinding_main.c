@@ -157,11 +157,11 @@ int main(int argc, char **argv)
         snprintf(in, sizeof in, "%s", a.str[EXPERIMENTS_OPT_OWN]);
     unsigned B = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1] : 2000;
     experiments_csv c;
-    bse_error err;
-    bse_error_clear(&err);
+    common_error err;
+    common_error_clear(&err);
     if (experiments_csv_read(&c, in, &err)) {
         experiments_csv_clear(&c);
-        bse_error_print(&err, r.prog, stderr);
+        common_error_print(&err, r.prog, stderr);
         experiments_mpi_finalize();
         return COMMON_EXIT_USAGE;
     }
@@ -338,7 +338,7 @@ int main(int argc, char **argv)
              in, B);
     rc = 0;
     if (fail) {
-        bse_error_set(&err, -1, in, "", "out of memory or a failed fit");
+        common_error_set(&err, -1, in, "", "out of memory or a failed fit");
         rc = experiments_fail(&r, &err);
     } else if (experiments_table_write(&out, r.out, "grinding.csv", &err) ||
                experiments_sidecar_write(&r, r.out, "grinding.csv", seeds, cfg, 1, &err))

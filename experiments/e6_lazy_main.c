@@ -164,10 +164,10 @@ int main(int argc, char **argv)
     size_t nb = a.given[EXPERIMENTS_OPT_OWN] ? (size_t)a.num[EXPERIMENTS_OPT_OWN]
                                              : r.scale == EXPERIMENTS_PAPER ? 64 : 4;
     experiments_testbed *tb = malloc(sizeof *tb);
-    bse_error err;
-    bse_error_clear(&err);
+    common_error err;
+    common_error_clear(&err);
     if (!tb) {
-        bse_error_set(&err, -1, "", "", "out of memory");
+        common_error_set(&err, -1, "", "", "out of memory");
         experiments_mpi_finalize();
         return experiments_fail(&r, &err);
     }
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
     free(tb);
     rc = 0;
     if (fail) {
-        bse_error_set(&err, -1, "", "", "a forgery could not be built");
+        common_error_set(&err, -1, "", "", "a forgery could not be built");
         rc = experiments_fail(&r, &err);
     } else if (experiments_table_write(&out, r.out, "lazy_miner.csv", &err) ||
                experiments_sidecar_write(&r, r.out, "lazy_miner.csv", seeds, cfg, 1, &err))

@@ -19,7 +19,13 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
     return remove(path);
 }
 
-int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads, bse_error *err)
+void experiments_rmtree(const char *dir)
+{
+    if (dir && dir[0])
+        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads, common_error *err)
 {
     memset(tb, 0, sizeof *tb);
     tb->threads = threads ? threads : 1;
@@ -27,17 +33,17 @@ int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads
         for (size_t h = 0; h <= EXPERIMENTS_TB_MAX_BLOCKS; h++)
             pouw_block_init(&tb->blk[k][h]);
     if (n > EXPERIMENTS_TB_MAX_BLOCKS)
-        return bse_error_set(err, -1, "", "blocks", "at most %d", EXPERIMENTS_TB_MAX_BLOCKS), -1;
+        return common_error_set(err, -1, "", "blocks", "at most %d", EXPERIMENTS_TB_MAX_BLOCKS), -1;
     snprintf(tb->dir, sizeof tb->dir, "/tmp/bse_pouw_forge_XXXXXX");
     if (!mkdtemp(tb->dir)) {
         tb->dir[0] = '\0';
-        return bse_error_set(err, -1, "/tmp", "", "cannot make a temporary folder"), -1;
+        return common_error_set(err, -1, "/tmp", "", "cannot make a temporary folder"), -1;
     }
     uint8_t s1[32], s2[32];
     memset(s1, 0x11, sizeof s1);
     memset(s2, 0x22, sizeof s2);
     if (pouw_key_from_seed(&tb->key, s1) != POUW_OK || pouw_key_from_seed(&tb->other, s2) != POUW_OK)
-        return bse_error_set(err, -1, "", "key", "cannot make keys"), -1;
+        return common_error_set(err, -1, "", "key", "cannot make keys"), -1;
     tb->p[0] = chain_testnet_by_name("alpha");
     tb->p[1] = chain_testnet_by_name("bravo");
     tb->n = n;
@@ -80,7 +86,7 @@ void experiments_testbed_close(experiments_testbed *tb)
 
 int experiments_testbed_verdict(experiments_testbed *tb, size_t k, const pouw_block *b, pouw_reason *reason)
 {
-    bse_error e;
+    common_error e;
     *reason = POUW_R_OK;
     chain_status cs = chain_verify_block(reason, &e, &tb->store[k], b, tb->now_ms, tb->threads);
     if (cs == CHAIN_OK)

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "pouw/block.h"
@@ -40,7 +40,7 @@ typedef struct experiments_testbed {
 /* Creates a temporary data folder, opens test-alpha and test-bravo there and mines n
  * blocks on each (n <= EXPERIMENTS_TB_MAX_BLOCKS). Returns 0, or -1 with err.
  * Out: tb (close with experiments_testbed_close, also after an error). Allocates. */
-int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads, bse_error *err);
+int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads, common_error *err);
 
 /* Closes the stores, frees the blocks and removes the folder. */
 void experiments_testbed_close(experiments_testbed *tb);
@@ -61,5 +61,8 @@ int experiments_rescore(pouw_block *b);
 /* Recomputes tx_root and the ledger (chain k's parent ledger with b's transactions,
  * fees to the miner) after b's transactions or miner changed. Returns 0 or -1. */
 int experiments_relink(experiments_testbed *tb, size_t k, pouw_block *b);
+
+/* Removes the folder dir and everything under it (no symlinks followed). */
+void experiments_rmtree(const char *dir);
 
 #endif /* EXPERIMENTS_FORGE_H */

@@ -13,7 +13,7 @@ static const char *const SPEC[EXPERIMENTS_N_MARKETS] = {"[[\"ZIC\", 40, null]]",
                                             "[[\"ZIC\", 10, null], [\"ZIP\", 10, null], [\"SHVR\", 10, null], [\"GVWY\", 10, null]]"};
 static const double END[EXPERIMENTS_N_MARKETS] = {600, 600, 600, 3600};
 
-int experiments_market_case(bse_case *c, int m, uint64_t seed, bse_error *err)
+int experiments_market_case(bse_case *c, int m, uint64_t seed, common_error *err)
 {
     char js[2048];
     snprintf(js, sizeof js,

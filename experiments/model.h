@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 #include "pouw/env.h"
 
 /* The 8 trader types a generated environment may hold, in the generator's order. */
@@ -60,6 +60,6 @@ extern const char *const experiments_market_name[EXPERIMENTS_N_MARKETS];
 extern const char *const experiments_market_mix[EXPERIMENTS_N_MARKETS];
 
 /* The case of market m with integer seed `seed`. Returns 0, or -1 with err. Out: c. */
-int experiments_market_case(bse_case *c, int m, uint64_t seed, bse_error *err);
+int experiments_market_case(bse_case *c, int m, uint64_t seed, common_error *err);
 
 #endif /* EXPERIMENTS_MODEL_H */

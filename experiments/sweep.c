@@ -80,7 +80,7 @@ typedef struct pool {
     pthread_mutex_t mu;
     size_t next, done, total;
     size_t fail_index; /* lowest failing item, n_items when none */
-    bse_error fail_err;
+    common_error fail_err;
 } pool;
 
 static void locate(const experiments_sweep *s, size_t k, size_t *seg, uint64_t *seed)
@@ -111,11 +111,11 @@ static void *worker(void *arg)
         size_t seg;
         uint64_t seed;
         locate(p->s, k, &seg, &seed);
-        bse_error e;
-        bse_error_clear(&e);
+        common_error e;
+        common_error_clear(&e);
         int rc = p->fn(p->user, seg, seed, &p->s->slots[k], &e);
         if (!rc && p->s->slots[k].oom)
-            rc = bse_error_set(&e, -1, "", "", "out of memory");
+            rc = common_error_set(&e, -1, "", "", "out of memory");
         pthread_mutex_lock(&p->mu);
         if (rc && k < p->fail_index) {
             p->fail_index = k;
@@ -129,7 +129,7 @@ static void *worker(void *arg)
 }
 
 int experiments_sweep_run(experiments_sweep *s, experiments_run *r, experiments_item_fn fn, void *user,
-                          const char *what, bse_error *err)
+                          const char *what, common_error *err)
 {
     pool p;
     memset(&p, 0, sizeof p);

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 #include "experiments/driver.h"
 
 /* The numbers one item produced (any count). */
@@ -41,7 +41,7 @@ typedef struct experiments_sweep {
 } experiments_sweep;
 
 /* Computes item (segment seg, seed) into out. Returns 0, or non-zero with err filled. */
-typedef int (*experiments_item_fn)(void *user, size_t seg, uint64_t seed, experiments_vals *out, bse_error *err);
+typedef int (*experiments_item_fn)(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err);
 
 /* Sets up a sweep over the segments; marks this rank's share: of each segment the
  * contiguous part [lo + n r / K, lo + n (r+1) / K). Returns 0 or -1 (out of memory). */
@@ -55,6 +55,6 @@ size_t experiments_sweep_index(const experiments_sweep *s, size_t seg, uint64_t 
 /* Runs this rank's items on r->threads threads (progress on rank 0's terminal: what).
  * Returns 0, or -1 with err of the failing item of lowest index (whatever the timing). */
 int experiments_sweep_run(experiments_sweep *s, experiments_run *r, experiments_item_fn fn, void *user,
-                          const char *what, bse_error *err);
+                          const char *what, common_error *err);
 
 #endif /* EXPERIMENTS_SWEEP_H */

@@ -7,7 +7,7 @@
  * shortest "%.Ng" that reads back bit for bit. Parsing takes numbers from
  * cJSON's strtod (exact for integers below 2^53) and checks each field before it
  * is stored. */
-#include "bse/json.h"
+#include "common/json.h"
 #include "pouw/block.h"
 
 #include <assert.h>
@@ -22,7 +22,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "bse/buf.h"
+#include "common/buf.h"
 #include "pouw/assumptions.h"
 
 #define U32_MAX_D 4294967295.0
@@ -394,20 +394,20 @@ pouw_status pouw_block_to_json(char **json, size_t *len, const pouw_block *b)
     return finish_json(root, &w, 1, json, len);
 }
 
-pouw_status pouw_block_save(const pouw_block *b, bse_error *err, const char *path)
+pouw_status pouw_block_save(const pouw_block *b, common_error *err, const char *path)
 {
     assert(b && path);
-    bse_error_clear(err);
+    common_error_clear(err);
     char *json;
     size_t len;
     pouw_status st = pouw_block_to_json(&json, &len, b);
     if (st != POUW_OK)
-        return (pouw_status)bse_error_set(err, st, path, "", "cannot write the block: %s", pouw_status_str(st));
-    bse_buf buf = {json, len, len + 1, 0};
-    if (bse_buf_write_file(&buf, path) != 0) {
+        return (pouw_status)common_error_set(err, st, path, "", "cannot write the block: %s", pouw_status_str(st));
+    common_buf buf = {json, len, len + 1, 0};
+    if (common_buf_write_file(&buf, path) != 0) {
         int e = errno;
         free(json);
-        return (pouw_status)bse_error_set(err, POUW_EIO, path, "", "cannot write: %s", strerror(e));
+        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "cannot write: %s", strerror(e));
     }
     free(json);
     return POUW_OK;
@@ -417,7 +417,7 @@ pouw_status pouw_block_save(const pouw_block *b, bse_error *err, const char *pat
 
 typedef struct pctx {
     const char *path;
-    bse_error *err;
+    common_error *err;
 } pctx;
 
 static pouw_status bad(pctx *p, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -428,7 +428,7 @@ static pouw_status bad(pctx *p, const char *field, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    bse_error_set(p->err, POUW_EFORMAT, p->path, field, "%s", msg);
+    common_error_set(p->err, POUW_EFORMAT, p->path, field, "%s", msg);
     return POUW_EFORMAT;
 }
 
@@ -711,7 +711,7 @@ static pouw_status parse_txs(pctx *p, const cJSON *root, pouw_block *b)
         return POUW_OK;
     b->txs = calloc(n, sizeof *b->txs);
     if (!b->txs)
-        return (pouw_status)bse_error_set(p->err, POUW_ENOMEM, p->path, "transactions", "out of memory");
+        return (pouw_status)common_error_set(p->err, POUW_ENOMEM, p->path, "transactions", "out of memory");
     size_t i = 0;
     for (const cJSON *t = ta->child; t; t = t->next, i++) {
         char f[64];
@@ -738,7 +738,7 @@ static pouw_status parse_ledger(pctx *p, const cJSON *root, pouw_block *b)
         return POUW_OK;
     b->ledger.e = malloc((size_t)n * sizeof *b->ledger.e);
     if (!b->ledger.e)
-        return (pouw_status)bse_error_set(p->err, POUW_ENOMEM, p->path, "ledger", "out of memory");
+        return (pouw_status)common_error_set(p->err, POUW_ENOMEM, p->path, "ledger", "out of memory");
     b->ledger.cap = (size_t)n;
     size_t i = 0;
     for (const cJSON *c = lo->child; c; c = c->next, i++) {
@@ -802,13 +802,13 @@ static pouw_status parse_job(pctx *p, const cJSON *root, pouw_block *b)
     b->job = malloc(sizeof *b->job);
     if (!text || !b->job) {
         cJSON_free(text);
-        return (pouw_status)bse_error_set(p->err, POUW_ENOMEM, p->path, "job", "out of memory");
+        return (pouw_status)common_error_set(p->err, POUW_ENOMEM, p->path, "job", "out of memory");
     }
-    bse_error e;
+    common_error e;
     bse_config_status cs = bse_case_parse(b->job, text, strlen(text), p->path, NULL, &e);
     cJSON_free(text);
     if (cs == BSE_CONFIG_ENOMEM)
-        return (pouw_status)bse_error_set(p->err, POUW_ENOMEM, p->path, "job", "out of memory");
+        return (pouw_status)common_error_set(p->err, POUW_ENOMEM, p->path, "job", "out of memory");
     if (cs != BSE_CONFIG_OK) {
         snprintf(f, sizeof f, "job.%s", e.field);
         return bad(p, f, "%s", e.msg);
@@ -854,7 +854,7 @@ static pouw_status read_json(pctx *p, cJSON **root, const char *json, size_t len
         return bad(p, "", "empty document");
     if (memchr(json, '\0', len))
         return bad(p, "", "NUL byte in the document");
-    if (bse_json_too_deep(json, len, POUW_BLOCK_MAX_DEPTH)) /* before cJSON recurses */
+    if (common_json_too_deep(json, len, POUW_BLOCK_MAX_DEPTH)) /* before cJSON recurses */
         return bad(p, "", "JSON nested deeper than %d levels", POUW_BLOCK_MAX_DEPTH);
     const char *end = NULL;
     cJSON *r = cJSON_ParseWithLengthOpts(json, len, &end, 0);
@@ -882,11 +882,11 @@ static pouw_status read_json(pctx *p, cJSON **root, const char *json, size_t len
     return POUW_OK;
 }
 
-pouw_status pouw_block_parse(pouw_block *b, bse_error *err, const char *path, const char *json, size_t len)
+pouw_status pouw_block_parse(pouw_block *b, common_error *err, const char *path, const char *json, size_t len)
 {
     assert(b && (json || len == 0));
     pouw_block_clear(b);
-    bse_error_clear(err);
+    common_error_clear(err);
     pctx p = {path ? path : "", err};
     cJSON *root;
     pouw_status st = read_json(&p, &root, json, len, POUW_BLOCK_MAX_BYTES);
@@ -899,11 +899,11 @@ pouw_status pouw_block_parse(pouw_block *b, bse_error *err, const char *path, co
     return st;
 }
 
-pouw_status pouw_tx_parse(pouw_tx *tx, bse_error *err, const char *path, const char *json, size_t len)
+pouw_status pouw_tx_parse(pouw_tx *tx, common_error *err, const char *path, const char *json, size_t len)
 {
     assert(tx && (json || len == 0));
     memset(tx, 0, sizeof *tx);
-    bse_error_clear(err);
+    common_error_clear(err);
     pctx p = {path ? path : "", err};
     cJSON *root;
     pouw_status st = read_json(&p, &root, json, len, POUW_TX_JSON_MAX_BYTES);
@@ -926,29 +926,29 @@ pouw_status pouw_tx_to_json(char **json, size_t *len, const pouw_tx *tx)
     return finish_json(o, &w, 0, json, len);
 }
 
-pouw_status pouw_block_load(pouw_block *b, bse_error *err, const char *path)
+pouw_status pouw_block_load(pouw_block *b, common_error *err, const char *path)
 {
     assert(b && path);
     pouw_block_clear(b);
-    bse_error_clear(err);
+    common_error_clear(err);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return (pouw_status)bse_error_set(err, POUW_EIO, path, "", "cannot open: %s", strerror(errno));
+        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "cannot open: %s", strerror(errno));
     struct stat sb;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fclose(f);
-        return (pouw_status)bse_error_set(err, POUW_EIO, path, "", "not a regular file");
+        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "not a regular file");
     }
     if ((uintmax_t)sb.st_size > POUW_BLOCK_MAX_BYTES) {
         fclose(f);
-        return (pouw_status)bse_error_set(err, POUW_EIO, path, "", "file larger than %zu bytes",
+        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "file larger than %zu bytes",
                                           POUW_BLOCK_MAX_BYTES);
     }
     size_t cap = (size_t)sb.st_size + 1, n = 0;
     char *buf = malloc(cap);
     if (!buf) {
         fclose(f);
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, path, "", "out of memory");
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, path, "", "out of memory");
     }
     while (n < cap) { /* the file may have grown since fstat: read at most cap bytes */
         size_t r = fread(buf + n, 1, cap - n, f);
@@ -960,11 +960,11 @@ pouw_status pouw_block_load(pouw_block *b, bse_error *err, const char *path)
     fclose(f);
     if (ioerr) {
         free(buf);
-        return (pouw_status)bse_error_set(err, POUW_EIO, path, "", "read error");
+        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "read error");
     }
     if (n > POUW_BLOCK_MAX_BYTES) {
         free(buf);
-        return (pouw_status)bse_error_set(err, POUW_EIO, path, "", "file larger than %zu bytes",
+        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "file larger than %zu bytes",
                                           POUW_BLOCK_MAX_BYTES);
     }
     pouw_status st = pouw_block_parse(b, err, path, buf, n);

@@ -69,7 +69,7 @@
 #include <stdint.h>
 
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 #include "bse/session.h"
 #include "pouw/header.h"
 #include "pouw/status.h"
@@ -140,19 +140,19 @@ __attribute__((warn_unused_result)) pouw_status pouw_block_to_json(char **json, 
  * repeated: err->field is its JSON path, e.g. "proof.sessions[2].d"); POUW_ENOMEM.
  * Out: b (previous contents freed; empty on error), err (may be NULL).
  * Allocates the parse tree (freed before return) and b's heap parts. */
-__attribute__((warn_unused_result)) pouw_status pouw_block_parse(pouw_block *b, bse_error *err, const char *path,
+__attribute__((warn_unused_result)) pouw_status pouw_block_parse(pouw_block *b, common_error *err, const char *path,
                                                                  const char *json, size_t len);
 
 /* Reads and parses a block file.
  * Returns: POUW_OK; POUW_EIO (cannot open or read it, or larger than
  * POUW_BLOCK_MAX_BYTES; the message has strerror); codes of pouw_block_parse.
  * Out: b, err (may be NULL). */
-__attribute__((warn_unused_result)) pouw_status pouw_block_load(pouw_block *b, bse_error *err, const char *path);
+__attribute__((warn_unused_result)) pouw_status pouw_block_load(pouw_block *b, common_error *err, const char *path);
 
-/* Writes b's JSON to path crash-safely (temp file, fsync, rename: bse_buf_write_file).
+/* Writes b's JSON to path crash-safely (temp file, fsync, rename: common_buf_write_file).
  * Returns: POUW_OK; codes of pouw_block_to_json; POUW_EIO (err has strerror).
  * Out: err (may be NULL). */
-__attribute__((warn_unused_result)) pouw_status pouw_block_save(const pouw_block *b, bse_error *err,
+__attribute__((warn_unused_result)) pouw_status pouw_block_save(const pouw_block *b, common_error *err,
                                                                 const char *path);
 
 /* 1 if a and b are the same block field by field (doubles bit for bit), else 0. */
@@ -175,7 +175,7 @@ __attribute__((warn_unused_result)) pouw_status pouw_tx_to_json(char **json, siz
  * Returns: POUW_OK; POUW_EFORMAT (err->field the JSON path, e.g. "signature",
  * or "line N"); POUW_ENOMEM. Out: tx (zeroed on error), err (may be NULL).
  * Allocates the parse tree, freed before return. */
-__attribute__((warn_unused_result)) pouw_status pouw_tx_parse(pouw_tx *tx, bse_error *err, const char *path,
+__attribute__((warn_unused_result)) pouw_status pouw_tx_parse(pouw_tx *tx, common_error *err, const char *path,
                                                               const char *json, size_t len);
 
 #endif /* POUW_BLOCK_H */

@@ -19,7 +19,7 @@ static const bse_ttype ENV_TYPES[] = {BSE_T_GVWY, BSE_T_ZIC,  BSE_T_SHVR, BSE_T_
 #define ENV_NTYPES (sizeof ENV_TYPES / sizeof ENV_TYPES[0])
 
 /* The consensus dump flags and the session's case id and seed. */
-static pouw_status set_identity(bse_case *c, bse_error *err, const uint8_t seed32[POUW_SHA256_BYTES], uint32_t index)
+static pouw_status set_identity(bse_case *c, common_error *err, const uint8_t seed32[POUW_SHA256_BYTES], uint32_t index)
 {
     snprintf(c->case_id, sizeof c->case_id, "s%u", (unsigned)index);
     char hex[POUW_SHA256_HEX];
@@ -62,23 +62,23 @@ static void set_zone(bse_case *c, int s, double duration, int64_t lo, int64_t hi
     z->stepmode = BSE_STEP_FIXED;
 }
 
-static pouw_status check_template(bse_error *err, const pouw_template *t)
+static pouw_status check_template(common_error *err, const pouw_template *t)
 {
     if (!(isfinite(t->duration) && t->duration > 0 && t->duration <= 1e8))
-        return (pouw_status)bse_error_set(err, POUW_ECONFIG, "", "template.duration",
+        return (pouw_status)common_error_set(err, POUW_ECONFIG, "", "template.duration",
                                           "session duration must be a positive number of seconds (got %g)",
                                           t->duration);
     if (!(isfinite(t->interval) && t->interval > 0 && t->interval <= 1e8))
-        return (pouw_status)bse_error_set(err, POUW_ECONFIG, "", "template.interval",
+        return (pouw_status)common_error_set(err, POUW_ECONFIG, "", "template.interval",
                                           "schedule interval must be a positive number of seconds (got %g)",
                                           t->interval);
     if (t->timemode < BSE_TIME_PERIODIC || t->timemode > BSE_TIME_DRIP_POISSON)
-        return (pouw_status)bse_error_set(err, POUW_ECONFIG, "", "template.timemode", "unknown time mode %d",
+        return (pouw_status)common_error_set(err, POUW_ECONFIG, "", "template.timemode", "unknown time mode %d",
                                           (int)t->timemode);
     return POUW_OK;
 }
 
-pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, bse_error *err, const pouw_template *tmpl,
+pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, common_error *err, const pouw_template *tmpl,
                               const uint8_t session_seed32[POUW_SHA256_BYTES], uint32_t index)
 {
     assert(out && tmpl && session_seed32);
@@ -87,17 +87,17 @@ pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, bse_error *err
     memset(&d, 0, sizeof d);
     if (draw)
         memset(draw, 0, sizeof *draw);
-    bse_error_clear(err);
+    common_error_clear(err);
     pouw_status st = check_template(err, tmpl);
     if (st != POUW_OK)
         return st;
 
     uint8_t env_seed[POUW_SHA256_BYTES];
     if ((st = pouw_environment_seed(env_seed, session_seed32)) != POUW_OK)
-        return (pouw_status)bse_error_set(err, st, "", "", "environment seed: %s", pouw_status_str(st));
+        return (pouw_status)common_error_set(err, st, "", "", "environment seed: %s", pouw_status_str(st));
     bse_rng rng;
     if (bse_rng_init(&rng) != BSE_RNG_OK)
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, "", "", "out of memory (generator)");
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, "", "", "out of memory (generator)");
     bse_rng_seed_be(&rng, env_seed, sizeof env_seed);
 
     d.sup_lo = bse_rng_randint(&rng, 20, 80);
@@ -140,10 +140,10 @@ fail:
     return st;
 }
 
-pouw_status pouw_job_canonicalize(bse_case *canon, bse_error *err, const bse_case *job)
+pouw_status pouw_job_canonicalize(bse_case *canon, common_error *err, const bse_case *job)
 {
     assert(canon && job);
-    bse_error_clear(err);
+    common_error_clear(err);
     bse_case tmp = *job; /* canon may alias job */
     static const uint8_t zero[POUW_SHA256_BYTES] = {0};
     pouw_status st = set_identity(&tmp, err, zero, 0);
@@ -161,7 +161,7 @@ pouw_status pouw_job_canonicalize(bse_case *canon, bse_error *err, const bse_cas
     char *json = bse_case_to_json(&tmp);
     if (!json) {
         memset(canon, 0, sizeof *canon);
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, "job", "", "out of memory");
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, "job", "", "out of memory");
     }
     bse_config_status cs = bse_case_parse(canon, json, strlen(json), "job", NULL, err);
     free(json);
@@ -186,27 +186,27 @@ pouw_status pouw_case_digest(uint8_t digest32[POUW_SHA256_BYTES], const bse_case
     return st;
 }
 
-pouw_status pouw_job_digest(uint8_t digest32[POUW_SHA256_BYTES], bse_error *err, const bse_case *job)
+pouw_status pouw_job_digest(uint8_t digest32[POUW_SHA256_BYTES], common_error *err, const bse_case *job)
 {
     assert(digest32 && job);
     memset(digest32, 0, POUW_SHA256_BYTES);
     bse_case *canon = malloc(sizeof *canon);
     if (!canon)
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, "job", "", "out of memory");
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, "job", "", "out of memory");
     pouw_status st = pouw_job_canonicalize(canon, err, job);
     if (st == POUW_OK && (st = pouw_case_digest(digest32, canon)) != POUW_OK)
-        bse_error_set(err, st, "job", "", "digest: %s", pouw_status_str(st));
+        common_error_set(err, st, "job", "", "digest: %s", pouw_status_str(st));
     free(canon);
     return st;
 }
 
-pouw_status pouw_session_case(bse_case *out, bse_error *err, const pouw_work *w,
+pouw_status pouw_session_case(bse_case *out, common_error *err, const pouw_work *w,
                               const uint8_t session_seed32[POUW_SHA256_BYTES], uint32_t index)
 {
     assert(out && w && session_seed32);
     if (!w->job)
         return pouw_env_generate(out, NULL, err, &w->tmpl, session_seed32, index);
-    bse_error_clear(err);
+    common_error_clear(err);
     *out = *w->job;
     pouw_status st = set_identity(out, err, session_seed32, index);
     if (st == POUW_OK && bse_case_validate(out, out->case_id, err) != BSE_CONFIG_OK) {

@@ -50,7 +50,7 @@
 #include <stdint.h>
 
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 #include "pouw/sha256.h"
 #include "pouw/status.h"
 
@@ -89,7 +89,7 @@ typedef struct pouw_env_draw {
  * names the field. On error *out is zeroed.
  * Out: out, draw (may be NULL), err (may be NULL). Allocates only the generator
  * core, freed before return. */
-__attribute__((warn_unused_result)) pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, bse_error *err,
+__attribute__((warn_unused_result)) pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, common_error *err,
                                                                   const pouw_template *tmpl,
                                                                   const uint8_t session_seed32[POUW_SHA256_BYTES],
                                                                   uint32_t index);
@@ -99,14 +99,14 @@ __attribute__((warn_unused_result)) pouw_status pouw_env_generate(bse_case *out,
  * Returns: POUW_OK; POUW_ECONFIG (job fails bse_case_validate, err names the
  * field); POUW_ENOMEM. Out: canon (zeroed on error; may alias job), err (may be
  * NULL). Allocates the JSON text, freed before return. */
-__attribute__((warn_unused_result)) pouw_status pouw_job_canonicalize(bse_case *canon, bse_error *err,
+__attribute__((warn_unused_result)) pouw_status pouw_job_canonicalize(bse_case *canon, common_error *err,
                                                                       const bse_case *job);
 
 /* job_digest = SHA-256 of the canonical JSON of job (canonicalized first, so any
  * spelling of the same job gives the same digest).
  * Returns: POUW_OK, POUW_ECONFIG, POUW_ENOMEM or POUW_ECRYPTO (digest32 zeroed).
  * Out: digest32, err (may be NULL). Allocates the JSON text, freed before return. */
-__attribute__((warn_unused_result)) pouw_status pouw_job_digest(uint8_t digest32[POUW_SHA256_BYTES], bse_error *err,
+__attribute__((warn_unused_result)) pouw_status pouw_job_digest(uint8_t digest32[POUW_SHA256_BYTES], common_error *err,
                                                                 const bse_case *job);
 
 /* The BSE case of session `index` of work w with seed session_seed32: the
@@ -114,7 +114,7 @@ __attribute__((warn_unused_result)) pouw_status pouw_job_digest(uint8_t digest32
  * seed and the consensus dump flags.
  * Returns: as pouw_env_generate; for a job POUW_ECONFIG if the result does not
  * validate. Out: out (zeroed on error), err (may be NULL). */
-__attribute__((warn_unused_result)) pouw_status pouw_session_case(bse_case *out, bse_error *err, const pouw_work *w,
+__attribute__((warn_unused_result)) pouw_status pouw_session_case(bse_case *out, common_error *err, const pouw_work *w,
                                                                   const uint8_t session_seed32[POUW_SHA256_BYTES],
                                                                   uint32_t index);
 

@@ -133,12 +133,12 @@ pouw_status pouw_key_verify(const uint8_t pub32[POUW_ED25519_PUBLIC_BYTES], cons
 /* ---------------------------------------------------------------- key files */
 
 /* Fills err with an I/O failure: "<what>: <strerror(e)>". Returns POUW_EIO. */
-static pouw_status io_error(bse_error *err, const char *path, const char *what, int e)
+static pouw_status io_error(common_error *err, const char *path, const char *what, int e)
 {
     char buf[128] = "";
     if (strerror_r(e, buf, sizeof buf) != 0)
         snprintf(buf, sizeof buf, "errno %d", e);
-    return (pouw_status)bse_error_set(err, POUW_EIO, path, "", "%s: %s", what, buf);
+    return (pouw_status)common_error_set(err, POUW_EIO, path, "", "%s: %s", what, buf);
 }
 
 /* Writes all of buf, retrying on partial writes and EINTR. Returns 0 or an errno. */
@@ -173,14 +173,14 @@ static void sync_parent_dir(const char *path)
     free(dir);
 }
 
-pouw_status pouw_key_save(const pouw_key *key, bse_error *err, const char *path, int overwrite)
+pouw_status pouw_key_save(const pouw_key *key, common_error *err, const char *path, int overwrite)
 {
     assert(key && key->pkey && path);
-    bse_error_clear(err);
+    common_error_clear(err);
     /* The label field is public; one set around pouw_key_set_label could break the format. */
     size_t label_len = strnlen(key->label, sizeof key->label);
     if (label_len != 0 && !label_ok(key->label, label_len))
-        return (pouw_status)bse_error_set(err, POUW_ELABEL, path, LABEL_KEYWORD,
+        return (pouw_status)common_error_set(err, POUW_ELABEL, path, LABEL_KEYWORD,
                                           "the label must be 1 to %d bytes without control characters",
                                           POUW_KEY_LABEL_MAX - 1);
 
@@ -188,7 +188,7 @@ pouw_status pouw_key_save(const pouw_key *key, bse_error *err, const char *path,
     size_t seedlen = sizeof seed;
     if (EVP_PKEY_get_raw_private_key(key->pkey, seed, &seedlen) != 1 || seedlen != sizeof seed) {
         OPENSSL_cleanse(seed, sizeof seed);
-        return (pouw_status)bse_error_set(err, POUW_ECRYPTO, path, "", "cannot read the private key");
+        return (pouw_status)common_error_set(err, POUW_ECRYPTO, path, "", "cannot read the private key");
     }
     char text[sizeof PRIVATE_KEYWORD + 2 * POUW_ED25519_SEED_BYTES + sizeof LABEL_KEYWORD + POUW_KEY_LABEL_MAX + 4];
     char hex[2 * POUW_ED25519_SEED_BYTES + 1];
@@ -205,7 +205,7 @@ pouw_status pouw_key_save(const pouw_key *key, bse_error *err, const char *path,
     char *tmp = malloc(plen + sizeof ".tmp.XXXXXX");
     if (!tmp) {
         OPENSSL_cleanse(text, sizeof text);
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, path, "", "out of memory");
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, path, "", "out of memory");
     }
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
@@ -225,7 +225,7 @@ pouw_status pouw_key_save(const pouw_key *key, bse_error *err, const char *path,
         if (rename(tmp, path) != 0)
             st = io_error(err, path, "cannot rename the temporary file into place", errno);
     } else if (link(tmp, path) != 0) {
-        st = errno == EEXIST ? (pouw_status)bse_error_set(err, POUW_EEXIST, path, "", "exists; not overwritten")
+        st = errno == EEXIST ? (pouw_status)common_error_set(err, POUW_EEXIST, path, "", "exists; not overwritten")
                              : io_error(err, path, "cannot link the temporary file into place", errno);
     }
     /* After rename the temporary name is gone; after link (or any failure) remove it. */
@@ -241,10 +241,10 @@ out:
 
 /* Fills err for a malformed key file. Returns POUW_EKEYFILE. */
 #define KEYFILE_ERROR(err, path, field, ...) \
-    ((pouw_status)bse_error_set((err), POUW_EKEYFILE, (path), (field), __VA_ARGS__))
+    ((pouw_status)common_error_set((err), POUW_EKEYFILE, (path), (field), __VA_ARGS__))
 
 /* Parses the lines of a key file; text[len] must be writable (it is set to NUL). */
-static pouw_status parse_lines(pouw_key *key, bse_error *err, const char *path, char *text, size_t len)
+static pouw_status parse_lines(pouw_key *key, common_error *err, const char *path, char *text, size_t len)
 {
     static const char priv_prefix[] = PRIVATE_KEYWORD " ";
     static const char label_prefix[] = LABEL_KEYWORD " ";
@@ -294,7 +294,7 @@ static pouw_status parse_lines(pouw_key *key, bse_error *err, const char *path, 
     if (st == POUW_OK) {
         st = pouw_key_from_seed(key, seed);
         if (st != POUW_OK)
-            bse_error_set(err, st, path, PRIVATE_KEYWORD, "OpenSSL refused the private key");
+            common_error_set(err, st, path, PRIVATE_KEYWORD, "OpenSSL refused the private key");
         else if (have_label)
             memcpy(key->label, label, sizeof label);
     }
@@ -302,11 +302,11 @@ static pouw_status parse_lines(pouw_key *key, bse_error *err, const char *path, 
     return st;
 }
 
-pouw_status pouw_key_parse(pouw_key *key, bse_error *err, const char *path, const char *text, size_t len)
+pouw_status pouw_key_parse(pouw_key *key, common_error *err, const char *path, const char *text, size_t len)
 {
     assert(key && (text || len == 0));
     memset(key, 0, sizeof *key);
-    bse_error_clear(err);
+    common_error_clear(err);
     if (!path)
         path = "";
     if (len > POUW_KEY_FILE_MAX)
@@ -324,11 +324,11 @@ pouw_status pouw_key_parse(pouw_key *key, bse_error *err, const char *path, cons
     return st;
 }
 
-pouw_status pouw_key_load(pouw_key *key, bse_error *err, const char *path)
+pouw_status pouw_key_load(pouw_key *key, common_error *err, const char *path)
 {
     assert(key && path);
     memset(key, 0, sizeof *key);
-    bse_error_clear(err);
+    common_error_clear(err);
 
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
     if (fd < 0)

@@ -35,7 +35,7 @@
 
 #include <openssl/evp.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 #include "pouw/status.h"
 
 #define POUW_ED25519_SEED_BYTES 32   /* private key (RFC 8032 secret) */
@@ -99,7 +99,7 @@ __attribute__((warn_unused_result)) pouw_status pouw_key_verify(const uint8_t pu
  * (create, write, sync or rename/link failed; the message has strerror);
  * POUW_ECRYPTO. Out: err (may be NULL): on error, code, path and what failed.
  * Allocates a path buffer, freed before return. */
-__attribute__((warn_unused_result)) pouw_status pouw_key_save(const pouw_key *key, bse_error *err, const char *path,
+__attribute__((warn_unused_result)) pouw_status pouw_key_save(const pouw_key *key, common_error *err, const char *path,
                                                               int overwrite);
 
 /* Reads a key file (format above) into key.
@@ -109,7 +109,7 @@ __attribute__((warn_unused_result)) pouw_status pouw_key_save(const pouw_key *ke
  * line); POUW_ECRYPTO. On error key is empty.
  * Out: key (previous contents ignored, not freed; free with pouw_key_clear),
  * err (may be NULL): on error, code, path, field and message. */
-__attribute__((warn_unused_result)) pouw_status pouw_key_load(pouw_key *key, bse_error *err, const char *path);
+__attribute__((warn_unused_result)) pouw_status pouw_key_load(pouw_key *key, common_error *err, const char *path);
 
 /* Parses the text of a key file (format above) held in memory: text[0..len), no
  * NUL needed (nor allowed) inside. path only names the source in err ("" or NULL
@@ -119,7 +119,7 @@ __attribute__((warn_unused_result)) pouw_status pouw_key_load(pouw_key *key, bse
  * as for pouw_key_load); POUW_ECRYPTO. On error key is empty.
  * Out: key (previous contents ignored, not freed; free with pouw_key_clear),
  * err (may be NULL). No heap allocation besides the key's OpenSSL object. */
-__attribute__((warn_unused_result)) pouw_status pouw_key_parse(pouw_key *key, bse_error *err, const char *path,
+__attribute__((warn_unused_result)) pouw_status pouw_key_parse(pouw_key *key, common_error *err, const char *path,
                                                                const char *text, size_t len);
 
 /* Frees key's OpenSSL object and wipes the struct; an empty or cleared key may be

@@ -9,7 +9,7 @@
 
 #define PREHASH_CHUNK 65536u /* nonces per pre-hash search call (then the clock is read again) */
 
-pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt, pouw_mine_stats *stats, bse_error *err,
+pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt, pouw_mine_stats *stats, common_error *err,
                       const pouw_mine_params *p)
 {
     assert(header && attempt && stats && p);
@@ -17,25 +17,25 @@ pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt, pouw_mine_stat
     memset(attempt, 0, sizeof *attempt);
     memset(stats, 0, sizeof *stats);
     stats->best_pps_micro = INT64_MIN;
-    bse_error_clear(err);
+    common_error_clear(err);
     if (p->header.sessions == 0 || p->header.sessions > POUW_MAX_SESSIONS)
-        return (pouw_status)bse_error_set(err, POUW_ELIMIT, "", "header.sessions", "sessions must be 1..%d",
+        return (pouw_status)common_error_set(err, POUW_ELIMIT, "", "header.sessions", "sessions must be 1..%d",
                                           POUW_MAX_SESSIONS);
     if (p->header.mode != POUW_MODE_PPS && p->header.mode != POUW_MODE_LOTTERY)
-        return (pouw_status)bse_error_set(err, POUW_ERANGE, "", "header.mode", "unknown mode %u",
+        return (pouw_status)common_error_set(err, POUW_ERANGE, "", "header.mode", "unknown mode %u",
                                           (unsigned)p->header.mode);
     uint8_t target[32];
     pouw_status st = pouw_target_from_bits(target, p->header.prehash_bits);
     if (st == POUW_OK && p->header.mode == POUW_MODE_LOTTERY)
         st = pouw_target_from_bits(target, p->header.post_bits);
     if (st != POUW_OK)
-        return (pouw_status)bse_error_set(err, st, "", "header", "bad target bits: %s", pouw_status_str(st));
+        return (pouw_status)common_error_set(err, st, "", "header", "bad target bits: %s", pouw_status_str(st));
 
     pouw_header h = p->header;
     uint64_t nonce = p->start_nonce % POUW_NONCE_LIMIT;
     pouw_attempt *a = malloc(sizeof *a);
     if (!a)
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, "", "", "out of memory");
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, "", "", "out of memory");
     for (;;) {
         if (p->max_attempts && stats->attempts >= p->max_attempts) {
             st = POUW_ENOTFOUND;
@@ -56,7 +56,7 @@ pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt, pouw_mine_stat
             continue;
         }
         if (st != POUW_OK) {
-            bse_error_set(err, st, "", "pre_hash", "pre-hash search: %s", pouw_status_str(st));
+            common_error_set(err, st, "", "pre_hash", "pre-hash search: %s", pouw_status_str(st));
             break;
         }
         stats->prehash_tries += found - nonce + 1;
@@ -64,7 +64,7 @@ pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt, pouw_mine_stat
         nonce = found + 1 >= POUW_NONCE_LIMIT ? 0 : found + 1;
 
         /* useful work */
-        bse_error e;
+        common_error e;
         st = pouw_attempt_run(a, &e, &p->work, pre, h.sessions, p->threads);
         stats->attempts++;
         if (st == POUW_ESESSION) { /* BSE cannot run this market: the attempt fails */
@@ -82,7 +82,7 @@ pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt, pouw_mine_stat
         }
         int valid = 0;
         if ((st = pouw_attempt_valid(&valid, &h, a->pps_micro, a->post_hash)) != POUW_OK) {
-            bse_error_set(err, st, "", "header", "validity rule: %s", pouw_status_str(st));
+            common_error_set(err, st, "", "header", "validity rule: %s", pouw_status_str(st));
             break;
         }
         stats->last_pps_micro = a->pps_micro;
@@ -102,7 +102,7 @@ pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt, pouw_mine_stat
     }
     free(a);
     if (st == POUW_ENOTFOUND)
-        bse_error_set(err, st, "", "", "stopped after %llu attempts without a valid one",
+        common_error_set(err, st, "", "", "stopped after %llu attempts without a valid one",
                       (unsigned long long)stats->attempts);
     if (st != POUW_OK) {
         memset(header, 0, sizeof *header);

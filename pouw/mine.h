@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 #include "pouw/env.h"
 #include "pouw/header.h"
 #include "pouw/status.h"
@@ -61,7 +61,7 @@ typedef struct pouw_mine_params {
  * Out: header, attempt, stats, err (may be NULL). Allocates per attempt (see
  * pouw_attempt_run), freed before return. */
 __attribute__((warn_unused_result)) pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt,
-                                                          pouw_mine_stats *stats, bse_error *err,
+                                                          pouw_mine_stats *stats, common_error *err,
                                                           const pouw_mine_params *params);
 
 #endif /* POUW_MINE_H */

@@ -4,7 +4,7 @@
  * positive code naming what went wrong otherwise. One enum serves the whole module
  * so that functions built on each other (a nonce search on SHA-256 and compact
  * targets, a key file on hex and Ed25519) pass codes up unchanged, and a
- * bse_error filled by a pouw function carries one of these as its code.
+ * common_error filled by a pouw function carries one of these as its code.
  * Codes are stable: new ones are appended, never renumbered.
  */
 #ifndef POUW_STATUS_H

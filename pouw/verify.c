@@ -59,9 +59,9 @@ uint64_t pouw_median_time(const uint64_t *times, unsigned n)
     return t[n / 2];
 }
 
-static pouw_status reject(pouw_reason *reason, bse_error *err, pouw_reason r, const char *field, const char *fmt,
+static pouw_status reject(pouw_reason *reason, common_error *err, pouw_reason r, const char *field, const char *fmt,
                           ...) __attribute__((format(printf, 5, 6)));
-static pouw_status reject(pouw_reason *reason, bse_error *err, pouw_reason r, const char *field, const char *fmt,
+static pouw_status reject(pouw_reason *reason, common_error *err, pouw_reason r, const char *field, const char *fmt,
                           ...)
 {
     *reason = r;
@@ -73,7 +73,7 @@ static pouw_status reject(pouw_reason *reason, bse_error *err, pouw_reason r, co
         va_end(ap);
         char path[sizeof err->path];
         snprintf(path, sizeof path, "%s", err->path); /* keep a file name the caller put there */
-        bse_error_set(err, POUW_EINVALID, path, field, "%s", msg);
+        common_error_set(err, POUW_EINVALID, path, field, "%s", msg);
     }
     return POUW_EINVALID;
 }
@@ -101,7 +101,7 @@ static int same_strategy(const bse_strategy_record *a, const bse_strategy_record
 }
 
 /* Steps 2-4: version, chain, parent, height, time. */
-static pouw_status check_place(pouw_reason *reason, bse_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
+static pouw_status check_place(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
 {
     const pouw_header *h = &b->header;
     char a[17];
@@ -146,7 +146,7 @@ static pouw_status check_place(pouw_reason *reason, bse_error *err, const pouw_v
 
 /* Step 5: what the chain demands; the proof's shape; the job. Out: canon (the
  * canonical job when job_digest is non-zero; NULL otherwise, to be freed). */
-static pouw_status check_requirements(pouw_reason *reason, bse_error *err, const pouw_verify_ctx *ctx,
+static pouw_status check_requirements(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx,
                                       const pouw_block *b, bse_case **canon)
 {
     const pouw_header *h = &b->header;
@@ -189,15 +189,15 @@ static pouw_status check_requirements(pouw_reason *reason, bse_error *err, const
         REJECT(POUW_R_JOB, "job", "job_digest is set but the block carries no job");
     bse_case *c = malloc(sizeof *c);
     if (!c)
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, "", "job", "out of memory");
-    bse_error je;
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, "", "job", "out of memory");
+    common_error je;
     pouw_status st = pouw_job_canonicalize(c, &je, b->job);
     uint8_t d[32];
     if (st == POUW_OK)
         st = pouw_job_digest(d, &je, c);
     if (st == POUW_ENOMEM || st == POUW_ECRYPTO) {
         free(c);
-        return (pouw_status)bse_error_set(err, st, "", "job", "%s", pouw_status_str(st));
+        return (pouw_status)common_error_set(err, st, "", "job", "%s", pouw_status_str(st));
     }
     if (st != POUW_OK) {
         free(c);
@@ -213,7 +213,7 @@ static pouw_status check_requirements(pouw_reason *reason, bse_error *err, const
 
 /* Rejects transaction i, transfer t, which the ledger rule refused with ts. The
  * ledger l is the one t was applied to (only for the message). */
-static pouw_status reject_transfer(pouw_reason *reason, bse_error *err, const pouw_verify_ctx *ctx,
+static pouw_status reject_transfer(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx,
                                    const pouw_ledger *l, size_t i, const pouw_tx *t, pouw_status ts)
 {
     char f[64], a[17];
@@ -247,7 +247,7 @@ static pouw_status reject_transfer(pouw_reason *reason, bse_error *err, const po
 }
 
 /* Steps 6-8: transactions, tx_root, ledger. */
-static pouw_status check_payload(pouw_reason *reason, bse_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
+static pouw_status check_payload(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
 {
     const pouw_header *h = &b->header;
     char f[64];
@@ -282,7 +282,7 @@ static pouw_status check_payload(pouw_reason *reason, bse_error *err, const pouw
     if (st == POUW_ERANGE)
         REJECT(POUW_R_TX, "transactions", "a transaction cannot be encoded");
     if (st != POUW_OK)
-        return (pouw_status)bse_error_set(err, st, "", "transactions", "tx_root: %s", pouw_status_str(st));
+        return (pouw_status)common_error_set(err, st, "", "transactions", "tx_root: %s", pouw_status_str(st));
     if (mutated)
         REJECT(POUW_R_TX, "transactions", "duplicated transactions (Merkle duplicated-tail shape)");
     if (memcmp(root, h->tx_root, 32) != 0)
@@ -290,12 +290,12 @@ static pouw_status check_payload(pouw_reason *reason, bse_error *err, const pouw
 
     pouw_ledger want = {0};
     if (!ctx->genesis && (st = pouw_ledger_copy(&want, ctx->parent->ledger)) != POUW_OK)
-        return (pouw_status)bse_error_set(err, st, "", "ledger", "out of memory");
+        return (pouw_status)common_error_set(err, st, "", "ledger", "out of memory");
     size_t bad = 0;
     st = pouw_ledger_apply_block(&want, &bad, ctx->chain_id, h->miner, b->txs, b->n_txs);
     if (st == POUW_ENOMEM || st == POUW_ECRYPTO) {
         pouw_ledger_clear(&want);
-        return (pouw_status)bse_error_set(err, st, "", "ledger", "%s", pouw_status_str(st));
+        return (pouw_status)common_error_set(err, st, "", "ledger", "%s", pouw_status_str(st));
     }
     if (st != POUW_OK) {
         const pouw_tx *t = bad < b->n_txs ? &b->txs[bad] : NULL;
@@ -344,14 +344,14 @@ static pouw_status check_payload(pouw_reason *reason, bse_error *err, const pouw
 }
 
 /* Steps 9-14: pre-hash, sessions, score, validity, useful output, genesis id. */
-static pouw_status check_work(pouw_reason *reason, bse_error *err, const pouw_verify_ctx *ctx, const pouw_block *b,
+static pouw_status check_work(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx, const pouw_block *b,
                               const bse_case *canon)
 {
     const pouw_header *h = &b->header;
     uint8_t ph[32], target[32];
     pouw_status st = pouw_prehash(ph, h);
     if (st != POUW_OK)
-        return (pouw_status)bse_error_set(err, st, "", "pre_hash", "%s", pouw_status_str(st));
+        return (pouw_status)common_error_set(err, st, "", "pre_hash", "%s", pouw_status_str(st));
     if (memcmp(ph, b->pre_hash, 32) != 0)
         REJECT(POUW_R_PREHASH, "pre_hash", "pre_hash is not SHA-256 of the header");
     if (pouw_target_from_bits(target, h->prehash_bits) != POUW_OK)
@@ -361,9 +361,9 @@ static pouw_status check_work(pouw_reason *reason, bse_error *err, const pouw_ve
 
     pouw_attempt *a = malloc(sizeof *a);
     if (!a)
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, "", "", "out of memory");
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, "", "", "out of memory");
     pouw_work w = {ctx->tmpl, canon};
-    bse_error e;
+    common_error e;
     st = pouw_attempt_run(a, &e, &w, b->pre_hash, h->sessions, ctx->threads);
     char f[64];
     if (st == POUW_ESESSION || st == POUW_ECONFIG || st == POUW_ERANGE) {
@@ -372,7 +372,7 @@ static pouw_status check_work(pouw_reason *reason, bse_error *err, const pouw_ve
     }
     if (st != POUW_OK) {
         free(a);
-        return (pouw_status)bse_error_set(err, st, "", e.field, "re-running the sessions: %s", e.msg);
+        return (pouw_status)common_error_set(err, st, "", e.field, "re-running the sessions: %s", e.msg);
     }
     pouw_status r = POUW_OK;
     for (uint32_t i = 0; i < h->sessions && r == POUW_OK; i++) {
@@ -424,14 +424,14 @@ static pouw_status check_work(pouw_reason *reason, bse_error *err, const pouw_ve
     return POUW_OK;
 }
 
-pouw_status pouw_verify_block(pouw_reason *reason, bse_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
+pouw_status pouw_verify_block(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
 {
     assert(reason && ctx && b);
     *reason = POUW_R_OK;
     if (err) {
         char path[sizeof err->path];
         snprintf(path, sizeof path, "%s", err->path);
-        bse_error_clear(err);
+        common_error_clear(err);
         snprintf(err->path, sizeof err->path, "%s", path);
     }
     pouw_status st = check_place(reason, err, ctx, b);

@@ -49,7 +49,7 @@
 
 #include <stdint.h>
 
-#include "bse/error.h"
+#include "common/error.h"
 #include "pouw/block.h"
 #include "pouw/env.h"
 #include "pouw/sha256.h"
@@ -154,7 +154,7 @@ pouw_reason pouw_reason_of_transfer(pouw_status st);
  * accepted nor rejected).
  * Out: reason, err (may be NULL; a file name the caller put in err->path is kept).
  * Allocates while re-running sessions, freed before return. */
-__attribute__((warn_unused_result)) pouw_status pouw_verify_block(pouw_reason *reason, bse_error *err,
+__attribute__((warn_unused_result)) pouw_status pouw_verify_block(pouw_reason *reason, common_error *err,
                                                                   const pouw_verify_ctx *ctx, const pouw_block *b);
 
 /* The median of times[0..n) (n 1..11; the upper median for even n, as sorting and

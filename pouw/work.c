@@ -15,19 +15,19 @@
 #include "pouw/seed.h"
 #include "pouw/target.h"
 
-pouw_status pouw_session_eval(pouw_session_out *out, bse_error *err, const bse_case *c,
+pouw_status pouw_session_eval(pouw_session_out *out, common_error *err, const bse_case *c,
                               const uint8_t seed32[POUW_SHA256_BYTES])
 {
     assert(out && c && seed32);
     memset(out, 0, sizeof *out);
-    bse_error_clear(err);
+    common_error_clear(err);
     bse_result res;
-    bse_error berr;
+    common_error berr;
     bse_session_status ss = bse_session_run(c, &res, &berr);
     pouw_status st = POUW_OK;
     if (ss != BSE_SESSION_OK) {
         st = ss == BSE_SESSION_ENOMEM ? POUW_ENOMEM : ss == BSE_SESSION_ECONFIG ? POUW_ECONFIG : POUW_ESESSION;
-        bse_error_set(err, st, berr.path, berr.field, "%s", berr.msg[0] ? berr.msg : "session failed");
+        common_error_set(err, st, berr.path, berr.field, "%s", berr.msg[0] ? berr.msg : "session failed");
         goto done;
     }
     /* d_i = SHA-256(tape || final line) (spec s6) */
@@ -37,7 +37,7 @@ pouw_status pouw_session_eval(pouw_session_out *out, bse_error *err, const bse_c
         st = pouw_sha256_final(&ctx, out->digest);
     pouw_sha256_clear(&ctx);
     if (st != POUW_OK) {
-        bse_error_set(err, st, c->case_id, "", "session digest: %s", pouw_status_str(st));
+        common_error_set(err, st, c->case_id, "", "session digest: %s", pouw_status_str(st));
         goto done;
     }
     /* pps_i (spec s5): the per-type means in BSE's order, summed left to right */
@@ -47,7 +47,7 @@ pouw_status pouw_session_eval(pouw_session_out *out, bse_error *err, const bse_c
     double pps = sum / (c->end_time - c->start_time);
     if (!isfinite(pps)) {
         st = POUW_ERANGE;
-        bse_error_set(err, st, c->case_id, "", "session PPS is not finite");
+        common_error_set(err, st, c->case_id, "", "session PPS is not finite");
         goto done;
     }
     memcpy(out->seed, seed32, POUW_SHA256_BYTES);
@@ -69,7 +69,7 @@ done:
 
 typedef struct job_slot {
     pouw_status st;
-    bse_error err;
+    common_error err;
 } job_slot;
 
 typedef struct attempt_job {
@@ -86,12 +86,12 @@ static void run_one(attempt_job *j, uint32_t i)
     uint8_t seed[POUW_SHA256_BYTES];
     bse_case *c = malloc(sizeof *c);
     if (!c) {
-        sl->st = (pouw_status)bse_error_set(&sl->err, POUW_ENOMEM, "", "", "out of memory");
+        sl->st = (pouw_status)common_error_set(&sl->err, POUW_ENOMEM, "", "", "out of memory");
         return;
     }
     sl->st = pouw_session_seed(seed, j->a->pre_hash, i);
     if (sl->st != POUW_OK)
-        bse_error_set(&sl->err, sl->st, "", "", "session seed: %s", pouw_status_str(sl->st));
+        common_error_set(&sl->err, sl->st, "", "", "session seed: %s", pouw_status_str(sl->st));
     else if ((sl->st = pouw_session_case(c, &sl->err, j->w, seed, i)) == POUW_OK)
         sl->st = pouw_session_eval(so, &sl->err, c, seed);
     free(c);
@@ -131,14 +131,14 @@ pouw_status pouw_attempt_score(pouw_attempt *a)
     return st;
 }
 
-pouw_status pouw_attempt_run(pouw_attempt *out, bse_error *err, const pouw_work *w,
+pouw_status pouw_attempt_run(pouw_attempt *out, common_error *err, const pouw_work *w,
                              const uint8_t pre_hash32[POUW_SHA256_BYTES], uint32_t n, unsigned threads)
 {
     assert(out && w && pre_hash32);
     memset(out, 0, sizeof *out);
-    bse_error_clear(err);
+    common_error_clear(err);
     if (n == 0 || n > POUW_MAX_SESSIONS)
-        return (pouw_status)bse_error_set(err, POUW_ELIMIT, "", "sessions", "sessions per attempt must be 1..%d (got %u)",
+        return (pouw_status)common_error_set(err, POUW_ELIMIT, "", "sessions", "sessions per attempt must be 1..%d (got %u)",
                                           POUW_MAX_SESSIONS, (unsigned)n);
     memcpy(out->pre_hash, pre_hash32, POUW_SHA256_BYTES);
     out->n = n;
@@ -148,7 +148,7 @@ pouw_status pouw_attempt_run(pouw_attempt *out, bse_error *err, const pouw_work 
     j.slots = calloc(n, sizeof *j.slots);
     if (!j.slots) {
         memset(out, 0, sizeof *out);
-        return (pouw_status)bse_error_set(err, POUW_ENOMEM, "", "", "out of memory");
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, "", "", "out of memory");
     }
     atomic_init(&j.next, 0u);
     unsigned nthreads = threads > 1 ? threads : 1;
@@ -183,11 +183,11 @@ pouw_status pouw_attempt_run(pouw_attempt *out, bse_error *err, const pouw_work 
                 break;
             }
     } else {
-        bse_error_set(err, st, "", "", "cannot start a worker thread");
+        common_error_set(err, st, "", "", "cannot start a worker thread");
     }
     free(j.slots);
     if (st == POUW_OK && (st = pouw_attempt_score(out)) != POUW_OK)
-        bse_error_set(err, st, "", "pps", "attempt score: %s", pouw_status_str(st));
+        common_error_set(err, st, "", "pps", "attempt score: %s", pouw_status_str(st));
     if (st != POUW_OK)
         memset(out, 0, sizeof *out);
     return st;

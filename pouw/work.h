@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 #include "bse/session.h"
 #include "pouw/env.h"
 #include "pouw/header.h"
@@ -68,7 +68,7 @@ typedef struct pouw_attempt {
  * (pps_i not finite). On error *out is zeroed.
  * Out: out, err (may be NULL). Allocates the session's buffers, freed before
  * return. Thread-safe. */
-__attribute__((warn_unused_result)) pouw_status pouw_session_eval(pouw_session_out *out, bse_error *err,
+__attribute__((warn_unused_result)) pouw_status pouw_session_eval(pouw_session_out *out, common_error *err,
                                                                   const bse_case *c,
                                                                   const uint8_t seed32[POUW_SHA256_BYTES]);
 
@@ -80,7 +80,7 @@ __attribute__((warn_unused_result)) pouw_status pouw_session_eval(pouw_session_o
  * *out is zeroed.
  * Out: out, err (may be NULL). Allocates per session and per thread, freed
  * before return. Thread-safe. */
-__attribute__((warn_unused_result)) pouw_status pouw_attempt_run(pouw_attempt *out, bse_error *err,
+__attribute__((warn_unused_result)) pouw_status pouw_attempt_run(pouw_attempt *out, common_error *err,
                                                                  const pouw_work *w,
                                                                  const uint8_t pre_hash32[POUW_SHA256_BYTES],
                                                                  uint32_t n, unsigned threads);

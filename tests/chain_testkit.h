@@ -69,7 +69,7 @@ static inline void ck_open(chain_store *s, const char *dir, const chain_params *
     o.threads = 2;
     o.clock_ms = now ? ck_fixed_ms : NULL;
     o.clock_user = (void *)now;
-    bse_error err;
+    common_error err;
     chain_status cs = chain_store_open_opts(s, &err, dir, p, &o);
     cr_assert_eq(cs, CHAIN_OK, "store: %s: %s: %s", err.path, err.field, err.msg);
 }
@@ -87,7 +87,7 @@ static inline void ck_mine(chain_store *s, pouw_block *b, const uint8_t miner[32
     mo.clock_ms = ck_step_ms;
     mo.clock_user = &clk;
     mo.added = added;
-    bse_error err;
+    common_error err;
     chain_status cs = chain_mine_block(b, NULL, &err, s, miner, &mo);
     cr_assert_eq(cs, CHAIN_OK, "mining failed: %s: %s", err.field, err.msg);
 }
@@ -113,7 +113,7 @@ static inline void ck_forge(pouw_block *out, chain_store *s, const uint8_t paren
     const chain_params *p = s->params;
     pouw_block parent;
     pouw_block_init(&parent);
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_load_id(&parent, &err, s, parent_id), CHAIN_OK, "%s", err.msg);
     uint64_t mtp;
     cr_assert_eq(chain_store_median_time_of(&mtp, &err, s, parent_id), CHAIN_OK);

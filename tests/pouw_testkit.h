@@ -97,7 +97,7 @@ static inline void tk_mine(chain_store *s, pouw_block *b, const uint8_t miner[32
     memset(&mo, 0, sizeof mo);
     mo.threads = 2;
     mo.max_attempts = 1000;
-    bse_error err;
+    common_error err;
     pouw_mine_stats st;
     chain_status cs = chain_mine_block(b, &st, &err, s, miner, &mo);
     cr_assert_eq(cs, CHAIN_OK, "mining failed: %s: %s", err.field, err.msg);
@@ -106,16 +106,16 @@ static inline void tk_mine(chain_store *s, pouw_block *b, const uint8_t miner[32
 /* Opens (creating) the chain of p in dir. */
 static inline void tk_open(chain_store *s, const char *dir, const chain_params *p)
 {
-    bse_error err;
+    common_error err;
     chain_status cs = chain_store_open(s, &err, dir, p, 1, 2);
     cr_assert_eq(cs, CHAIN_OK, "store: %s: %s: %s", err.path, err.field, err.msg);
 }
 
 /* Verifies b on s with the tests' clock. Returns the reason (POUW_R_OK if valid). */
-static inline pouw_reason tk_verify(chain_store *s, const pouw_block *b, bse_error *err)
+static inline pouw_reason tk_verify(chain_store *s, const pouw_block *b, common_error *err)
 {
     pouw_reason r;
-    bse_error e;
+    common_error e;
     chain_status cs = chain_verify_block(&r, err ? err : &e, s, b, TK_NOW_MS, 2);
     cr_assert(cs == CHAIN_OK || cs == CHAIN_EINVALID, "verification could not complete: %d", cs);
     cr_assert_eq(cs == CHAIN_OK, r == POUW_R_OK);

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "bse/book.h"
-#include "bse/buf.h"
+#include "common/buf.h"
 #include "bse/exchange.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -588,10 +588,10 @@ static void free_exchange(bse_exchange *ex)
 
 static void lob_is(const bse_exchange *ex, const char *want)
 {
-    bse_buf b = BSE_BUF_INIT;
+    common_buf b = COMMON_BUF_INIT;
     cr_assert_eq(bse_exchange_lob_string(ex, &b), 0);
     cr_assert_str_eq(b.data, want);
-    bse_buf_free(&b);
+    common_buf_free(&b);
 }
 
 Test(bse_exchange, crossing_bid_trades_at_the_resting_ask_price)

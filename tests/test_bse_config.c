@@ -705,7 +705,7 @@ Test(bse_config, out_path_that_is_a_regular_file_fails_and_leaves_nothing_behind
 
 /* ------------------------------------------------------------ the parser, called directly */
 
-static bse_config_status parse_text(bse_case *c, const char *json, const char *case_id, bse_error *err)
+static bse_config_status parse_text(bse_case *c, const char *json, const char *case_id, common_error *err)
 {
     memset(c, 0x5a, sizeof *c);
     return bse_case_parse(c, json, strlen(json), "cases/x.json", case_id, err);
@@ -720,7 +720,7 @@ static void assert_zeroed(const bse_case *c)
 static void expect_parse_error(const char *json, bse_config_status code, const char *field, const char *msg_part)
 {
     bse_case c;
-    bse_error err;
+    common_error err;
     bse_config_status st = parse_text(&c, json, NULL, &err);
     cr_assert_eq(st, code, "status %d, want %d (%s: %s)", st, code, err.field, err.msg);
     cr_assert_eq(err.code, (int)code);
@@ -754,7 +754,7 @@ Test(bse_config, parse_rejects_trailing_garbage)
     expect_parse_error(buf, BSE_CONFIG_EJSON, "line 1", "malformed JSON");
     snprintf(buf, sizeof buf, "%s \n\t\r\n", STD_S0);
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(parse_text(&c, buf, NULL, &err), BSE_CONFIG_OK, "trailing white space is fine: %s", err.msg);
 }
 
@@ -762,7 +762,7 @@ Test(bse_config, parse_of_a_manifest_selects_the_case_and_reports_ambiguity)
 {
     char *m = two_case_manifest(NULL);
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(parse_text(&c, m, NULL, &err), BSE_CONFIG_ECASE);
     cr_assert_str_eq(err.field, "cases");
     cr_assert_not_null(strstr(err.msg, "2 cases"), "%s", err.msg);
@@ -777,7 +777,7 @@ Test(bse_config, parse_of_a_manifest_selects_the_case_and_reports_ambiguity)
 Test(bse_config, parse_of_a_valid_case_fills_every_field)
 {
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(parse_text(&c, STD_S0, NULL, &err), BSE_CONFIG_OK, "%s: %s", err.field, err.msg);
     cr_assert_eq(err.code, 0);
     cr_assert_str_eq(c.case_id, "std-s0");
@@ -814,7 +814,7 @@ Test(bse_config, session_clock_that_cannot_advance_is_rejected)
     set_in(root, "order_schedule.dem.0.to", "1000000000000600");
     char *j = print_own(root);
     bse_case c;
-    bse_error err;
+    common_error err;
     bse_config_status st = parse_text(&c, j, NULL, &err);
     cr_assert_eq(st, BSE_CONFIG_EFIELD, "a case whose clock cannot advance was accepted (bse run would hang)");
     cr_assert_not_null(strstr(err.field, "time"), "field %s", err.field);
@@ -825,7 +825,7 @@ Test(bse_config, session_clock_that_cannot_advance_is_rejected)
 Test(bse_config, validate_names_trader_spec_fields_by_their_json_path)
 {
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(parse_text(&c, STD_S0, NULL, &err), BSE_CONFIG_OK);
     cr_assert_eq(bse_case_validate(&c, NULL, &err), BSE_CONFIG_OK);
     bse_case bad = c;
@@ -850,7 +850,7 @@ static void assert_round_trip(const bse_case *a, const char *what)
 {
     char *j1 = own(bse_case_to_json(a));
     bse_case b;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_case_parse(&b, j1, strlen(j1), "roundtrip", NULL, &err), BSE_CONFIG_OK, "%s: %s: %s\n%s", what,
                  err.field, err.msg, j1);
     cr_assert(memcmp(a, &b, sizeof b) == 0, "%s: the case changed in a JSON round trip:\n%s", what, j1);
@@ -869,7 +869,7 @@ Test(bse_config, every_golden_case_survives_a_json_round_trip)
         cr_skip_test("no golden manifest at %s", path);
     char **ids;
     size_t n;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_case_list(&ids, &n, path, &err), BSE_CONFIG_OK, "%s: %s", err.field, err.msg);
     cr_assert_geq(n, 1);
     own(ids);
@@ -891,7 +891,7 @@ Test(bse_config, hex_seed_keeps_its_leading_zeros_through_a_round_trip)
     set_in(root, "seed", "\"000000000b3cd2eda9acc80e007e039ee484cd6daac38ce178a78d8c421d8a93\"");
     char *j = print_own(root);
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(parse_text(&c, j, NULL, &err), BSE_CONFIG_OK, "%s", err.msg);
     cr_assert_eq(c.seed_kind, BSE_SEED_HEX256);
     cr_assert_str_eq(c.seed_text, "000000000b3cd2eda9acc80e007e039ee484cd6daac38ce178a78d8c421d8a93");

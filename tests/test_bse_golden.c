@@ -51,7 +51,7 @@ static cJSON *manifest_case(cJSON *root, const char *id)
     return NULL;
 }
 
-static const bse_buf *file_buf(const bse_result *r, const char *name)
+static const common_buf *file_buf(const bse_result *r, const char *name)
 {
     if (strstr(name, "_tape.csv"))
         return &r->tape;
@@ -78,7 +78,7 @@ static int compare_case(const bse_case *bc, const bse_result *res, cJSON *mc, ch
     cJSON_ArrayForEach(f, files)
     {
         nfiles++;
-        const bse_buf *b = file_buf(res, f->string);
+        const common_buf *b = file_buf(res, f->string);
         char hex[65] = "";
         if (b)
             tu_sha256_hex(hex, b->data ? b->data : "", b->len);
@@ -120,7 +120,7 @@ static void dump_failure(const bse_case *bc, const bse_result *res)
     mkdir("build/golden-fail", 0755);
     snprintf(dir, sizeof dir, "build/golden-fail/%s", bc->case_id);
     mkdir(dir, 0755);
-    bse_error err;
+    common_error err;
     (void)bse_result_write_files(res, bc, dir, &err);
 }
 
@@ -137,7 +137,7 @@ static void run_golden(const char *id)
     cr_assert_not_null(mc, "case %s not in manifest", id);
 
     bse_case bc;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_case_parse(&bc, text, len, path, id, &err), BSE_CONFIG_OK, "%s: %s: %s", err.path, err.field,
                  err.msg);
     bse_result res;
@@ -185,7 +185,7 @@ static void *run_job(void *arg)
 {
     job *j = arg;
     bse_result res;
-    bse_error err;
+    common_error err;
     j->status = bse_session_run(&j->c, &res, &err);
     tu_sha256_hex(j->tape_hex, res.tape.data ? res.tape.data : "", res.tape.len);
     tu_sha256_hex(j->avg_hex, res.avg_balance.data ? res.avg_balance.data : "", res.avg_balance.len);
@@ -207,7 +207,7 @@ Test(bse_golden, sessions_on_parallel_threads_give_the_serial_digests, .timeout 
     enum { N = sizeof ids / sizeof ids[0] };
     job *jobs = calloc(N, sizeof *jobs);
     pthread_t th[N];
-    bse_error err;
+    common_error err;
     for (int i = 0; i < N; i++)
         cr_assert_eq(bse_case_parse(&jobs[i].c, text, len, path, ids[i], &err), BSE_CONFIG_OK);
     for (int i = 0; i < N; i++)
@@ -237,7 +237,7 @@ Test(bse_golden, final_line_equals_last_avg_balance_line)
     char path[1024];
     tu_path(path, sizeof path, "tests/golden/manifest.json");
     bse_case bc;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_case_load(&bc, path, "std-s0", &err), BSE_CONFIG_OK);
     bse_result res;
     cr_assert_eq(bse_session_run(&bc, &res, &err), BSE_SESSION_OK);

@@ -42,7 +42,7 @@ static char *slurp(const char *path, size_t *len)
     return b;
 }
 
-static const bse_buf *file_buf(const bse_result *r, const char *name)
+static const common_buf *file_buf(const bse_result *r, const char *name)
 {
     if (strstr(name, "_tape.csv"))
         return &r->tape;
@@ -68,7 +68,7 @@ static int compare_case(const bse_case *bc, const bse_result *res, cJSON *mc, ch
     cJSON_ArrayForEach(f, cJSON_GetObjectItem(mc, "files"))
     {
         nfiles++;
-        const bse_buf *b = file_buf(res, f->string);
+        const common_buf *b = file_buf(res, f->string);
         char hex[65] = "";
         if (b)
             tu_sha256_hex(hex, b->data ? b->data : "", b->len);
@@ -117,7 +117,7 @@ static void run_stepped(const bse_case *c, int all, int32_t slot, bse_result *re
     bse_step_options o = bse_step_options_default();
     o.watch = all ? BSE_STEP_ALL_SLOTS : slot;
     bse_step *s = NULL;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_step_create(&s, c, &o, &err), BSE_STEP_OK, "%s %s", err.field, err.msg);
     *decisions = 0;
     for (;;) {
@@ -148,7 +148,7 @@ Test(bse_step, every_golden_case_is_byte_identical_through_the_step_api, .timeou
     {
         const char *id = cJSON_GetObjectItem(mc, "case_id")->valuestring;
         bse_case bc;
-        bse_error err;
+        common_error err;
         cr_assert_eq(bse_case_parse(&bc, m.text, m.len, m.path, id, &err), BSE_CONFIG_OK);
         for (int pass = 0; pass < 2; pass++) {
             bse_result res;
@@ -175,7 +175,7 @@ static bse_step *std_stepper(bse_step_options *o)
     manifest m;
     manifest_open(&m);
     bse_case bc;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_case_parse(&bc, m.text, m.len, m.path, "std-s0", &err), BSE_CONFIG_OK);
     manifest_close(&m);
     bse_step *s = NULL;
@@ -191,7 +191,7 @@ Test(bse_step, refused_quotes_change_nothing_and_say_why)
     bse_step *s = std_stepper(&o);
     bse_step_event ev;
     int32_t who;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_step_advance(s, &ev, &who, &err), BSE_STEP_OK);
     cr_assert_eq(ev, BSE_STEP_DECISION);
     cr_assert_eq(who, 3);
@@ -219,7 +219,7 @@ Test(bse_step, calls_out_of_order_are_refused)
     bse_step_options o = bse_step_options_default();
     o.watch = BSE_STEP_NO_SLOT;
     bse_step *s = std_stepper(&o);
-    bse_error err;
+    common_error err;
     bse_result res;
     int q, b;
     int64_t p;
@@ -243,7 +243,7 @@ Test(bse_step, bad_options_are_refused_naming_options)
     manifest m;
     manifest_open(&m);
     bse_case bc;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_case_parse(&bc, m.text, m.len, m.path, "std-s0", &err), BSE_CONFIG_OK);
     manifest_close(&m);
     bse_step_options o = bse_step_options_default();
@@ -275,7 +275,7 @@ Test(bse_step, retyped_slot_is_deterministic_and_acts_as_its_new_type)
         cr_expect_str_eq(t.tid, "B05");
         bse_step_event ev;
         int32_t who;
-        bse_error err;
+        common_error err;
         cr_assert_eq(bse_step_advance(s, &ev, &who, &err), BSE_STEP_OK);
         bse_step_trader_view(s, 5, &t);
         bal[k] = t.balance;
@@ -291,7 +291,7 @@ Test(bse_step, book_and_trades_views_are_best_first)
 {
     bse_step_options o = bse_step_options_default();
     bse_step *s = std_stepper(&o);
-    bse_error err;
+    common_error err;
     int checked = 0;
     for (int i = 0; i < 20000; i++) {
         bse_step_event ev;

@@ -31,7 +31,7 @@ static bse_env *make_env(int32_t slot, int32_t slot_type, int autopilot)
     o.slot_type = slot_type;
     o.autopilot = autopilot;
     bse_env *e = NULL;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_env_create_json(&e, CASE, sizeof CASE - 1, "<test>", NULL, &o, &err), BSE_ENV_OK, "%s: %s",
                  err.field, err.msg);
     return e;
@@ -50,7 +50,7 @@ static int64_t play(bse_env *e, uint64_t seed, double *sum, int64_t *steps)
     float obs[BSE_ENV_OBS_DIM], lo[BSE_ENV_OBS_DIM], hi[BSE_ENV_OBS_DIM], a[BSE_ENV_ACT_DIM];
     bse_env_obs_bounds(lo, hi);
     int32_t term = 0;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_env_reset(e, seed, obs, &term, &err), BSE_ENV_OK, "%s", err.msg);
     *sum = 0;
     *steps = 0;
@@ -98,7 +98,7 @@ Test(bse_env, bad_actions_are_refused_and_change_nothing)
     float obs[BSE_ENV_OBS_DIM], obs2[BSE_ENV_OBS_DIM];
     int32_t term;
     double r;
-    bse_error err;
+    common_error err;
     const float good[2] = {1, 0.1f};
     cr_expect_eq(bse_env_step(e, good, obs, &r, &term, &err), BSE_ENV_ESTATE, "step before reset");
     cr_assert_eq(bse_env_reset(e, 3, obs, &term, &err), BSE_ENV_OK);
@@ -122,7 +122,7 @@ Test(bse_env, bad_options_and_cases_name_the_field)
     bse_env_options o = bse_env_options_default();
     o.slot = 24; /* 12 + 12 traders: 0..23 */
     bse_env *e = NULL;
-    bse_error err;
+    common_error err;
     cr_expect_eq(bse_env_create_json(&e, CASE, sizeof CASE - 1, "<test>", NULL, &o, &err), BSE_ENV_ECONFIG);
     cr_expect_str_eq(err.field, "options");
     cr_expect_null(e);
@@ -137,7 +137,7 @@ Test(bse_env, episode_end_writes_the_usual_files)
     bse_env *e = make_env(5, -1, 0);
     double s;
     int64_t n;
-    bse_error err;
+    common_error err;
     cr_expect_eq(bse_env_write_files(e, "/tmp", &err), BSE_ENV_ESTATE);
     (void)play(e, 11, &s, &n);
     char dir[] = "/tmp/bse_env_XXXXXX";
@@ -166,7 +166,7 @@ Test(bse_env, vector_on_threads_equals_serial_runs_and_autoresets)
     for (int i = 0; i < N; i++)
         envs[i] = make_env(i, BSE_T_ZIC, 0);
     bse_env_vec *v = NULL;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_env_vec_create(&v, envs, N, T, &err), BSE_ENV_OK);
     uint64_t seeds[N];
     for (int i = 0; i < N; i++)
@@ -212,7 +212,7 @@ Test(bse_env, autopilot_trades_as_the_slot_type_and_ignores_actions)
         bse_env *e = make_env(1, BSE_T_SHVR, 1);
         float obs[BSE_ENV_OBS_DIM];
         int32_t term;
-        bse_error err;
+        common_error err;
         cr_assert_eq(bse_env_reset(e, 5, obs, &term, &err), BSE_ENV_OK);
         const float junk[2] = {k ? NAN : 0.0f, 9};
         while (!term) {

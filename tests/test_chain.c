@@ -47,7 +47,7 @@ Test(chain_params, the_three_chains_are_as_the_spec_says)
         cr_assert(p->genesis_pinned);
         cr_assert_eq(chain_params_by_name(names[i]), p);
         cr_assert_eq(chain_params_by_id(i), p);
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_params_check(p, &err), CHAIN_OK, "%s: %s", err.field, err.msg);
     }
     cr_assert_null(chain_params_at(3));
@@ -66,7 +66,7 @@ Test(chain_params, builtin_genesis_blocks_rebuild_to_their_pinned_ids, .timeout 
         pouw_block g;
         pouw_block_init(&g);
         uint64_t attempts;
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_genesis_build(&g, &attempts, &err, p, 2), CHAIN_OK, "%s: %s", p->name, err.msg);
         cr_assert_eq(attempts, 1, "the pinned nonce is the first valid one");
         cr_assert_eq(memcmp(g.post_hash, p->genesis_id, 32), 0);
@@ -94,7 +94,7 @@ Test(chain_params, the_testnet_chains_mirror_the_builtins_in_miniature)
         cr_assert_null(chain_params_by_id(t->chain_id), "no id shared with a built-in");
         cr_assert_eq(t->target_interval_s, intervals[i]);
         cr_assert_eq(t->reward, 1000);
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_params_check(t, &err), CHAIN_OK, "%s: %s", err.field, err.msg);
         pouw_block g;
         pouw_block_init(&g);
@@ -109,7 +109,7 @@ Test(chain_params, the_testnet_chains_mirror_the_builtins_in_miniature)
 Test(chain_params, inconsistent_parameters_are_refused_naming_the_field)
 {
     chain_params p = tk_params();
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_params_check(&p, &err), CHAIN_OK);
     p = tk_params();
     snprintf(p.name, sizeof p.name, "Bad/Name");
@@ -192,7 +192,7 @@ Test(chain_store, the_miner_key_is_created_once_private_and_labelled)
     tk_tmpdir(dir);
     pouw_key k1, k2;
     int created = 0;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_miner_key(&k1, &created, &err, dir, NULL), CHAIN_OK, "%s", err.msg);
     cr_assert_eq(created, 1);
     char host[256] = "";
@@ -458,7 +458,7 @@ Test(pouw_cli, mine_verify_verify_chain_and_explain_end_to_end, .timeout = 300)
     free(t);
     pouw_block blk;
     pouw_block_init(&blk);
-    bse_error berr;
+    common_error berr;
     cr_assert_eq(pouw_block_load(&blk, &berr, b2), POUW_OK);
     for (int i = 0; i < 2; i++) {
         char casef[700], exdir[700], bsedir[700];

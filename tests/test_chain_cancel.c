@@ -40,7 +40,7 @@ static void make_chain(const char *dir, const chain_params *p, int blocks)
     chain_store_close(&s);
 }
 
-static chain_status reopen(const char *dir, const chain_params *p, counter *c, chain_store *s, bse_error *err)
+static chain_status reopen(const char *dir, const chain_params *p, counter *c, chain_store *s, common_error *err)
 {
     chain_store_opts o;
     memset(&o, 0, sizeof o);
@@ -61,7 +61,7 @@ Test(chain_store, a_cancelled_open_stops_between_blocks_and_reports_progress, .t
 
     counter c = {0, 2, 0, 0, 0}; /* two blocks verified, then stop */
     chain_store s;
-    bse_error err;
+    common_error err;
     cr_assert_eq(reopen(dir, &p, &c, &s, &err), CHAIN_ESTOPPED, "%s", err.msg);
     cr_assert_eq(c.progress, 2, "progress after each verified block, none after the stop");
     cr_assert_eq(c.last_done, 2);

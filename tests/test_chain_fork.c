@@ -30,7 +30,7 @@ static size_t mempool_count(const chain_store *s, const pouw_tx *want, size_t n_
 {
     pouw_tx *txs;
     size_t n;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_mempool_list(&txs, &n, NULL, &err, s->dir), CHAIN_OK, "%s", err.msg);
     *found = 0;
     for (size_t i = 0; i < n; i++)
@@ -46,7 +46,7 @@ static int child_agrees(const char *dir, const chain_params *p, const uint8_t id
     pid_t pid = fork();
     if (pid == 0) {
         chain_store c;
-        bse_error e;
+        common_error e;
         int ok = chain_store_open(&c, &e, dir, p, 0, 1) == CHAIN_OK &&
                  memcmp(c.e[chain_store_tip_height(&c)].id, id, 32) == 0;
         _exit(ok ? 0 : 1);
@@ -79,7 +79,7 @@ Test(chain_fork, the_heavier_branch_wins_everywhere_and_orphaned_transfers_are_m
 
     /* node X: a's transfers, mined into branch A (one block) */
     pouw_tx t[2] = {ck_transfer(&p, &a, b.pub, 300, 0, 5), ck_transfer(&p, &a, c.pub, 200, 1, 0)};
-    bse_error err;
+    common_error err;
     for (int i = 0; i < 2; i++)
         cr_assert_eq(chain_mempool_add(&err, sx.dir, &t[i], &blk.ledger), CHAIN_OK, "%s", err.msg);
     pouw_block a3;
@@ -192,7 +192,7 @@ Test(chain_fork, the_branch_with_most_work_wins_not_the_longest, .timeout = 120)
               "the retarget split the branches' targets");
     cr_assert_lt(pouw_u256_cmp(slow.blk[slow.best].work, fast.blk[fast.best].work), 0,
                  "the shorter branch holds more work");
-    bse_error err;
+    common_error err;
     pouw_reason why;
     chain_store_add_result r;
     for (int i = 0; i < 3; i++)
@@ -239,7 +239,7 @@ Test(chain_fork, a_reorganisation_found_by_a_fresh_process_returns_the_transfers
     copy_chain(x, y, "fresh");
     ck_open(&sy, y, &p, NULL);
     pouw_tx t = ck_transfer(&p, &a, b.pub, 250, 0, 1);
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_mempool_add(&err, sx.dir, &t, &blk.ledger), CHAIN_OK, "%s", err.msg);
     ck_mine(&sx, &blk, a.pub, 60000, NULL);
     cr_assert(has_tx(&blk, &t));

@@ -155,7 +155,7 @@ Test(chain_miners, six_processes_share_three_chains_through_kills_and_restarts, 
         cr_assert_geq(tip, 3, "%s: %llu blocks", p->name, (unsigned long long)tip);
         /* every branch verifies; nothing stored is invalid */
         size_t bad;
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_store_verify_all(&bad, &err, &s), CHAIN_OK, "%s", err.msg);
         cr_assert_eq(bad, 0, "%s: %zu invalid blocks stored", p->name, bad);
         /* the best chain re-verifies from the files */

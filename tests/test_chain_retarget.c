@@ -42,14 +42,14 @@ Test(chain_retarget, the_testnet_table_is_the_one_the_vectors_were_made_from)
         cr_assert_eq(p->pps_segments, NELEM(RV_TABLE_TESTNET) - 1);
         cr_assert_eq(memcmp(p->pps_quantiles, RV_TABLE_TESTNET, sizeof RV_TABLE_TESTNET), 0,
                      "re-run tests/vectors/make_retarget_vectors.py after re-measuring");
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_params_check(p, &err), CHAIN_OK, "%s: %s", err.field, err.msg);
         cr_assert_eq(chain_pps_pass(p, p->genesis_req.pps_threshold_micro), chain_pps_scale(p) / 2,
                      "the testnet threshold passes half the attempts");
     }
     for (unsigned i = 0; i < CHAIN_COUNT; i++) { /* and the built-ins carry a table that checks */
         const chain_params *p = chain_params_at(i);
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_params_check(p, &err), CHAIN_OK, "%s: %s: %s", p->name, err.field, err.msg);
         cr_assert_geq(p->pps_segments, 2, "%s has a PPS table", p->name);
     }
@@ -107,7 +107,7 @@ Test(chain_retarget, the_rule_matches_the_vectors)
     for (size_t i = 0; i < NELEM(RV_RETARGET); i++) {
         const rv_retarget *v = &RV_RETARGET[i];
         chain_params p = table_params(v->table, v->genesis_bits, v->window, v->interval_s);
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_params_check(&p, &err), CHAIN_OK, "vector %zu: %s: %s", i, err.field, err.msg);
         pouw_requirements prev = p.genesis_req, next;
         prev.prehash_bits = v->bits;
@@ -124,7 +124,7 @@ Test(chain_retarget, the_rule_matches_the_vectors)
     /* no window: no rule */
     chain_params p = table_params(1, 0x207fffff, 0, 1);
     pouw_requirements next;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_retarget(&next, &err, &p, &p.genesis_req, 1000), CHAIN_EPARAMS);
 }
 
@@ -133,7 +133,7 @@ Test(chain_retarget, the_span_is_clamped_to_four_times_either_way)
     chain_params p = table_params(1, 0x207fffff, 5, 1);
     const uint64_t g = 5000;
     pouw_requirements at[4], r;
-    bse_error err;
+    common_error err;
     uint64_t spans[4] = {0, g / 4, 4 * g, 1000 * g};
     for (int i = 0; i < 4; i++)
         cr_assert_eq(chain_retarget(&at[i], &err, &p, &p.genesis_req, spans[i]), CHAIN_OK);
@@ -171,7 +171,7 @@ Test(chain_retarget, a_simulated_run_recovers_the_target_interval)
     for (size_t i = 0; i < NELEM(RV_SIM); i++) {
         cr_assert_eq(r.prehash_bits, RV_SIM[i].bits, "window %zu", i);
         cr_assert_eq(r.pps_threshold_micro, RV_SIM[i].threshold, "window %zu", i);
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_retarget(&r, &err, &p, &r, RV_SIM[i].span_ms), CHAIN_OK);
     }
     cr_assert_eq(RV_SIM[0].span_ms, g / 4, "starts 4x too fast");
@@ -195,7 +195,7 @@ static uint64_t rate_ms(void *user)
     rate_clock *c = user;
     uint64_t tip = chain_store_tip_height(c->s);
     pouw_requirements r;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_required_targets(&r, &err, c->s->params, c->s, tip + 1), CHAIN_OK);
     uint8_t w[32];
     chain_block_work(w, c->s->params, r.prehash_bits, r.pps_threshold_micro);
@@ -233,7 +233,7 @@ Test(chain_retarget, a_mined_chain_follows_the_rule_and_recovers_its_interval, .
     for (int i = 0; i < n1 + n2; i++) {
         if (i == n1)
             clk.rate_num = w0;
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_mine_block(&b, NULL, &err, &s, k.pub, &mo), CHAIN_OK, "%s", err.msg);
     }
     cr_assert_eq(chain_store_tip_height(&s), (uint64_t)(n1 + n2));
@@ -241,7 +241,7 @@ Test(chain_retarget, a_mined_chain_follows_the_rule_and_recovers_its_interval, .
     pouw_requirements prev = p.genesis_req;
     uint64_t iv[32];
     for (uint64_t h = 1; h <= chain_store_tip_height(&s); h++) {
-        bse_error err;
+        common_error err;
         cr_assert_eq(chain_store_load(&b, &err, &s, h), CHAIN_OK);
         pouw_requirements want = prev;
         if (chain_is_retarget_height(&p, h)) {
@@ -294,7 +294,7 @@ Test(chain_retarget, a_block_whose_targets_break_the_rule_is_rejected, .timeout 
     uint8_t tip[32];
     chain_store_id(tip, &s, 3);
     pouw_requirements want;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_required_targets(&want, &err, &p, &s, 4), CHAIN_OK);
     cr_assert_neq(want.pps_threshold_micro, p.genesis_req.pps_threshold_micro, "height 4 retargets");
     /* a miner that ignores the retarget (keeps the parent's threshold) */

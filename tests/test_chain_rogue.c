@@ -127,7 +127,7 @@ Test(chain_rogue, every_kind_of_invalid_block_is_refused_with_its_reason, .timeo
 
     for (size_t i = 0; i < n; i++) {
         snprintf(file, sizeof file, "%s/rogue%zu.json", dir, i);
-        bse_error err;
+        common_error err;
         cr_assert_eq(pouw_block_save(&r[i].b, &err, file), POUW_OK);
         snprintf(cmd, sizeof cmd, "%s submit --testnet --data %s %s", pouw, dir, file);
         cr_assert_eq(ck_run(cmd, o, e), 1, "%s: not refused by pouw submit", r[i].name);
@@ -146,7 +146,7 @@ Test(chain_rogue, every_kind_of_invalid_block_is_refused_with_its_reason, .timeo
      * folder, then builds on it: readers find it out, its child is refused */
     char path[4400];
     chain_store_block_path(path, sizeof path, &s, 4, r[0].b.post_hash);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_block_save(&r[0].b, &err, path), POUW_OK);
     pouw_block child;
     memset(&fo, 0, sizeof fo);

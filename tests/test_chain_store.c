@@ -34,7 +34,7 @@ typedef struct notices {
     char last[700];
 } notices;
 
-static void on_notice(void *user, const bse_error *e)
+static void on_notice(void *user, const common_error *e)
 {
     notices *ns = user;
     ns->n++;
@@ -48,7 +48,7 @@ static void open_noticed(chain_store *s, const char *dir, const chain_params *p,
     o.threads = 2;
     o.notice = on_notice;
     o.notice_user = ns;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_open_opts(s, &err, dir, p, &o), CHAIN_OK, "%s: %s", err.path, err.msg);
 }
 
@@ -58,7 +58,7 @@ Test(chain_store, a_missing_chain_is_created_only_when_asked)
     tk_tmpdir(dir);
     chain_params p = tk_params();
     chain_store s;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_open(&s, &err, dir, &p, 0, 1), CHAIN_ESTORE, "no chain and no create");
     cr_assert_neq(strstr(err.msg, "TinyCoin"), NULL, "%s", err.msg);
     tk_open(&s, dir, &p);
@@ -105,7 +105,7 @@ Test(chain_store, every_block_file_is_kept_and_any_process_rebuilds_the_index, .
     ck_forge(&side, &s, h1, b.pub, NULL);
     chain_store_add_result res;
     pouw_reason r;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_add(&s, &res, &r, &err, &side, 0), CHAIN_OK, "%s", err.msg);
     cr_assert(res.stored && !res.best && !res.moved);
     cr_assert_eq(chain_store_tip_height(&s), 3);
@@ -127,7 +127,7 @@ Test(chain_store, every_block_file_is_kept_and_any_process_rebuilds_the_index, .
     pid_t pid = fork();
     if (pid == 0) {
         chain_store c;
-        bse_error e;
+        common_error e;
         int ok = chain_store_open(&c, &e, dir, &p, 0, 1) == CHAIN_OK && chain_store_tip_height(&c) == 3 &&
                  memcmp(c.e[3].id, blk.post_hash, 32) == 0;
         _exit(ok ? 0 : 1);
@@ -172,7 +172,7 @@ Test(chain_store, a_writer_sees_another_writers_block_before_it_claims, .timeout
     cr_assert_eq(memcmp(y.header.prev_hash, x.post_hash, 32), 0);
     cr_assert(res.best && res.moved && res.stored);
     int moved;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_refresh(&a, &err, &moved), CHAIN_OK);
     cr_assert(moved);
     cr_assert_eq(chain_store_tip_height(&a), 2);
@@ -219,7 +219,7 @@ Test(chain_store, a_stored_block_is_verified_before_it_is_believed, .timeout = 6
     b.ledger.e[0].balance += 1000000;
     char path[4400];
     chain_store_block_path(path, sizeof path, &s, 3, b.post_hash);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_block_save(&b, &err, path), POUW_OK);
     notices ns = {0, ""};
     chain_store f;
@@ -300,7 +300,7 @@ Test(chain_store, verdicts_are_cached_so_refreshing_verifies_only_new_blocks, .t
         ck_mine(&s, &b, k.pub, 60000, NULL);
     ck_open(&r, dir, &p, NULL);
     cr_assert_eq(r.verified, 7, "opening verifies genesis and six blocks");
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_reload(&r, &err), CHAIN_OK);
     cr_assert_eq(r.verified, 7, "a reload reads every file again but verifies nothing again");
     cr_assert_eq(chain_store_tip_height(&r), 6);
@@ -401,7 +401,7 @@ Test(chain_store, the_lock_serialises_writers_across_processes, .timeout = 60)
     pid_t pid = fork();
     if (pid == 0) { /* another process holds the lock for 400 ms */
         chain_store c;
-        bse_error e;
+        common_error e;
         if (chain_store_open(&c, &e, dir, &p, 0, 1) != CHAIN_OK || chain_store_lock(&c, &e) != CHAIN_OK)
             _exit(1);
         if (write(fds[1], "L", 1) != 1)
@@ -429,7 +429,7 @@ Test(chain_store, the_lock_serialises_writers_across_processes, .timeout = 60)
     pid = fork();
     if (pid == 0) {
         chain_store c;
-        bse_error e;
+        common_error e;
         if (chain_store_open(&c, &e, dir, &p, 0, 1) != CHAIN_OK || chain_store_lock(&c, &e) != CHAIN_OK)
             _exit(1);
         raise(SIGKILL);
@@ -466,7 +466,7 @@ Test(chain_store, ties_go_to_the_block_first_seen_by_every_store_value, .timeout
     ck_forge(&x, &s, g, a.pub, &o);
     /* equal work (same targets); whichever id is smaller, the first stored wins */
     chain_store_add_result rx, ry;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_add(&s, &rx, NULL, &err, &x, 0), CHAIN_OK, "%s", err.msg);
     cr_assert_eq(chain_store_add(&s, &ry, NULL, &err, &y, 0), CHAIN_OK, "%s", err.msg);
     cr_assert(rx.best && rx.moved);
@@ -514,7 +514,7 @@ Test(chain_store, a_block_file_changed_after_its_verification_is_judged_again, .
     b.ledger.e[0].balance -= 1;
     char path[4400];
     chain_store_block_path(path, sizeof path, &s, 3, b.post_hash);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_block_save(&b, &err, path), POUW_OK);
     pouw_block r;
     pouw_block_init(&r);

@@ -25,7 +25,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "bse/buf.h"
+#include "common/buf.h"
 #include "chain/mempool.h"
 #include "chain/node.h"
 #include "chain/params.h"
@@ -122,7 +122,7 @@ static void tip_ledger(pouw_ledger *l, fix *f)
 {
     pouw_block b;
     pouw_block_init(&b);
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_load(&b, &err, &f->s, chain_store_tip_height(&f->s)), CHAIN_OK);
     *l = b.ledger;
     b.ledger = (pouw_ledger){0};
@@ -133,7 +133,7 @@ static size_t pending(fix *f, chain_mempool_report *rep)
 {
     pouw_tx *txs;
     size_t n;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_mempool_list(&txs, &n, rep, &err, f->s.dir), CHAIN_OK, "%s", err.msg);
     free(txs);
     return n;
@@ -148,7 +148,7 @@ Test(chain_mempool, add_refuses_each_invalid_transfer_with_its_reason_and_writes
     fix f;
     fix_open(&f, "A");
     pouw_key *a = &f.k[0], *b = &f.k[1], *c = &f.k[2];
-    bse_error err;
+    common_error err;
     pouw_ledger l;
     /* block 2 takes A -> B 100 (fee 1) from the mempool: A's sequence 0 is used */
     pouw_tx first = signed_tx(a, 7, b->pub, 100, 0, 1);
@@ -219,7 +219,7 @@ Test(chain_mempool, a_senders_queued_transfers_take_consecutive_sequences_and_ar
     fix f;
     fix_open(&f, "A");
     pouw_key *a = &f.k[0], *b = &f.k[1], *m = &f.k[4];
-    bse_error err;
+    common_error err;
     pouw_ledger l;
     tip_ledger(&l, &f);
     uint64_t seq = 99;
@@ -273,7 +273,7 @@ Test(chain_mempool, selection_is_deterministic_by_sequence_then_fee_then_id_and_
     fix f;
     fix_open(&f, "ABC");
     pouw_key *a = &f.k[0], *b = &f.k[1], *c = &f.k[2], *d = &f.k[3], *e = &f.k[4];
-    bse_error err;
+    common_error err;
     pouw_tx a0 = signed_tx(a, 7, d->pub, 10, 0, 1), a0x = signed_tx(a, 7, c->pub, 10, 0, 5),
             a1 = signed_tx(a, 7, d->pub, 10, 1, 9), b0 = signed_tx(b, 7, d->pub, 10, 0, 3),
             b1 = signed_tx(b, 7, e->pub, 100, 1, 3), e0 = signed_tx(e, 7, d->pub, 50, 0, 10),
@@ -341,7 +341,7 @@ Test(chain_mempool, files_that_are_not_valid_transfers_are_ignored_and_reported,
     fix f;
     fix_open(&f, "A");
     pouw_key *a = &f.k[0], *b = &f.k[1];
-    bse_error err;
+    common_error err;
     pouw_tx good = signed_tx(a, 7, b->pub, 10, 0, 0);
     cr_assert_eq(chain_mempool_add(&err, f.s.dir, &good, NULL), CHAIN_OK);
     char mp[512], path[1024], hex[65];
@@ -448,7 +448,7 @@ Test(chain_mempool, several_processes_adding_at_once_lose_nothing_and_leave_no_p
                     if (pouw_key_from_seed(&k, seed) != POUW_OK)
                         _exit(3);
                     pouw_tx t = pouw_tx_transfer(7, k.pub, to, 1 + i, (uint64_t)i, 0);
-                    bse_error err;
+                    common_error err;
                     bad = pouw_tx_sign(&k, &t) != POUW_OK || chain_mempool_add(&err, f.s.dir, &t, NULL) != CHAIN_OK;
                     pouw_key_clear(&k);
                 }
@@ -477,7 +477,7 @@ Test(chain_mempool, a_reorganisation_returns_transfers_and_pruning_removes_spent
     fix f;
     fix_open(&f, "A");
     pouw_key *a = &f.k[0], *b = &f.k[1];
-    bse_error err;
+    common_error err;
     pouw_ledger l1, l2;
     tip_ledger(&l1, &f);
     pouw_tx t0 = signed_tx(a, 7, b->pub, 10, 0, 1), t1 = signed_tx(a, 7, b->pub, 20, 1, 1);
@@ -581,7 +581,7 @@ static void key_file(const char *path, uint8_t seed_byte, const char *label, pou
 static void testnet_mine(const char *data, const uint8_t miner[32], pouw_block *b)
 {
     chain_store s;
-    bse_error err;
+    common_error err;
     const chain_params *p = chain_testnet_by_name("alpha");
     cr_assert_not_null(p);
     cr_assert_eq(chain_store_open(&s, &err, data, p, 1, 2), CHAIN_OK, "%s", err.msg);
@@ -721,7 +721,7 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
             snprintf(victim, sizeof victim, "%s/%s", blocks, de->d_name);
     closedir(d);
     cr_assert(victim[0]);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_block_load(&b, &err, victim), POUW_OK);
     for (size_t i = 0; i < b.ledger.n; i++)
         if (!memcmp(b.ledger.e[i].account, bob.pub, 32))

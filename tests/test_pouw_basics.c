@@ -775,7 +775,7 @@ Test(pouw_keys, key_file_round_trips_with_mode_0600_and_no_leftovers)
     pouw_key key = {0}, back = {0};
     cr_assert_eq(pouw_key_from_seed(&key, secret), POUW_OK);
     cr_assert_eq(pouw_key_set_label(&key, "alice's miner #1"), POUW_OK);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_key_save(&key, &err, path, 0), POUW_OK, "%s: %s", err.path, err.msg);
     cr_assert_eq(err.code, 0);
 
@@ -823,7 +823,7 @@ Test(pouw_keys, save_refuses_to_replace_an_existing_key_unless_asked)
     pouw_key k1 = {0}, k2 = {0}, back = {0};
     cr_assert_eq(pouw_key_from_seed(&k1, s1), POUW_OK);
     cr_assert_eq(pouw_key_from_seed(&k2, s2), POUW_OK);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_key_save(&k1, &err, path, 0), POUW_OK);
     cr_assert_eq(pouw_key_save(&k2, &err, path, 0), POUW_EEXIST);
     cr_assert_eq(err.code, POUW_EEXIST);
@@ -890,7 +890,7 @@ Test(pouw_keys, corrupted_key_files_are_rejected_naming_file_and_field)
         write_text(path, cases[k].text);
         pouw_key key;
         memset(&key, 0x5a, sizeof key);
-        bse_error err;
+        common_error err;
         cr_assert_eq(pouw_key_load(&key, &err, path), POUW_EKEYFILE, "case %zu accepted", k);
         cr_assert_null(key.pkey, "case %zu: key not empty", k);
         cr_assert_eq(err.code, POUW_EKEYFILE);
@@ -908,7 +908,7 @@ Test(pouw_keys, corrupted_key_files_are_rejected_naming_file_and_field)
     big[sizeof big - 1] = '\0';
     write_text(path, big);
     pouw_key key = {0};
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_key_load(&key, &err, path), POUW_EKEYFILE);
     cr_assert_not_null(strstr(err.msg, "longer than"), "%s", err.msg);
     FILE *f = fopen(path, "wb");
@@ -944,7 +944,7 @@ Test(pouw_keys, key_text_parses_from_memory_without_a_file)
     char text[128];
     int len = snprintf(text, sizeof text, "ed25519-private %s\nlabel from memory\n", c->secret);
     pouw_key key = {0};
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_key_parse(&key, &err, NULL, text, (size_t)len), POUW_OK, "%s", err.msg);
     assert_hex(key.pub, 32, c->pub, "parsed public key");
     cr_assert_str_eq(key.label, "from memory");

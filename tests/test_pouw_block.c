@@ -170,7 +170,7 @@ static void sample_block(pouw_block *b, const char *tag)
     cr_assert_eq(pouw_sha256(pre, tag, strlen(tag)), POUW_OK);
     static pouw_attempt a;
     pouw_work w = {{60.0, 10.0, BSE_TIME_PERIODIC}, NULL};
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_attempt_run(&a, &err, &w, pre, 3, 2), POUW_OK, "%s", err.msg);
     pouw_block_init(b);
     cr_assert_eq(pouw_block_build(b, &h, &a, &cb, 1, &l, NULL), POUW_OK);
@@ -193,7 +193,7 @@ Test(pouw_block, json_round_trip_gives_the_same_block)
     sample_block(&b, "round-trip");
     char *js = to_json(&b);
     pouw_block_init(&c);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_block_parse(&c, &err, "rt.json", js, strlen(js)), POUW_OK, "%s: %s", err.field, err.msg);
     cr_assert(pouw_block_equal(&b, &c));
     char *js2 = to_json(&c);
@@ -255,7 +255,7 @@ Test(pouw_block, save_and_load_through_a_file)
     snprintf(path, sizeof path, "%s/b.json", dir);
     pouw_block b, c;
     sample_block(&b, "file");
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_block_save(&b, &err, path), POUW_OK, "%s", err.msg);
     pouw_block_init(&c);
     cr_assert_eq(pouw_block_load(&c, &err, path), POUW_OK, "%s", err.msg);
@@ -413,7 +413,7 @@ Test(pouw_block_parse, every_malformed_field_is_refused_naming_it)
     for (size_t k = 0; k < NELEM(BAD); k++) {
         char *doc = mutated_doc(valid, &BAD[k]);
         pouw_block_init(&c);
-        bse_error err;
+        common_error err;
         pouw_status st = pouw_block_parse(&c, &err, "bad.json", doc, strlen(doc));
         cr_assert_eq(st, POUW_EFORMAT, "case %zu (%s) was accepted", k, BAD[k].path);
         cr_assert_str_eq(err.field, BAD[k].field, "case %zu: field (%s)", k, err.msg);
@@ -441,7 +441,7 @@ Test(pouw_block_parse, repeated_keys_are_refused)
     memcpy(doc, valid, off);
     strcpy(doc + off, "\"pre_hash\":\"00\",");
     strcat(doc, valid + off);
-    bse_error err;
+    common_error err;
     pouw_block_init(&c);
     cr_assert_eq(pouw_block_parse(&c, &err, "dup.json", doc, strlen(doc)), POUW_EFORMAT);
     cr_assert_str_eq(err.field, "pre_hash");
@@ -459,7 +459,7 @@ Test(pouw_block_parse, every_truncation_of_a_valid_document_is_refused)
     size_t len = strlen(valid);
     pouw_block_init(&c);
     for (size_t n = 0; n + 1 < len; n++) { /* all but the final newline */
-        bse_error err;
+        common_error err;
         pouw_status st = pouw_block_parse(&c, &err, "t.json", valid, n);
         cr_assert_eq(st, POUW_EFORMAT, "a %zu-byte prefix was accepted", n);
         cr_assert(err.msg[0] != '\0');
@@ -474,7 +474,7 @@ Test(pouw_block_parse, not_json_deep_nesting_nul_and_trailing_bytes_are_refused)
 {
     pouw_block c;
     pouw_block_init(&c);
-    bse_error err;
+    common_error err;
     const char *docs[] = {"", "   ", "[", "{\"header\":", "null", "[1,2,3]", "\"block\"", "{}garbage", "{} {}",
                           "\xff\xfe{}"};
     for (size_t k = 0; k < NELEM(docs); k++)

@@ -231,7 +231,7 @@ Test(pouw_transfer, json_form_round_trips_and_refuses_every_malformed_field)
     pouw_tx t = vtx(&pv_transfers[1]), u; /* amount 2^53 - 1, on BravoCoin */
     t.sequence = 7;                       /* (its vector sequence is beyond what a document holds) */
     char *js = tx_doc(&t);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_tx_parse(&u, &err, "t.json", js, strlen(js)), POUW_OK, "%s: %s", err.field, err.msg);
     cr_assert(pouw_tx_equal(&t, &u));
     cr_assert_neq(strstr(js, "\"amount\":9007199254740991"), NULL, "exact integers: %s", js);
@@ -479,7 +479,7 @@ static void mine_with(pouw_block *out, chain_store *s, const uint8_t miner[32], 
                       int honest)
 {
     const chain_params *p = s->params;
-    bse_error err;
+    common_error err;
     uint64_t tip = chain_store_tip_height(s);
     pouw_block parent;
     pouw_block_init(&parent);
@@ -534,7 +534,7 @@ static void mine_with(pouw_block *out, chain_store *s, const uint8_t miner[32], 
 static void store_block(chain_store *s, const pouw_block *b)
 {
     pouw_reason r = POUW_R_OK;
-    bse_error err;
+    common_error err;
     chain_store_add_result res;
     chain_status cs = chain_store_add(s, &res, &r, &err, b, 0);
     cr_assert_eq(cs, CHAIN_OK, "store: %s (%s: %s)", pouw_reason_name(r), err.field, err.msg);
@@ -547,7 +547,7 @@ static void through_json(pouw_block *out, const pouw_block *b)
     char *js;
     size_t len;
     cr_assert_eq(pouw_block_to_json(&js, &len, b), POUW_OK);
-    bse_error err;
+    common_error err;
     pouw_block_init(out);
     cr_assert_eq(pouw_block_parse(out, &err, "t.json", js, len), POUW_OK, "%s: %s", err.field, err.msg);
     cr_assert(pouw_block_equal(out, b));
@@ -650,7 +650,7 @@ Test(pouw_verify_transfer, blocks_with_transfers_and_fees_verify_and_hold_reward
     }
     uint64_t bad;
     pouw_reason r;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_verify_store(&bad, &r, &err, &f.s, TK_NOW_MS, 2, NULL, NULL), CHAIN_OK, "%s", err.msg);
     chainfix_close(&f);
 }
@@ -708,7 +708,7 @@ Test(pouw_verify_transfer, each_bad_transfer_in_a_mined_block_is_rejected_with_i
         } else {
             cr_assert_eq(js_st, POUW_ERANGE, "%s: a document cannot even hold it", cases[k].name);
         }
-        bse_error err;
+        common_error err;
         pouw_reason r = tk_verify(&f.s, v, &err);
         cr_assert_eq(r, cases[k].reason, "%s: rejected as %s (%s: %s), expected %s", cases[k].name,
                      pouw_reason_name(r), err.field, err.msg, pouw_reason_name(cases[k].reason));

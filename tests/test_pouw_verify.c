@@ -68,7 +68,7 @@ static void through_json(pouw_block *out, const pouw_block *b)
     char *js;
     size_t len;
     cr_assert_eq(pouw_block_to_json(&js, &len, b), POUW_OK);
-    bse_error err;
+    common_error err;
     pouw_block_init(out);
     cr_assert_eq(pouw_block_parse(out, &err, "m.json", js, len), POUW_OK, "%s: %s", err.field, err.msg);
     free(js);
@@ -82,7 +82,7 @@ Test(pouw_verify, mined_blocks_and_genesis_verify)
     cr_assert_eq(chain_store_tip_height(&f.s), 2);
     pouw_block g, rt;
     pouw_block_init(&g);
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_load(&g, &err, &f.s, 0), CHAIN_OK);
     cr_assert_eq(tk_verify(&f.s, &g, &err), POUW_R_OK, "genesis: %s", err.msg);
     cr_assert_eq(g.n_txs, 0);
@@ -226,7 +226,7 @@ static void apply_mutation(pouw_block *m, size_t k, const fixture *f)
     else if (!strcmp(n, "useful_output (one dropped)")) m->n_useful--;
     else if (!strcmp(n, "job (added)")) {
         m->job = calloc(1, sizeof *m->job);
-        bse_error err;
+        common_error err;
         cr_assert_eq(pouw_env_generate(m->job, NULL, &err, &f->p.tmpl, m->pre_hash, 0), POUW_OK);
     } else
         cr_assert_fail("unknown mutation %s", n);
@@ -247,7 +247,7 @@ Test(pouw_verify, every_single_field_mutation_is_rejected_with_its_reason)
         cr_assert(!pouw_block_equal(&m, &f.b2), "mutation %s changed nothing", MUTATIONS[k].name);
         through_json(&rt, &m);
         cr_assert(pouw_block_equal(&m, &rt), "mutation %s does not survive JSON", MUTATIONS[k].name);
-        bse_error err;
+        common_error err;
         pouw_reason r = tk_verify(&f.s, &rt, &err);
         cr_assert_eq(r, MUTATIONS[k].reason, "mutation %s: rejected as %s (%s: %s), expected %s", MUTATIONS[k].name,
                      pouw_reason_name(r), err.field, err.msg, pouw_reason_name(MUTATIONS[k].reason));
@@ -296,7 +296,7 @@ static void forge(pouw_block *out, chain_store *s, const uint8_t miner[32], forg
     uint64_t tip = chain_store_tip_height(s);
     pouw_block parent;
     pouw_block_init(&parent);
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_load(&parent, &err, s, tip), CHAIN_OK);
     uint64_t mtp;
     cr_assert_eq(chain_store_median_time(&mtp, &err, s, tip), CHAIN_OK);
@@ -371,7 +371,7 @@ Test(pouw_verify, an_honestly_forged_block_verifies_so_the_forger_is_faithful)
     fixture_open(&f, &p);
     pouw_block b;
     forge(&b, &f.s, f.b.pub, FORGE_HONEST);
-    bse_error err;
+    common_error err;
     cr_assert_eq(tk_verify(&f.s, &b, &err), POUW_R_OK, "%s: %s", err.field, err.msg);
     pouw_block_clear(&b);
     fixture_close(&f);
@@ -386,7 +386,7 @@ Test(pouw_verify, sessions_run_shorter_or_with_another_seed_fail)
     for (size_t k = 0; k < NELEM(kinds); k++) {
         pouw_block b;
         forge(&b, &f.s, f.b.pub, kinds[k]);
-        bse_error err;
+        common_error err;
         pouw_reason r = tk_verify(&f.s, &b, &err);
         cr_assert_eq(r, POUW_R_SESSION_DIGEST, "kind %zu: %s (%s)", k, pouw_reason_name(r), err.msg);
         cr_assert_str_eq(err.field, "proof.sessions[0].d");
@@ -401,7 +401,7 @@ Test(pouw_verify, an_attempt_below_the_threshold_or_a_prehash_above_target_fails
     fixture f;
     fixture_open(&f, &p);
     pouw_block b;
-    bse_error err;
+    common_error err;
     forge(&b, &f.s, f.b.pub, FORGE_BELOW);
     cr_assert_eq(tk_verify(&f.s, &b, &err), POUW_R_NOT_VALID, "%s", err.msg);
     cr_assert_neq(strstr(err.msg, "below the threshold"), NULL, "%s", err.msg);
@@ -434,7 +434,7 @@ Test(pouw_verify, a_block_cannot_be_stolen_by_changing_its_miner)
     uint64_t nonce;
     cr_assert_eq(pouw_prehash_search(&nonce, m.pre_hash, &m.header, 0, 1000), POUW_OK);
     m.header.nonce = nonce;
-    bse_error err;
+    common_error err;
     pouw_reason r = tk_verify(&f.s, &m, &err);
     cr_assert_eq(r, POUW_R_SESSION_DIGEST, "%s: %s", pouw_reason_name(r), err.msg);
     pouw_block_clear(&m);
@@ -460,7 +460,7 @@ Test(pouw_verify, a_block_mined_on_one_tip_fails_on_another)
     chain_store_id(ga, &f.s, 0);
     chain_store_id(gb, &g.s, 0);
     cr_assert_eq(memcmp(ga, gb, 32), 0, "both nodes rebuilt the same genesis");
-    bse_error err;
+    common_error err;
     pouw_reason r = tk_verify(&g.s, &f.b2, &err);
     cr_assert_eq(r, POUW_R_UNKNOWN_PARENT, "%s: %s", pouw_reason_name(r), err.msg);
     cr_assert_str_eq(err.field, "header.prev_hash");
@@ -482,7 +482,7 @@ Test(pouw_verify, a_block_of_one_chain_fails_as_a_block_of_another)
     fixture_open(&f, &p);
     chain_store s2;
     tk_open(&s2, f.dir, &q);
-    bse_error err;
+    common_error err;
     pouw_reason r = tk_verify(&s2, &f.b2, &err);
     cr_assert_eq(r, POUW_R_CHAIN_ID, "%s", pouw_reason_name(r));
     cr_assert_str_eq(err.field, "header.chain_id");
@@ -506,7 +506,7 @@ Test(pouw_verify, lottery_mode_blocks_verify_and_need_the_post_target)
     p.genesis_req.pps_threshold_micro = 5000000;
     fixture f;
     fixture_open(&f, &p);
-    bse_error err;
+    common_error err;
     cr_assert_eq(tk_verify(&f.s, &f.b2, &err), POUW_R_OK, "%s", err.msg);
     uint8_t t[32];
     cr_assert_eq(pouw_target_from_bits(t, p.genesis_req.post_bits), POUW_OK);
@@ -531,7 +531,7 @@ static bse_case short_job(void)
                      "\"interval\":5,\"timemode\":\"drip-jitter\"},\"dump_flags\":{\"dump_blotters\":false,"
                      "\"dump_lobs\":false,\"dump_strats\":false,\"dump_avgbals\":false,\"dump_tape\":true}}";
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_case_parse(&c, js, strlen(js), "job", NULL, &err), BSE_CONFIG_OK, "%s: %s", err.field, err.msg);
     return c;
 }
@@ -540,7 +540,7 @@ Test(pouw_verify, committed_job_blocks_verify_and_a_changed_job_fails)
 {
     static bse_case job, canon;
     job = short_job();
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_job_canonicalize(&canon, &err, &job), POUW_OK);
     chain_params p = tk_params();
     p.job = &canon;
@@ -574,7 +574,7 @@ Test(pouw_verify, genesis_must_be_the_chains_own)
     pouw_block g, m;
     pouw_block_init(&g);
     pouw_block_init(&m);
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_load(&g, &err, &f.s, 0), CHAIN_OK);
     cr_assert_eq(pouw_block_copy(&m, &g), POUW_OK);
     m.header.time_ms++;
@@ -638,7 +638,7 @@ Test(pouw_verify, a_long_chain_verifies_and_holds_reward_times_height)
     cr_assert_eq(pouw_ledger_balance(&b.ledger, f.b.pub), 4000);
     cr_assert_eq(pouw_ledger_balance(&b.ledger, f.a.pub), 10000);
     uint64_t mtp;
-    bse_error err;
+    common_error err;
     cr_assert_eq(chain_store_median_time(&mtp, &err, &f.s, 14), CHAIN_OK);
     /* with a clock stuck in the past every block is mined at its parent's median
      * time past + 1: replay that rule */
@@ -670,7 +670,7 @@ Test(pouw_verify, verify_chain_names_the_height_of_a_tampered_block)
     m.ledger.e[0].balance = 1000000;
     char path[4400];
     chain_store_block_path(path, sizeof path, &f.s, 1, f.b1.post_hash);
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_block_save(&m, &err, path), POUW_OK);
     uint64_t bad;
     pouw_reason r;
@@ -696,7 +696,7 @@ Test(pouw_verify, every_bit_flip_of_the_document_is_rejected_or_harmless, .timeo
         js[i] ^= 0x01;
         pouw_block m;
         pouw_block_init(&m);
-        bse_error err;
+        common_error err;
         if (pouw_block_parse(&m, &err, "flip.json", js, len) != POUW_OK) {
             unparsable++;
         } else if (pouw_block_equal(&m, &f.b2)) {

@@ -83,7 +83,7 @@ Test(pouw_env, generated_environments_match_the_python_generator)
         pouw_template t = {v->duration, v->interval, timemode_of(v->timemode)};
         bse_case c;
         pouw_env_draw d;
-        bse_error err;
+        common_error err;
         cr_assert_eq(pouw_env_generate(&c, &d, &err, &t, seed, v->index), POUW_OK, "vector %zu: %s", k, err.msg);
         cr_assert_eq(d.sup_lo, v->sup_lo, "vector %zu", k);
         cr_assert_eq(d.sup_hi, v->sup_hi);
@@ -124,7 +124,7 @@ Test(pouw_env, every_environment_validates_and_follows_the_spec_ranges)
         cr_assert_eq(pouw_session_seed(seed, pre, k % 7), POUW_OK);
         bse_case c;
         pouw_env_draw d;
-        bse_error err;
+        common_error err;
         cr_assert_eq(pouw_env_generate(&c, &d, &err, &t, seed, k % 7), POUW_OK, "%s", err.msg);
         cr_assert(d.sup_lo >= 20 && d.sup_lo <= 80);
         cr_assert(d.sup_hi >= d.sup_lo && d.sup_hi <= 150);
@@ -174,7 +174,7 @@ Test(pouw_env, session_case_has_the_fixed_identity_and_round_trips_through_json)
     cr_assert_eq(pouw_session_seed(seed, pre, 3), POUW_OK);
     pouw_work w = {tiny_template(), NULL};
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_session_case(&c, &err, &w, seed, 3), POUW_OK);
     cr_assert_str_eq(c.case_id, "s3");
     cr_assert_eq(c.seed_kind, BSE_SEED_HEX256);
@@ -204,7 +204,7 @@ Test(pouw_env, bad_templates_are_rejected_naming_the_field)
 {
     uint8_t seed[32] = {1};
     bse_case c;
-    bse_error err;
+    common_error err;
     pouw_template t = {0.0, 10.0, BSE_TIME_PERIODIC};
     cr_assert_eq(pouw_env_generate(&c, NULL, &err, &t, seed, 0), POUW_ECONFIG);
     cr_assert_str_eq(err.field, "template.duration");
@@ -232,7 +232,7 @@ static bse_case standard_job(const char *case_id, const char *seed)
              "\"dump_strats\":false,\"dump_avgbals\":true,\"dump_tape\":true}}",
              case_id, seed);
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(bse_case_parse(&c, js, strlen(js), "job", NULL, &err), BSE_CONFIG_OK, "%s: %s", err.field, err.msg);
     return c;
 }
@@ -241,7 +241,7 @@ Test(pouw_job, canonical_form_and_digest_match_python_whatever_the_id_seed_and_f
 {
     bse_case a = standard_job("std-s0", "0"), b = standard_job("mine", "12345");
     uint8_t da[32], db[32];
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_job_digest(da, &err, &a), POUW_OK, "%s", err.msg);
     cr_assert_eq(pouw_job_digest(db, &err, &b), POUW_OK);
     assert_hex(da, 32, PV_JOB_DIGEST, "job digest");
@@ -262,7 +262,7 @@ Test(pouw_job, changing_the_market_changes_the_digest_and_invalid_jobs_are_refus
     bse_case a = standard_job("x", "0"), b = a;
     b.zones[BSE_SCHED_SUP][0].ranges[0].hi = 151;
     uint8_t da[32], db[32];
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_job_digest(da, &err, &a), POUW_OK);
     cr_assert_eq(pouw_job_digest(db, &err, &b), POUW_OK);
     cr_assert_neq(memcmp(da, db, 32), 0);
@@ -278,7 +278,7 @@ Test(pouw_job, changing_the_market_changes_the_digest_and_invalid_jobs_are_refus
 Test(pouw_job, sessions_of_a_job_run_the_job_with_the_session_seed)
 {
     bse_case job = standard_job("x", "0"), canon;
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_job_canonicalize(&canon, &err, &job), POUW_OK);
     pouw_work w = {{0, 0, BSE_TIME_PERIODIC}, &canon};
     uint8_t seed[32];
@@ -300,7 +300,7 @@ Test(pouw_session, record_digest_pps_and_useful_output_follow_the_spec)
     fixed_prehash(seed, "session-spec");
     pouw_work w = {tiny_template(), NULL};
     bse_case c;
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_session_case(&c, &err, &w, seed, 0), POUW_OK);
     pouw_session_out so;
     cr_assert_eq(pouw_session_eval(&so, &err, &c, seed), POUW_OK);
@@ -342,7 +342,7 @@ Test(pouw_attempt, pinned_digests_and_scores_for_a_fixed_prehash)
     fixed_prehash(pre, "pouw-attempt-vector");
     assert_hex(pre, 32, "12ac80e1da74dd599ed8d7ddf59b386ab6d266c8f81f52992ef67870f715ac0f", "pre_hash");
     static pouw_attempt a;
-    bse_error err;
+    common_error err;
     pouw_work w = {tiny_template(), NULL};
     cr_assert_eq(pouw_attempt_run(&a, &err, &w, pre, 2, 1), POUW_OK, "%s", err.msg);
     assert_hex(a.s[0].digest, 32, "5cdc46530045813964812959fcef632dc4ba6379ee4418e10457a2a3f10e6901", "d_0");
@@ -373,7 +373,7 @@ Test(pouw_attempt, pinned_vector_for_the_alphacoin_template)
     uint8_t pre[32];
     fixed_prehash(pre, "pouw-attempt-vector");
     static pouw_attempt a;
-    bse_error err;
+    common_error err;
     pouw_work w = {{7200.0, 30.0, BSE_TIME_PERIODIC}, NULL};
     cr_assert_eq(pouw_attempt_run(&a, &err, &w, pre, 2, 2), POUW_OK, "%s", err.msg);
     assert_hex(a.s[0].digest, 32, "d8a4fc84bc3ca27356014259fa4b3dfa56017efa35a360e42dbe437d8cb188c2", "d_0");
@@ -390,7 +390,7 @@ Test(pouw_attempt, results_do_not_depend_on_the_number_of_threads)
     fixed_prehash(pre, "threads");
     pouw_work w = {tiny_template(), NULL};
     static pouw_attempt ref, a;
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_attempt_run(&ref, &err, &w, pre, 7, 1), POUW_OK);
     const unsigned threads[] = {2, 3, 4, 7, 16};
     for (size_t k = 0; k < NELEM(threads); k++) {
@@ -406,7 +406,7 @@ Test(pouw_attempt, session_count_outside_one_to_sixty_four_is_refused)
     uint8_t pre[32] = {0};
     pouw_work w = {tiny_template(), NULL};
     static pouw_attempt a;
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_attempt_run(&a, &err, &w, pre, 0, 1), POUW_ELIMIT);
     cr_assert_str_eq(err.field, "sessions");
     cr_assert_eq(pouw_attempt_run(&a, &err, &w, pre, POUW_MAX_SESSIONS + 1, 1), POUW_ELIMIT);
@@ -418,7 +418,7 @@ Test(pouw_attempt, a_session_failure_names_the_lowest_failing_session)
     uint8_t pre[32] = {0};
     pouw_work w = {{60.0, -1.0, BSE_TIME_PERIODIC}, NULL}; /* every session's template is bad */
     static pouw_attempt a;
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_attempt_run(&a, &err, &w, pre, 5, 4), POUW_ECONFIG);
     cr_assert(strncmp(err.field, "session 0", 9) == 0, "field %s", err.field);
     cr_assert_eq(a.n, 0, "zeroed on error");
@@ -506,7 +506,7 @@ Test(pouw_mine, finds_a_valid_attempt_reproducibly_with_a_fixed_clock)
     pouw_header h1, h2;
     static pouw_attempt a1, a2;
     pouw_mine_stats s1, s2;
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_mine(&h1, &a1, &s1, &err, &p), POUW_OK, "%s", err.msg);
     log.calls = 0;
     cr_assert_eq(pouw_mine(&h2, &a2, &s2, &err, &p), POUW_OK);
@@ -531,7 +531,7 @@ Test(pouw_mine, gives_up_after_max_attempts_or_when_asked)
     pouw_header h;
     static pouw_attempt a;
     pouw_mine_stats st;
-    bse_error err;
+    common_error err;
     cr_assert_eq(pouw_mine(&h, &a, &st, &err, &p), POUW_ENOTFOUND);
     cr_assert_eq(st.attempts, 3);
     cr_assert(st.best_pps_micro > 0 && st.best_pps_micro < 900000000);
@@ -580,7 +580,7 @@ Test(pouw_mine, refuses_bad_parameters)
     pouw_header h;
     static pouw_attempt a;
     pouw_mine_stats st;
-    bse_error err;
+    common_error err;
     p.header.sessions = 0;
     cr_assert_eq(pouw_mine(&h, &a, &st, &err, &p), POUW_ELIMIT);
     p = tiny_mine_params(0);

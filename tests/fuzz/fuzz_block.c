@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pouw_block b, c;
     pouw_block_init(&b);
     pouw_block_init(&c);
-    bse_error err;
+    common_error err;
     pouw_status st = pouw_block_parse(&b, &err, "fuzz.json", (const char *)data, size);
     if (st != POUW_OK) {
         assert(st == POUW_EFORMAT || st == POUW_ENOMEM);

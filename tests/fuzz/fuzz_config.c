@@ -14,7 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     bse_case c;
-    bse_error err;
+    common_error err;
     bse_config_status st = bse_case_parse(&c, (const char *)data, size, "fuzz.json", NULL, &err);
     if (st != BSE_CONFIG_OK) {
         assert(err.code != 0 && err.msg[0] != '\0');

@@ -18,7 +18,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pouw_tx t, u;
-    bse_error err;
+    common_error err;
     pouw_status st = pouw_tx_parse(&t, &err, "fuzz.json", (const char *)data, size);
     if (st != POUW_OK) {
         assert(st == POUW_EFORMAT || st == POUW_ENOMEM);

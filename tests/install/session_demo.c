@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include "bse/config.h"
-#include "bse/error.h"
+#include "common/error.h"
 #include "bse/session.h"
 #include "pouw/sha256.h"
 #include "pouw/status.h"
@@ -24,25 +24,25 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: session_demo MANIFEST CASE_ID OUT_DIR\n");
         return 2;
     }
-    bse_error err;
-    bse_error_clear(&err);
+    common_error err;
+    common_error_clear(&err);
     bse_case *c = malloc(sizeof *c); /* a plain value, but large for a stack */
     if (!c) {
         fprintf(stderr, "session_demo: out of memory\n");
         return 1;
     }
     if (bse_case_load(c, argv[1], argv[2], &err) != BSE_CONFIG_OK) {
-        bse_error_print(&err, "session_demo", stderr);
+        common_error_print(&err, "session_demo", stderr);
         free(c);
         return 2;
     }
     bse_result res;
     int rc = 0;
     if (bse_session_run(c, &res, &err) != BSE_SESSION_OK) {
-        bse_error_print(&err, "session_demo", stderr);
+        common_error_print(&err, "session_demo", stderr);
         rc = 1;
     } else if (bse_result_write_files(&res, c, argv[3], &err) != 0) {
-        bse_error_print(&err, "session_demo", stderr);
+        common_error_print(&err, "session_demo", stderr);
         rc = 1;
     } else {
         uint8_t digest[POUW_SHA256_BYTES];

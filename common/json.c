@@ -1,7 +1,7 @@
 /* bse/json.c - JSON input guards (see json.h). */
-#include "bse/json.h"
+#include "common/json.h"
 
-int bse_json_too_deep(const char *s, size_t len, int max_depth)
+int common_json_too_deep(const char *s, size_t len, int max_depth)
 {
     int depth = 0, in_str = 0;
     for (size_t i = 0; i < len; i++) {

@@ -1,10 +1,10 @@
 /* bse/error.c - the shared error record (see error.h). */
-#include "bse/error.h"
+#include "common/error.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-void bse_error_clear(bse_error *err)
+void common_error_clear(common_error *err)
 {
     if (err)
         memset(err, 0, sizeof *err);
@@ -18,7 +18,7 @@ static void copy_line(char *dst, size_t cap, const char *src)
     dst[i] = '\0';
 }
 
-int bse_error_set(bse_error *err, int code, const char *path, const char *field, const char *fmt, ...)
+int common_error_set(common_error *err, int code, const char *path, const char *field, const char *fmt, ...)
 {
     if (!err)
         return code;
@@ -34,7 +34,7 @@ int bse_error_set(bse_error *err, int code, const char *path, const char *field,
     return code;
 }
 
-void bse_error_print(const bse_error *err, const char *prog, FILE *f)
+void common_error_print(const common_error *err, const char *prog, FILE *f)
 {
     fprintf(f, "%s: ", prog ? prog : "error");
     if (err->path[0])

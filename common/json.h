@@ -1,16 +1,16 @@
-/* bse/json.h - guards shared by the toolkit's JSON readers (configs, blocks, txs).
+/* common/json.h - guards shared by the toolkit's JSON readers (configs, blocks, txs).
  *
  * cJSON parses recursively; hostile input ("[[[[...") must be refused before it
  * reaches the parser, with a limit far below any stack trouble. Thread-safe, no state.
  */
-#ifndef BSE_JSON_H
-#define BSE_JSON_H
+#ifndef COMMON_JSON_H
+#define COMMON_JSON_H
 
 #include <stddef.h>
 
 /* 1 if the JSON text s[0..len) opens more than max_depth nested arrays/objects
  * at any point (brackets inside strings are not counted), else 0. Linear, no
  * allocation; the text need not be valid JSON. */
-int bse_json_too_deep(const char *s, size_t len, int max_depth);
+int common_json_too_deep(const char *s, size_t len, int max_depth);
 
-#endif /* BSE_JSON_H */
+#endif /* COMMON_JSON_H */

@@ -1,5 +1,5 @@
 /* bse/buf.c - growable byte buffer and crash-safe file write (see buf.h). */
-#include "bse/buf.h"
+#include "common/buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void bse_buf_free(bse_buf *b)
+void common_buf_free(common_buf *b)
 {
     free(b->data);
     b->data = NULL;
@@ -18,7 +18,7 @@ void bse_buf_free(bse_buf *b)
     b->oom = 0;
 }
 
-int bse_buf_reserve(bse_buf *b, size_t extra)
+int common_buf_reserve(common_buf *b, size_t extra)
 {
     if (b->oom)
         return -1;
@@ -37,9 +37,9 @@ int bse_buf_reserve(bse_buf *b, size_t extra)
     return 0;
 }
 
-int bse_buf_append(bse_buf *b, const void *p, size_t n)
+int common_buf_append(common_buf *b, const void *p, size_t n)
 {
-    if (bse_buf_reserve(b, n))
+    if (common_buf_reserve(b, n))
         return -1;
     memcpy(b->data + b->len, p, n);
     b->len += n;
@@ -47,10 +47,10 @@ int bse_buf_append(bse_buf *b, const void *p, size_t n)
     return 0;
 }
 
-int bse_buf_printf(bse_buf *b, const char *fmt, ...)
+int common_buf_printf(common_buf *b, const char *fmt, ...)
 {
     va_list ap;
-    if (bse_buf_reserve(b, 128))
+    if (common_buf_reserve(b, 128))
         return -1;
     va_start(ap, fmt);
     int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
@@ -58,7 +58,7 @@ int bse_buf_printf(bse_buf *b, const char *fmt, ...)
     if (n < 0)
         return -1;
     if ((size_t)n >= b->cap - b->len) {
-        if (bse_buf_reserve(b, (size_t)n))
+        if (common_buf_reserve(b, (size_t)n))
             return -1;
         va_start(ap, fmt);
         vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
@@ -68,7 +68,7 @@ int bse_buf_printf(bse_buf *b, const char *fmt, ...)
     return 0;
 }
 
-int bse_buf_int(bse_buf *b, int64_t v)
+int common_buf_int(common_buf *b, int64_t v)
 {
     char tmp[24];
     char *p = tmp + sizeof tmp;
@@ -79,10 +79,10 @@ int bse_buf_int(bse_buf *b, int64_t v)
     } while (u);
     if (v < 0)
         *--p = '-';
-    return bse_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+    return common_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-int bse_buf_write_file(const bse_buf *b, const char *path)
+int common_buf_write_file(const common_buf *b, const char *path)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
