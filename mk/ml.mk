@@ -3,7 +3,10 @@
 # environment API in bse/env.h), the Python suite (make test, normal build only:
 # a sanitizer .so cannot be loaded into /usr/bin/python3), the environment bench.
 ML_SO := $(BUILD)/libbsepouw.so
-ML_PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(call lib_srcs,bse))
+# bse/ uses common/'s shared plumbing (buffers, error records, JSON guard, files); the
+# link uses --no-undefined (not in sanitizer builds: their runtime is the program's), so a missing piece fails the build, not the Python import.
+ML_COMMON := $(filter $(addprefix common/,buf.c error.c json.c file.c),$(wildcard common/*.c))
+ML_PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(call lib_srcs,bse) $(ML_COMMON))
 ML_PY := PYTHONPATH=$(abspath python) PYTHONDONTWRITEBYTECODE=1 BSEPOUW_LIB=$(abspath $(ML_SO)) /usr/bin/python3
 
 .PHONY: check-python bench-ml
@@ -15,7 +18,7 @@ $(BUILD)/pic/%.o: %.c
 
 $(ML_SO): $(ML_PIC_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -shared $(if $(SAN),,-Wl,--no-undefined) -o $@ $^ $(LDLIBS)
 
 ifeq ($(SAN),)
 CHECK_EXTRA += check-python
