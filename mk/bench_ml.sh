@@ -4,10 +4,10 @@
 # "name value unit" lines. An env step is one agent decision (on average
 # ml_engine_steps_per_env_step BSE loop steps). Policy: a fixed action (quote at a
 # 10 % margin), so the figure is the environment's cost, not a policy's.
-# ML_PY: the python command with PYTHONPATH/BSEPOUW_LIB set (mk/ml.mk).
+# Run by mk/ml.mk with PYTHONPATH and BSEPOUW_LIB set.
 set -eu
-ML_PY=${ML_PY:-"env PYTHONPATH=python /usr/bin/python3"}
-$ML_PY - <<'PY'
+export PYTHONPATH="${PYTHONPATH:-python}"
+/usr/bin/python3 - <<'PY'
 import os, time
 import numpy as np
 import bsepouw

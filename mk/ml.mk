@@ -28,6 +28,6 @@ check-python: $(ML_SO)
 
 BENCH_EXTRA += bench-ml
 bench-ml: $(ML_SO)
-	@ML_PY='$(ML_PY)' mk/bench_ml.sh
+	@PYTHONPATH=$(abspath python) PYTHONDONTWRITEBYTECODE=1 BSEPOUW_LIB=$(abspath $(ML_SO)) mk/bench_ml.sh
 
 -include $(shell find $(BUILD)/pic -name '*.d' 2>/dev/null)
