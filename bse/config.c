@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/file.h"
 #include "common/json.h"
 #include "bse/rng.h"
 
@@ -630,51 +631,19 @@ bse_config_status bse_case_parse(bse_case *c, const char *json, size_t len, cons
     return st;
 }
 
+/* Configs larger than this are refused before they are read. */
+#define BSE_CONFIG_MAX_BYTES ((size_t)64 << 20)
+
 static bse_config_status read_file(const char *path, char **buf, size_t *len, common_error *err)
 {
-    *buf = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        common_error_set(err, BSE_CONFIG_EIO, path, "", "cannot open: %s", strerror(errno));
-        return BSE_CONFIG_EIO;
+    switch (common_file_read(buf, len, err, path, BSE_CONFIG_MAX_BYTES)) {
+    case COMMON_FILE_OK:
+        return BSE_CONFIG_OK;
+    case COMMON_FILE_ENOMEM:
+        return (bse_config_status)(err ? (err->code = BSE_CONFIG_ENOMEM) : BSE_CONFIG_ENOMEM);
+    default:
+        return (bse_config_status)(err ? (err->code = BSE_CONFIG_EIO) : BSE_CONFIG_EIO);
     }
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (n < cap)
-            break;
-        if (cap >= ((size_t)64 << 20)) {
-            free(b);
-            fclose(f);
-            common_error_set(err, BSE_CONFIG_EIO, path, "", "file larger than 64 MiB");
-            return BSE_CONFIG_EIO;
-        }
-        char *nb = realloc(b, cap * 2);
-        if (!nb) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    int ioerr = ferror(f);
-    fclose(f);
-    if (!b) {
-        common_error_set(err, BSE_CONFIG_ENOMEM, path, "", "out of memory");
-        return BSE_CONFIG_ENOMEM;
-    }
-    if (ioerr) {
-        free(b);
-        common_error_set(err, BSE_CONFIG_EIO, path, "", "read error");
-        return BSE_CONFIG_EIO;
-    }
-    *buf = b;
-    *len = n;
-    return BSE_CONFIG_OK;
 }
 
 bse_config_status bse_case_load(bse_case *c, const char *path, const char *case_id, common_error *err)

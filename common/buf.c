@@ -1,6 +1,8 @@
 /* bse/buf.c - growable byte buffer and crash-safe file write (see buf.h). */
 #include "common/buf.h"
 
+#include "common/file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -84,46 +86,13 @@ int common_buf_int(common_buf *b, int64_t v)
 
 int common_buf_write_file(const common_buf *b, const char *path)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
+    common_error err;
+    common_file_status st = common_file_write(&err, path, b->data ? b->data : "", b->len, 0644, 0);
+    if (st == COMMON_FILE_OK)
+        return 0;
+    if (st == COMMON_FILE_ENOMEM)
         errno = ENOMEM;
-        return -1;
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return -1;
-    }
-    size_t off = 0;
-    while (off < b->len) {
-        ssize_t w = write(fd, b->data + off, b->len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            goto fail;
-        }
-        off += (size_t)w;
-    }
-    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto fail;
-    free(tmp);
-    return 0;
-fail:;
-    int e = errno;
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    free(tmp);
-    errno = e;
+    else if (errno == 0)
+        errno = EIO;
     return -1;
 }

@@ -7,6 +7,7 @@
  * shortest "%.Ng" that reads back bit for bit. Parsing takes numbers from
  * cJSON's strtod (exact for integers below 2^53) and checks each field before it
  * is stored. */
+#include "common/file.h"
 #include "common/json.h"
 #include "pouw/block.h"
 
@@ -931,41 +932,14 @@ pouw_status pouw_block_load(pouw_block *b, common_error *err, const char *path)
     assert(b && path);
     pouw_block_clear(b);
     common_error_clear(err);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "cannot open: %s", strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "not a regular file");
-    }
-    if ((uintmax_t)sb.st_size > POUW_BLOCK_MAX_BYTES) {
-        fclose(f);
-        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "file larger than %zu bytes",
-                                          POUW_BLOCK_MAX_BYTES);
-    }
-    size_t cap = (size_t)sb.st_size + 1, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return (pouw_status)common_error_set(err, POUW_ENOMEM, path, "", "out of memory");
-    }
-    while (n < cap) { /* the file may have grown since fstat: read at most cap bytes */
-        size_t r = fread(buf + n, 1, cap - n, f);
-        if (r == 0)
-            break;
-        n += r;
-    }
-    int ioerr = ferror(f);
-    fclose(f);
-    if (ioerr) {
-        free(buf);
-        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "read error");
-    }
-    if (n > POUW_BLOCK_MAX_BYTES) {
-        free(buf);
-        return (pouw_status)common_error_set(err, POUW_EIO, path, "", "file larger than %zu bytes",
-                                          POUW_BLOCK_MAX_BYTES);
+    char *buf;
+    size_t n;
+    common_file_status fs = common_file_read(&buf, &n, err, path, POUW_BLOCK_MAX_BYTES);
+    if (fs != COMMON_FILE_OK) {
+        pouw_status st = fs == COMMON_FILE_ENOMEM ? POUW_ENOMEM : POUW_EIO;
+        if (err)
+            err->code = st;
+        return st;
     }
     pouw_status st = pouw_block_parse(b, err, path, buf, n);
     free(buf);

@@ -15,6 +15,7 @@
 
 #include <openssl/crypto.h>
 
+#include "common/file.h"
 #include "pouw/sha256.h"
 
 #define PRIVATE_KEYWORD "ed25519-private"
@@ -330,35 +331,25 @@ pouw_status pouw_key_load(pouw_key *key, common_error *err, const char *path)
     memset(key, 0, sizeof *key);
     common_error_clear(err);
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
-    if (fd < 0)
-        return io_error(err, path, "cannot open", errno);
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        int e = errno;
-        close(fd);
-        return io_error(err, path, "cannot stat", e);
+    char *text;
+    size_t len;
+    switch (common_file_read(&text, &len, err, path, POUW_KEY_FILE_MAX)) {
+    case COMMON_FILE_OK:
+        break;
+    case COMMON_FILE_ENOMEM:
+        return (pouw_status)common_error_set(err, POUW_ENOMEM, path, "", "out of memory");
+    case COMMON_FILE_EIO:
+        if (err)
+            err->code = POUW_EIO;
+        return POUW_EIO;
+    default: /* not a regular file, too long */
+        if (err)
+            err->code = POUW_EKEYFILE;
+        return POUW_EKEYFILE;
     }
-    if (!S_ISREG(sb.st_mode)) {
-        close(fd);
-        return KEYFILE_ERROR(err, path, "", "not a regular file");
-    }
-    char text[POUW_KEY_FILE_MAX + 1]; /* one byte more than allowed, to detect it */
-    size_t len = 0;
-    int e = 0;
-    while (len < POUW_KEY_FILE_MAX + 1) {
-        ssize_t n = read(fd, text + len, POUW_KEY_FILE_MAX + 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            e = errno;
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    close(fd);
-    pouw_status st = e != 0 ? io_error(err, path, "cannot read", e) : pouw_key_parse(key, err, path, text, len);
-    OPENSSL_cleanse(text, sizeof text);
+    pouw_status st = pouw_key_parse(key, err, path, text, len);
+    OPENSSL_cleanse(text, len);
+    free(text);
     return st;
 }
 

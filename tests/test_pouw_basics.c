@@ -910,7 +910,7 @@ Test(pouw_keys, corrupted_key_files_are_rejected_naming_file_and_field)
     pouw_key key = {0};
     common_error err;
     cr_assert_eq(pouw_key_load(&key, &err, path), POUW_EKEYFILE);
-    cr_assert_not_null(strstr(err.msg, "longer than"), "%s", err.msg);
+    cr_assert_not_null(strstr(err.msg, "larger than"), "%s", err.msg);
     FILE *f = fopen(path, "wb");
     cr_assert_not_null(f);
     fprintf(f, "ed25519-private %s", hex);

@@ -145,10 +145,15 @@ expect "chain keygen refuses to overwrite" 2 "exists"
 cmp -s "$T/k1.key" "$T/k1.copy" && ok || bad "keygen changed an existing key file"
 run "$BIN/chain" keygen "$T/k2.key" --label two
 a2=$(cat "$T/out")
+# they race on one data directory (a block of one may be orphaned by the other's), then
+# each mines one more block on the settled best chain
 ("$BIN/pouw" mine --data "$D" --testnet --chain alpha --blocks 3 --key "$T/k1.key" >"$T/m1.out" 2>"$T/m1.err"; echo $? >"$T/m1.rc") &
 ("$BIN/pouw" mine --data "$D" --testnet --chain alpha --blocks 3 --key "$T/k2.key" >"$T/m2.out" 2>"$T/m2.err"; echo $? >"$T/m2.rc") &
 wait
 [ "$(cat "$T/m1.rc")$(cat "$T/m2.rc")" = 00 ] && ok || bad "two miners: exit $(cat "$T/m1.rc") $(cat "$T/m2.rc"): $(cat "$T/m1.err" "$T/m2.err" | head -3)"
+[ "$(cat "$T/m1.out" "$T/m2.out" | grep -c '^test-alpha height ')" = 6 ] && ok || bad "two miners: not 6 blocks reported"
+"$BIN/pouw" mine --data "$D" --testnet --chain alpha --key "$T/k1.key" >/dev/null 2>&1 &&
+  "$BIN/pouw" mine --data "$D" --testnet --chain alpha --key "$T/k2.key" >/dev/null 2>&1 && ok || bad "one more block each"
 run "$BIN/chain" accounts --data "$D" --testnet --json
 expect "chain accounts --json" 0
 /usr/bin/python3 - "$T/out" "$a1" "$a2" <<'PY' && ok || bad "two funded accounts: $(cat "$T/out" | head -20)"
