@@ -1,5 +1,44 @@
-# mk/results.mk - `make results`: until the experiment drivers exist it says so and fails,
-# rather than succeeding silently with nothing regenerated.
-.PHONY: results
-results:
-	@echo "make results: no experiment drivers exist yet (see experiments/README.md); nothing regenerated" >&2; exit 1
+# mk/results.mk - the paper's results (shared/spec/experiments.md, Contract):
+#   make results [SCALE=quick|paper] [MPI=K]  every driver of experiments/ into results/
+#                (quick: minutes, the committed files; paper: hours), then results/README.md
+#                from the CSVs (experiments/make_readme.py). MPI=K runs the sweep drivers
+#                under `mpirun -np K` (same bytes). Quick also refreshes results/quick.sha256,
+#                the quick-scale reference of every deterministic CSV.
+#   make results-check  re-runs the quick scale into a temporary folder and compares each
+#                deterministic CSV's SHA-256 with results/quick.sha256 (so the check holds
+#                whether the committed CSVs are quick or paper scale).
+#   make figures  runs every notebooks/*.ipynb headless (Debian's jupyter-nbconvert on
+#                /usr/bin/python3); each writes its PNGs into results/figures/.
+SCALE ?= quick
+MPI ?=
+RESULTS_DIR ?= results
+# E8's build matrix besides this build ($(BIN)): NAME:CC:OPT. Quick keeps it small; the
+# object folders are those of `make determinism`, so a `make test` has built them already.
+E8_MATRIX_quick := gcc-O0:gcc:-O0 clang-O2:clang:-O2
+E8_MATRIX_paper := gcc-O0:gcc:-O0 gcc-O3:gcc:-O3 clang-O0:clang:-O0 clang-O2:clang:-O2 clang-O3:clang:-O3
+E8_MATRIX := $(or $(E8_MATRIX_$(SCALE)),$(E8_MATRIX_quick))
+E8_NAME = $(word 1,$(subst :, ,$(1)))
+E8_BINS := $(foreach b,$(E8_MATRIX),$(call E8_NAME,$(b))=build/$(call E8_NAME,$(b))/bin)
+REF_NAME := $(notdir $(firstword $(CC)))$(OPT)
+
+.PHONY: results results-check figures e8-builds
+e8-builds:
+	@set -e; for b in $(E8_MATRIX); do n=$${b%%:*}; r=$${b#*:}; c=$${r%%:*}; o=$${r#*:}; \
+	  $(MAKE) --no-print-directory -f mk/build.mk BUILD=build/$$n BIN=build/$$n/bin CC=$$c OPT=$$o build/$$n/bin/e8_determinism; done
+
+results: all e8-builds
+	@experiments/results.sh "$(SCALE)" "$(RESULTS_DIR)" "$(abspath $(BIN))" "$(MPI)" "$(REF_NAME)=$(abspath $(BIN))" $(E8_BINS)
+
+results-check: all e8-builds
+	@experiments/results_check.sh "$(RESULTS_DIR)" "$(abspath $(BIN))" "$(MPI)" "$(REF_NAME)=$(abspath $(BIN))" $(foreach b,$(E8_MATRIX_quick),$(call E8_NAME,$(b))=build/$(call E8_NAME,$(b))/bin)
+
+figures: all
+	@mkdir -p $(RESULTS_DIR)/figures
+	@set -e; for nb in notebooks/*.ipynb; do echo "figures: $$nb"; \
+	  PATH=/usr/bin:/bin PYTHONPATH=$(abspath python) PYTHONDONTWRITEBYTECODE=1 \
+	  BSEPOUW_LIB=$(abspath $(BUILD))/libbsepouw.so MPLBACKEND=Agg \
+	  /usr/bin/python3 /usr/bin/jupyter-nbconvert --to notebook --execute \
+	    --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 \
+	    --output-dir "$$(mktemp -d /tmp/figures_XXXXXX)" "$$nb" >/dev/null 2>/tmp/figures.log \
+	  || { echo "figures: $$nb failed:" >&2; tail -20 /tmp/figures.log >&2; exit 1; }; done
+	@ls $(RESULTS_DIR)/figures

@@ -49,5 +49,37 @@ if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
 else
   ok "mpirun check skipped (sanitizer build or no mpirun)"
 fi
-if [ -x tests/experiments/more.sh ]; then tests/experiments/more.sh "$BIN" "$T" || exit 1; fi
+
+# --- the other drivers, tiny: they run, write their CSV and sidecar, and (deterministic
+# ones) the same bytes twice
+two() { # name csv args...: run twice into $T/x1 and $T/x2, compare
+  n=$1; c=$2; shift 2
+  "$BIN/$n" "$@" --out "$T/x1" >/dev/null 2>"$T/err" || fail "$n $*: $(cat "$T/err")"
+  "$BIN/$n" "$@" --out "$T/x2" --threads 1 >/dev/null 2>"$T/err" || fail "$n $* (1 thread): $(cat "$T/err")"
+  [ -s "$T/x1/$c" ] && [ -s "$T/x1/${c%.csv}.json" ] || fail "$n: $c or its sidecar missing"
+  cmp -s "$T/x1/$c" "$T/x2/$c" || fail "$n: $c differs between two runs"
+  ok "$n: $c the same bytes twice"
+}
+two e4_grinding grinding.csv --in "$T/a/pps_distribution.csv" --resamples 20
+two e5_binding binding.csv --blocks 2
+grep -q '^other_chain,reground,4,0,' "$T/x1/binding.csv" || fail "e5: a reused proof was accepted: $(cat "$T/x1/binding.csv")"
+two e6_lazy lazy_miner.csv --blocks 2
+awk -F, 'NR > 1 && $3 != 0 { bad = 1 } END { exit bad }' "$T/x1/lazy_miner.csv" || fail "e6: a forgery was accepted"
+two e13_fidelity fidelity.csv --seeds 0:2
+grep -q '^zic,0,0.90069,16.676,' "$T/x1/fidelity_seeds.csv" || fail "e13: zic seed 0 differs from BSE.py's baseline"
+"$BIN/e3_difficulty" --in "$T/a/pps_distribution.csv" --attempts 1 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e3: $(cat "$T/err")"
+[ -s "$T/x1/difficulty_curve.csv" ] && [ -s "$T/x1/attempt_times.json" ] || fail "e3: outputs missing"
+ok "e3_difficulty runs"
+"$BIN/e14_speed" --seeds 0:1 --repeats 1 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e14: $(cat "$T/err")"
+grep -Eq '"deterministic":[[:space:]]*false' "$T/x1/speed.json" || fail "e14: a timing CSV must say deterministic false"
+ok "e14_speed runs (deterministic false)"
+"$BIN/e4_grinding" --in "$T/nonexistent.csv" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ ! -e "$T/bad/grinding.csv" ] || fail "e4 with a missing input: exit $rc, $(cat "$T/err")"
+ok "e4 refuses a missing input with one line, nothing written"
+if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
+  mpirun --allow-run-as-root --oversubscribe -np 2 "$BIN/e13_fidelity" --seeds 0:2 --threads 1 --out "$T/m" >/dev/null 2>"$T/mpierr" \
+    || fail "e13 under mpirun: $(cat "$T/mpierr")"
+  for f in fidelity.csv fidelity_seeds.csv; do cmp -s "$T/x1/$f" "$T/m/$f" || fail "e13: $f differs under mpirun -np 2"; done
+  ok "e13 under mpirun -np 2: the same bytes as one process"
+fi
 exit 0

@@ -1,0 +1,31 @@
+#!/bin/sh
+# experiments/results.sh SCALE OUT BIN MPI E8BUILD... - `make results` (mk/results.mk):
+# every experiment driver at the scale into OUT, in dependency order (E3 and E4 read E1's
+# CSV), then OUT/README.md by experiments/make_readme.py. MPI=K (non-empty) runs the sweep
+# drivers under mpirun -np K. At the quick scale it also writes OUT/quick.sha256, the
+# SHA-256 of every deterministic CSV (the reference of `make results-check`).
+# A failing driver stops the run (its CSV is never half-written; earlier ones stay).
+set -eu
+SCALE=$1; OUT=$2; BIN=$3; MPI=$4; shift 4
+case "$SCALE" in quick|paper) ;; *) echo "make results: SCALE must be quick or paper, got $SCALE" >&2; exit 2;; esac
+mkdir -p "$OUT"
+T0=$(date +%s)
+sweep() { # a sweep driver, under mpirun when asked
+  if [ -n "$MPI" ]; then mpirun --allow-run-as-root --oversubscribe -np "$MPI" "$BIN/$@"; else "$BIN/$@"; fi
+}
+step() { echo "results: $* ($(($(date +%s) - T0)) s)"; }
+step "E1 PPS landscape";        sweep e1_landscape --scale "$SCALE" --out "$OUT"
+step "E3 difficulty";           "$BIN/e3_difficulty" --scale "$SCALE" --out "$OUT"
+step "E4 grinding";             "$BIN/e4_grinding" --scale "$SCALE" --out "$OUT"
+step "E2 usefulness";           sweep e2_learning --scale "$SCALE" --out "$OUT"
+step "E5 binding";              "$BIN/e5_binding" --scale "$SCALE" --out "$OUT"
+step "E6 lazy miner";           "$BIN/e6_lazy" --scale "$SCALE" --out "$OUT"
+step "E7 verification cost";    "$BIN/e7_verify_cost" --scale "$SCALE" --out "$OUT"
+step "E8 determinism matrix";   "$BIN/e8_determinism" matrix --scale "$SCALE" --out "$OUT" "$@"
+step "E13 engine fidelity";     sweep e13_fidelity --scale "$SCALE" --out "$OUT"
+step "E14 speed";               "$BIN/e14_speed" --scale "$SCALE" --out "$OUT"
+if [ "$SCALE" = quick ]; then
+  experiments/det_sums.sh "$OUT" > "$OUT/.quick.sha256.tmp" && mv "$OUT/.quick.sha256.tmp" "$OUT/quick.sha256"
+fi
+step "results/README.md";       /usr/bin/python3 experiments/make_readme.py "$OUT"
+step "done"

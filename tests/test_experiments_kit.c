@@ -1,0 +1,181 @@
+/* tests/test_experiments_kit.c - the experiments kit's promises: CSV tables quote through
+ * libcsv and read back equal; a sweep's slots do not depend on the thread count or on how
+ * the seed range is split over ranks; E1's attempt score is the consensus's own; the
+ * OLS fit recovers a known linear law; the equilibrium of BSE's standard market. */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bse/session.h"
+#include "chain/params.h"
+#include "experiments/driver.h"
+#include "experiments/model.h"
+#include "experiments/sweep.h"
+#include "pouw/seed.h"
+#include "pouw/work.h"
+
+Test(experiments_table, quoted_fields_read_back_equal)
+{
+    static const char *const cols[] = {"name", "value", "note"};
+    experiments_table t;
+    experiments_table_init(&t, cols, 3);
+    experiments_table_str(&t, "a,b");
+    experiments_table_int(&t, -42);
+    experiments_table_str(&t, "say \"hi\"\nnext line");
+    experiments_table_end(&t);
+    experiments_table_str(&t, "plain");
+    experiments_table_num(&t, NAN, 3);
+    experiments_table_num(&t, 1.25, 3);
+    experiments_table_end(&t);
+    cr_assert_not(t.failed);
+    char dir[] = "/tmp/exp_kit_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    common_error err;
+    cr_assert_eq(experiments_table_write(&t, dir, "t.csv", &err), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    experiments_csv c;
+    cr_assert_eq(experiments_csv_read(&c, path, &err), 0, "%s", err.msg);
+    cr_assert_eq(c.ncols, 3);
+    cr_assert_eq(c.nrows, 2);
+    cr_assert_str_eq(experiments_csv_cell(&c, 0, 0), "a,b");
+    cr_assert_str_eq(experiments_csv_cell(&c, 0, 1), "-42");
+    cr_assert_str_eq(experiments_csv_cell(&c, 0, 2), "say \"hi\"\nnext line");
+    cr_assert_str_eq(experiments_csv_cell(&c, 1, 1), "");
+    cr_assert_str_eq(experiments_csv_cell(&c, 1, 2), "1.250");
+    cr_assert_eq(experiments_csv_col(&c, "note"), 2);
+    experiments_csv_clear(&c);
+    experiments_table_clear(&t);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(experiments_table, short_row_is_refused_and_nothing_written)
+{
+    static const char *const cols[] = {"a", "b"};
+    experiments_table t;
+    experiments_table_init(&t, cols, 2);
+    experiments_table_str(&t, "only one");
+    experiments_table_end(&t);
+    char dir[] = "/tmp/exp_kit_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    common_error err;
+    cr_assert_eq(experiments_table_write(&t, dir, "t.csv", &err), -1);
+    char path[128];
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    cr_assert_neq(access(path, F_OK), 0, "a half table was written");
+    experiments_table_clear(&t);
+    rmdir(dir);
+}
+
+static int square_item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
+{
+    (void)user, (void)err;
+    for (uint64_t k = 0; k <= seed % 3; k++)
+        experiments_vals_push(out, (double)(seg * 1000 + seed * seed) + 0.5 * (double)k);
+    return 0;
+}
+
+Test(experiments_sweep, slots_do_not_depend_on_threads_or_rank_split)
+{
+    uint64_t lo[2] = {3, 100}, hi[2] = {17, 105};
+    experiments_run r;
+    memset(&r, 0, sizeof r);
+    r.prog = "test";
+    r.ranks = 1;
+    experiments_sweep one, many;
+    cr_assert_eq(experiments_sweep_init(&one, 2, lo, hi, 0, 1), 0);
+    r.threads = 1;
+    cr_assert_eq(experiments_sweep_run(&one, &r, square_item, NULL, "t", NULL), 0);
+    cr_assert_eq(experiments_sweep_init(&many, 2, lo, hi, 0, 1), 0);
+    r.threads = 4;
+    cr_assert_eq(experiments_sweep_run(&many, &r, square_item, NULL, "t", NULL), 0);
+    /* three "ranks", each computing its own share */
+    experiments_sweep part[3];
+    size_t covered = 0;
+    for (int q = 0; q < 3; q++) {
+        cr_assert_eq(experiments_sweep_init(&part[q], 2, lo, hi, q, 3), 0);
+        r.threads = 2;
+        cr_assert_eq(experiments_sweep_run(&part[q], &r, square_item, NULL, "t", NULL), 0);
+    }
+    cr_assert_eq(one.n_items, 19);
+    for (size_t k = 0; k < one.n_items; k++) {
+        cr_assert_eq(one.slots[k].n, many.slots[k].n);
+        cr_assert_eq(memcmp(one.slots[k].v, many.slots[k].v, one.slots[k].n * sizeof(double)), 0);
+        int owners = 0;
+        for (int q = 0; q < 3; q++)
+            if (part[q].mine[k]) {
+                owners++;
+                cr_assert_eq(part[q].slots[k].n, one.slots[k].n);
+                cr_assert_eq(memcmp(part[q].slots[k].v, one.slots[k].v, one.slots[k].n * sizeof(double)), 0);
+            }
+        cr_assert_eq(owners, 1, "item %zu owned by %d ranks", k, owners);
+        covered++;
+    }
+    cr_assert_eq(covered, 19);
+    for (int q = 0; q < 3; q++)
+        experiments_sweep_clear(&part[q]);
+    experiments_sweep_clear(&one);
+    experiments_sweep_clear(&many);
+}
+
+Test(experiments_model, e1_attempt_score_is_the_consensus_score)
+{
+    /* E1 computes pps_i from bse_session_run itself; it must equal pouw_attempt_run's. */
+    chain_params p = *chain_testnet_by_name("alpha");
+    pouw_work w = chain_params_work(&p);
+    uint8_t pre[32];
+    cr_assert_eq(experiments_attempt_prehash(pre, "bse-pouw/E1", p.chain_id, 7), 0);
+    pouw_attempt *a = malloc(sizeof *a);
+    cr_assert_eq(pouw_attempt_run(a, NULL, &w, pre, 2, 1), POUW_OK);
+    double sum = 0;
+    for (uint32_t i = 0; i < 2; i++) {
+        uint8_t s[32];
+        bse_case c;
+        cr_assert_eq(pouw_session_seed(s, pre, i), POUW_OK);
+        cr_assert_eq(pouw_env_generate(&c, NULL, NULL, &p.tmpl, s, i), POUW_OK);
+        bse_result res;
+        cr_assert_eq(bse_session_run(&c, &res, NULL), BSE_SESSION_OK);
+        double pps = 0;
+        for (int32_t k = 0; k < res.n_types; k++)
+            pps += res.types[k].mean;
+        pps /= c.end_time - c.start_time;
+        cr_assert_eq(memcmp(&pps, &a->s[i].pps, sizeof pps), 0, "session %u pps differs", i);
+        sum += pps;
+        bse_result_free(&res);
+    }
+    int64_t m;
+    cr_assert_eq(pouw_pps_micro(&m, sum / 2), POUW_OK);
+    cr_assert_eq(m, a->pps_micro);
+    free(a);
+}
+
+Test(experiments_model, ols_recovers_a_linear_law)
+{
+    enum { N = 50, P = 3 };
+    double X[N * P], y[N], coef[P], r2;
+    for (int i = 0; i < N; i++) {
+        X[i * P] = 1, X[i * P + 1] = i, X[i * P + 2] = (i * 7) % 11;
+        y[i] = 2.0 + 0.5 * i - 3.0 * ((i * 7) % 11);
+    }
+    cr_assert_eq(experiments_ols_fit(coef, &r2, X, y, N, P), 0);
+    cr_assert_float_eq(coef[0], 2.0, 1e-9);
+    cr_assert_float_eq(coef[1], 0.5, 1e-9);
+    cr_assert_float_eq(coef[2], -3.0, 1e-9);
+    cr_assert_float_eq(r2, 1.0, 1e-12);
+}
+
+Test(experiments_model, standard_market_equilibrium_is_the_baselines)
+{
+    /* BSE.py baseline: max_surplus_per_period 1025 (40 + 40, (50,150) fixed), 525 (20 + 20). */
+    bse_range r = {50, 150};
+    double s, p0;
+    experiments_equilibrium(&s, &p0, &r, 40, &r, 40);
+    cr_assert_float_eq(s, 1025.0, 1e-9);
+    experiments_equilibrium(&s, &p0, &r, 20, &r, 20);
+    cr_assert_float_eq(s, 525.0, 1e-9);
+}
