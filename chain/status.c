@@ -16,6 +16,9 @@ const char *chain_status_str(chain_status s)
     case CHAIN_ESTOPPED: return "mining stopped";
     case CHAIN_ETIP: return "block does not extend the tip";
     case CHAIN_ESTALE: return "the chain changed while mining";
+    case CHAIN_EORPHAN: return "parent unknown (kept as an orphan)";
+    case CHAIN_EMALFORMED: return "unusable copy of a block";
+    case CHAIN_EBUSY: return "database busy";
     }
     return "unknown status";
 }

@@ -22,9 +22,13 @@ typedef enum chain_status {
     CHAIN_ESTOPPED = 9,  /* mining stopped before a block was found (attempt limit or request) */
     CHAIN_ETIP = 10,     /* the block does not extend the store's tip */
     CHAIN_ESTALE = 11,   /* mining stopped: another writer changed the store (rebuild on the new tip) */
+    CHAIN_EORPHAN = 12,  /* the block's parent is unknown: kept as an orphan (not invalid) */
+    CHAIN_EMALFORMED = 13, /* this copy of a block is unusable (oversize, malformed, a derived field
+                              wrong, or not valid yet): nothing stored, the genuine block may come */
+    CHAIN_EBUSY = 14,    /* the database stayed locked by another writer too long */
 } chain_status;
 
-#define CHAIN_STATUS_LAST CHAIN_ESTALE
+#define CHAIN_STATUS_LAST CHAIN_EBUSY
 
 /* A short English name for code s; "unknown status" outside the enum.
  * Returns: a static string. Thread-safe. */
