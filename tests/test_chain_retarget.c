@@ -339,3 +339,113 @@ Test(chain_retarget, a_block_whose_targets_break_the_rule_is_rejected, .timeout 
     chain_store_close(&s);
     tk_rmrf(dir);
 }
+
+/* ---------------------------------------------------------------- version 2 (spec s11.3, s11.5, s11.6) */
+
+#include "chain/retarget.h"
+#include "common/u256.h"
+#include "tests/vectors/consensus_v2_vectors.h"
+
+Test(chain_retarget_v2, weight_is_2_to_the_320_over_target_plus_one_as_the_vectors_say)
+{
+    for (size_t i = 0; i < NELEM(V2_WEIGHT); i++) {
+        common_u256 w;
+        cr_assert_eq(chain_post_weight(&w, V2_WEIGHT[i].post_bits), CHAIN_OK, "bits 0x%08x", V2_WEIGHT[i].post_bits);
+        char hex[65];
+        common_u256_to_hex(hex, &w);
+        cr_assert_str_eq(hex, V2_WEIGHT[i].weight_hex, "bits 0x%08x", V2_WEIGHT[i].post_bits);
+    }
+    for (size_t i = 0; i < NELEM(V2_WEIGHT_BAD); i++) { /* targets below 2^128 carry no weight */
+        common_u256 w;
+        cr_assert_eq(chain_post_weight(&w, V2_WEIGHT_BAD[i]), CHAIN_EPARAMS, "bits 0x%08x", V2_WEIGHT_BAD[i]);
+        cr_assert(common_u256_is_zero(&w));
+    }
+}
+
+Test(chain_retarget_v2, no_target_weighs_2_to_the_64_and_harder_targets_weigh_more)
+{
+    common_u256 none, easy, hard;
+    cr_assert_eq(chain_post_weight(&none, 0), CHAIN_OK);
+    cr_assert_eq(none.w[1], 1u);
+    cr_assert_eq(none.w[0] | none.w[2] | none.w[3], 0u);
+    cr_assert_eq(chain_post_weight(&easy, 0x207fffffu), CHAIN_OK);
+    cr_assert_eq(chain_post_weight(&hard, 0x1f03ffffu), CHAIN_OK);
+    cr_assert_lt(common_u256_cmp(&none, &easy), 0);
+    cr_assert_lt(common_u256_cmp(&easy, &hard), 0);
+}
+
+Test(chain_retarget_v2, median_time_past_is_the_upper_median_as_the_vectors_say)
+{
+    for (size_t i = 0; i < NELEM(V2_MTP); i++)
+        cr_assert_eq(chain_mtp(V2_MTP[i].times, V2_MTP[i].n), V2_MTP[i].mtp, "vector %zu", i);
+}
+
+Test(chain_retarget_v2, post_bits_follow_the_rule_as_the_vectors_say)
+{
+    for (size_t i = 0; i < NELEM(V2_RETARGET); i++) {
+        const v2_retarget *v = &V2_RETARGET[i];
+        chain_retarget_rule r = {v->window, v->interval_s, v->cnum, v->cden};
+        uint32_t bits = 1;
+        cr_assert_eq(chain_retarget_post_bits(&bits, &r, v->parent_bits, v->mtp_p, v->mtp_a), CHAIN_OK, "vector %zu", i);
+        cr_assert_eq(bits, v->post_bits, "vector %zu: 0x%08x, expected 0x%08x", i, bits, v->post_bits);
+    }
+}
+
+Test(chain_retarget_v2, a_window_hardens_at_most_c_and_eases_at_most_4x)
+{
+    chain_retarget_rule r = {60, 60, 11, 10};
+    uint64_t g = 60ull * 60 * 1000;
+    const uint32_t start = 0x1f0c0000u;
+    common_u256 w0, w1;
+    cr_assert_eq(chain_post_weight(&w0, start), CHAIN_OK);
+    uint32_t bits;
+    cr_assert_eq(chain_retarget_post_bits(&bits, &r, start, 1000, 1000), CHAIN_OK); /* span 0: compressed */
+    cr_assert_eq(chain_post_weight(&w1, bits), CHAIN_OK);
+    double ratio = common_u256_to_double(&w1) / common_u256_to_double(&w0);
+    cr_assert(ratio <= 1.1 * 1.0001 && ratio > 1.09, "hardening x%.5f", ratio);
+    cr_assert_eq(chain_retarget_post_bits(&bits, &r, start, 100 * g, 0), CHAIN_OK); /* far too slow */
+    cr_assert_eq(chain_post_weight(&w1, bits), CHAIN_OK);
+    ratio = common_u256_to_double(&w0) / common_u256_to_double(&w1);
+    cr_assert(ratio >= 3.99 && ratio <= 4.0001, "easing x%.5f", ratio);
+    cr_assert_eq(chain_retarget_post_bits(&bits, &r, start, g, 0), CHAIN_OK); /* on target: unchanged */
+    cr_assert_eq(bits, start);
+    cr_assert_eq(chain_retarget_post_bits(&bits, &r, 0, 100 * g, 0), CHAIN_OK); /* none stays none */
+    cr_assert_eq(bits, 0u);
+    chain_retarget_rule bad = {60, 60, 10, 10};
+    cr_assert_eq(chain_retarget_post_bits(&bits, &bad, start, g, 0), CHAIN_EPARAMS);
+}
+
+Test(chain_retarget_v2, the_bound_on_window_and_clamp_is_checked)
+{
+    chain_retarget_rule main_rule = {60, 60, 11, 10}, v1_like = {10, 60, 4, 1}, edge = {50, 60, 21, 19};
+    cr_assert(chain_retarget_rule_bounded(&main_rule, 1000)); /* 60 x 2.1 / 0.1 = 1260 */
+    cr_assert(!chain_retarget_rule_bounded(&v1_like, 1000));  /* 10 x 5 / 3 */
+    cr_assert(chain_retarget_rule_bounded(&edge, 1000));      /* 50 x 40 / 2 = 1000 */
+    cr_assert(chain_retarget_is_height(&main_rule, 120) && !chain_retarget_is_height(&main_rule, 60) &&
+              !chain_retarget_is_height(&main_rule, 121));
+}
+
+Test(common_u256, arithmetic_carries_and_divides_exactly)
+{
+    common_u256 a = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}}, one = common_u256_from_u64(1), b = a;
+    cr_assert_eq(common_u256_add(&b, &one), 1u);
+    cr_assert(common_u256_is_zero(&b));
+    b = a;
+    cr_assert_eq(common_u256_add_sat(&b, &one), 1u);
+    cr_assert_eq(common_u256_cmp(&b, &a), 0);
+    b = common_u256_from_u64(0);
+    cr_assert_eq(common_u256_sub(&b, &one), 1u);
+    cr_assert_eq(common_u256_cmp(&b, &a), 0);
+    uint8_t be[32];
+    common_u256_to_be(be, &a);
+    common_u256 c = common_u256_from_be(be);
+    cr_assert_eq(common_u256_cmp(&c, &a), 0);
+    common_u512 x = common_u512_from_u256(&a), q, r;
+    cr_assert_eq(common_u512_mul_u64(&x, UINT64_MAX), 0u); /* (2^256-1)(2^64-1) */
+    common_u512 d = common_u512_from_u256(&(common_u256){{UINT64_MAX, 0, 0, 0}});
+    common_u512_divmod(&q, &r, &x, &d);
+    common_u256 qq;
+    cr_assert(common_u512_to_u256(&qq, &q));
+    cr_assert_eq(common_u256_cmp(&qq, &a), 0);
+    cr_assert_eq(r.w[0] | r.w[1], 0u);
+}
