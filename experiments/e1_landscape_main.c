@@ -22,6 +22,15 @@
 #include "pouw/env.h"
 #include "pouw/seed.h"
 
+/* Which environment generator this build has: version 1's (pouw.md s3) or the equal-cost
+ * one of version 2 (s11.11, which defines POUW_ENV_TRADERS). Written into every row so
+ * that E4 reports per kind. */
+#ifdef POUW_ENV_TRADERS
+#define ENV_KIND "equal-cost"
+#else
+#define ENV_KIND "v1"
+#endif
+
 #define NV_SESSION (4 + 2 * EXPERIMENTS_ENV_TYPES + 4) /* features, means, pps, steps, trades, traders */
 
 typedef struct e1 {
@@ -173,7 +182,7 @@ int main(int argc, char **argv)
     const char *cols[64];
     size_t nc = 0;
     char names[2][EXPERIMENTS_ENV_TYPES][16];
-    static const char *const HEAD[] = {"chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi",
+    static const char *const HEAD[] = {"chain", "environments", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi",
                                        "n_traders", "types"};
     for (size_t i = 0; i < sizeof HEAD / sizeof HEAD[0]; i++)
         cols[nc++] = HEAD[i];
@@ -216,6 +225,7 @@ int main(int argc, char **argv)
                 experiments_features(X + ((sd - lo[g]) * n + i) * EXPERIMENTS_NFEAT, s);
                 y[(sd - lo[g]) * n + i] = s[4 + 2 * EXPERIMENTS_ENV_TYPES];
                 experiments_table_str(&t, p->name);
+                experiments_table_str(&t, ENV_KIND);
                 experiments_table_int(&t, (int64_t)sd);
                 experiments_table_int(&t, (int64_t)i);
                 for (int k = 0; k < 4; k++)
@@ -304,7 +314,7 @@ int main(int argc, char **argv)
     snprintf(cfg, sizeof cfg,
              "{\"sessions_per_attempt\": 2, \"prehash\": \"SHA-256('bse-pouw/E1' || u32le(chain_id) || u64le(seed))\","
              " \"features\": \"1, sup_lo, sup_hi, dem_lo, dem_hi, count and presence of 8 types\","
-             " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\"}");
+             " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\", \"environments\": \"" ENV_KIND "\"}");
     rc = 0;
     if (!fit_ok || experiments_table_write(&t, r.out, "pps_distribution.csv", &err) ||
         experiments_sidecar_write(&r, r.out, "pps_distribution.csv", seeds, cfg, 1, &err) ||

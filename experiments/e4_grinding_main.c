@@ -23,8 +23,9 @@
  * Modes: pps (the chain's genesis threshold, pass rate ~1/12) and lottery (floor at the
  * fitting half's 10% quantile: ~90% pass, s11.2; the post-hash lottery is independent of
  * the environment and multiplies every miner's cost by the same factor, so it cancels).
- * Environments: v1 (what E1 measured). Equal-cost environments (v2, s11.11) slot in as
- * another ENVS entry once E1 can sample them: rows are written per environment kind.
+ * Environments: the kind E1's build sampled (its `environments` column: v1, or equal-cost
+ * once pouw_env_generate draws v2's equal-cost environments, s11.11); re-running E1 and E4
+ * on the v2 code gives the v2 rows, and cost screening then has nothing left to choose.
  * Output: grinding.csv (deterministic). */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
@@ -175,6 +176,7 @@ int main(int argc, char **argv)
             experiments_mpi_finalize();
             return COMMON_EXIT_USAGE;
         }
+    int envcol = experiments_csv_col(&c, "environments"); /* absent in files from before the column: v1 */
     int ncol[EXPERIMENTS_ENV_TYPES];
     for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
         char nm[32];
@@ -194,6 +196,7 @@ int main(int argc, char **argv)
     for (unsigned ci = 0; ci < CHAIN_COUNT && !fail; ci++) {
         const chain_params *p = chain_params_at(ci);
         size_t na = 0;
+        char envkind[32] = "v1";
         for (size_t row = 0; row < c.nrows; row++) {
             if (strcmp(experiments_csv_cell(&c, row, col[0]), p->name))
                 continue;
@@ -201,6 +204,8 @@ int main(int argc, char **argv)
             if (r.seeds_given && (sd < r.seed_lo || sd >= r.seed_hi))
                 continue;
             int si = (int)num(&c, row, col[2]);
+            if (envcol >= 0)
+                snprintf(envkind, sizeof envkind, "%s", experiments_csv_cell(&c, row, envcol));
             if (si == 0) {
                 if (na > 0 && A[na - 1].seed == sd)
                     continue;
@@ -306,7 +311,7 @@ int main(int argc, char **argv)
                 free(bst);
                 experiments_table_str(&out, p->name);
                 experiments_table_str(&out, mode == 0 ? "pps" : "lottery");
-                experiments_table_str(&out, "v1");
+                experiments_table_str(&out, envkind);
                 experiments_table_str(&out, SNAME[s]);
                 experiments_table_num(&out, q, 2);
                 experiments_table_int(&out, thr);
@@ -334,7 +339,7 @@ int main(int argc, char **argv)
              " \"test\": \"odd seeds\", \"bootstrap\": {\"resamples\": %u, \"rng\": \"gsl mt19937 seed 1\"},"
              " \"lottery_floor\": \"10%% quantile of fitting-half attempt PPS\","
              " \"cpu_proxy\": \"trader steps (bse_result.n_steps)\","
-             " \"environments_pending\": [\"equal-cost (consensus v2, pouw.md s11.11)\"]}",
+             " \"environments\": \"from E1's environments column (v1 when absent)\"}",
              in, B);
     rc = 0;
     if (fail) {
