@@ -131,6 +131,7 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
     ctx->reward = p->reward;
     ctx->now_ms = now_ms;
     ctx->max_future_ms = p->max_future_ms;
+    ctx->limits = p->limits;
     ctx->threads = threads;
     if (all_zero(b->header.prev_hash, 32)) {
         genesis->time_ms = p->genesis_time_ms;
@@ -302,6 +303,8 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain
         size_t max = opts->max_transfers ? opts->max_transfers : CHAIN_MINE_TRANSFERS;
         if (max > POUW_BLOCK_MAX_TXS - 1)
             max = POUW_BLOCK_MAX_TXS - 1;
+        if (s->params->limits.max_block_txs && max > s->params->limits.max_block_txs - 1)
+            max = (size_t)s->params->limits.max_block_txs - 1; /* s11.9: the coinbase counts too */
         chain_status ms = chain_mempool_select(&sel, &ns, &me, s->dir, tip_ledger, max);
         if (ms == CHAIN_ENOMEM) {
             if (err)
@@ -380,6 +383,8 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     }
     if (st == POUW_OK)
         st = pouw_tx_root(mp.header.tx_root, NULL, txs, n_txs);
+    if (st == POUW_OK)
+        st = pouw_ledger_root(mp.header.ledger_root, &ledger);
     if (st != POUW_OK) {
         cs = from_pouw(st);
         common_error_set(err, cs, s->dir, "ledger", "cannot build the block: %s", pouw_status_str(st));
@@ -416,10 +421,12 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
             common_error_set(err, cs, s->dir, "", "another writer changed the chain: mine on the new tip");
         goto out;
     }
-    unsigned flags = CHAIN_ADD_VERIFIED;
+    /* s11.13: the miner's own block is checked by every rule (its time against the
+     * verifier's clock, its targets, its transactions, its sessions) before it is
+     * stored: a block a verifier would reject is never stored. */
+    unsigned flags = 0;
 #ifdef CHAIN_CHECK
     check_ledger(p, b);
-    flags = 0; /* test builds verify their own blocks too */
 #endif
     pouw_reason r;
     cs = chain_store_add(s, opts->added, &r, err, b, flags);

@@ -118,6 +118,9 @@ static const mutation MUTATIONS[] = {
     {"header.height-1", POUW_R_HEIGHT},
     {"header.prev_hash", POUW_R_UNKNOWN_PARENT},
     {"header.tx_root", POUW_R_TX_ROOT},
+    {"header.ledger_root", POUW_R_LEDGER_ROOT},
+    {"header.height+1 (pre_hash not redone)", POUW_R_PREHASH},
+    {"header.post_bits (pre_hash not redone)", POUW_R_PREHASH},
     {"header.miner", POUW_R_COINBASE_RECIPIENT},
     {"header.time_ms+1", POUW_R_PREHASH},
     {"header.time_ms=median", POUW_R_TIME_OLD},
@@ -188,6 +191,9 @@ static void apply_mutation(pouw_block *m, size_t k, const fixture *f)
     else if (!strcmp(n, "header.sessions-1")) h->sessions--;
     else if (!strcmp(n, "header.job_digest")) flip(h->job_digest);
     else if (!strcmp(n, "header.nonce")) h->nonce++;
+    else if (!strcmp(n, "header.ledger_root")) flip(h->ledger_root);
+    else if (!strcmp(n, "header.height+1 (pre_hash not redone)")) h->height++;
+    else if (!strcmp(n, "header.post_bits (pre_hash not redone)")) h->post_bits = 0x207fffff;
     else if (!strcmp(n, "pre_hash")) flip(m->pre_hash);
     else if (!strcmp(n, "post_hash")) flip(m->post_hash);
     else if (!strcmp(n, "proof.sessions[0].d")) flip(m->proof[0].digest);
@@ -230,6 +236,15 @@ static void apply_mutation(pouw_block *m, size_t k, const fixture *f)
         cr_assert_eq(pouw_env_generate(m->job, NULL, &err, &f->p.tmpl, m->pre_hash, 0), POUW_OK);
     } else
         cr_assert_fail("unknown mutation %s", n);
+    /* spec s11.7 checks the pre-hash (stage 3) before the parent, the time, post_bits
+     * and the payload: a forger of those fields redoes the pre-hash (and finds a
+     * nonce through the gate), so these mutations do too */
+    static const char *const redo[] = {"header.height+1", "header.height-1", "header.prev_hash", "header.tx_root",
+                                       "header.ledger_root", "header.miner", "header.time_ms=median",
+                                       "header.time_ms=future", "header.post_bits"};
+    for (size_t i = 0; i < NELEM(redo); i++)
+        if (!strcmp(n, redo[i]))
+            tk_redo_prehash(m);
 }
 
 Test(pouw_verify, every_single_field_mutation_is_rejected_with_its_reason)
@@ -302,7 +317,7 @@ static void forge(pouw_block *out, chain_store *s, const uint8_t miner[32], forg
     cr_assert_eq(chain_store_median_time(&mtp, &err, s, tip), CHAIN_OK);
     pouw_header h;
     memset(&h, 0, sizeof h);
-    h.version = 1;
+    h.version = POUW_HEADER_VERSION;
     h.chain_id = p->chain_id;
     h.height = tip + 1;
     chain_store_id(h.prev_hash, s, tip);
@@ -319,6 +334,7 @@ static void forge(pouw_block *out, chain_store *s, const uint8_t miner[32], forg
     pouw_ledger l = {0};
     cr_assert_eq(pouw_ledger_copy(&l, &parent.ledger), POUW_OK);
     cr_assert_eq(pouw_ledger_apply(&l, &cb, 1), POUW_OK);
+    cr_assert_eq(pouw_ledger_root(h.ledger_root, &l), POUW_OK);
     uint8_t target[32];
     cr_assert_eq(pouw_target_from_bits(target, h.prehash_bits), POUW_OK);
     static pouw_attempt a;
@@ -404,7 +420,7 @@ Test(pouw_verify, an_attempt_below_the_threshold_or_a_prehash_above_target_fails
     common_error err;
     forge(&b, &f.s, f.b.pub, FORGE_BELOW);
     cr_assert_eq(tk_verify(&f.s, &b, &err), POUW_R_NOT_VALID, "%s", err.msg);
-    cr_assert_neq(strstr(err.msg, "below the threshold"), NULL, "%s", err.msg);
+    cr_assert_neq(strstr(err.msg, "below the floor"), NULL, "%s", err.msg);
     pouw_block_clear(&b);
     forge(&b, &f.s, f.b.pub, FORGE_ABOVE_TARGET);
     cr_assert_eq(tk_verify(&f.s, &b, &err), POUW_R_PREHASH_TARGET, "%s", err.msg);
@@ -429,6 +445,7 @@ Test(pouw_verify, a_block_cannot_be_stolen_by_changing_its_miner)
     pouw_ledger_clear(&m.ledger);
     cr_assert_eq(pouw_ledger_copy(&m.ledger, &f.b1.ledger), POUW_OK);
     cr_assert_eq(pouw_ledger_apply(&m.ledger, m.txs, 1), POUW_OK);
+    cr_assert_eq(pouw_ledger_root(m.header.ledger_root, &m.ledger), POUW_OK);
     uint8_t target[32];
     cr_assert_eq(pouw_target_from_bits(target, m.header.prehash_bits), POUW_OK);
     uint64_t nonce;
@@ -578,10 +595,13 @@ Test(pouw_verify, genesis_must_be_the_chains_own)
     cr_assert_eq(chain_store_load(&g, &err, &f.s, 0), CHAIN_OK);
     cr_assert_eq(pouw_block_copy(&m, &g), POUW_OK);
     m.header.time_ms++;
+    cr_assert_eq(tk_verify(&f.s, &m, &err), POUW_R_PREHASH); /* stage 3 first (s11.7) */
+    tk_redo_prehash(&m);
     cr_assert_eq(tk_verify(&f.s, &m, &err), POUW_R_GENESIS);
     cr_assert_str_eq(err.field, "header.time_ms");
     cr_assert_eq(pouw_block_copy(&m, &g), POUW_OK);
     flip(m.header.miner);
+    tk_redo_prehash(&m);
     cr_assert_eq(tk_verify(&f.s, &m, &err), POUW_R_GENESIS);
 
     /* a pinned genesis id: the real genesis passes, a wrong pin is caught */
