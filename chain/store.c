@@ -288,6 +288,7 @@ static void info_from_block(chain_block_info *info, const pouw_block *b)
     info->time_ms = b->header.time_ms;
     info->prehash_bits = b->header.prehash_bits;
     info->pps_threshold_micro = b->header.pps_threshold_micro;
+    info->post_bits = b->header.post_bits;
     info->parent = CHAIN_NO_BLOCK;
 }
 
@@ -396,7 +397,9 @@ static chain_status link_all(chain_store *s, common_error *err)
         if (b->state == CHAIN_BLOCK_INVALID && b->reason == POUW_R_FORMAT)
             continue; /* no header known */
         uint8_t w[32];
-        chain_block_work(w, s->params, b->prehash_bits, b->pps_threshold_micro);
+        pouw_header wh = {0};
+        wh.post_bits = b->post_bits;
+        chain_block_weight(w, s->params, &wh);
         if (b->height == 0) {
             if (!all_zero(b->prev, 32))
                 continue;

@@ -95,6 +95,7 @@ typedef struct chain_block_info {
     uint64_t time_ms;
     uint32_t prehash_bits;
     int64_t pps_threshold_micro;
+    uint32_t post_bits;        /* the weight's input (chain_block_weight) */
     uint8_t work[32];           /* cumulative work, genesis through this block (when linked) */
     int linked;                 /* 1: its parents lead to a height-0 block of the index */
     chain_block_state state;
