@@ -115,6 +115,35 @@ chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, common_error
     return CHAIN_OK;
 }
 
+chain_status chain_status_of_reason(pouw_reason r)
+{
+    switch (pouw_reason_kind_of(r)) {
+    case POUW_KIND_OK: return CHAIN_OK;
+    case POUW_KIND_INVALID: return CHAIN_EINVALID;
+    case POUW_KIND_ORPHAN: return CHAIN_EORPHAN;
+    default: return CHAIN_EMALFORMED; /* a wrong copy, or a time ahead of the clock: not now */
+    }
+}
+
+chain_status chain_precheck_block(void *user, pouw_block *b, pouw_reason *reason, common_error *err,
+                                  const chain_params *p, const char *doc, size_t len)
+{
+    (void)user;
+    assert(b && reason && p && (doc || len == 0));
+    pouw_precheck_ctx pc;
+    memset(&pc, 0, sizeof pc);
+    pc.chain_id = p->chain_id;
+    pc.req = p->genesis_req;
+    pc.limits = p->limits;
+    pouw_status st = pouw_block_precheck(b, reason, err, &pc, doc, len);
+    if (st == POUW_OK)
+        return CHAIN_OK;
+    chain_status cs = st == POUW_EINVALID ? chain_status_of_reason(*reason) : from_pouw(st);
+    if (err)
+        err->code = cs;
+    return cs;
+}
+
 chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pouw_ledger *parent_ledger,
                                   pouw_genesis_rule *genesis, common_error *err, chain_store *s, const pouw_block *b,
                                   uint64_t now_ms, unsigned threads)

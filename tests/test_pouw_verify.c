@@ -733,3 +733,75 @@ Test(pouw_verify, every_bit_flip_of_the_document_is_rejected_or_harmless, .timeo
     free(js);
     fixture_close(&f);
 }
+
+/* ---------------------------------------------------------------- s11.7: stages 1-3, copy-only verdicts */
+
+static chain_status precheck_of(const pouw_block *b, const chain_params *p, pouw_reason *r, pouw_block *out)
+{
+    char *doc;
+    size_t len;
+    cr_assert_eq(pouw_block_to_json(&doc, &len, b), POUW_OK);
+    common_error err;
+    chain_status cs = chain_precheck_block(NULL, out, r, &err, p, doc, len);
+    free(doc);
+    return cs;
+}
+
+Test(pouw_verify, a_junk_block_with_a_wrong_prehash_is_refused_by_size_before_any_parsing)
+{
+    chain_params p = tk_params();
+    fixture f;
+    fixture_open(&f, &p);
+    pouw_block m, out;
+    pouw_block_init(&m);
+    pouw_block_init(&out);
+    pouw_reason r;
+    cr_assert_eq(precheck_of(&f.b2, &p, &r, &out), CHAIN_OK, "an honest block passes stages 1-3");
+    cr_assert_eq(pouw_block_equal(&out, &f.b2), 1);
+    /* 100,000 junk transfers and a wrong pre-hash: oversize, a copy-only rejection,
+     * found before the document is parsed (nothing parsed: out stays empty) */
+    cr_assert_eq(pouw_block_copy(&m, &f.b2), POUW_OK);
+    const size_t n = 100000;
+    pouw_tx *junk = calloc(n, sizeof *junk);
+    cr_assert_not_null(junk);
+    for (size_t i = 0; i < n; i++)
+        junk[i] = pouw_tx_transfer(p.chain_id, f.a.pub, f.b.pub, 1, i, 0);
+    free(m.txs);
+    m.txs = junk;
+    m.n_txs = n;
+    m.pre_hash[0] ^= 1;
+    cr_assert_eq(precheck_of(&m, &p, &r, &out), CHAIN_EMALFORMED);
+    cr_assert_eq(r, POUW_R_OVERSIZE);
+    cr_assert_eq(out.n_txs, 0u, "rejected before parsing");
+    cr_assert_eq(pouw_reason_kind_of(r), POUW_KIND_COPY);
+    /* within the size: too many transactions (committed by tx_root: invalid) */
+    chain_params q = p;
+    q.limits.max_block_bytes = 0; /* no size limit, to reach the count */
+    q.limits.max_block_txs = 100;
+    cr_assert_eq(precheck_of(&m, &q, &r, &out), CHAIN_EINVALID);
+    cr_assert_eq(r, POUW_R_TOO_MANY_TXS);
+    pouw_block_clear(&m);
+    /* a wrong stored pre-hash alone: this copy only; a header above the gate: invalid */
+    cr_assert_eq(pouw_block_copy(&m, &f.b2), POUW_OK);
+    m.pre_hash[3] ^= 1;
+    cr_assert_eq(precheck_of(&m, &p, &r, &out), CHAIN_EMALFORMED);
+    cr_assert_eq(r, POUW_R_PREHASH);
+    pouw_block_clear(&m);
+    cr_assert_eq(pouw_block_copy(&m, &f.b2), POUW_OK);
+    for (m.header.nonce = 0;; m.header.nonce++) { /* a nonce whose pre-hash misses the gate */
+        uint8_t t[32];
+        cr_assert_eq(pouw_prehash(m.pre_hash, &m.header), POUW_OK);
+        cr_assert_eq(pouw_target_from_bits(t, m.header.prehash_bits), POUW_OK);
+        if (!pouw_hash_meets_target(m.pre_hash, t))
+            break;
+    }
+    cr_assert_eq(precheck_of(&m, &p, &r, &out), CHAIN_EINVALID);
+    cr_assert_eq(r, POUW_R_PREHASH_TARGET);
+    /* an unknown parent is an orphan, a future time is not permanent */
+    cr_assert_eq(chain_status_of_reason(POUW_R_UNKNOWN_PARENT), CHAIN_EORPHAN);
+    cr_assert_eq(chain_status_of_reason(POUW_R_TIME_FUTURE), CHAIN_EMALFORMED);
+    cr_assert_eq(chain_status_of_reason(POUW_R_SESSION_DIGEST), CHAIN_EINVALID);
+    pouw_block_clear(&m);
+    pouw_block_clear(&out);
+    fixture_close(&f);
+}
