@@ -59,7 +59,7 @@ static const common_cmd CMDS[] = {
     [CMD_SUBMIT] = {"submit", "--data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json",
                     "offer a block file to the store: verify it against its parent (any branch of\n"
                     "DIR), store it if valid and move the best tip by fork choice (most cumulative\n"
-                    "expected work). Prints \"accepted ...\" or \"already known ...\" (exit 0) or the\n"
+                    "weight). Prints \"accepted ...\" or \"already known ...\" (exit 0) or the\n"
                     "reason it was rejected (exit 1)",
                     1, 1, "BLOCK.json"},
     [CMD_VERIFY] = {"verify", "--data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json",
