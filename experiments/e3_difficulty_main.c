@@ -16,6 +16,7 @@
 #include "experiments/driver.h"
 #include "experiments/model.h"
 #include "experiments/mpi.h"
+#include "pouw/target.h"
 #include "pouw/work.h"
 
 static const common_opt OPTS[] = {
@@ -121,13 +122,21 @@ int main(int argc, char **argv)
             experiments_table_int(&t, (int64_t)n);
             experiments_table_num(&t, pr, 4);
             experiments_table_num(&t, pass ? 1.0 / pr : NAN, 2);
-            experiments_table_num(&t, (double)chain_pps_pass(p, thr) / D, 4);
+            /* no pinned table (v2 chains): only the floor's pinned pass rate is known */
+            experiments_table_num(&t, p->pps_segments ? (double)chain_pps_pass(p, thr) / D
+                                      : k == 20 ? (double)p->floor_pass_ppm / 1e6 : NAN, 4);
             experiments_table_int(&t, k == 20);
             experiments_table_end(&t);
         }
         /* timed attempts: one core, then every core */
         pouw_work w = chain_params_work(p);
         double table_p = (double)chain_pps_pass(p, p->genesis_req.pps_threshold_micro) / D;
+        if (!p->pps_segments) { /* v2 (s11.2): a block = the floor (pinned pass rate) and the post-hash lottery */
+            uint8_t tg[POUW_TARGET_BYTES];
+            table_p = (double)p->floor_pass_ppm / 1e6;
+            if (p->genesis_req.post_bits && pouw_target_from_bits(tg, p->genesis_req.post_bits) == POUW_OK)
+                table_p /= pouw_target_work_double(tg);
+        }
         unsigned thr_list[2] = {1, r.threads};
         for (int z = 0; z < (r.threads > 1 ? 2 : 1) && !fail; z++) {
             double t0 = common_clock_mono_s();
@@ -153,10 +162,12 @@ int main(int argc, char **argv)
     }
     common_progress_end(&r.progress);
     free(v);
-    char cfg[512];
+    char cfg[900];
     snprintf(cfg, sizeof cfg,
              "{\"input\": \"%s\", \"timed_attempts_per_chain\": %u, \"prehash\": \"SHA-256('bse-pouw/E3' || "
-             "u32le(chain_id) || u64le(k))\"}",
+             "u32le(chain_id) || u64le(k))\", \"table_pass_rate\": \"chains without a PPS table (v2): "
+             "difficulty_curve has the floor's pinned pass rate at the genesis row; attempt_times has the chance an "
+             "attempt makes a block (floor pass x the genesis post-hash lottery)\"}",
              in, natt);
     const char *seeds = r.seeds_given ? a.str[EXPERIMENTS_OPT_SEEDS] : "all of E1";
     rc = 0;

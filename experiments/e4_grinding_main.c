@@ -20,8 +20,10 @@
  * steps (a deterministic CPU proxy: bse_result.n_steps). Advantage = honest cost per block
  * / strategy cost per block; 95% interval: percentile bootstrap over the held-out attempts
  * (2000 resamples, GSL mt19937 seeded 1; both miners on the same resample).
- * Modes: pps (the chain's genesis threshold, pass rate ~1/12) and lottery (floor at the
- * fitting half's 10% quantile: ~90% pass, s11.2; the post-hash lottery is independent of
+ * Modes: pps (the reference threshold, pass rate ~1/12: on lottery-mode chains the fitting
+ * half's 11/12 quantile, on pps-mode chains the genesis threshold) and lottery (the floor:
+ * on lottery-mode chains the genesis floor, ~90% pass, s11.2; on pps-mode chains the
+ * fitting half's 10% quantile; the post-hash lottery is independent of
  * the environment and multiplies every miner's cost by the same factor, so it cancels).
  * Environments: the kind E1's build sampled (its `environments` column: v1, or equal-cost
  * once pouw_env_generate draws v2's equal-cost environments, s11.11); re-running E1 and E4
@@ -272,8 +274,13 @@ int main(int argc, char **argv)
                 test[ntest++] = k;
         }
         for (int mode = 0; mode < 2; mode++) {
-            int64_t thr = mode == 0 ? p->genesis_req.pps_threshold_micro
-                                    : (int64_t)quantile(trapps, ntrain, 0.10);
+            /* A lottery-mode chain (v2, s11.2) pins its usefulness floor in genesis: mode
+             * lottery uses it, mode pps the reference threshold of pass ~1/12 (the fitting
+             * half's 11/12 quantile). A pps-mode chain (v1) the other way round. */
+            int lot = p->genesis_req.mode == POUW_MODE_LOTTERY;
+            int64_t thr = mode == 0 ? (lot ? (int64_t)quantile(trapps, ntrain, 1.0 - 1.0 / CHAIN_DESIGN_ATTEMPTS)
+                                           : p->genesis_req.pps_threshold_micro)
+                                    : (lot ? p->genesis_req.pps_threshold_micro : (int64_t)quantile(trapps, ntrain, 0.10));
             struct {
                 int s;
                 double q;
@@ -333,11 +340,12 @@ int main(int argc, char **argv)
     next:
         free(X), free(y), free(coef), free(trpred), free(trapps), free(trtraders), free(test), free(res);
     }
-    char cfg[700];
+    char cfg[1024];
     snprintf(cfg, sizeof cfg,
              "{\"input\": \"%s\", \"fit\": \"OLS on even seeds (session PPS on 21 environment features)\","
              " \"test\": \"odd seeds\", \"bootstrap\": {\"resamples\": %u, \"rng\": \"gsl mt19937 seed 1\"},"
-             " \"lottery_floor\": \"10%% quantile of fitting-half attempt PPS\","
+             " \"lottery_floor\": \"the chain's genesis floor (lottery-mode chains; else the 10%% quantile of fitting-half attempt PPS)\","
+             " \"pps_threshold\": \"the fitting half's 1 - 1/12 quantile of attempt PPS (lottery-mode chains; else the genesis threshold)\","
              " \"cpu_proxy\": \"trader steps (bse_result.n_steps)\","
              " \"environments\": \"from E1's environments column (v1 when absent)\"}",
              in, B);

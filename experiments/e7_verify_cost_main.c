@@ -18,6 +18,7 @@
 #include "experiments/forge.h"
 #include "experiments/mpi.h"
 #include "pouw/keys.h"
+#include "pouw/target.h"
 
 static int cmp_d(const void *x, const void *y)
 {
@@ -125,10 +126,21 @@ int main(int argc, char **argv)
                 double vs = vt[R / 2], as = mine_time / (double)(attempts ? attempts : 1);
                 double D = (double)chain_pps_scale(p);
                 static const double PASS[] = {1.0 / 2, 1.0 / 4, 1.0 / 8, 0, 1.0 / 24, 1.0 / 50, 1.0 / 100};
+                /* A chain without a PPS table (v2, s11.2: a floor passing ~90% and the
+                 * post-hash lottery) has one threshold, its floor; pass_rate is then the
+                 * chance that an attempt makes a block: PASS[k] for a post-hash target
+                 * retargeted to it, and at genesis the pinned floor pass times the lottery. */
+                int notab = p->pps_segments == 0;
+                double lot = 1.0;
+                uint8_t tg[POUW_TARGET_BYTES];
+                if (notab && p->genesis_req.post_bits && pouw_target_from_bits(tg, p->genesis_req.post_bits) == POUW_OK)
+                    lot = 1.0 / pouw_target_work_double(tg);
                 for (size_t k = 0; k < sizeof PASS / sizeof PASS[0]; k++) {
                     int64_t thr = PASS[k] > 0 ? chain_pps_threshold(p, (uint64_t)(PASS[k] * D))
                                               : p->genesis_req.pps_threshold_micro;
                     double pr = (double)chain_pps_pass(p, thr) / D;
+                    if (notab)
+                        pr = PASS[k] > 0 ? PASS[k] : (double)p->floor_pass_ppm / 1e6 * lot;
                     experiments_table_str(&t, p->name);
                     experiments_table_int(&t, thr);
                     experiments_table_num(&t, pr, 4);
@@ -151,10 +163,12 @@ int main(int argc, char **argv)
     }
     common_progress_end(&r.progress);
     free(vt);
-    char cfg[500];
+    char cfg[900];
     snprintf(cfg, sizeof cfg,
              "{\"chains\": \"%s\", \"repeats\": %u, \"verify\": \"median of chain_verify_block on the mined block\","
-             " \"mine_s\": \"measured seconds per attempt / pass rate of the threshold (pinned table)\"}",
+             " \"mine_s\": \"measured seconds per attempt / pass rate of the threshold (pinned table); chains without a"
+             " table (v2): pass rate = the chance an attempt makes a block (the floor's pinned pass x the post-hash"
+             " lottery at genesis; the other rows a post-hash target retargeted to that chance)\"}",
              which, R);
     rc = 0;
     if (fail) {
