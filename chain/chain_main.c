@@ -16,7 +16,6 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
-#include "chain/mempool.h"
 #include "common/cli.h"
 #include "common/clock.h"
 #include "chain/node.h"
@@ -145,10 +144,11 @@ static const chain_params *chain_named(const opts *o, const char *name)
 /* 1 when DIR/<chain> holds a chain (its blocks folder). */
 static int chain_exists(const opts *o, const chain_params *p)
 {
-    char path[CHAIN_PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s/blocks", o->data, p->name);
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    chain_store *s = NULL;
+    common_error err;
+    chain_status cs = chain_store_open(&s, &err, o->data, p, NULL);
+    chain_store_close(s);
+    return cs != CHAIN_EUNKNOWN; /* a corrupt database is there: opening says why */
 }
 
 /* "prog: chain: path: field: msg" on one line, leaving out the empty parts. */
@@ -169,16 +169,19 @@ static void store_notice(void *user, const common_error *err)
 }
 
 /* Opens the existing chain p of DIR (never creates), verifying what it reads. */
-static chain_status open_chain(chain_store *s, common_error *err, const opts *o, const chain_params *p, const char *prog)
+static chain_status open_chain(chain_store **s, common_error *err, const opts *o, const chain_params *p,
+                               const char *prog, chain_v1_verifier *v)
 {
     chain_store_opts so;
     memset(&so, 0, sizeof so);
-    so.threads = o->threads;
-    so.trust = o->trust;
-    so.clock_ms = wall_ms;
+    v->threads = o->threads;
+    v->clock_ms = wall_ms;
+    v->clock_user = NULL;
+    chain_v1_store_opts(&so, v);
+    so.genesis = NULL;
     so.notice = store_notice;
     so.notice_user = (void *)prog;
-    return chain_store_open_opts(s, err, o->data, p, &so);
+    return chain_store_open(s, err, o->data, p, &so);
 }
 
 /* The tip block of s. */
@@ -314,7 +317,7 @@ static void iso_time(char *out, size_t cap, uint64_t ms)
 /* Status of chain p (open in s) as text, or into the JSON array arr. */
 static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_t nkeys)
 {
-    const chain_params *p = s->params;
+    const chain_params *p = chain_store_params(s);
     common_error err;
     pouw_block tip, b;
     pouw_block_init(&tip);
@@ -328,14 +331,12 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
     int has_next = chain_required_targets(&next, &err, p, s, h + 1) == CHAIN_OK;
     pouw_tx *pend = NULL;
     size_t npend = 0;
-    chain_mempool_report rep;
-    memset(&rep, 0, sizeof rep);
-    if (chain_mempool_list(&pend, &npend, &rep, &err, s->dir) != CHAIN_OK)
+    struct {
+        size_t ignored;
+    } rep = {0}; /* the mempool is in the database: nothing to ignore */
+    if (chain_store_tx_list(&pend, &npend, &err, s) != CHAIN_OK)
         common_error_print(&err, "chain status", stderr);
     free(pend);
-    if (rep.ignored)
-        fprintf(stderr, "chain status: %s: %zu unusable mempool file%s ignored; first: %s: %s\n", p->name,
-                rep.ignored, rep.ignored == 1 ? "" : "s", rep.first.path, rep.first.msg);
     char id[POUW_SHA256_HEX];
     pouw_hex_encode(id, tip.post_hash, 32);
     int64_t coins = pouw_ledger_total(&tip.ledger);
@@ -465,16 +466,17 @@ static int cmd_status(const opts *o)
             continue;
         }
         found++;
-        chain_store s;
+        chain_store *s;
+        chain_v1_verifier v;
         common_error err;
-        if (open_chain(&s, &err, o, p, "chain status") != CHAIN_OK) {
+        if (open_chain(&s, &err, o, p, "chain status", &v) != CHAIN_OK) {
             common_error_print(&err, "chain status", stderr);
             rc = 1;
             continue;
         }
-        if (status_chain(arr, &s, keys, nkeys))
+        if (status_chain(arr, s, keys, nkeys))
             rc = 1;
-        chain_store_close(&s);
+        chain_store_close(s);
     }
     free(keys);
     if (o->json && print_json(root))
@@ -532,13 +534,14 @@ static int cmd_accounts(const opts *o)
         if (!chain_exists(o, p))
             continue;
         found++;
-        chain_store s;
+        chain_store *s = NULL;
+        chain_v1_verifier v;
         common_error err;
         pouw_block tip;
         pouw_block_init(&tip);
-        if (open_chain(&s, &err, o, p, "chain accounts") != CHAIN_OK || tip_block(&tip, &err, &s) != CHAIN_OK) {
+        if (open_chain(&s, &err, o, p, "chain accounts", &v) != CHAIN_OK || tip_block(&tip, &err, s) != CHAIN_OK) {
             common_error_print(&err, "chain accounts", stderr);
-            chain_store_close(&s);
+            chain_store_close(s);
             rc = 1;
             continue;
         }
@@ -551,7 +554,7 @@ static int cmd_accounts(const opts *o)
                 rows[r].bal[c] = tip.ledger.e[i].balance;
         }
         pouw_block_clear(&tip);
-        chain_store_close(&s);
+        chain_store_close(s);
     }
     if (!found && !oom) {
         fprintf(stderr, "chain accounts: %s: no chain in this data directory (pouw mine creates them)\n", o->data);
@@ -675,28 +678,21 @@ static int cmd_send(const opts *o)
         common_error_print(&err, "chain send", stderr);
         return ps == POUW_EIO || ps == POUW_EKEYFILE ? 2 : 1;
     }
-    chain_store s;
-    if (open_chain(&s, &err, o, p, "chain send") != CHAIN_OK) {
+    chain_store *s;
+    chain_v1_verifier v;
+    if (open_chain(&s, &err, o, p, "chain send", &v) != CHAIN_OK) {
         print_chain_error("chain send", p->name, &err);
         pouw_key_clear(&key);
         return 1;
     }
     pouw_block tip;
     pouw_block_init(&tip);
-    uint64_t seq = 0;
-    chain_status cs = tip_block(&tip, &err, &s);
-    if (cs == CHAIN_OK)
-        cs = chain_mempool_next_sequence(&seq, &err, s.dir, &tip.ledger, key.pub);
     pouw_tx tx;
-    if (cs == CHAIN_OK) {
-        tx = pouw_tx_transfer(p->chain_id, key.pub, to, o->amount, seq, o->fee);
-        if ((ps = pouw_tx_sign(&key, &tx)) != POUW_OK) {
-            common_error_set(&err, CHAIN_EWORK, keypath, "", "cannot sign: %s", pouw_status_str(ps));
-            cs = CHAIN_EWORK;
-        }
-    }
-    if (cs == CHAIN_OK)
-        cs = chain_mempool_add(&err, s.dir, &tx, &tip.ledger);
+    pouw_reason why;
+    /* the sequence is chosen inside the writer transaction: concurrent sends of one
+     * account each get their own, or are refused with a reason */
+    chain_status cs = chain_store_send(s, &tx, &why, &err, &key, to, o->amount, o->fee);
+    uint64_t seq = cs == CHAIN_OK ? tx.sequence : 0;
     if (cs == CHAIN_EINVALID) {
         fprintf(stderr, "chain send: rejected (%.*s): %s: %s\n", (int)strcspn(err.msg, ":"), err.msg, err.field,
                 err.msg);
@@ -717,12 +713,12 @@ static int cmd_send(const opts *o)
             printf("%s\n", hid);
             fprintf(stderr,
                     "chain send: %s transfer of %lld coin%s (fee %lld) from %.16s... to %.16s... sequence %" PRIu64
-                    " pending in %s/mempool/\n", p->coin, o->amount, o->amount == 1 ? "" : "s", o->fee, hfrom, hto,
-                    seq, s.dir);
+                    " pending in %s\n", p->coin, o->amount, o->amount == 1 ? "" : "s", o->fee, hfrom, hto,
+                    seq, chain_store_path(s));
         }
     }
     pouw_block_clear(&tip);
-    chain_store_close(&s);
+    chain_store_close(s);
     pouw_key_clear(&key);
     return rc;
 }
@@ -737,43 +733,33 @@ static int cmd_verify(const opts *o)
         if (!chain_exists(o, p))
             continue;
         found++;
-        chain_store s;
+        chain_store *s;
+        chain_v1_verifier v;
         common_error err;
-        chain_store_opts so;
-        memset(&so, 0, sizeof so);
-        so.threads = o->threads;
-        so.clock_ms = wall_ms;
-        so.notice = store_notice; /* each rejected block's file, field and why */
-        so.notice_user = (void *)"chain verify";
-        if (chain_store_open_opts(&s, &err, o->data, p, &so) != CHAIN_OK) {
+        if (open_chain(&s, &err, o, p, "chain verify", &v) != CHAIN_OK) {
             print_chain_error("chain verify", p->name, &err);
             rc = 1;
             continue;
         }
-        size_t n_invalid = 0;
-        chain_status cs = chain_store_verify_all(&n_invalid, &err, &s);
+        /* every stored block judged again from scratch; each disagreement is a notice */
+        uint64_t n_checked = 0, n_bad = 0;
+        chain_status cs = chain_store_verify_all(&n_checked, &n_bad, &err, s);
         if (cs != CHAIN_OK) {
             print_chain_error("chain verify", p->name, &err);
-            rc = 1;
+            rc = cs == CHAIN_ESTOPPED ? COMMON_EXIT_STOPPED : 1;
         }
-        for (size_t k = 0; k < s.n_blk; k++) {
-            const chain_block_info *bi = &s.blk[k];
-            if (bi->state != CHAIN_BLOCK_INVALID)
-                continue;
-            char id[POUW_SHA256_HEX], path[CHAIN_PATH_MAX + 128];
-            pouw_hex_encode(id, bi->id, 32);
-            chain_store_block_path(path, sizeof path, &s, bi->height, bi->id);
-            fprintf(stderr, "chain verify: %s block %" PRIu64 " %s: rejected (%s): %s\n", p->name, bi->height, id,
-                    pouw_reason_name(bi->reason), path);
-            rc = 1;
-        }
+        chain_store_counts counts;
+        if (chain_store_count(&counts, &err, s) != CHAIN_OK)
+            memset(&counts, 0, sizeof counts);
+        size_t n_invalid = (size_t)(n_bad + counts.invalid);
+        size_t n_read = (size_t)(counts.valid + counts.invalid + counts.orphan);
         if (n_invalid && rc == 0)
             rc = 1;
         /* coins exist only through coinbases */
         pouw_block tip;
         pouw_block_init(&tip);
-        uint64_t h = chain_store_tip_height(&s);
-        if (tip_block(&tip, &err, &s) != CHAIN_OK) {
+        uint64_t h = chain_store_tip_height(s);
+        if (tip_block(&tip, &err, s) != CHAIN_OK) {
             common_error_print(&err, "chain verify", stderr);
             rc = 1;
         } else {
@@ -787,11 +773,11 @@ static int cmd_verify(const opts *o)
             }
             printf("%s %s chain: best tip %" PRIu64 " %s, %zu block%s read, %zu invalid, %" PRId64
                    " coins in %zu accounts\n",
-                   n_invalid ? "INVALID" : "valid", p->coin, h, id, s.n_blk, s.n_blk == 1 ? "" : "s", n_invalid, total,
+                   n_invalid ? "INVALID" : "valid", p->coin, h, id, n_read, n_read == 1 ? "" : "s", n_invalid, total,
                    tip.ledger.n);
         }
         pouw_block_clear(&tip);
-        chain_store_close(&s);
+        chain_store_close(s);
     }
     if (!found) {
         fprintf(stderr, "chain verify: %s: no chain in this data directory (pouw mine creates them)\n", o->data);
@@ -818,9 +804,10 @@ static int cmd_show(const opts *o)
         fprintf(stderr, "chain show: %s: no %s chain in this data directory\n", o->data, p->name);
         return 2;
     }
-    chain_store s;
+    chain_store *s;
+    chain_v1_verifier v;
     common_error err;
-    if (open_chain(&s, &err, o, p, "chain show") != CHAIN_OK) {
+    if (open_chain(&s, &err, o, p, "chain show", &v) != CHAIN_OK) {
         print_chain_error("chain show", p->name, &err);
         return 1;
     }
@@ -828,19 +815,19 @@ static int cmd_show(const opts *o)
     pouw_block b;
     pouw_block_init(&b);
     chain_status cs;
-    if (o->has_height && o->height > chain_store_tip_height(&s)) {
+    if (o->has_height && o->height > chain_store_tip_height(s)) {
         fprintf(stderr, "chain show: %s: no block at height %" PRIu64 " (the best chain's tip is at %" PRIu64 ")\n",
-                p->name, o->height, chain_store_tip_height(&s));
-        chain_store_close(&s);
+                p->name, o->height, chain_store_tip_height(s));
+        chain_store_close(s);
         return 2;
     }
-    chain_block_info info;
-    if (o->id && !chain_store_info(&info, &s, id)) {
+    chain_block_meta info;
+    if (o->id && chain_store_meta(&info, &err, s, id) != CHAIN_OK) {
         fprintf(stderr, "chain show: %s: no block with id %s\n", p->name, o->id);
-        chain_store_close(&s);
+        chain_store_close(s);
         return 2;
     }
-    cs = o->has_height ? chain_store_load(&b, &err, &s, o->height) : chain_store_load_id(&b, &err, &s, id);
+    cs = o->has_height ? chain_store_load(&b, &err, s, o->height) : chain_store_block(&b, &err, s, id);
     if (cs != CHAIN_OK) {
         print_chain_error("chain show", p->name, &err);
         rc = 1;
@@ -860,7 +847,7 @@ static int cmd_show(const opts *o)
         const pouw_header *h = &b.header;
         char hex[POUW_SHA256_HEX], when[48];
         uint64_t at;
-        int in_best = chain_store_find(&at, &s, b.post_hash);
+        int in_best = chain_store_find(&at, s, b.post_hash);
         pouw_hex_encode(hex, b.post_hash, 32);
         printf("block %s\n  chain %s\n  best_chain %s\n", hex, p->name, in_best ? "true" : "false");
         printf("  height %" PRIu64 "\n  version %" PRIu32 "\n  chain_id %" PRIu32 "\n", h->height, h->version, h->chain_id);
@@ -898,7 +885,7 @@ static int cmd_show(const opts *o)
         }
     }
     pouw_block_clear(&b);
-    chain_store_close(&s);
+    chain_store_close(s);
     return rc;
 }
 

@@ -219,14 +219,14 @@ int main(int argc, char **argv)
     size_t nh = 0;
     char dir[256] = "/tmp/bse_pouw_e2_XXXXXX";
     const chain_params *p = chain_params_by_name("alpha");
-    chain_store s;
+    chain_store *s = NULL;
     pouw_key key;
     uint8_t ks[32];
     memset(ks, 0x44, sizeof ks);
     int opened = 0;
     if (!hx || !hy || !mkdtemp(dir) || pouw_key_from_seed(&key, ks) != POUW_OK)
         fail = 1;
-    else if (nblocks > 0 && chain_store_open(&s, &err, dir, p, 1, r.threads) != CHAIN_OK)
+    else if (nblocks > 0 && chain_open_v1(&s, &err, dir, p, 1, NULL) != CHAIN_OK)
         fail = 1;
     else
         opened = nblocks > 0;
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
         mo.no_transfers = 1;
         pouw_block blk;
         pouw_block_init(&blk);
-        if (chain_mine_block(&blk, NULL, &err, &s, key.pub, &mo) != CHAIN_OK) {
+        if (chain_mine_block(&blk, NULL, &err, s, key.pub, &mo) != CHAIN_OK) {
             fail = 1;
         } else {
             for (uint32_t i = 0; i < blk.n_useful; i++)
@@ -262,7 +262,7 @@ int main(int argc, char **argv)
     }
     common_progress_end(&r.progress);
     if (opened)
-        chain_store_close(&s);
+        chain_store_close(s);
     pouw_key_clear(&key);
     experiments_rmtree(dir);
     /* slope of useful pps on height */

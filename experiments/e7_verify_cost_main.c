@@ -94,7 +94,7 @@ int main(int argc, char **argv)
             fail = 1;
             break;
         }
-        chain_store s;
+        chain_store *s = NULL;
         pouw_key key;
         uint8_t seed[32];
         memset(seed, 0x33, sizeof seed);
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
         int open_ok = 0;
         experiments_progress(&r, "E7 %s: mining a block", p->name);
         if (pouw_key_from_seed(&key, seed) != POUW_OK ||
-            chain_store_open(&s, &err, dir, p, 1, r.threads) != CHAIN_OK) {
+            chain_open_v1(&s, &err, dir, p, 1, NULL) != CHAIN_OK) {
             fail = 1;
         } else {
             open_ok = 1;
@@ -113,14 +113,14 @@ int main(int argc, char **argv)
             mo.no_transfers = 1;
             pouw_mine_stats ms;
             double t0 = common_clock_mono_s();
-            if (chain_mine_block(&b, &ms, &err, &s, key.pub, &mo) != CHAIN_OK)
+            if (chain_mine_block(&b, &ms, &err, s, key.pub, &mo) != CHAIN_OK)
                 fail = 1;
             double mine_time = common_clock_mono_s() - t0;
             for (unsigned k = 0; k < R && !fail; k++) {
                 experiments_progress(&r, "E7 %s: verification %u/%u", p->name, k + 1, R);
                 pouw_reason why;
                 double v0 = common_clock_mono_s();
-                chain_status cs = chain_verify_block(&why, &err, &s, &b, p->genesis_time_ms + 86400000ull * 365 * 100,
+                chain_status cs = chain_verify_block(&why, &err, s, &b, p->genesis_time_ms + 86400000ull * 365 * 100,
                                                      r.threads);
                 vt[k] = common_clock_mono_s() - v0;
                 if (cs != CHAIN_OK)
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
         pouw_block_clear(&b);
         pouw_key_clear(&key);
         if (open_ok)
-            chain_store_close(&s);
+            chain_store_close(s);
         experiments_rmtree(dir);
     }
     common_progress_end(&r.progress);

@@ -49,10 +49,10 @@ int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads
     tb->n = n;
     tb->now_ms = tb->p[0]->genesis_time_ms + 86400000ull;
     for (size_t k = 0; k < EXPERIMENTS_TB_CHAINS; k++) {
-        if (chain_store_open(&tb->store[k], err, tb->dir, tb->p[k], 1, tb->threads) != CHAIN_OK)
+        if (chain_open_v1(&tb->store[k], err, tb->dir, tb->p[k], 1, NULL) != CHAIN_OK)
             return -1;
         tb->open[k] = 1;
-        if (chain_store_load(&tb->blk[k][0], err, &tb->store[k], 0) != CHAIN_OK)
+        if (chain_store_load(&tb->blk[k][0], err, tb->store[k], 0) != CHAIN_OK)
             return -1;
         for (size_t h = 1; h <= n; h++) {
             chain_mine_opts mo;
@@ -61,7 +61,7 @@ int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads
             mo.max_attempts = 100000;
             mo.no_transfers = 1;
             pouw_mine_stats st;
-            if (chain_mine_block(&tb->blk[k][h], &st, err, &tb->store[k], tb->key.pub, &mo) != CHAIN_OK)
+            if (chain_mine_block(&tb->blk[k][h], &st, err, tb->store[k], tb->key.pub, &mo) != CHAIN_OK)
                 return -1;
         }
     }
@@ -72,7 +72,7 @@ void experiments_testbed_close(experiments_testbed *tb)
 {
     for (size_t k = 0; k < EXPERIMENTS_TB_CHAINS; k++) {
         if (tb->open[k])
-            chain_store_close(&tb->store[k]);
+            chain_store_close(tb->store[k]);
         tb->open[k] = 0;
         for (size_t h = 0; h <= EXPERIMENTS_TB_MAX_BLOCKS; h++)
             pouw_block_clear(&tb->blk[k][h]);
@@ -88,7 +88,7 @@ int experiments_testbed_verdict(experiments_testbed *tb, size_t k, const pouw_bl
 {
     common_error e;
     *reason = POUW_R_OK;
-    chain_status cs = chain_verify_block(reason, &e, &tb->store[k], b, tb->now_ms, tb->threads);
+    chain_status cs = chain_verify_block(reason, &e, tb->store[k], b, tb->now_ms, tb->threads);
     if (cs == CHAIN_OK)
         return 1;
     if (cs == CHAIN_EINVALID)

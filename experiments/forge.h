@@ -27,7 +27,7 @@
 typedef struct experiments_testbed {
     char dir[256];
     const chain_params *p[EXPERIMENTS_TB_CHAINS];
-    chain_store store[EXPERIMENTS_TB_CHAINS];
+    chain_store *store[EXPERIMENTS_TB_CHAINS];
     int open[EXPERIMENTS_TB_CHAINS];
     pouw_key key;     /* the honest miner */
     pouw_key other;   /* another account */
