@@ -645,46 +645,27 @@ chain_status chain_required_targets_after(pouw_requirements *req, common_error *
         common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "header.prev_hash", "parent not in the store");
         return CHAIN_ESTORE;
     }
-    pouw_requirements base = p->genesis_req; /* only post_bits ever changes (s11.2) */
-    base.post_bits = par.post_bits;
+    pouw_requirements base = p->genesis_req;
+    base.prehash_bits = par.prehash_bits;
+    base.pps_threshold_micro = par.pps_threshold_micro;
     uint64_t h = par.height + 1;
-    chain_retarget_rule rule = chain_params_rule(p);
-    if (!chain_retarget_is_height(&rule, h)) {
+    if (!chain_is_retarget_height(p, h)) {
         *req = base;
         return CHAIN_OK;
     }
-    /* s11.6: MTP(P) and MTP(A), A the block at height h-1-W on P's branch */
-    uint64_t mtp[2];
-    for (int k = 0; k < 2; k++) {
-        uint8_t id[32];
-        memcpy(id, parent_id32, 32);
-        if (k == 1) {
-            chain_block_meta anc;
-            if (chain_store_ancestor(&anc, err, store, parent_id32, par.height - p->retarget_window) != CHAIN_OK) {
-                common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "", "an ancestor of block %" PRIu64
-                                 " is not in the store", par.height);
-                return CHAIN_ESTORE;
-            }
-            memcpy(id, anc.id, 32);
-        }
-        chain_block_meta m[CHAIN_MTP_SPAN];
-        size_t got = 0;
-        if (chain_store_ancestors(m, &got, err, store, id, CHAIN_MTP_SPAN) != CHAIN_OK || got == 0) {
-            common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "", "the blocks before height %" PRIu64
-                             " are not in the store", h);
-            return CHAIN_ESTORE;
-        }
-        uint64_t times[CHAIN_MTP_SPAN];
-        for (size_t i = 0; i < got; i++)
-            times[i] = m[i].time_ms;
-        mtp[k] = chain_mtp(times, (unsigned)got);
+    if (par.height < p->retarget_window) {
+        common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "", "an ancestor of block %" PRIu64
+                         " is not in the store", par.height);
+        return CHAIN_ESTORE;
     }
-    uint32_t bits;
-    if (chain_retarget_post_bits(&bits, &rule, par.post_bits, mtp[0], mtp[1]) != CHAIN_OK)
-        return pbad(err, p, "post_bits", "the parent's post_bits or the retarget rule is invalid");
-    *req = base;
-    req->post_bits = bits;
-    return CHAIN_OK;
+    chain_block_meta anc;
+    if (chain_store_ancestor(&anc, err, store, parent_id32, par.height - p->retarget_window) != CHAIN_OK) {
+        common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "", "an ancestor of block %" PRIu64
+                         " is not in the store", par.height);
+        return CHAIN_ESTORE;
+    }
+    uint64_t span = par.time_ms > anc.time_ms ? par.time_ms - anc.time_ms : 0;
+    return chain_retarget(req, err, p, &base, span);
 }
 
 chain_status chain_required_targets(pouw_requirements *req, common_error *err, const chain_params *p,
