@@ -26,20 +26,20 @@
 #include "pouw/tx.h"
 #include "pouw/verify.h"
 
-enum { CMD_STATUS, CMD_SEND, CMD_ACCOUNTS, CMD_VERIFY, CMD_SHOW, CMD_KEYGEN, N_CMDS };
+enum { CMD_STATUS, CMD_SEND, CMD_ACCOUNTS, CMD_VERIFY, CMD_SHOW, CMD_EXPORT, CMD_KEYGEN, N_CMDS };
 enum {
-    O_DATA, O_CHAIN, O_TO, O_AMOUNT, O_FEE, O_KEY, O_JSON, O_TESTNET, O_THREADS, O_TRUST, O_HEIGHT, O_ID, O_LABEL,
+    O_DATA, O_CHAIN, O_TO, O_AMOUNT, O_FEE, O_KEY, O_JSON, O_TESTNET, O_THREADS, O_TRUST, O_HEIGHT, O_ID, O_LABEL, O_OUT,
     N_OPTS
 };
 #define M(c) COMMON_CMD(c)
-#define READERS (M(CMD_STATUS) | M(CMD_SEND) | M(CMD_ACCOUNTS) | M(CMD_VERIFY) | M(CMD_SHOW))
+#define READERS (M(CMD_STATUS) | M(CMD_SEND) | M(CMD_ACCOUNTS) | M(CMD_VERIFY) | M(CMD_SHOW) | M(CMD_EXPORT))
 
 static const common_cmd CMDS[] = {
     [CMD_STATUS] = {"status", "--data DIR [--json] [--testnet] [--threads T] [--trust]",
                     "per chain: height, tip id, the tip's prehash_bits and pps_threshold_micro and\n"
                     "those the next block needs, the last 5 blocks (height, time, id, transactions,\n"
                     "miner), every balance and next sequence of the tip's ledger, the coins in\n"
-                    "existence, the pending transfers and the mempool files ignored (unusable).\n"
+                    "existence, the pending transfers, the blocks stored by verdict.\n"
                     "Text: \"chain NAME COIN id N\" then indented \"key value\" lines; --json: one\n"
                     "object with the same fields in the same units. A chain not in DIR is listed\n"
                     "as absent. Needs only read access",
@@ -47,9 +47,10 @@ static const common_cmd CMDS[] = {
     [CMD_SEND] = {"send", "--data DIR --chain NAME --to ACCOUNT --amount N [--fee F] [--key FILE] [--testnet]",
                   "sign a transfer of N coins (and a fee of F, default 0, to the block's miner)\n"
                   "from the key (default DIR/keys/miner.key) to ACCOUNT on chain NAME, with the\n"
-                  "sender's next sequence (its tip ledger's, plus its transfers already pending),\n"
-                  "check it against the tip's ledger and add it to DIR/NAME/mempool/ for the next\n"
-                  "block. Prints the transfer's id. Exit 1 when it is refused (the reason:\n"
+                  "sender's next sequence (its tip ledger's, plus its transfers already pending,\n"
+                  "chosen inside the database's write transaction: concurrent sends get distinct\n"
+                  "sequences), check it against the tip's ledger and add it to the chain's\n"
+                  "mempool in DIR/chains.db for the next block. Prints the transfer's id. Exit 1 when it is refused (the reason:\n"
                   "tx_overspend, tx_sequence...)",
                   0, 0, NULL},
     [CMD_ACCOUNTS] = {"accounts", "--data DIR [--json] [--testnet] [--threads T] [--trust]",
@@ -67,6 +68,12 @@ static const common_cmd CMDS[] = {
                   "any branch). Text: header fields, proof, transactions and ledger as \"key value\"\n"
                   "lines; --json: the block document itself",
                   0, 0, NULL},
+    [CMD_EXPORT] = {"export", "--data DIR --out FOLDER [--chain NAME] [--testnet]",
+                    "write every valid block of each chain (every branch; or of chain NAME) as\n"
+                    "files: FOLDER/<chain>/<height, 8 digits>-<id>.json, the block document that\n"
+                    "`pouw submit` and `pouw verify` take, and <height>-<id>.ledger.json, the\n"
+                    "ledger after it. Prints one line per chain. Needs only read access to DIR",
+                    0, 0, NULL},
     [CMD_KEYGEN] = {"keygen", "FILE [--label L]",
                     "write a new Ed25519 key to FILE (mode 0600; an existing FILE is never\n"
                     "overwritten) and print its account id (64 hex digits). `pouw mine --key FILE`\n"
@@ -76,8 +83,9 @@ static const common_cmd CMDS[] = {
 
 static const common_opt OPTS[] = {
     [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, READERS,
-                "data directory (DIR/<chain>/blocks/, DIR/<chain>/mempool/, DIR/keys/)"},
-    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_SEND) | M(CMD_SHOW),
+                "data directory (DIR/chains.db: every chain's blocks, verdicts, ledgers and\n"
+                "mempool; DIR/keys/)"},
+    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_SEND) | M(CMD_SHOW) | M(CMD_EXPORT),
                  "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)"},
     [O_TO] = {"--to", COMMON_OPT_STR, "ACCOUNT", 0, 0, M(CMD_SEND),
               "64 hex digits, or the name of a key file DIR/keys/ACCOUNT.key, or\n"
@@ -92,10 +100,12 @@ static const common_opt OPTS[] = {
     [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 256, READERS,
                    "threads for re-running sessions when verifying (default: 2)"},
     [O_TRUST] = {"--trust", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_STATUS) | M(CMD_SEND) | M(CMD_ACCOUNTS) | M(CMD_SHOW),
-                 "believe the stored blocks without re-running their sessions (fast\n"
-                 "on long chains; `chain verify` is what checks them)"},
+                 "accepted for old scripts; no effect: stored verdicts are always\n"
+                 "trusted (each block was judged once, before it was stored; `chain\n"
+                 "verify` judges them all again)"},
     [O_HEIGHT] = {"--height", COMMON_OPT_UINT, "H", 0, 9007199254740991ull, M(CMD_SHOW), "the best chain's block at height H"},
     [O_ID] = {"--id", COMMON_OPT_STR, "ID", 0, 0, M(CMD_SHOW), "the block with this id (post_hash), any branch"},
+    [O_OUT] = {"--out", COMMON_OPT_STR, "FOLDER", 0, 0, M(CMD_EXPORT), "the folder export writes (created if missing)"},
     [O_LABEL] = {"--label", COMMON_OPT_STR, "L", 0, 0, M(CMD_KEYGEN), "a label stored in the key file (shown by status and accounts)"},
 };
 
@@ -104,9 +114,9 @@ static const common_cli CLI = {
     .summary = "Accounts, balances, blocks and signed transfers of the three coin chains of a data directory.",
     .description = "The data directory is the one bin/pouw mine makes. An account is an Ed25519\n"
                    "public key (64 hex digits), labelled when a key file in DIR/keys/ carries a label.\n"
-                   "Blocks are verified (their sessions re-run) before their ledgers are believed,\n"
-                   "so status, accounts, show and send cost one verification per stored block of the\n"
-                   "best chains (about 0.2 s per AlphaCoin block on one core) unless --trust is given.",
+                   "Every block was judged (its sessions re-run) once, before it entered\n"
+                   "DIR/chains.db; status, accounts, show and send read the stored verdicts, so they\n"
+                   "answer in milliseconds; `chain verify` judges every block again.",
     .cmds = CMDS,
     .n_cmds = N_CMDS,
     .opts = OPTS,
@@ -118,7 +128,7 @@ static const common_cli CLI = {
 
 typedef struct opts {
     int cmd;
-    const char *data, *chain, *to, *key, *id, *label, *file;
+    const char *data, *chain, *to, *key, *id, *label, *file, *out;
     long long amount, fee;
     uint64_t height;
     int has_amount, has_height, json, testnet, trust;
@@ -889,6 +899,52 @@ static int cmd_show(const opts *o)
     return rc;
 }
 
+/* ---------------------------------------------------------------- export */
+
+static int cmd_export(const opts *o)
+{
+    if (!o->out)
+        return common_cli_usage_error(&CLI, o->cmd, "missing --out FOLDER");
+    const chain_params *only = NULL;
+    if (o->chain && !(only = chain_named(o, o->chain)))
+        return common_cli_usage_error(&CLI, o->cmd, "unknown chain %s (expected alpha, bravo or charlie)", o->chain);
+    if (mkdir(o->out, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "chain export: %s: cannot create folder: %s\n", o->out, strerror(errno));
+        return 1;
+    }
+    int rc = 0, found = 0;
+    for (unsigned i = 0; i < CHAIN_COUNT; i++) {
+        const chain_params *p = chain_at(o, i);
+        if ((only && p != only) || !chain_exists(o, p))
+            continue;
+        found++;
+        chain_store *s = NULL;
+        common_error err;
+        chain_store_opts so;
+        memset(&so, 0, sizeof so);
+        so.read_only = 1;
+        char dir[CHAIN_PATH_MAX + CHAIN_NAME_MAX + 2];
+        snprintf(dir, sizeof dir, "%s/%s", o->out, p->name);
+        uint64_t n = 0;
+        chain_status cs = chain_store_open(&s, &err, o->data, p, &so);
+        if (cs == CHAIN_OK)
+            cs = chain_store_export(&n, &err, s, dir);
+        if (cs != CHAIN_OK) {
+            print_chain_error("chain export", p->name, &err);
+            rc = 1;
+        } else {
+            printf("%s %" PRIu64 " blocks to %s\n", p->name, n, dir);
+        }
+        chain_store_close(s);
+    }
+    if (!found) {
+        fprintf(stderr, "chain export: %s: no %s in this data directory (pouw mine creates them)\n", o->data,
+                only ? only->name : "chain");
+        return 2;
+    }
+    return rc;
+}
+
 /* ---------------------------------------------------------------- keygen */
 
 static int cmd_keygen(const opts *o)
@@ -937,6 +993,7 @@ int main(int argc, char **argv)
     o.key = a.str[O_KEY];
     o.id = a.str[O_ID];
     o.label = a.str[O_LABEL];
+    o.out = a.str[O_OUT];
     o.file = a.n_pos ? a.pos[0] : NULL;
     o.has_amount = a.given[O_AMOUNT];
     o.amount = (long long)a.num[O_AMOUNT];
@@ -962,6 +1019,8 @@ int main(int argc, char **argv)
         return cmd_accounts(&o);
     case CMD_VERIFY:
         return cmd_verify(&o);
+    case CMD_EXPORT:
+        return cmd_export(&o);
     default:
         return cmd_show(&o);
     }

@@ -58,9 +58,10 @@ static const common_cmd CMDS[] = {
                   "--blocks N blocks were mined",
                   0, 0, NULL},
     [CMD_SUBMIT] = {"submit", "--data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json",
-                    "offer a block file to the store: verify it against its parent (any branch of\n"
-                    "DIR), store it if valid and move the best tip by fork choice (most cumulative\n"
-                    "expected work). Prints \"accepted ...\" or \"already known ...\" (exit 0) or the\n"
+                    "offer a block file (`chain export` writes them) to DIR/chains.db: verify it\n"
+                    "against its parent (any branch), store it with its verdict and move the best\n"
+                    "tip by fork choice (most cumulative weight); a block whose parent is unknown\n"
+                    "is kept as an orphan. Creates the chain (its genesis) when DIR has none. Prints \"accepted ...\" or \"already known ...\" (exit 0) or the\n"
                     "reason it was rejected (exit 1)",
                     1, 1, "BLOCK.json"},
     [CMD_VERIFY] = {"verify", "--data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json",
@@ -533,7 +534,7 @@ static int open_for_block(const opts *o, const char *prog, pouw_block *b, const 
         pouw_block_clear(b);
         return print_rejection(prog, o->file, POUW_R_CHAIN_ID, &err);
     }
-    chain_store_opts so = store_opts(o, 0, v, threads_for(o, b->header.sessions), prog);
+    chain_store_opts so = store_opts(o, o->cmd == CMD_SUBMIT, v, threads_for(o, b->header.sessions), prog);
     if (o->cmd == CMD_VERIFY)
         so.notice = NULL; /* what the store thinks of other stored blocks is not the question asked */
     if (chain_store_open(s, &err, o->data, p, &so) != CHAIN_OK) {
@@ -632,7 +633,11 @@ static int cmd_submit(const opts *o)
         char id[POUW_SHA256_HEX];
         pouw_hex_encode(id, b.post_hash, 32);
         printf("accepted %s block %" PRIu64 " id %s: %s%s\n", p->coin, b.header.height, id,
-               !res.stored ? "already stored, " : "", res.best ? "the best tip" : "a side branch");
+               !res.stored ? "already stored, " : "",
+               res.best ? "the best tip" : res.connected ? "on the best chain" : "a side branch");
+        if (res.connected)
+            printf("connected %" PRIu64 " orphan%s waiting for it: best tip %" PRIu64 "\n", res.connected,
+                   res.connected == 1 ? "" : "s", chain_store_tip_height(s));
         if (res.moved && res.move.disconnected)
             printf("reorganisation: %" PRIu64 " block%s left the best chain, %zu transfer%s back in the mempool\n",
                    res.move.disconnected, res.move.disconnected == 1 ? "" : "s", res.move.returned,

@@ -1147,8 +1147,27 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
         res->verdict = old.verdict;
         res->best = old.best;
         *reason = old.reason;
-        if (old.verdict == CHAIN_VERDICT_VALID)
-            return CHAIN_OK;
+        if (old.verdict == CHAIN_VERDICT_VALID) {
+            /* a v1 id does not commit to the ledger: a copy with another ledger is
+             * not the stored block (rejected, nothing stored) */
+            pouw_ledger l = {0};
+            chain_status ls = chain_store_ledger(&l, err, s, old.id);
+            if (ls != CHAIN_OK)
+                return ls;
+            int same = l.n == b->ledger.n;
+            for (size_t i = 0; same && i < l.n; i++)
+                same = !memcmp(l.e[i].account, b->ledger.e[i].account, 32) &&
+                       l.e[i].balance == b->ledger.e[i].balance && l.e[i].sequence == b->ledger.e[i].sequence;
+            pouw_ledger_clear(&l);
+            if (same)
+                return CHAIN_OK;
+            res->verdict = CHAIN_VERDICT_NONE;
+            res->best = 0;
+            *reason = POUW_R_LEDGER;
+            common_error_set(err, CHAIN_EINVALID, "", "ledger",
+                             "%s", "a copy of a stored block with another ledger (the stored one stays)");
+            return CHAIN_EINVALID;
+        }
         common_error_set(err, CHAIN_EINVALID, "", "", "the block is known and was rejected (%s)",
                          pouw_reason_name(old.reason));
         return CHAIN_EINVALID;
@@ -1208,12 +1227,14 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
                 return cs;
         }
     }
-    /* the stored document: without the ledger (kept as differences) */
+    /* the stored document: a VALID block's without the ledger (kept as differences);
+     * an orphan's whole, ledger included (judged when its parent arrives) */
     char *json = NULL;
     size_t jlen = 0;
     if (v != CHAIN_VERDICT_INVALID) {
         pouw_ledger keep = b->ledger;
-        b->ledger = (pouw_ledger){0};
+        if (v == CHAIN_VERDICT_VALID)
+            b->ledger = (pouw_ledger){0};
         pouw_status ps = pouw_block_to_json(&json, &jlen, b);
         b->ledger = keep;
         if (ps != POUW_OK) {
