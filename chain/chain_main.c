@@ -761,7 +761,7 @@ static int cmd_verify(const opts *o)
         chain_store_counts counts;
         if (chain_store_count(&counts, &err, s) != CHAIN_OK)
             memset(&counts, 0, sizeof counts);
-        size_t n_invalid = (size_t)(n_bad + counts.invalid);
+        size_t n_invalid = (size_t)n_bad; /* INVALID rows: rejections on record, never believed */
         size_t n_read = (size_t)(counts.valid + counts.invalid + counts.orphan);
         if (n_invalid && rc == 0)
             rc = 1;
@@ -781,10 +781,10 @@ static int cmd_verify(const opts *o)
                         p->name, total, p->reward * (int64_t)h);
                 rc = 1;
             }
-            printf("%s %s chain: best tip %" PRIu64 " %s, %zu block%s read, %zu invalid, %" PRId64
-                   " coins in %zu accounts\n",
-                   n_invalid ? "INVALID" : "valid", p->coin, h, id, n_read, n_read == 1 ? "" : "s", n_invalid, total,
-                   tip.ledger.n);
+            printf("%s %s chain: best tip %" PRIu64 " %s, %zu block%s read, %zu invalid, %" PRIu64
+                   " rejected on record, %" PRId64 " coins in %zu accounts\n",
+                   n_invalid ? "INVALID" : "valid", p->coin, h, id, n_read, n_read == 1 ? "" : "s", n_invalid,
+                   counts.invalid, total, tip.ledger.n);
         }
         pouw_block_clear(&tip);
         chain_store_close(s);

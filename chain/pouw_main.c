@@ -673,7 +673,9 @@ static int cmd_verify_chain(const opts *o)
     chain_store_counts counts;
     if (chain_store_count(&counts, &err, s) != CHAIN_OK)
         memset(&counts, 0, sizeof counts);
-    size_t n_invalid = (size_t)(n_bad + counts.invalid);
+    /* INVALID rows are judged rejections on record (never believed); a block whose
+     * verdict does not hold when judged again is what makes the store bad */
+    size_t n_invalid = (size_t)n_bad;
     /* coins exist only through coinbases: the tip's ledger holds reward x height */
     uint64_t tip = chain_store_tip_height(s);
     pouw_block b;
@@ -693,12 +695,13 @@ static int cmd_verify_chain(const opts *o)
         rc = 1;
     } else {
         size_t side = (size_t)(counts.valid - (tip + 1));
-        printf("valid %s chain: blocks 0..%" PRIu64 ", tip %s, %" PRId64 " coins in %zu accounts, %zu side-branch "
-               "block%s, verified in %.3f s\n",
-               p->coin, tip, id, total, b.ledger.n, side, side == 1 ? "" : "s", mono_s() - t0);
+        printf("%s %s chain: blocks 0..%" PRIu64 ", tip %s, %" PRId64 " coins in %zu accounts, %zu side-branch "
+               "block%s, %" PRIu64 " rejected and %" PRIu64 " orphan%s on record, verified in %.3f s\n",
+               n_invalid ? "INVALID" : "valid", p->coin, tip, id, total, b.ledger.n, side, side == 1 ? "" : "s",
+               counts.invalid, counts.orphan, counts.orphan == 1 ? "" : "s", mono_s() - t0);
         if (n_invalid) {
-            fprintf(stderr, "pouw verify-chain: %s: %zu stored block%s rejected (never part of the best chain)\n",
-                    p->name, n_invalid, n_invalid == 1 ? " is" : "s are");
+            fprintf(stderr, "pouw verify-chain: %s: %zu stored block%s not hold its stored verdict\n",
+                    p->name, n_invalid, n_invalid == 1 ? " does" : "s do");
             rc = 1;
         }
     }

@@ -45,7 +45,7 @@ static const char SCHEMA[] =
     " height INTEGER NOT NULL, time_ms INTEGER NOT NULL, prehash_bits INTEGER NOT NULL,"
     " pps_threshold INTEGER NOT NULL, post_bits INTEGER NOT NULL, miner BLOB NOT NULL,"
     " coinbase INTEGER NOT NULL, n_txs INTEGER NOT NULL, verdict INTEGER NOT NULL, reason INTEGER NOT NULL,"
-    " weight BLOB, cum BLOB, seen INTEGER NOT NULL, doc BLOB, PRIMARY KEY(chain, id));"
+    " weight BLOB, cum BLOB, seen INTEGER NOT NULL, doc BLOB, digest BLOB, PRIMARY KEY(chain, id));"
     "CREATE INDEX IF NOT EXISTS blocks_prev ON blocks(chain, prev);"
     "CREATE INDEX IF NOT EXISTS blocks_height ON blocks(chain, height, seen);"
     "CREATE TABLE IF NOT EXISTS best(chain TEXT NOT NULL, height INTEGER NOT NULL, id BLOB NOT NULL,"
@@ -830,14 +830,15 @@ static int64_t coinbase_of(const pouw_block *b)
 
 /* Inserts a block row (inside a transaction). */
 static chain_status insert_block(chain_store *s, common_error *err, const pouw_block *b, chain_verdict v,
-                                 pouw_reason r, const uint8_t *w, const uint8_t *cum, const char *doc, size_t len)
+                                 pouw_reason r, const uint8_t *w, const uint8_t *cum, const char *doc, size_t len,
+                                 const uint8_t digest[32])
 {
     sqlite3_stmt *st;
     int rc = prep(s, &st,
                   "INSERT OR REPLACE INTO blocks(chain, id, prev, height, time_ms, prehash_bits, pps_threshold,"
-                  " post_bits, miner, coinbase, n_txs, verdict, reason, weight, cum, seen, doc)"
+                  " post_bits, miner, coinbase, n_txs, verdict, reason, weight, cum, seen, doc, digest)"
                   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,"
-                  " (SELECT coalesce(max(seen),0)+1 FROM blocks WHERE chain=?1),?16)");
+                  " (SELECT coalesce(max(seen),0)+1 FROM blocks WHERE chain=?1),?16,?17)");
     if (rc != SQLITE_OK)
         return dberr(s, err, rc, "blocks");
     const pouw_header *h = &b->header;
@@ -860,6 +861,7 @@ static chain_status insert_block(chain_store *s, common_error *err, const pouw_b
         sqlite3_bind_blob(st, 15, cum, 32, SQLITE_STATIC);
     if (doc)
         sqlite3_bind_blob(st, 16, doc, (int)len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 17, digest, 32, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? CHAIN_OK : dberr(s, err, rc, "blocks");
@@ -1131,9 +1133,32 @@ static chain_status default_precheck(pouw_block *b, common_error *err, const cha
 
 /* Judges and stores one document (no orphan connection). Out: res, reason, b (the
  * parsed block when stored VALID). */
+/* 1 when the stored row of block id was judged from a document of SHA-256 digest d. */
+static int same_digest(chain_store *s, const uint8_t id[32], const uint8_t d[32])
+{
+    sqlite3_stmt *st;
+    int same = 0;
+    if (prep(s, &st, "SELECT digest FROM blocks WHERE chain=?1 AND id=?2") != SQLITE_OK)
+        return 0;
+    bind_chain(s, st, 1);
+    sqlite3_bind_blob(st, 2, id, 32, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+        same = memcmp(sqlite3_column_blob(st, 0), d, 32) == 0;
+    sqlite3_finalize(st);
+    return same;
+}
+
+/* An id does not always commit to everything a document holds (v1: the ledger,
+ * the score, digests the id was not derived from). So an INVALID verdict answers
+ * only for the very document judged (its digest is stored with it): another copy
+ * under the same id is judged afresh, and a valid one replaces the rejection. A
+ * bad copy can never make the genuine block invalid. */
 static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_reason *reason, common_error *err,
                             const char *doc, size_t len, pouw_block *b)
 {
+    uint8_t digest[32];
+    if (pouw_sha256(digest, doc, len) != POUW_OK)
+        return oom(s, err);
     *reason = POUW_R_OK;
     chain_status cs = s->o.precheck ? s->o.precheck(s->o.precheck_user, b, reason, err, s->p, doc, len)
                                     : default_precheck(b, err, s, doc, len);
@@ -1143,6 +1168,8 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
     chain_status ms = get_meta(&old, err, s, b->post_hash);
     if (ms != CHAIN_OK && ms != CHAIN_EUNKNOWN)
         return ms;
+    if (ms == CHAIN_OK && old.verdict == CHAIN_VERDICT_INVALID && !same_digest(s, b->post_hash, digest))
+        ms = CHAIN_EUNKNOWN; /* another copy of a rejected id: judged afresh */
     if (ms == CHAIN_OK && old.verdict != CHAIN_VERDICT_ORPHAN) { /* known: its stored verdict */
         res->verdict = old.verdict;
         res->best = old.best;
@@ -1190,12 +1217,15 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
         if (ms == CHAIN_EUNKNOWN || par.verdict == CHAIN_VERDICT_ORPHAN) {
             v = CHAIN_VERDICT_ORPHAN;
         } else if (par.verdict == CHAIN_VERDICT_INVALID) {
-            v = CHAIN_VERDICT_INVALID;
-            r = POUW_R_UNKNOWN_PARENT;
+            /* refused, not recorded: the parent's rejection answers for one copy of it
+             * only, and the genuine parent may still come */
+            *reason = POUW_R_UNKNOWN_PARENT;
             char hex[17];
             hex8(hex, par.id);
+            res->verdict = CHAIN_VERDICT_NONE;
             common_error_set(err, CHAIN_EINVALID, "", "header.prev_hash", "parent %s... (height %" PRIu64
                              ") is invalid: %s", hex, par.height, pouw_reason_name(par.reason));
+            return CHAIN_EINVALID;
         } else if (b->header.height != par.height + 1) {
             v = CHAIN_VERDICT_INVALID;
             r = POUW_R_HEIGHT;
@@ -1249,7 +1279,8 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
     if ((cs = begin(s, err)) == CHAIN_OK) {
         chain_block_meta again;
         ms = get_meta(&again, err, s, b->post_hash);
-        if (ms == CHAIN_OK && again.verdict != CHAIN_VERDICT_ORPHAN) { /* another writer stored it meanwhile */
+        if (ms == CHAIN_OK && again.verdict != CHAIN_VERDICT_ORPHAN &&
+            (again.verdict == CHAIN_VERDICT_VALID || same_digest(s, b->post_hash, digest))) { /* stored meanwhile */
             rollback(s);
             free(json);
             pouw_ledger_clear(&before);
@@ -1260,7 +1291,8 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
             return serr(err, CHAIN_EINVALID, "", "", "%s", "the block is known and was rejected");
         }
         cs = insert_block(s, err, b, v, v == CHAIN_VERDICT_INVALID ? r : POUW_R_OK,
-                          v == CHAIN_VERDICT_VALID ? w : NULL, v == CHAIN_VERDICT_VALID ? cum : NULL, json, jlen);
+                          v == CHAIN_VERDICT_VALID ? w : NULL, v == CHAIN_VERDICT_VALID ? cum : NULL, json, jlen,
+                          digest);
         if (cs == CHAIN_OK && v == CHAIN_VERDICT_VALID)
             cs = insert_diff(s, err, b->post_hash, &before, &b->ledger);
         if (cs == CHAIN_OK && v == CHAIN_VERDICT_VALID) {
