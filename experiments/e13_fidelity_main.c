@@ -11,18 +11,29 @@
  * Beside the engine: BSE.py's values for the same seeds (the baseline CSV, read with
  * libcsv) and, per seed, whether they agree to the baseline's 5 decimals; and the
  * published ZI-C range of Gode & Sunder (1993, JPE 101(1):119-137): 97-99% efficiency.
- * Outputs: fidelity.csv (summary), fidelity_seeds.csv (per seed); deterministic. */
+ * With --bsepy DIR (a folder holding BSE.py): the first K seeds of every market are also run
+ * by BSE.py itself (shared/tools/pybse.py) and measured from its own files beside the
+ * engine's run, with whether the tape and average-balance files are identical.
+ * Outputs: fidelity.csv (summary), fidelity_seeds.csv (per seed), fidelity_bsepy.csv (with
+ * --bsepy; its sidecar says "optional", make results-check leaves it out); deterministic. */
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "bse/session.h"
 #include "experiments/driver.h"
 #include "experiments/model.h"
 #include "experiments/mpi.h"
+#include "experiments/forge.h"
 #include "experiments/sweep.h"
+#include "pouw/sha256.h"
+
+extern char **environ;
 
 #define N_MARKETS EXPERIMENTS_N_MARKETS
 #define MARKET experiments_market_name
@@ -82,6 +93,113 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, co
     return 0;
 }
 
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *b = NULL;
+    long n = 0;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (b = malloc((size_t)n + 1)) && fread(b, 1, (size_t)n, f) == (size_t)n)
+        b[n] = '\0';
+    else {
+        free(b);
+        b = NULL;
+    }
+    if (f)
+        fclose(f);
+    *len = b ? (size_t)n : 0;
+    return b;
+}
+
+/* BSE.py side by side (--bsepy DIR): market m, seed sd run by shared/tools/pybse.py with
+ * BSE_PY_DIR=dir and by the engine; one row of fidelity_bsepy.csv. Returns 0 or -1. */
+static int bsepy_row(experiments_table *t, const char *tool, const char *dir, const char *tmp, int m, uint64_t sd,
+                     common_error *err)
+{
+    bse_case c;
+    if (experiments_market_case(&c, m, sd, err))
+        return -1;
+    c.dump_avgbals = 1;
+    char cpath[600], odir[600], envv[4200];
+    snprintf(cpath, sizeof cpath, "%s/%s-%llu.json", tmp, MARKET[m], (unsigned long long)sd);
+    snprintf(odir, sizeof odir, "%s/%s-%llu", tmp, MARKET[m], (unsigned long long)sd);
+    char *js = bse_case_to_json(&c);
+    FILE *f = js ? fopen(cpath, "wb") : NULL;
+    int wok = f && fputs(js, f) >= 0;
+    if (f)
+        wok &= fclose(f) == 0;
+    free(js);
+    if (!wok)
+        return common_error_set(err, -1, cpath, "", "cannot write the case"), -1;
+    /* the tool's environment: ours plus BSE_PY_DIR */
+    size_t ne = 0;
+    while (environ[ne])
+        ne++;
+    char **env = calloc(ne + 2, sizeof *env);
+    if (!env)
+        return common_error_set(err, -1, "", "", "out of memory"), -1;
+    snprintf(envv, sizeof envv, "BSE_PY_DIR=%s", dir);
+    size_t k = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], "BSE_PY_DIR=", 11))
+            env[k++] = environ[i];
+    env[k++] = envv;
+    char *argv[] = {"/usr/bin/python3", (char *)tool, cpath, "--out", odir, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int status = 0;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    free(env);
+    if (rc != 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return common_error_set(err, -1, tool, "", "BSE.py run failed for %s seed %llu", MARKET[m],
+                                (unsigned long long)sd),
+               -1;
+    char tp[700], ap[700];
+    snprintf(tp, sizeof tp, "%s/%s_tape.csv", odir, MARKET[m]);
+    snprintf(ap, sizeof ap, "%s/%s_avg_balance.csv", odir, MARKET[m]);
+    size_t tl, al;
+    char *tape = slurp(tp, &tl), *avg = slurp(ap, &al);
+    if (!tape || !avg) {
+        free(tape), free(avg);
+        return common_error_set(err, -1, tp, "", "BSE.py wrote no tape or average-balance file"), -1;
+    }
+    /* the last line of the average-balance file */
+    size_t end = al;
+    while (end > 0 && (avg[end - 1] == '\n' || avg[end - 1] == '\r'))
+        end--;
+    size_t start = end;
+    while (start > 0 && avg[start - 1] != '\n')
+        start--;
+    double pe, pa, ee, ea;
+    int64_t pn, en;
+    experiments_market_metrics(&pe, &pa, &pn, &c, tape, tl, avg + start, end - start);
+    bse_result res;
+    if (bse_session_run(&c, &res, err) != BSE_SESSION_OK) {
+        bse_result_free(&res);
+        free(tape), free(avg);
+        return -1;
+    }
+    experiments_market_metrics(&ee, &ea, &en, &c, res.tape.data, res.tape.len, res.final_line.data, res.final_line.len);
+    int same_tape = res.tape.len == tl && (tl == 0 || memcmp(res.tape.data, tape, tl) == 0);
+    int same_avg = res.avg_balance.len == al && (al == 0 || memcmp(res.avg_balance.data, avg, al) == 0);
+    bse_result_free(&res);
+    free(tape), free(avg);
+    experiments_table_str(t, MARKET[m]);
+    experiments_table_int(t, (int64_t)sd);
+    experiments_table_num(t, pe, 6);
+    experiments_table_num(t, pa, 4);
+    experiments_table_int(t, pn);
+    experiments_table_num(t, ee, 6);
+    experiments_table_num(t, ea, 4);
+    experiments_table_int(t, en);
+    experiments_table_int(t, same_tape && same_avg);
+    experiments_table_end(t);
+    return 0;
+}
+
 static void mean_sd(const double *v, size_t n, double *m, double *sd)
 {
     double s = 0, q = 0;
@@ -97,6 +215,10 @@ static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--baseline", COMMON_OPT_STR, "FILE", 0, 0, 0,
                     "BSE.py's figures (default shared/reference/bse_python_baseline.csv when present)"),
+    EXPERIMENTS_OPT("--bsepy", COMMON_OPT_STR, "DIR", 0, 0, 0,
+                    "a folder holding BSE.py (v1.91): also run a subset through it side by side\n"
+                    "(shared/tools/pybse.py; writes fidelity_bsepy.csv)"),
+    EXPERIMENTS_OPT("--bsepy-seeds", COMMON_OPT_UINT, "K", 1, 1000, 0, "seeds per market run by BSE.py (default 2)"),
 };
 
 static const common_cli CLI = {
@@ -150,6 +272,28 @@ int main(int argc, char **argv)
             } else
                 have_base = 1;
         }
+    }
+    if (!experiments_mpi_all_ok(rc == 0)) {
+        experiments_csv_clear(&base);
+        experiments_mpi_finalize();
+        return rc ? rc : COMMON_EXIT_USAGE;
+    }
+    const char *bsepy = a.given[EXPERIMENTS_OPT_OWN + 1] ? a.str[EXPERIMENTS_OPT_OWN + 1] : NULL;
+    unsigned bk = a.given[EXPERIMENTS_OPT_OWN + 2] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 2] : 2;
+    char tool[4096];
+    snprintf(tool, sizeof tool, "%s/tools/pybse.py", top && *top ? top : "/work/shared");
+    if (rank == 0 && bsepy) {
+        char probe[4200];
+        snprintf(probe, sizeof probe, "%s/BSE.py", bsepy);
+        FILE *pf = fopen(probe, "rb"), *tf = fopen(tool, "rb");
+        if (!pf)
+            rc = common_cli_usage_error(&CLI, -1, "--bsepy %s: no BSE.py there", bsepy);
+        else if (!tf)
+            rc = common_cli_usage_error(&CLI, -1, "%s: the BSE.py runner is missing (set BSE_SHARED)", tool);
+        if (pf)
+            fclose(pf);
+        if (tf)
+            fclose(tf);
     }
     if (!experiments_mpi_all_ok(rc == 0)) {
         experiments_csv_clear(&base);
@@ -274,17 +418,46 @@ int main(int argc, char **argv)
              " \"agree\": \"|efficiency - BSE.py| <= 0.5e-5 and |alpha - BSE.py| <= 0.5e-3 (the baseline's rounding)\","
              " \"gode_sunder\": \"ZI-C allocative efficiency 97-99%% (Gode & Sunder 1993, JPE 101(1):119-137)\"}",
              have_base ? bpath : "none");
+    /* BSE.py side by side on a subset. "reference_run": make results-check leaves the file out
+     * (it exists only when BSE.py's folder is given). */
+    char bcfg[4600];
+    snprintf(bcfg, sizeof bcfg,
+             "{\"reference_run\": \"BSE.py\", \"bsepy_dir\": \"%s\", \"runner\": \"%s\", \"seeds_per_market\": %u}",
+             bsepy ? bsepy : "", tool, bk);
+    experiments_table tb;
+    static const char *const BC[] = {"market", "seed", "bsepy_efficiency", "bsepy_alpha", "bsepy_trades",
+                                     "engine_efficiency", "engine_alpha", "engine_trades", "identical_files"};
+    experiments_table_init(&tb, BC, sizeof BC / sizeof BC[0]);
+    if (bsepy && !fail) {
+        char tmp[256] = "/tmp/bse_pouw_e13_XXXXXX";
+        if (!mkdtemp(tmp)) {
+            common_error_set(&err, -1, "/tmp", "", "cannot make a temporary folder");
+            fail = 2;
+        }
+        for (int m = 0; m < N_MARKETS && !fail; m++)
+            for (uint64_t sd = lo[m]; sd < lo[m] + bk && sd < hi[m] && !fail; sd++) {
+                experiments_progress(&r, "E13: BSE.py %s seed %llu", MARKET[m], (unsigned long long)sd);
+                if (bsepy_row(&tb, tool, bsepy, tmp, m, sd, &err))
+                    fail = 2;
+            }
+        common_progress_end(&r.progress);
+        experiments_rmtree(tmp);
+    }
     rc = 0;
     if (fail) {
-        common_error_set(&err, -1, "", "", "out of memory");
+        if (fail == 1)
+            common_error_set(&err, -1, "", "", "out of memory");
         rc = experiments_fail(&r, &err);
-    } else if (experiments_table_write(&ts, r.out, "fidelity_seeds.csv", &err) ||
+    } else if ((bsepy && (experiments_table_write(&tb, r.out, "fidelity_bsepy.csv", &err) ||
+                          experiments_sidecar_write(&r, r.out, "fidelity_bsepy.csv", seeds, bcfg, 1, &err))) ||
+               experiments_table_write(&ts, r.out, "fidelity_seeds.csv", &err) ||
                experiments_sidecar_write(&r, r.out, "fidelity_seeds.csv", seeds, cfg, 1, &err) ||
                experiments_table_write(&tf, r.out, "fidelity.csv", &err) ||
                experiments_sidecar_write(&r, r.out, "fidelity.csv", seeds, cfg, 1, &err))
         rc = experiments_fail(&r, &err);
     experiments_table_clear(&ts);
     experiments_table_clear(&tf);
+    experiments_table_clear(&tb);
     experiments_csv_clear(&base);
     experiments_sweep_clear(&sw);
     experiments_mpi_finalize();

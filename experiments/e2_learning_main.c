@@ -19,9 +19,7 @@
 #include <string.h>
 
 #include "bse/session.h"
-#include "chain/node.h"
 #include "chain/params.h"
-#include "chain/store.h"
 #include "experiments/driver.h"
 #include "experiments/forge.h"
 #include "experiments/model.h"
@@ -219,26 +217,22 @@ int main(int argc, char **argv)
     size_t nh = 0;
     char dir[256] = "/tmp/bse_pouw_e2_XXXXXX";
     const chain_params *p = chain_params_by_name("alpha");
-    chain_store *s = NULL;
+    experiments_chain *s = NULL;
     pouw_key key;
     uint8_t ks[32];
     memset(ks, 0x44, sizeof ks);
     int opened = 0;
     if (!hx || !hy || !mkdtemp(dir) || pouw_key_from_seed(&key, ks) != POUW_OK)
         fail = 1;
-    else if (nblocks > 0 && chain_open_v1(&s, &err, dir, p, 1, NULL) != CHAIN_OK)
+    else if (nblocks > 0 && experiments_chain_open(&s, &err, dir, p, r.threads))
         fail = 1;
     else
         opened = nblocks > 0;
     for (size_t b = 1; opened && b <= nblocks && !fail; b++) {
         experiments_progress(&r, "E2: mining AlphaCoin block %zu/%zu", b, nblocks);
-        chain_mine_opts mo;
-        memset(&mo, 0, sizeof mo);
-        mo.threads = r.threads;
-        mo.no_transfers = 1;
         pouw_block blk;
         pouw_block_init(&blk);
-        if (chain_mine_block(&blk, NULL, &err, s, key.pub, &mo) != CHAIN_OK) {
+        if (experiments_chain_mine(s, &blk, NULL, &err, key.pub, r.threads)) {
             fail = 1;
         } else {
             for (uint32_t i = 0; i < blk.n_useful; i++)
@@ -262,7 +256,7 @@ int main(int argc, char **argv)
     }
     common_progress_end(&r.progress);
     if (opened)
-        chain_store_close(s);
+        experiments_chain_close(s);
     pouw_key_clear(&key);
     experiments_rmtree(dir);
     /* slope of useful pps on height */

@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain/node.h"
 #include "chain/params.h"
-#include "chain/store.h"
 #include "common/clock.h"
 #include "experiments/driver.h"
 #include "experiments/forge.h"
@@ -94,7 +92,7 @@ int main(int argc, char **argv)
             fail = 1;
             break;
         }
-        chain_store *s = NULL;
+        experiments_chain *s = NULL;
         pouw_key key;
         uint8_t seed[32];
         memset(seed, 0x33, sizeof seed);
@@ -102,33 +100,29 @@ int main(int argc, char **argv)
         pouw_block_init(&b);
         int open_ok = 0;
         experiments_progress(&r, "E7 %s: mining a block", p->name);
-        if (pouw_key_from_seed(&key, seed) != POUW_OK ||
-            chain_open_v1(&s, &err, dir, p, 1, NULL) != CHAIN_OK) {
+        uint64_t attempts = 0;
+        if (pouw_key_from_seed(&key, seed) != POUW_OK || experiments_chain_open(&s, &err, dir, p, r.threads)) {
             fail = 1;
         } else {
             open_ok = 1;
-            chain_mine_opts mo;
-            memset(&mo, 0, sizeof mo);
-            mo.threads = r.threads;
-            mo.no_transfers = 1;
-            pouw_mine_stats ms;
             double t0 = common_clock_mono_s();
-            if (chain_mine_block(&b, &ms, &err, s, key.pub, &mo) != CHAIN_OK)
+            if (experiments_chain_mine(s, &b, &attempts, &err, key.pub, r.threads))
                 fail = 1;
             double mine_time = common_clock_mono_s() - t0;
             for (unsigned k = 0; k < R && !fail; k++) {
                 experiments_progress(&r, "E7 %s: verification %u/%u", p->name, k + 1, R);
                 pouw_reason why;
                 double v0 = common_clock_mono_s();
-                chain_status cs = chain_verify_block(&why, &err, s, &b, p->genesis_time_ms + 86400000ull * 365 * 100,
-                                                     r.threads);
+                int v = experiments_chain_verdict(s, &b, p->genesis_time_ms + 86400000ull * 365 * 100, r.threads, &why);
                 vt[k] = common_clock_mono_s() - v0;
-                if (cs != CHAIN_OK)
+                if (v != 1) {
+                    common_error_set(&err, -1, p->name, "", "the mined block was not accepted (%s)", pouw_reason_name(why));
                     fail = 1;
+                }
             }
             if (!fail) {
                 qsort(vt, R, sizeof *vt, cmp_d);
-                double vs = vt[R / 2], as = mine_time / (double)(ms.attempts ? ms.attempts : 1);
+                double vs = vt[R / 2], as = mine_time / (double)(attempts ? attempts : 1);
                 double D = (double)chain_pps_scale(p);
                 static const double PASS[] = {1.0 / 2, 1.0 / 4, 1.0 / 8, 0, 1.0 / 24, 1.0 / 50, 1.0 / 100};
                 for (size_t k = 0; k < sizeof PASS / sizeof PASS[0]; k++) {
@@ -143,7 +137,7 @@ int main(int argc, char **argv)
                     experiments_table_num(&t, as, 4);
                     experiments_table_num(&t, as / pr, 3);
                     experiments_table_num(&t, as / pr / vs, 2);
-                    experiments_table_int(&t, PASS[k] == 0 ? (int64_t)ms.attempts : 0);
+                    experiments_table_int(&t, PASS[k] == 0 ? (int64_t)attempts : 0);
                     experiments_table_int(&t, r.threads);
                     experiments_table_end(&t);
                 }
@@ -152,7 +146,7 @@ int main(int argc, char **argv)
         pouw_block_clear(&b);
         pouw_key_clear(&key);
         if (open_ok)
-            chain_store_close(s);
+            experiments_chain_close(s);
         experiments_rmtree(dir);
     }
     common_progress_end(&r.progress);

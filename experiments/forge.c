@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "chain/node.h"
+#include "chain/store.h"
 #include "pouw/header.h"
 #include "pouw/seed.h"
 #include "pouw/tx.h"
@@ -23,6 +24,63 @@ void experiments_rmtree(const char *dir)
 {
     if (dir && dir[0])
         nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+struct experiments_chain {
+    chain_store *s;
+};
+
+int experiments_chain_open(experiments_chain **out, common_error *err, const char *dir, const chain_params *p,
+                           unsigned threads)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return common_error_set(err, -1, dir, "", "out of memory"), -1;
+    (void)threads;
+    if (chain_open_v1(&(*out)->s, err, dir, p, 1, NULL) != CHAIN_OK) {
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void experiments_chain_close(experiments_chain *c)
+{
+    if (!c)
+        return;
+    chain_store_close(c->s);
+    free(c);
+}
+
+int experiments_chain_mine(experiments_chain *c, pouw_block *b, uint64_t *attempts, common_error *err,
+                           const uint8_t miner32[32], unsigned threads)
+{
+    chain_mine_opts mo;
+    memset(&mo, 0, sizeof mo);
+    mo.threads = threads;
+    mo.max_attempts = 100000;
+    mo.no_transfers = 1;
+    pouw_mine_stats st;
+    memset(&st, 0, sizeof st);
+    int rc = chain_mine_block(b, &st, err, c->s, miner32, &mo) == CHAIN_OK ? 0 : -1;
+    if (attempts)
+        *attempts = st.attempts;
+    return rc;
+}
+
+int experiments_chain_load(experiments_chain *c, pouw_block *b, uint64_t h, common_error *err)
+{
+    return chain_store_load(b, err, c->s, h) == CHAIN_OK ? 0 : -1;
+}
+
+int experiments_chain_verdict(experiments_chain *c, const pouw_block *b, uint64_t now_ms, unsigned threads,
+                              pouw_reason *reason)
+{
+    common_error e;
+    *reason = POUW_R_OK;
+    chain_status cs = chain_verify_block(reason, &e, c->s, b, now_ms, threads);
+    return cs == CHAIN_OK ? 1 : cs == CHAIN_EINVALID ? 0 : -1;
 }
 
 int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads, common_error *err)
@@ -49,21 +107,12 @@ int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads
     tb->n = n;
     tb->now_ms = tb->p[0]->genesis_time_ms + 86400000ull;
     for (size_t k = 0; k < EXPERIMENTS_TB_CHAINS; k++) {
-        if (chain_open_v1(&tb->store[k], err, tb->dir, tb->p[k], 1, NULL) != CHAIN_OK)
+        if (experiments_chain_open(&tb->chain[k], err, tb->dir, tb->p[k], tb->threads) ||
+            experiments_chain_load(tb->chain[k], &tb->blk[k][0], 0, err))
             return -1;
-        tb->open[k] = 1;
-        if (chain_store_load(&tb->blk[k][0], err, tb->store[k], 0) != CHAIN_OK)
-            return -1;
-        for (size_t h = 1; h <= n; h++) {
-            chain_mine_opts mo;
-            memset(&mo, 0, sizeof mo);
-            mo.threads = tb->threads;
-            mo.max_attempts = 100000;
-            mo.no_transfers = 1;
-            pouw_mine_stats st;
-            if (chain_mine_block(&tb->blk[k][h], &st, err, tb->store[k], tb->key.pub, &mo) != CHAIN_OK)
+        for (size_t h = 1; h <= n; h++)
+            if (experiments_chain_mine(tb->chain[k], &tb->blk[k][h], NULL, err, tb->key.pub, tb->threads))
                 return -1;
-        }
     }
     return 0;
 }
@@ -71,9 +120,8 @@ int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads
 void experiments_testbed_close(experiments_testbed *tb)
 {
     for (size_t k = 0; k < EXPERIMENTS_TB_CHAINS; k++) {
-        if (tb->open[k])
-            chain_store_close(tb->store[k]);
-        tb->open[k] = 0;
+        experiments_chain_close(tb->chain[k]);
+        tb->chain[k] = NULL;
         for (size_t h = 0; h <= EXPERIMENTS_TB_MAX_BLOCKS; h++)
             pouw_block_clear(&tb->blk[k][h]);
     }
@@ -86,14 +134,7 @@ void experiments_testbed_close(experiments_testbed *tb)
 
 int experiments_testbed_verdict(experiments_testbed *tb, size_t k, const pouw_block *b, pouw_reason *reason)
 {
-    common_error e;
-    *reason = POUW_R_OK;
-    chain_status cs = chain_verify_block(reason, &e, tb->store[k], b, tb->now_ms, tb->threads);
-    if (cs == CHAIN_OK)
-        return 1;
-    if (cs == CHAIN_EINVALID)
-        return 0;
-    return -1;
+    return experiments_chain_verdict(tb->chain[k], b, tb->now_ms, tb->threads, reason);
 }
 
 int experiments_regrind(pouw_block *b)

@@ -16,10 +16,31 @@
 
 #include "common/error.h"
 #include "chain/params.h"
-#include "chain/store.h"
 #include "pouw/block.h"
 #include "pouw/keys.h"
 #include "pouw/verify.h"
+
+/* An open chain store (chain/store.h) - opaque, so that only forge.c depends on the
+ * store's interface. */
+typedef struct experiments_chain experiments_chain;
+
+/* Opens (creating, with its genesis) chain p's store in data folder dir.
+ * Returns 0, or -1 with err. Out: *out (close with experiments_chain_close). */
+int experiments_chain_open(experiments_chain **out, common_error *err, const char *dir, const chain_params *p,
+                           unsigned threads);
+/* Closes c (NULL is fine). */
+void experiments_chain_close(experiments_chain *c);
+/* Mines and stores the next block on c's best tip, paid to miner32, coinbase only, with
+ * no clock (time = the parent's median time past + 1: the same block every run).
+ * Returns 0, or -1 with err. Out: b, *attempts (may be NULL). */
+int experiments_chain_mine(experiments_chain *c, pouw_block *b, uint64_t *attempts, common_error *err,
+                           const uint8_t miner32[32], unsigned threads);
+/* Loads the best chain's block at height h. Returns 0 or -1 with err. Out: b. */
+int experiments_chain_load(experiments_chain *c, pouw_block *b, uint64_t h, common_error *err);
+/* The real verifier's verdict on b against c with clock now_ms: 1 accepted, 0 rejected
+ * (*reason), -1 the check could not complete. */
+int experiments_chain_verdict(experiments_chain *c, const pouw_block *b, uint64_t now_ms, unsigned threads,
+                              pouw_reason *reason);
 
 #define EXPERIMENTS_TB_CHAINS 2
 #define EXPERIMENTS_TB_MAX_BLOCKS 256
@@ -27,8 +48,7 @@
 typedef struct experiments_testbed {
     char dir[256];
     const chain_params *p[EXPERIMENTS_TB_CHAINS];
-    chain_store *store[EXPERIMENTS_TB_CHAINS];
-    int open[EXPERIMENTS_TB_CHAINS];
+    experiments_chain *chain[EXPERIMENTS_TB_CHAINS];
     pouw_key key;     /* the honest miner */
     pouw_key other;   /* another account */
     size_t n;         /* blocks mined per chain above genesis */

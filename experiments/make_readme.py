@@ -217,6 +217,12 @@ if r:
                 "97-99%: BSE's market replaces every customer order each 30 s period, so orders left unfilled at the "
                 "end of a period are lost surplus, which Gode & Sunder's single-period markets do not have; the "
                 "engine equals BSE.py on every seed of the baseline (column `agree` of `fidelity_seeds.csv`)."]
+b = rows("fidelity_bsepy.csv")
+if b:
+    same = sum(x["identical_files"] == "1" for x in b)
+    out += ["", f"BSE.py itself (v1.91, `--bsepy`), run side by side on {len(b)} sessions "
+            f"({', '.join(sorted({x['market'] for x in b}))}): tape and average-balance files identical in "
+            f"**{same} of {len(b)}**; efficiency equal in {sum(x['bsepy_efficiency'] == x['engine_efficiency'] for x in b)} of {len(b)}."]
 out += [fig("e13_fidelity.png"), prov("fidelity.csv")]
 
 # E14

@@ -1,5 +1,7 @@
 /* experiments/markets.c - the baseline markets of E13/E14 as BSE cases (see model.h). */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "experiments/model.h"
@@ -28,3 +30,51 @@ int experiments_market_case(bse_case *c, int m, uint64_t seed, common_error *err
     return bse_case_parse(c, js, strlen(js), experiments_market_name[m], NULL, err) == BSE_CONFIG_OK ? 0 : -1;
 }
 
+
+void experiments_market_metrics(double *eff, double *alpha, int64_t *trades, const bse_case *c, const char *tape,
+                                size_t tape_len, const char *final_line, size_t line_len)
+{
+    double ss = 0;
+    int64_t n = 0;
+    const char *s = tape, *e = tape ? tape + tape_len : tape;
+    while (s && s < e) {
+        const char *nl = memchr(s, '\n', (size_t)(e - s)), *le = nl ? nl : e, *last = NULL;
+        for (const char *q = s; q < le; q++)
+            if (*q == ',')
+                last = q;
+        if (last) {
+            double pr = strtod(last + 1, NULL);
+            ss += (pr - 100.0) * (pr - 100.0);
+            n++;
+        }
+        s = nl ? nl + 1 : e;
+    }
+    /* final line: skip id, time, bid, ask; then groups TYPE, sum, n, mean */
+    double profit = 0;
+    const char *q = final_line, *le = final_line ? final_line + line_len : final_line;
+    for (int k = 0; k < 4 && q; k++) {
+        q = memchr(q, ',', (size_t)(le - q));
+        if (q)
+            q++;
+    }
+    for (int g = 0; q && q < le; g++) {
+        const char *c1 = memchr(q, ',', (size_t)(le - q)); /* after TYPE */
+        if (!c1)
+            break;
+        profit += strtod(c1 + 1, NULL);
+        q = c1 + 1;
+        for (int k = 0; k < 3 && q; k++) { /* past sum, n, mean */
+            q = memchr(q, ',', (size_t)(le - q));
+            if (q)
+                q++;
+        }
+    }
+    double surplus, p0;
+    experiments_equilibrium(&surplus, &p0, &c->zones[BSE_SCHED_SUP][0].ranges[0],
+                            (int32_t)bse_case_count(c, BSE_SIDE_SELLERS), &c->zones[BSE_SCHED_DEM][0].ranges[0],
+                            (int32_t)bse_case_count(c, BSE_SIDE_BUYERS));
+    double periods = floor((c->end_time - c->start_time) / c->interval) - 1.0;
+    *eff = profit / (surplus * periods);
+    *alpha = n ? 100.0 * sqrt(ss / (double)n) / 100.0 : NAN;
+    *trades = n;
+}

@@ -62,4 +62,13 @@ extern const char *const experiments_market_mix[EXPERIMENTS_N_MARKETS];
 /* The case of market m with integer seed `seed`. Returns 0, or -1 with err. Out: c. */
 int experiments_market_case(bse_case *c, int m, uint64_t seed, common_error *err);
 
+/* E13's measures of market m's session from BSE's output text (BSE.py's files or the
+ * engine's buffers): efficiency = sum of every type's balance sum on the final
+ * average-balance line / (maximum surplus per period x (floor(duration / interval) - 1)),
+ * alpha = 100 sqrt(mean((p - 100)^2)) / 100 over the tape's trade prices.
+ * final_line: the last average-balance line ("id, time, bid, ask, TYPE, sum, n, mean, ...").
+ * Out: *eff, *alpha (NaN without trades), *trades. */
+void experiments_market_metrics(double *eff, double *alpha, int64_t *trades, const bse_case *c, const char *tape,
+                                size_t tape_len, const char *final_line, size_t line_len);
+
 #endif /* EXPERIMENTS_MODEL_H */

@@ -5,8 +5,9 @@
 ML_SO := $(BUILD)/libbsepouw.so
 # bse/ uses common/'s shared plumbing (buffers, error records, JSON guard, files); the
 # link uses --no-undefined (not in sanitizer builds: their runtime is the program's), so a missing piece fails the build, not the Python import.
-ML_COMMON := $(filter $(addprefix common/,buf.c error.c json.c file.c),$(wildcard common/*.c))
-ML_PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(call lib_srcs,bse) $(ML_COMMON))
+ML_PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(call lib_srcs,bse) $(call lib_srcs,common))
+$(BUILD)/pic/common/version.o: $(BUILD)/gen/version_gen.h
+$(BUILD)/pic/common/version.o: CFLAGS += -I$(BUILD)/gen
 ML_PY := PYTHONPATH=$(abspath python) PYTHONDONTWRITEBYTECODE=1 BSEPOUW_LIB=$(abspath $(ML_SO)) /usr/bin/python3
 
 .PHONY: check-python bench-ml

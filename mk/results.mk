@@ -2,7 +2,8 @@
 #   make results [SCALE=quick|paper] [MPI=K]  every driver of experiments/ into results/
 #                (quick: minutes, the committed files; paper: hours), then results/README.md
 #                from the CSVs (experiments/make_readme.py). MPI=K runs the sweep drivers
-#                under `mpirun -np K` (same bytes). Quick also refreshes results/quick.sha256,
+#                under `mpirun -np K` (same bytes); BSEPY=DIR (a folder holding BSE.py
+#                v1.91) adds E13's BSE.py side-by-side run (fidelity_bsepy.csv). Quick also refreshes results/quick.sha256,
 #                the quick-scale reference of every deterministic CSV.
 #   make results-check  re-runs the quick scale into a temporary folder and compares each
 #                deterministic CSV's SHA-256 with results/quick.sha256 (so the check holds
@@ -11,6 +12,8 @@
 #                /usr/bin/python3); each writes its PNGs into results/figures/.
 SCALE ?= quick
 MPI ?=
+BSEPY ?=
+export BSEPY
 RESULTS_DIR ?= results
 # E8's build matrix besides this build ($(BIN)): NAME:CC:OPT. Quick keeps it small; the
 # object folders are those of `make determinism`, so a `make test` has built them already.
