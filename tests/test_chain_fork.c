@@ -8,17 +8,55 @@
  * retarget made it harder beats a longer, easier one. */
 #include <criterion/criterion.h>
 
+#include <dirent.h>
+
 #include "tests/chain_testkit.h"
 
-/* Copies data directory src's chain folder `name` into dst. */
-/* Copies DIR/chains.db of src into dst (no writer is active: its WAL is checkpointed
- * at close). */
+/* Copies DIR/chains.db of src into dst (a consistent snapshot: VACUUM INTO,
+ * while other connections may be open). */
 static void copy_chain(const char *src, const char *dst, const char *name)
 {
     (void)name;
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "cp %s/%s* %s/", src, CHAIN_STORE_FILE, dst); /* with its -wal */
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    char sql[1200];
+    snprintf(sql, sizeof sql, "VACUUM INTO '%s/%s'", dst, CHAIN_STORE_FILE);
+    tk_sql(src, sql, NULL);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Offers every exported block document of folder dir (<height>-<id>.json, not
+ * the .ledger.json beside it) to s in height order, as `pouw submit` does.
+ * Returns the number offered; *last what adding the last one did. */
+static int submit_folder(chain_store *s, const char *dir, chain_store_add_result *last)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char *names[64];
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < 64) {
+        size_t l = strlen(de->d_name);
+        if (l > 5 && !strcmp(de->d_name + l - 5, ".json") && !strstr(de->d_name, ".ledger."))
+            names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        char *doc = ck_slurp(path);
+        common_error err;
+        pouw_reason r;
+        if (chain_store_add_doc(s, last, &r, &err, doc, strlen(doc)) != CHAIN_OK) {
+            fprintf(stderr, "%s: %s: %s\n", path, err.field, err.msg);
+            bad = 1;
+        }
+        free(doc);
+        free(names[i]);
+    }
+    return bad ? -1 : n;
 }
 
 static int has_tx(const pouw_block *b, const pouw_tx *tx)
@@ -225,13 +263,13 @@ Test(chain_fork, the_branch_with_most_work_wins_not_the_longest, .timeout = 120)
 
 Test(chain_fork, a_reorganisation_found_by_a_fresh_process_returns_the_transfers_too, .timeout = 120)
 {
-    /* the heavier branch reaches the folder without moving the tip file (its
-     * writer died, say); a fresh process believes it, and its first write puts
-     * the orphaned branch's transfers back, although it never verified that
-     * branch before */
-    char x[256], y[256], cmd[1200];
+    /* the heavier branch comes as exported files (chain export), submitted by a
+     * fresh process: its write moves the tip and, in the same transaction, puts the
+     * orphaned branch's transfers back; another process sees both */
+    char x[256], y[256], out[300];
     tk_tmpdir(x);
     tk_tmpdir(y);
+    snprintf(out, sizeof out, "%s/export", y);
     chain_params p = ck_params("fresh", 52, 0, 60);
     chain_store *sx, *sy;
     ck_open(&sx, x, &p, NULL);
@@ -251,31 +289,47 @@ Test(chain_fork, a_reorganisation_found_by_a_fresh_process_returns_the_transfers
     cr_assert(has_tx(&blk, &t));
     for (int i = 0; i < 2; i++)
         ck_mine(sy, &blk, c.pub, 60000, NULL);
-    snprintf(cmd, sizeof cmd, "cp %s/fresh/blocks/0000000[23]-*.json %s/fresh/blocks/", y, x);
-    cr_assert_eq(system(cmd), 0);
-    chain_store *f;
-    ck_open(&f, x, &p, NULL);
-    cr_assert_eq(chain_store_tip_height(f), 3, "the heavier branch is believed");
+    uint64_t nexp = 0;
+    cr_assert_eq(chain_store_export(&nexp, &err, sy, out), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(nexp, 4, "genesis, block 1 and c's two blocks");
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        chain_store *f = NULL;
+        common_error e;
+        if (chain_open_v1(&f, &e, x, &p, 0, tk_v1()) != CHAIN_OK)
+            _exit(2);
+        chain_store_add_result last;
+        memset(&last, 0, sizeof last);
+        int n = submit_folder(f, out, &last);
+        int ok = n == 4 && last.moved && last.move.disconnected == 1 && last.move.returned == 1 &&
+                 chain_store_tip_height(f) == 3;
+        if (!ok)
+            fprintf(stderr, "submitted %d, moved %d, disconnected %llu, returned %zu\n", n, last.moved,
+                    (unsigned long long)last.move.disconnected, last.move.returned);
+        chain_store_close(f);
+        _exit(ok ? 0 : 1);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the fresh process reorganised (exit %d)", WEXITSTATUS(st));
+    int moved;
+    cr_assert_eq(chain_store_refresh(sx, &err, &moved), CHAIN_OK, "%s", err.msg);
+    cr_assert(moved);
+    cr_assert_eq(chain_store_tip_height(sx), 3, "the heavier branch is believed");
     size_t found;
-    cr_assert_eq(mempool_count(f, &t, 1, &found), 0, "a reader changes nothing");
+    cr_assert_eq(mempool_count(sx, &t, 1, &found), 1);
+    cr_assert_eq(found, 1, "the orphaned transfer is pending again");
     pouw_block n4;
     pouw_block_init(&n4);
-    chain_store_add_result res;
-    ck_mine(f, &n4, b.pub, 60000, &res);
-    cr_assert(res.moved);
-    cr_assert_eq(res.move.disconnected, 1);
-    cr_assert_eq(res.move.returned, 1);
-    cr_assert_eq(mempool_count(f, &t, 1, &found), 1);
-    cr_assert_eq(found, 1, "the orphaned transfer is pending again");
-    ck_mine(f, &n4, b.pub, 60000, NULL);
+    ck_mine(sx, &n4, b.pub, 60000, NULL);
     cr_assert(has_tx(&n4, &t), "and mined on the new best chain");
-    cr_assert_eq(ck_ledger_sum(&n4.ledger), 1000 * 5);
+    cr_assert_eq(ck_ledger_sum(&n4.ledger), 1000 * 4);
     pouw_block_clear(&blk);
     pouw_block_clear(&n4);
     pouw_key_clear(&a);
     pouw_key_clear(&b);
     pouw_key_clear(&c);
-    chain_store_close(f);
     chain_store_close(sx);
     chain_store_close(sy);
     tk_rmrf(x);
