@@ -1010,6 +1010,11 @@ int main(int argc, char **argv)
         return common_cli_usage_error(&CLI, o.cmd, "missing --data DIR");
     if (common_cli_data_dir("chain", o.data))
         return COMMON_EXIT_USAGE;
+    common_error perr;
+    if (chain_store_probe(&perr, o.data) != CHAIN_OK) { /* one line for the database every chain shares */
+        common_error_print(&perr, "chain", stderr);
+        return COMMON_EXIT_USAGE;
+    }
     switch (o.cmd) {
     case CMD_STATUS:
         return cmd_status(&o);

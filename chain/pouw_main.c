@@ -52,8 +52,8 @@ static const common_cmd CMDS[] = {
                   "checks whether another process changed the chain and, if so, starts again on\n"
                   "the new tip. Prints one line per block stored: chain, height, id, pps, attempts,\n"
                   "wall time, and \" (side branch)\" when another block of as much work was stored\n"
-                  "first; on a terminal also a progress line on stderr (and one while it verifies\n"
-                  "a long stored chain at start-up). SIGINT/SIGTERM finish or abandon the attempt\n"
+                  "first; on a terminal also a progress line on stderr. Each block is judged by\n"
+                  "every rule before it is stored. SIGINT/SIGTERM finish or abandon the attempt\n"
                   "under way (within about a second) and exit: 0 with --forever, 3 when fewer than\n"
                   "--blocks N blocks were mined",
                   0, 0, NULL},
@@ -87,8 +87,8 @@ static const common_cmd CMDS[] = {
 
 static const common_opt OPTS[] = {
     [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
-                "data directory: DIR/<chain>/blocks/, DIR/<chain>/tip, DIR/<chain>/lock,\n"
-                "DIR/<chain>/mempool/, DIR/keys/"},
+                "data directory (DIR/chains.db: every chain's blocks, verdicts, ledgers and\n"
+                "mempool; DIR/keys/)"},
     [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
                  "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)"},
     [O_POLICY] = {"--policy", COMMON_OPT_STR, "P", 0, 0, M(CMD_MINE),
@@ -910,6 +910,11 @@ int main(int argc, char **argv)
     struct stat dsb;
     if (o.data && (o.cmd != CMD_MINE || stat(o.data, &dsb) == 0) && common_cli_data_dir("pouw", o.data))
         return COMMON_EXIT_USAGE; /* mine creates a missing DIR; nothing else does */
+    common_error perr;
+    if (o.data && chain_store_probe(&perr, o.data) != CHAIN_OK) { /* before a key or a chain is created */
+        common_error_print(&perr, "pouw", stderr);
+        return COMMON_EXIT_USAGE;
+    }
     switch (o.cmd) {
     case CMD_MINE:
         if (a.given[O_FOREVER] && a.given[O_BLOCKS])

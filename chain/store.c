@@ -690,6 +690,52 @@ void chain_store_close(chain_store *s)
     free(s);
 }
 
+/* A reader without write access to DIR. SQLite reads a WAL database read-only
+ * when its -shm and -wal exist (a writer leaves them: SQLITE_FCNTL_PERSIST_WAL);
+ * when they are gone (the last connection of another program removed them) and
+ * cannot be created, it cannot open the WAL index. Then, when no -wal holds
+ * changes (nothing beyond chains.db can exist: any writer would need to create it
+ * first), the file is read as immutable (no locks, no WAL); otherwise a named
+ * error. */
+static chain_status readonly_fallback(chain_store *s, common_error *err)
+{
+    sqlite3_stmt *q;
+    int rc = prep(s, &q, "SELECT count(*) FROM sqlite_master");
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc == SQLITE_ROW)
+            return CHAIN_OK;
+    }
+    if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN)
+        return CHAIN_OK; /* reported by the first real query, with its field */
+    char wal[CHAIN_PATH_MAX + 8];
+    snprintf(wal, sizeof wal, "%s-wal", s->path);
+    struct stat st;
+    if (stat(wal, &st) == 0 && st.st_size > 0)
+        return serr(err, CHAIN_EIO, wal, "", "%s",
+                    "changes not yet in chains.db, and this user cannot write to the data directory to read them");
+    /* file:<path>?immutable=1, the path percent-encoded */
+    char uri[3 * CHAIN_PATH_MAX + 32];
+    size_t k = 0;
+    k += (size_t)snprintf(uri, sizeof uri, "file:");
+    for (const char *c = s->path; *c && k + 4 < sizeof uri; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch == '%' || ch == '?' || ch == '#' || ch < 0x21 || ch > 0x7e)
+            k += (size_t)snprintf(uri + k, sizeof uri - k, "%%%02X", ch);
+        else
+            uri[k++] = (char)ch;
+    }
+    snprintf(uri + k, sizeof uri - k, "?immutable=1");
+    sqlite3_close(s->db);
+    s->db = NULL;
+    rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        return dberr(s, err, rc, "open");
+    sqlite3_extended_result_codes(s->db, 0);
+    return CHAIN_OK;
+}
+
 static chain_status open_db(chain_store *s, common_error *err, int create)
 {
     struct stat st;
@@ -711,6 +757,11 @@ static chain_status open_db(chain_store *s, common_error *err, int create)
         return dberr(s, err, rc, "open");
     sqlite3_busy_timeout(s->db, CHAIN_STORE_BUSY_MS);
     sqlite3_extended_result_codes(s->db, 0);
+    if (!writable) {
+        chain_status cs = readonly_fallback(s, err);
+        if (cs != CHAIN_OK)
+            return cs;
+    }
     if (writable) {
         int one = 1;
         sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one); /* readers without write access */
@@ -752,6 +803,42 @@ static chain_status open_db(chain_store *s, common_error *err, int create)
         return CHAIN_ESTORE;
     }
     return CHAIN_OK;
+}
+
+chain_status chain_store_probe(common_error *err, const char *datadir)
+{
+    assert(datadir);
+    common_error_clear(err);
+    chain_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return serr(err, CHAIN_ENOMEM, datadir, "", "%s", "out of memory");
+    chain_params none;
+    memset(&none, 0, sizeof none);
+    s->p = &none;
+    s->o.read_only = 1;
+    chain_status cs = CHAIN_OK;
+    struct stat st;
+    if ((size_t)snprintf(s->datadir, sizeof s->datadir, "%s", datadir) >= sizeof s->datadir - 32 ||
+        (size_t)snprintf(s->path, sizeof s->path, "%s/%s", datadir, CHAIN_STORE_FILE) >= 240)
+        cs = serr(err, CHAIN_EIO, datadir, "", "%s", "data directory path too long");
+    else if (stat(s->path, &st) != 0)
+        cs = CHAIN_OK; /* nothing there yet */
+    else if ((cs = open_db(s, err, 0)) == CHAIN_EUNKNOWN)
+        cs = CHAIN_OK; /* an empty database */
+    else if (cs == CHAIN_OK) {
+        sqlite3_stmt *q;
+        int rc = prep(s, &q, "SELECT count(*) FROM chains");
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(q);
+            sqlite3_finalize(q);
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_OK)
+            cs = dberr(s, err, rc, "chains");
+    }
+    if (cs == CHAIN_OK)
+        common_error_clear(err);
+    chain_store_close(s);
+    return cs;
 }
 
 chain_status chain_store_open(chain_store **out, common_error *err, const char *datadir, const chain_params *p,
@@ -1175,24 +1262,39 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
         res->best = old.best;
         *reason = old.reason;
         if (old.verdict == CHAIN_VERDICT_VALID) {
-            /* a v1 id does not commit to the ledger: a copy with another ledger is
-             * not the stored block (rejected, nothing stored) */
-            pouw_ledger l = {0};
-            chain_status ls = chain_store_ledger(&l, err, s, old.id);
+            /* the document names a stored id; it is that block only when it is that
+             * block's document (an id read from a document proves nothing, and a v1
+             * id does not commit to the ledger): another one is judged, never stored */
+            pouw_block stored;
+            pouw_block_init(&stored);
+            chain_status ls = chain_store_block(&stored, err, s, old.id);
+            int same = ls == CHAIN_OK && pouw_block_equal(&stored, b);
+            pouw_block_clear(&stored);
             if (ls != CHAIN_OK)
                 return ls;
-            int same = l.n == b->ledger.n;
-            for (size_t i = 0; same && i < l.n; i++)
-                same = !memcmp(l.e[i].account, b->ledger.e[i].account, 32) &&
-                       l.e[i].balance == b->ledger.e[i].balance && l.e[i].sequence == b->ledger.e[i].sequence;
-            pouw_ledger_clear(&l);
             if (same)
                 return CHAIN_OK;
             res->verdict = CHAIN_VERDICT_NONE;
             res->best = 0;
-            *reason = POUW_R_LEDGER;
-            common_error_set(err, CHAIN_EINVALID, "", "ledger",
-                             "%s", "a copy of a stored block with another ledger (the stored one stays)");
+            pouw_reason vr = POUW_R_OK;
+            common_error ve;
+            common_error_clear(&ve);
+            chain_status vs = s->o.verify ? s->o.verify(s->o.verify_user, &vr, &ve, s, b) : CHAIN_EINVALID;
+            if (vs == CHAIN_OK) { /* another valid document of that block (nothing it commits to differs) */
+                res->verdict = CHAIN_VERDICT_VALID;
+                res->best = old.best;
+                return CHAIN_OK;
+            }
+            if (vs == CHAIN_ENOMEM || vs == CHAIN_ESTORE || vs == CHAIN_EBUSY || vs == CHAIN_EIO) {
+                *err = ve;
+                return vs; /* the check could not run */
+            }
+            /* a "not now" (a time ahead, say) cannot make it the stored block later:
+             * it names an id that is not its own */
+            *reason = vr != POUW_R_OK ? vr : vs == CHAIN_EINVALID ? POUW_R_LEDGER : POUW_R_FORMAT;
+            common_error_set(err, CHAIN_EINVALID, ve.path, ve.field[0] ? ve.field : "ledger",
+                             "a copy of stored block %" PRIu64 " that differs from it (%s; the stored one stays)%s%s",
+                             old.height, pouw_reason_name(*reason), ve.msg[0] ? ": " : "", ve.msg);
             return CHAIN_EINVALID;
         }
         common_error_set(err, CHAIN_EINVALID, "", "", "the block is known and was rejected (%s)",

@@ -171,6 +171,14 @@ __attribute__((warn_unused_result)) chain_status chain_store_open(chain_store **
                                                                   const char *datadir, const chain_params *p,
                                                                   const chain_store_opts *o);
 
+/* Looks at datadir's database before a program does anything else: nothing
+ * there, or a regular file SQLite opens with this schema (cheap: no check of
+ * every page). Returns CHAIN_OK (also when absent); CHAIN_EIO (not a regular
+ * file: a FIFO or a folder named chains.db is never opened, so nothing hangs;
+ * or it cannot be opened); CHAIN_ESTORE (corrupt: the message carries the
+ * recovery command; another schema). err names the file. */
+__attribute__((warn_unused_result)) chain_status chain_store_probe(common_error *err, const char *datadir);
+
 /* Closes the database and frees s (NULL is fine). */
 void chain_store_close(chain_store *s);
 
