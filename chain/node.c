@@ -114,6 +114,35 @@ chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, common_error
     return CHAIN_OK;
 }
 
+chain_status chain_status_of_reason(pouw_reason r)
+{
+    switch (pouw_reason_kind_of(r)) {
+    case POUW_KIND_OK: return CHAIN_OK;
+    case POUW_KIND_INVALID: return CHAIN_EINVALID;
+    case POUW_KIND_ORPHAN: return CHAIN_EORPHAN;
+    default: return CHAIN_EMALFORMED; /* a wrong copy, or a time ahead of the clock: not now */
+    }
+}
+
+chain_status chain_precheck_block(void *user, pouw_block *b, pouw_reason *reason, common_error *err,
+                                  const chain_params *p, const char *doc, size_t len)
+{
+    (void)user;
+    assert(b && reason && p && (doc || len == 0));
+    pouw_precheck_ctx pc;
+    memset(&pc, 0, sizeof pc);
+    pc.chain_id = p->chain_id;
+    pc.req = p->genesis_req;
+    pc.limits = p->limits;
+    pouw_status st = pouw_block_precheck(b, reason, err, &pc, doc, len);
+    if (st == POUW_OK)
+        return CHAIN_OK;
+    chain_status cs = st == POUW_EINVALID ? chain_status_of_reason(*reason) : from_pouw(st);
+    if (err)
+        err->code = cs;
+    return cs;
+}
+
 chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pouw_ledger *parent_ledger,
                                   pouw_genesis_rule *genesis, common_error *err, chain_store *s, const pouw_block *b,
                                   uint64_t now_ms, unsigned threads)
@@ -130,6 +159,7 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
     ctx->reward = p->reward;
     ctx->now_ms = now_ms;
     ctx->max_future_ms = p->max_future_ms;
+    ctx->limits = p->limits;
     ctx->threads = threads;
     if (all_zero(b->header.prev_hash, 32)) {
         genesis->time_ms = p->genesis_time_ms;
@@ -200,8 +230,13 @@ chain_status chain_v1_verify(void *user, pouw_reason *reason, common_error *err,
     const chain_v1_verifier *v = user;
     uint64_t now = v && v->clock_ms ? v->clock_ms(v->clock_user) : UINT64_MAX;
     chain_status cs = chain_verify_block(reason, err, s, b, now, v && v->threads ? v->threads : 1);
-    if (cs == CHAIN_EINVALID && *reason == POUW_R_TIME_FUTURE) { /* not yet: offer it again later */
-        cs = CHAIN_EMALFORMED;
+    /* s11.7: only a failure of committed data is permanent (INVALID); an unknown
+     * parent is an orphan; a wrong copy or a time ahead of the clock (time_future)
+     * is copy-only: nothing is recorded against the id. */
+    if (cs == CHAIN_EINVALID) {
+        cs = chain_status_of_reason(*reason);
+        if (cs == CHAIN_OK)
+            cs = CHAIN_EINVALID; /* a rejection without a reason stays a rejection */
         if (err)
             err->code = cs;
     }
@@ -256,6 +291,9 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain
         size_t max = opts->max_transfers ? opts->max_transfers : CHAIN_MINE_TRANSFERS;
         if (max > POUW_BLOCK_MAX_TXS - 1)
             max = POUW_BLOCK_MAX_TXS - 1;
+        const chain_params *cp = chain_store_params(s);
+        if (cp->limits.max_block_txs && max > cp->limits.max_block_txs - 1)
+            max = (size_t)cp->limits.max_block_txs - 1; /* s11.9: the coinbase counts too */
         chain_status ms = chain_store_tx_select(&sel, &ns, &me, s, tip_ledger, max);
         if (ms == CHAIN_ENOMEM) {
             if (err)
@@ -336,6 +374,8 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     }
     if (st == POUW_OK)
         st = pouw_tx_root(mp.header.tx_root, NULL, txs, n_txs);
+    if (st == POUW_OK)
+        st = pouw_ledger_root(mp.header.ledger_root, &ledger);
     if (st != POUW_OK) {
         cs = from_pouw(st);
         common_error_set(err, cs, chain_store_path(s), "ledger", "cannot build the block: %s", pouw_status_str(st));
@@ -375,7 +415,9 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
 #ifdef CHAIN_CHECK
     check_ledger(p, b);
 #endif
-    /* the miner's own block is judged by every rule before it is stored */
+    /* s11.13: the miner's own block is checked by every rule (its time against the
+     * verifier's clock, its targets, its transactions, its sessions) before it is
+     * stored: a block a verifier would reject is never stored. */
     pouw_reason r;
     cs = chain_store_add(s, opts->added, &r, err, b);
     if (cs == CHAIN_OK && opts->added && opts->added->verdict != CHAIN_VERDICT_VALID)

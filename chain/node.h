@@ -114,6 +114,26 @@ __attribute__((warn_unused_result)) chain_status chain_mine_block(pouw_block *b,
                                                                   const uint8_t miner32[32],
                                                                   const chain_mine_opts *opts);
 
+/* The status a store gives a rejection with reason r (spec s11.7): CHAIN_OK for
+ * POUW_R_OK; CHAIN_EINVALID when committed data failed (the id is invalid for
+ * good); CHAIN_EORPHAN for an unknown parent (kept, not invalid); CHAIN_EMALFORMED
+ * for a wrong copy (oversize, malformed, a wrong derived field) and for
+ * time_future (never permanent): nothing is recorded against the id. The one
+ * mapping from pouw_reason_kind_of to chain_status. Cannot fail. */
+chain_status chain_status_of_reason(pouw_reason r);
+
+/* Stages 1-3 of spec s11.7 on a block document doc[0..len) of chain p, for the
+ * store's precheck callback (chain_store_opts.precheck; user is unused): the
+ * size before parsing, the parse, the header's version, chain and genesis
+ * constants, the pre-hash and its gate (pouw_block_precheck).
+ * Returns: CHAIN_OK (b parsed); the codes of chain_status_of_reason (*reason
+ * and err say why; b holds the parsed block when it could be parsed, so the
+ * caller knows the id); CHAIN_ENOMEM; CHAIN_EWORK (a hash failed).
+ * Out: b (previous contents freed), reason, err. */
+__attribute__((warn_unused_result)) chain_status chain_precheck_block(void *user, pouw_block *b, pouw_reason *reason,
+                                                                      common_error *err, const chain_params *p,
+                                                                      const char *doc, size_t len);
+
 /* Fills a verification context for block b on store s: requirements, template,
  * reward, genesis rule or parent (found by prev_hash on any branch; absent when
  * unknown). The caller provides storage for the parent, its ledger and the

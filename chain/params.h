@@ -1,96 +1,48 @@
-/* chain/params.h - the parameters of the three coin chains, fixed in genesis
- * (spec pouw.md s10, economy.md), and the rule for the targets a block must carry.
+/* chain/params.h - the parameters of the three coin chains and their test
+ * chains, fixed in genesis (spec pouw.md s11, consensus version 2), and the
+ * requirements a block must meet at its place.
  *
  * One code base, three chains; they differ in chain_id, name, block interval and
- * the size of the useful work. All three: reward 1000 coins, mode pps, generated
- * environments. Defaults were chosen from a measured PPS distribution (MEASUREMENT
- * below) so that mining a block takes a few seconds on one core, and the three
- * chains' expected mining times stand roughly in the ratio of their block
- * intervals (60 : 120 : 240 s), so a balancer miner spreads over them naturally.
+ * the size of the useful work. All: reward 1000 coins, generated environments of
+ * equal cost (pouw/env.h), mode lottery (s11.2): validity = the usefulness floor
+ * AND post_hash <= the post-hash target; only post_bits retargets.
  *
- * MEASUREMENT. `bin/pouwbench pps-dist --chain NAME --samples 300 --threads 2`: 300
- * attempts on the fixed pre-hashes SHA-256("pouwbench" || u64le(k)), on the
- * development VM (2 cores, shared with other builds):
+ * MEASUREMENT (version 2). `bin/pouwbench pps-dist --chain NAME --samples N
+ * --pass 0.9 --threads 1` on the fixed pre-hashes SHA-256("pouwbench" ||
+ * u64le(k)), equal-cost environments (24 traders per side, 12 responders), on
+ * the development VM (2 cores shared with other builds, so the seconds are
+ * wall-clock under load):
  *
- *   chain    template (duration, interval,  n  attempt,   PPS of an attempt           threshold
- *            time mode)                        one core  q10   q50   q90   q99       (q 11/12)
- *   alpha     7200 s, 30 s, periodic        2  0.18 s    3.93  6.87  9.60  12.00     9.848 -> 9.85
- *   bravo    14400 s, 30 s, periodic        2  0.41 s    3.96  6.89  9.60  12.02     9.822 -> 9.82
- *   charlie  28800 s, 30 s, periodic        2  0.77 s    3.96  6.88  9.63  12.00     9.827 -> 9.83
+ *   chain    template (duration, interval)   n  samples  q10 of PPS  floor    pass in sample
+ *   alpha     7200 s, 30 s, periodic         2    400      4.267     4.26     0.90
+ *   bravo    14400 s, 30 s, periodic         2    300      4.233     4.26     ~0.89
+ *   charlie  28800 s, 30 s, periodic         2    240      4.235     4.26     ~0.89
+ * (one floor for the three: PPS hardly depends on the duration)
  *
- * Each threshold passes 1 attempt in 12 of the sample (CHAIN_DESIGN_ATTEMPTS), so a
- * block costs about 12 attempts: 2.2 s, 4.9 s and 9.2 s on one core (make bench
- * measures it again: expected_mine_s_<chain>). The pre-hash gate (bits 0x1f03ffff,
- * 1 nonce in 2^14) costs about 3 ms per attempt at 5.5 M pre-hashes/s: a cheap
- * gate, under 2% of an attempt. Re-measure and re-pin (pouwbench genesis) whenever
- * the engine or the environment generator changes.
+ * The floor passes ~90% of attempts (>= 85%, s11.2), so a miner that screens
+ * environments against it saves at most the ~10% that fail; floor_pass_ppm pins
+ * the measured rate. The lottery: genesis post_bits 0x2017b425 (t ~ 2^256 /
+ * 10.8), so a block costs 1 / (0.9 / 10.8) = 12 attempts (CHAIN_DESIGN_ATTEMPTS),
+ * as in version 1 (an attempt of equal-cost environments costs what a v1 attempt
+ * cost on average: v1 drew 24 + 1.5 traders per side, 13.5 of them responders).
+ * The pre-hash gate (bits 0x1f03ffff, 1 nonce in 2^14) is fixed (s11.4): about 3
+ * ms of an attempt (a few per cent). Re-measure and re-pin (pouwbench genesis,
+ * chain/genesis_pins.h) whenever the engine or the environment generator changes.
  *
- * Why these durations: PRSH and PRDE adapt on BSE's 7200 s strategy clock
- * (strat_wait_time). AlphaCoin sessions (7200 s) end as the first adaptation is
- * due; BravoCoin sessions (14400 s) see PRSH rotate and PRDE try its first
- * candidate; CharlieCoin sessions (28800 s) see a whole PRSH cycle (k x 7200 s,
- * k = 4) and several PRDE steps: the slower the chain, the more trained the
- * strategies its blocks record as useful output. Note from the table: PPS hardly depends on
- * the duration but mostly on the environment (supply and demand ranges, the trader
- * mix), which is a cheap function of the seed - the grinding weakness of mode pps
- * that spec s9 asks the experiments to measure.
+ * Why these durations: PRSH and PRDE adapt on BSE's 7200 s strategy clock; the
+ * slower the chain, the more trained the strategies its blocks record.
  *
- * RETARGETING (spec s10; chain_retarget, the single place of the rule; verifiers
- * check it through chain_required_targets, since pouw_verify_block compares the
- * header's prehash_bits and pps_threshold_micro with what it returns).
+ * DIFFICULTY (chain/retarget.h has the rules as pure functions): the weight of a
+ * block is chain_block_weight = floor(2^320 / (post_target + 1)); the post
+ * target retargets every W blocks on median-time-past spans with the asymmetric
+ * clamp (hardening at most c = clamp_num / clamp_den, easing at most 4x). Main
+ * chains: W = 60, c = 11/10 (W (c+1)/(c-1) = 1260 >= 1000). Test chains: W = 5,
+ * c = 2 (small on purpose: they retarget within seconds; not bounded like the
+ * main chains, and not for real coins). max_future_ms = G/4 <= 2 h (s11.5).
  *
- * PPS pass probability. A chain pins a table of K+1 PPS quantiles q[0..K]
- * (pps_micro of one attempt, strictly increasing; q[0] the sample minimum, q[K] the
- * maximum, q[i] the i/K quantile), measured like the table above (`bin/chainbench
- * pps-table`: the built-ins pin K = 64 from 600 attempts each; by their tables the
- * genesis thresholds pass 1 attempt in 11.95, 11.35 and 11.22). With S = CHAIN_PPS_SEGMENT = 2^20 and D = K x S, the pass
- * probability of a threshold T is pass(T)/D, where the integer pass(T) is the
- * linear interpolation of the empirical distribution:
- *     pass(T) = D                                           T <= q[0]
- *             = D - i S - floor((T - q[i]) S / (q[i+1] - q[i]))   q[i] <= T < q[i+1]
- *             = 0                                           T >= q[K]
- * Its inverse, for D >= p >= S (the thresholds the table can express: q[0] ..
- * q[K-1]; the tail beyond q[K-1] is too thinly sampled to trust):
- *     thr(p) = q[i] + floor(f (q[i+1] - q[i]) / S),  i = (D - p) / S, f = (D - p) % S
- * so that pass(thr(p)) >= p (never harder than asked, by less than one micro-PPS).
- * A chain without a table (pps_segments 0: test chains) keeps its threshold
- * fixed; its pass probability is an unknown constant, taken as 1 (D = 1).
- *
- * Expected work of a block (fork choice, spec s10): the expected number of
- * pre-hash tries its targets imply, 1/(p_pre x p_pps):
- *     work = floor( floor(2^256 / (t + 1)) x D / max(1, pass(T)) )
- * t the pre-hash target of prehash_bits (pouw_target_work: 256-bit integer), T
- * the threshold; saturating at 2^256 - 1 (as do chain sums). A lottery-mode
- * chain's post-hash target never changes, so its pass probability is a constant
- * factor of every block's work on that chain and is left out (it cannot change
- * which branch is heavier); likewise the constant PPS factor of a chain without a
- * table.
- *
- * The rule. Retarget heights are h = k x W for k >= 2 (W = retarget_window; W 0:
- * never). At a retarget height, with P the parent (height h-1) and A its ancestor
- * at height h-1-W, the measured span M = time(P) - time(A) ms (0 when negative)
- * covers the last W block intervals, none of them after genesis (genesis's time is
- * a fixed date, not a mining time, hence no retarget at h = W). With the target
- * span G = W x target_interval_s x 1000 ms:
- *   1 Mc = min(max(M, G/4), 4 G)                      clamp: x4 either way
- *   2 E  = floor((t_P + 1) x pass(T_P) x Mc / G)      the effective target x D:
- *                                                     the pass probability per
- *                                                     pre-hash try scales by Mc/G
- *   3 with t0 the genesis pre-hash target: want = floor(E / (t0 + 1))
- *       S <= want <= D:  T' = thr(want),  t' = t0     the threshold moves and the
- *                                                     pre-hash target stays put
- *       want < S:        T' = q[K-1],     t' = floor(E / S) - 1   harder than the
- *                                                     table can say: the rest in
- *                                                     the pre-hash target
- *       want > D:        T' = q[0],       t' = floor(E / D) - 1   easier than the
- *                                                     table can say
- *     (no table: T' = T_P, t' = floor(E) - 1)
- *   4 t' is clamped to [1, 2^256 - 1]; prehash_bits' = pouw_target_to_bits(t')
- *     (canonical compact, rounded down), threshold' = T'.
- * Other heights require the parent's prehash_bits and threshold (genesis: its
- * own); mode, post_bits, sessions and job_digest never change. All integers
- * (384-bit intermediates), no floating point: every verifier computes the same.
- * Vectors: tests/vectors/retarget_vectors.h, from an independent Python script.
+ * Limits (s11.9): max_block_bytes 1 MiB (the document before its ledger),
+ * max_block_txs 2048 (2048 transfers of ~360 bytes fit the MiB). min_new_account and maturity (s11.8, s11.10) are genesis
+ * constants carried here (1 coin; 10 main, 2 test).
  *
  * Thread-safety: the built-in parameters are constant; functions are pure.
  */
@@ -101,6 +53,7 @@
 
 #include "bse/config.h"
 #include "common/error.h"
+#include "chain/retarget.h"
 #include "chain/status.h"
 #include "pouw/env.h"
 #include "pouw/verify.h"
@@ -108,7 +61,8 @@
 #define CHAIN_COUNT 3             /* built-in chains: alpha, bravo, charlie */
 #define CHAIN_NAME_MAX 32
 #define CHAIN_REWARD 1000         /* coins per block, every chain */
-#define CHAIN_MAX_FUTURE_MS (2u * 3600u * 1000u) /* time_ms allowance ahead of the verifier's clock */
+#define CHAIN_MAX_FUTURE_MS (2u * 3600u * 1000u) /* the most max_future_ms may be (s11.5) */
+#define CHAIN_MIN_NEW_ACCOUNT 1   /* coins a transfer creating an account carries at least (s11.8) */
 #define CHAIN_MEDIAN_SPAN 11      /* blocks in the median time past */
 #define CHAIN_DESIGN_ATTEMPTS 12  /* the thresholds pass 1 attempt in this many (MEASUREMENT) */
 #define CHAIN_PPS_SEGMENT ((uint64_t)1 << 20) /* S: pass units per quantile segment */
@@ -126,18 +80,23 @@ typedef struct chain_params {
     char name[CHAIN_NAME_MAX];    /* "alpha": --chain and the data directory's folder */
     char coin[CHAIN_NAME_MAX];    /* "AlphaCoin" */
     uint32_t target_interval_s;   /* block interval target of the retarget rule */
-    uint32_t retarget_window;     /* W: blocks per retarget (0: targets never change) */
+    uint32_t retarget_window;     /* W: blocks per retarget (0: post_bits never changes) */
+    uint32_t clamp_num, clamp_den;/* c = clamp_num / clamp_den: hardening per window at most c */
     int64_t reward;               /* coinbase amount */
     pouw_template tmpl;           /* session template (generated environments) */
     const bse_case *job;          /* committed job (canonical) or NULL: generated */
     pouw_requirements genesis_req;/* targets, threshold, mode, n and job digest at genesis */
-    uint64_t max_future_ms;       /* time allowance ahead of the verifier's clock */
+    pouw_limits limits;           /* max_block_bytes, max_block_txs (s11.9) */
+    uint32_t maturity;            /* coinbase maturity in blocks (s11.10) */
+    int64_t min_new_account;      /* a transfer creating an account carries at least this (s11.8) */
+    uint32_t floor_pass_ppm;      /* measured pass rate of the floor, parts per million (MEASUREMENT) */
+    uint64_t max_future_ms;       /* time allowance ahead of the verifier's clock (<= min(2 h, G/4)) */
     uint64_t genesis_time_ms;     /* genesis header time */
     uint64_t genesis_nonce;       /* first nonce tried when building genesis */
     int genesis_pinned;           /* 1: genesis_id is the known genesis id */
     uint8_t genesis_id[32];       /* the genesis block id (post_hash) when pinned */
-    const int64_t *pps_quantiles; /* q[0..K] (RETARGETING), borrowed; NULL when K is 0 */
-    uint32_t pps_segments;        /* K: 0 (no table: the threshold never moves) or 2..4096 */
+    const int64_t *pps_quantiles; /* a measured PPS table q[0..K] (statistics, not consensus) or NULL */
+    uint32_t pps_segments;        /* K: 0 (no table) or 2..4096 */
 } chain_params;
 
 /* The built-in chain of that name ("alpha", "bravo", "charlie") or id (0, 1, 2).
@@ -175,39 +134,29 @@ __attribute__((warn_unused_result)) chain_status chain_params_check(const chain_
  * table. Cannot fail. */
 uint64_t chain_pps_scale(const chain_params *p);
 
-/* pass(T) of RETARGETING: the probability, in units of 1/chain_pps_scale(p),
+/* pass(T) of a measured table (statistics only; linear interpolation of its quantiles): the probability, in units of 1/chain_pps_scale(p),
  * that an attempt's pps_micro reaches threshold T (D without a table).
  * Cannot fail; no allocation. */
 uint64_t chain_pps_pass(const chain_params *p, int64_t threshold_micro);
 
-/* thr(pass) of RETARGETING: the hardest threshold whose pass(T) is still >= pass,
+/* thr(pass) of a measured table (statistics only): the hardest threshold whose pass(T) is still >= pass,
  * for pass clamped into [S, D] (q[0] .. q[K-1]); genesis's threshold without a
  * table. Cannot fail. */
 int64_t chain_pps_threshold(const chain_params *p, uint64_t pass);
 
-/* The expected work of a block with these targets (RETARGETING, work), a
- * 256-bit big-endian integer; zero when prehash_bits does not decode to a non-zero
- * target (such a block is invalid). Cannot fail; no allocation. Out: work32. */
-void chain_block_work(uint8_t work32[32], const chain_params *p, uint32_t prehash_bits, int64_t threshold_micro);
+/* The rule numbers of p for chain/retarget.h. Cannot fail. */
+chain_retarget_rule chain_params_rule(const chain_params *p);
 
-/* 1 when a block at `height` is retargeted (height = k x W, k >= 2), else 0. */
-int chain_is_retarget_height(const chain_params *p, uint64_t height);
+/* The weight of a block with header h on chain p (s11.3: chain_post_weight of
+ * h->post_bits), a 256-bit big-endian integer; zero for post_bits no valid block
+ * carries. What the store sums for fork choice. Cannot fail; no allocation. */
+void chain_block_weight(uint8_t weight32[32], const chain_params *p, const pouw_header *h);
 
-/* The rule itself (RETARGETING, steps 1-4): the requirements after a window whose
- * blocks carried prev's targets and took span_ms (time of the parent minus time of
- * the ancestor W blocks before it; pass 0 for a negative span).
- * Returns: CHAIN_OK; CHAIN_EPARAMS (prev's bits do not decode, or p has no window
- * or interval). Out: next (may be prev; mode, post_bits, sessions, job from prev;
- * zeroed on error), err (may be NULL). Pure; no allocation. */
-__attribute__((warn_unused_result)) chain_status chain_retarget(pouw_requirements *next, common_error *err,
-                                                                const chain_params *p,
-                                                                const pouw_requirements *prev, uint64_t span_ms);
-
-/* The requirements (targets, threshold, mode, sessions, job) for a block whose
- * parent is the block parent_id32 of store (any branch the store knows), or for
- * genesis when parent_id32 is NULL (store may then be NULL): genesis_req at
- * height 0; at a retarget height chain_retarget on the parent's requirements and
- * the measured span of its branch; otherwise the parent's requirements.
+/* The requirements for a block whose parent is the block parent_id32 of store
+ * (any branch the store knows), or for genesis when parent_id32 is NULL (store
+ * may then be NULL): genesis_req, with post_bits the parent's, or at a retarget
+ * height chain_retarget_post_bits on MTP(parent) and MTP(the block W before it)
+ * of its branch (s11.6).
  * Returns: CHAIN_OK; CHAIN_ESTORE (the parent or an ancestor W blocks back is not
  * in the store); codes of chain_retarget. Out: req (zeroed first), err (may be
  * NULL). Reads the store's index only (no file). */

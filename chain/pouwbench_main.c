@@ -33,7 +33,7 @@ enum { O_CHAIN, O_SECONDS, O_ATTEMPTS, O_SAMPLES, O_THREADS, O_PASS, N_OPTS };
 static const common_cmd CMDS[] = {
     [CMD_PREHASH] = {"prehash", "[--seconds S]",
                      "pre-hashes per second on one core (nonce search on a\n"
-                     "184-byte header): prehash_per_s",
+                     "216-byte header): prehash_per_s",
                      0, 0, NULL},
     [CMD_ATTEMPTS] = {"attempts", "--chain NAME [--attempts N] [--threads T]",
                       "attempts per second for the chain's session template, the\n"
@@ -45,7 +45,10 @@ static const common_cmd CMDS[] = {
     [CMD_VERIFY] = {"verify", "--chain NAME [--threads T]",
                     "seconds to verify the chain's genesis block (one attempt's\n"
                     "sessions; the best of 3), to set beside the expected time to\n"
-                    "mine a block: verify_s_<chain>",
+                    "mine a block: verify_s_<chain>; and the seconds to reject a\n"
+                    "copy with a wrong pre-hash and 100,000 junk transfers from its\n"
+                    "document (spec s11.7: size first, then the pre-hash, never a\n"
+                    "signature): junk_reject_s_<chain>, junk_vs_verify_<chain>",
                     0, 0, NULL},
     [CMD_PPS_DIST] = {"pps-dist", "--chain NAME [--samples N] [--threads T] [--pass P]",
                       "the PPS distribution of N sample attempts (quantiles\n"
@@ -207,6 +210,7 @@ static int bench_verify(const chain_params *p, unsigned threads)
     ctx.genesis = &gr;
     ctx.now_ms = p->genesis_time_ms;
     ctx.max_future_ms = p->max_future_ms;
+    ctx.limits = p->limits;
     ctx.threads = threads;
     int reps = 3;
     double best = 1e30;
@@ -223,8 +227,56 @@ static int bench_verify(const chain_params *p, unsigned threads)
         if (t < best)
             best = t;
     }
-    pouw_block_clear(&g);
     printf("verify_s_%s %.4f s\n", p->name, best);
+    /* the junk block: genesis with 100,000 junk transfers and a wrong pre-hash */
+    const size_t n_junk = 100000;
+    pouw_tx *junk = malloc(n_junk * sizeof *junk);
+    if (!junk) {
+        pouw_block_clear(&g);
+        return COMMON_EXIT_REJECTED;
+    }
+    uint8_t acct[32];
+    for (size_t i = 0; i < n_junk; i++) {
+        memset(acct, 0, sizeof acct);
+        pouw_put_u64le(acct, i);
+        junk[i] = pouw_tx_transfer(p->chain_id, acct, acct, 1, i, 0);
+        memset(junk[i].sig, 0x5a, sizeof junk[i].sig);
+    }
+    free(g.txs);
+    g.txs = junk;
+    g.n_txs = n_junk;
+    g.pre_hash[0] ^= 0x01;
+    char *doc = NULL;
+    size_t len = 0;
+    if (pouw_block_to_json(&doc, &len, &g) != POUW_OK) {
+        pouw_block_clear(&g);
+        return COMMON_EXIT_REJECTED;
+    }
+    pouw_precheck_ctx pc = {p->chain_id, p->genesis_req, p->limits};
+    double jbest = 1e30;
+    pouw_block jb;
+    pouw_block_init(&jb);
+    pouw_reason jr = POUW_R_OK;
+    for (int r = 0; r < reps; r++) {
+        double t0 = common_clock_mono_s();
+        pouw_status st = pouw_block_precheck(&jb, &jr, &err, &pc, doc, len);
+        double t = common_clock_mono_s() - t0;
+        if (st != POUW_EINVALID) {
+            fprintf(stderr, "pouwbench: the junk block was not rejected\n");
+            free(doc);
+            pouw_block_clear(&jb);
+            pouw_block_clear(&g);
+            return COMMON_EXIT_REJECTED;
+        }
+        if (t < jbest)
+            jbest = t;
+    }
+    printf("junk_doc_bytes_%s %zu bytes\n", p->name, len);
+    printf("junk_reject_s_%s %.6f s (%s)\n", p->name, jbest, pouw_reason_name(jr));
+    printf("junk_vs_verify_%s %.6f fraction\n", p->name, jbest / best);
+    free(doc);
+    pouw_block_clear(&jb);
+    pouw_block_clear(&g);
     return COMMON_EXIT_OK;
 }
 

@@ -907,7 +907,7 @@ fail:
 
 static void weight_of(uint8_t w[32], const chain_params *p, const pouw_header *h)
 {
-    chain_block_work(w, p, h->prehash_bits, h->pps_threshold_micro);
+    chain_block_weight(w, p, h); /* s11.8: floor(2^320 / (post_target + 1)) */
 }
 
 static int64_t coinbase_of(const pouw_block *b)

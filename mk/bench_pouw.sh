@@ -9,6 +9,9 @@
 #                                 (attempt time + pre-hash gate time) x design attempts
 #                                 per block (chain/params.h CHAIN_DESIGN_ATTEMPTS)
 #   mine_vs_verify_<chain>        expected mining time / verification time
+#   junk_reject_s_<chain>         seconds to reject a copy with a wrong pre-hash and 100,000
+#                                 junk transfers (spec s11.7: the size before parsing), and
+#   junk_vs_verify_<chain>        that time as a fraction of verify_s (goal < 0.01)
 # Needs BIN/pouwbench and, for the comparison, the openssl command. Figures are
 # measured, never asserted. Usage: mk/bench_pouw.sh bin
 set -eu
@@ -34,9 +37,11 @@ for chain in alpha bravo charlie; do
     ats=$(echo "$out" | awk '$1 ~ /^attempt_s_/ {print $2}')
     gate=$(echo "$out" | awk '$1 ~ /^prehash_gate_tries_/ {print $2}')
     per=$(echo "$out" | awk '$1 ~ /^design_attempts_per_block_/ {print $2}')
-    ver=$("$PB" verify --chain "$chain" --threads 1 | awk '{print $2}')
+    vout=$("$PB" verify --chain "$chain" --threads 1)
+    ver=$(echo "$vout" | awk '$1 ~ /^verify_s_/ {print $2}')
     echo "attempts_per_s_$chain $aps attempts/s"
     echo "verify_s_$chain $ver s"
+    echo "$vout" | awk '$1 ~ /^junk_/'
     awk -v at="$ats" -v g="$gate" -v pre="$pre" -v n="$per" -v v="$ver" -v c="$chain" 'BEGIN {
         mine = (at + g / pre) * n
         printf "expected_mine_s_%s %.3f s\n", c, mine

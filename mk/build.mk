@@ -13,7 +13,7 @@ BIN   ?= bin
 
 # Determinism is consensus: no contraction into FMA, never fast-math.
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-missing-field-initializers
 # (gcc: snprintf truncation of error-message fields is intended, not a bug)
 FPFLAGS := -ffp-contract=off -fno-fast-math -fexcess-precision=standard
 WARN    += -Wno-format-truncation

@@ -322,6 +322,7 @@ pouw_status pouw_block_to_json(char **json, size_t *len, const pouw_block *b)
         add_u64(&w, hd, "height", h->height);
         add_hex(&w, hd, "prev_hash", h->prev_hash);
         add_hex(&w, hd, "tx_root", h->tx_root);
+        add_hex(&w, hd, "ledger_root", h->ledger_root);
         add_hex(&w, hd, "miner", h->miner);
         add_u64(&w, hd, "time_ms", h->time_ms);
         add_int(&w, hd, "prehash_bits", h->prehash_bits, 0, UINT32_MAX);
@@ -358,22 +359,6 @@ pouw_status pouw_block_to_json(char **json, size_t *len, const pouw_block *b)
         if (!to)
             break;
     }
-    cJSON *led = cJSON_CreateObject();
-    add_item(&w, root, "ledger", led);
-    for (size_t i = 0; led && i < b->ledger.n; i++) {
-        char hex[POUW_SHA256_HEX];
-        pouw_hex_encode(hex, b->ledger.e[i].account, 32);
-        add_int(&w, led, hex, b->ledger.e[i].balance, 0, POUW_AMOUNT_MAX);
-    }
-    cJSON *seq = cJSON_CreateObject();
-    add_item(&w, root, "sequences", seq);
-    for (size_t i = 0; seq && i < b->ledger.n; i++) {
-        if (b->ledger.e[i].sequence == 0)
-            continue; /* only accounts that have sent */
-        char hex[POUW_SHA256_HEX];
-        pouw_hex_encode(hex, b->ledger.e[i].account, 32);
-        add_u64(&w, seq, hex, b->ledger.e[i].sequence);
-    }
     cJSON *uo = cJSON_CreateArray();
     add_item(&w, root, "useful_output", uo);
     for (uint32_t i = 0; uo && i < b->n_useful && i < POUW_MAX_SESSIONS; i++) {
@@ -391,6 +376,22 @@ pouw_status pouw_block_to_json(char **json, size_t *len, const pouw_block *b)
         add_item(&w, root, "job", jo);
     } else {
         add_item(&w, root, "job", cJSON_CreateNull());
+    }
+    cJSON *led = cJSON_CreateObject();
+    add_item(&w, root, "ledger", led);
+    for (size_t i = 0; led && i < b->ledger.n; i++) {
+        char hex[POUW_SHA256_HEX];
+        pouw_hex_encode(hex, b->ledger.e[i].account, 32);
+        add_int(&w, led, hex, b->ledger.e[i].balance, 0, POUW_AMOUNT_MAX);
+    }
+    cJSON *seq = cJSON_CreateObject();
+    add_item(&w, root, "sequences", seq);
+    for (size_t i = 0; seq && i < b->ledger.n; i++) {
+        if (b->ledger.e[i].sequence == 0)
+            continue; /* only accounts that have sent */
+        char hex[POUW_SHA256_HEX];
+        pouw_hex_encode(hex, b->ledger.e[i].account, 32);
+        add_u64(&w, seq, hex, b->ledger.e[i].sequence);
     }
     return finish_json(root, &w, 1, json, len);
 }
@@ -581,15 +582,16 @@ static pouw_status get_array(pctx *p, const cJSON *obj, const char *field, const
 
 static pouw_status parse_header(pctx *p, const cJSON *hd, pouw_header *h)
 {
-    static const char *const keys[] = {"version", "chain_id", "height",    "prev_hash",           "tx_root",
-                                       "miner",   "time_ms",  "prehash_bits", "pps_threshold_micro", "mode",
-                                       "post_bits", "sessions", "job_digest", "nonce"};
+    static const char *const keys[] = {"version",   "chain_id", "height",       "prev_hash",           "tx_root",
+                                       "ledger_root", "miner", "time_ms",      "prehash_bits", "pps_threshold_micro",
+                                       "mode",      "post_bits", "sessions",    "job_digest",   "nonce"};
     TRY(check_object(p, hd, "header", keys, sizeof keys / sizeof keys[0]));
     TRY(get_u32(p, hd, "header", "version", &h->version));
     TRY(get_u32(p, hd, "header", "chain_id", &h->chain_id));
     TRY(get_u53(p, hd, "header", "height", &h->height));
     TRY(get_hex(p, hd, "header", "prev_hash", h->prev_hash));
     TRY(get_hex(p, hd, "header", "tx_root", h->tx_root));
+    TRY(get_hex(p, hd, "header", "ledger_root", h->ledger_root));
     TRY(get_hex(p, hd, "header", "miner", h->miner));
     TRY(get_u53(p, hd, "header", "time_ms", &h->time_ms));
     TRY(get_u32(p, hd, "header", "prehash_bits", &h->prehash_bits));
@@ -840,6 +842,16 @@ static pouw_status parse_root(pctx *p, const cJSON *root, pouw_block *b)
     TRY(parse_sequences(p, root, b));
     TRY(parse_useful(p, root, b));
     TRY(parse_job(p, root, b));
+    /* the ledger comes last (spec s11.8: the limit counts the document before it;
+     * pouw_block_body_bytes) */
+    const cJSON *last = root->child;
+    while (last && last->next)
+        last = last->next;
+    const cJSON *led = cJSON_GetObjectItemCaseSensitive(root, "ledger");
+    const cJSON *sq = cJSON_GetObjectItemCaseSensitive(root, "sequences");
+    int ok = led && (sq ? (sq == last && led->next == sq) : led == last);
+    if (!ok)
+        return bad(p, "ledger", "the ledger (and its sequences) must be the last members of the document");
     return POUW_OK;
 }
 
@@ -881,6 +893,17 @@ static pouw_status read_json(pctx *p, cJSON **root, const char *json, size_t len
     }
     *root = r;
     return POUW_OK;
+}
+
+size_t pouw_block_body_bytes(const char *json, size_t len)
+{
+    assert(json || len == 0);
+    static const char key[] = "\"ledger\"";
+    const size_t k = sizeof key - 1;
+    for (size_t i = len; i >= k; i--) /* the last occurrence: the ledger holds only hex keys and integers */
+        if (json[i - k] == '"' && memcmp(json + i - k, key, k) == 0)
+            return i - k;
+    return len;
 }
 
 pouw_status pouw_block_parse(pouw_block *b, common_error *err, const char *path, const char *json, size_t len)

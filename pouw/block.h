@@ -4,7 +4,7 @@
  * JSON form (one object; keys in this order when written; every key required,
  * no other key allowed, no key twice):
  *
- *   { "header": { "version", "chain_id", "height", "prev_hash", "tx_root", "miner",
+ *   { "header": { "version", "chain_id", "height", "prev_hash", "tx_root", "ledger_root", "miner",
  *                 "time_ms", "prehash_bits", "pps_threshold_micro", "mode",
  *                 "post_bits", "sessions", "job_digest", "nonce" },
  *     "pre_hash":  HEX32,
@@ -12,16 +12,17 @@
  *     "proof": { "pps": NUM, "pps_micro": INT,
  *                "sessions": [ { "d": HEX32, "pps": NUM }, ... ] },   n entries
  *     "transactions": [ TX, ... ],              coinbase first
+ *     "useful_output": [ { "buyer": STRAT|null, "seller": STRAT|null }, ... ],
+ *                                               one per session
+ *     "job": CASE|null,                         the canonical committed job
+ *     then, last (the full ledger beside the block, spec s11.8: checked against
+ *     header.ledger_root; max_block_bytes counts the document before it):
  *     "ledger": { HEX32: INT, ... },            balances, sorted by account, ascending
  *     "sequences": { HEX32: INT, ... },         next sequence of each ledger account
  *                                               that has sent transfers (>= 1),
  *                                               ascending; accounts absent here have
  *                                               0. Written always; may be absent when
- *                                               read (blocks written before transfers
- *                                               existed): then empty
- *     "useful_output": [ { "buyer": STRAT|null, "seller": STRAT|null }, ... ],
- *                                               one per session
- *     "job": CASE|null }                        the canonical committed job
+ *                                               read: then empty }
  *
  *   TX    = { "type": "coinbase", "to": HEX32, "amount": INT, "height": INT }
  *         | { "type": "transfer", "chain_id": INT, "from": HEX32, "to": HEX32,
@@ -142,6 +143,14 @@ __attribute__((warn_unused_result)) pouw_status pouw_block_to_json(char **json, 
  * Allocates the parse tree (freed before return) and b's heap parts. */
 __attribute__((warn_unused_result)) pouw_status pouw_block_parse(pouw_block *b, common_error *err, const char *path,
                                                                  const char *json, size_t len);
+
+/* The bytes of the document json[0..len) before its ledger: the offset of the
+ * last `"ledger"` in the text (len when there is none). For a well-formed
+ * document (the ledger and sequences last, holding only hex keys and integers)
+ * this is where the ledger member begins, so the block limit (s11.9
+ * max_block_bytes, counted without the ledger) is checked before any parsing,
+ * in time proportional to the ledger's text only. Cannot fail. */
+size_t pouw_block_body_bytes(const char *json, size_t len);
 
 /* Reads and parses a block file.
  * Returns: POUW_OK; POUW_EIO (cannot open or read it, or larger than

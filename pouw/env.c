@@ -13,10 +13,50 @@
 #include "pouw/assumptions.h"
 #include "pouw/seed.h"
 
-/* The candidate types, in draw order (spec s3; ZIPSH left out: see env.h). */
+/* The candidate types, in draw order (spec s3 and s11.11; ZIPSH left out: see
+ * env.h): the plain traders, then the responders (the adaptive types whose
+ * respond() learns: ZIP, PRZI, PRSH, PRDE). */
 static const bse_ttype ENV_TYPES[] = {BSE_T_GVWY, BSE_T_ZIC,  BSE_T_SHVR, BSE_T_SNPR,
                                       BSE_T_ZIP,  BSE_T_PRZI, BSE_T_PRSH, BSE_T_PRDE};
 #define ENV_NTYPES (sizeof ENV_TYPES / sizeof ENV_TYPES[0])
+#define ENV_PLAIN (ENV_TYPES + 0)
+#define ENV_RESPONDERS (ENV_TYPES + 4)
+
+/* One group of four types sharing `total` traders per side (env.h, the draw):
+ * each type present with probability 1/2; when none is (plain group) or neither
+ * PRSH nor PRDE is (responders, adaptive 1), one is forced in; each present type
+ * gets POUW_ENV_MIN_PER_TYPE, then the rest one trader at a time to a present
+ * type drawn uniformly. Returns: 1 when a type was forced in. */
+static int draw_group(int32_t count[BSE_T_COUNT], bse_rng *rng, const bse_ttype *types, int32_t total, int adaptive)
+{
+    bse_ttype present[4];
+    int m = 0, forced = 0;
+    for (int k = 0; k < 4; k++)
+        if (bse_rng_random(rng) < 0.5)
+            present[m++] = types[k];
+    int has_adaptive = 0;
+    for (int k = 0; k < m; k++)
+        has_adaptive |= present[k] == BSE_T_PRSH || present[k] == BSE_T_PRDE;
+    if (adaptive && !has_adaptive) {
+        bse_ttype t = bse_rng_random(rng) < 0.5 ? BSE_T_PRSH : BSE_T_PRDE;
+        int at = m;
+        while (at > 0 && t < present[at - 1]) /* keep the draw order (PRSH < PRDE in the enum) */
+            at--;
+        for (int k = m; k > at; k--)
+            present[k] = present[k - 1];
+        present[at] = t;
+        m++;
+        forced = 1;
+    } else if (!adaptive && m == 0) {
+        present[m++] = types[bse_rng_randint(rng, 0, 3)];
+        forced = 1;
+    }
+    for (int k = 0; k < m; k++)
+        count[present[k]] = POUW_ENV_MIN_PER_TYPE;
+    for (int32_t j = m * POUW_ENV_MIN_PER_TYPE; j < total; j++)
+        count[present[bse_rng_randint(rng, 0, m - 1)]]++;
+    return forced;
+}
 
 /* The consensus dump flags and the session's case id and seed. */
 static pouw_status set_identity(bse_case *c, common_error *err, const uint8_t seed32[POUW_SHA256_BYTES], uint32_t index)
@@ -104,14 +144,10 @@ pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, common_error *
     d.sup_hi = bse_rng_randint(&rng, d.sup_lo, 150);
     d.dem_lo = bse_rng_randint(&rng, d.sup_hi, 200);
     d.dem_hi = bse_rng_randint(&rng, d.dem_lo, 300);
-    for (size_t k = 0; k < ENV_NTYPES; k++)
-        if (bse_rng_random(&rng) < 0.5)
-            d.count[ENV_TYPES[k]] = (int32_t)bse_rng_randint(&rng, 2, 10);
-    if (d.count[BSE_T_PRSH] == 0 && d.count[BSE_T_PRDE] == 0) {
-        bse_ttype t = bse_rng_random(&rng) < 0.5 ? BSE_T_PRSH : BSE_T_PRDE;
-        d.count[t] = (int32_t)bse_rng_randint(&rng, 2, 10);
-        d.forced = 1;
-    }
+    /* s11.11: exactly POUW_ENV_TRADERS per side, POUW_ENV_RESPONDERS of them responders */
+    int forced_plain = draw_group(d.count, &rng, ENV_PLAIN, POUW_ENV_TRADERS - POUW_ENV_RESPONDERS, 0);
+    d.forced = draw_group(d.count, &rng, ENV_RESPONDERS, POUW_ENV_RESPONDERS, 1);
+    (void)forced_plain;
     bse_rng_clear(&rng);
 
     if ((st = set_identity(out, err, session_seed32, index)) != POUW_OK)

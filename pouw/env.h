@@ -19,15 +19,22 @@
  *
  *   sup_lo = randint(20, 80);        sup_hi = randint(sup_lo, 150)
  *   dem_lo = randint(sup_hi, 200);   dem_hi = randint(dem_lo, 300)
- *   mix = []
- *   for T in GVWY, ZIC, SHVR, SNPR, ZIP, PRZI, PRSH, PRDE:
- *       if random() < 0.5: mix.append((T, randint(2, 10)))
- *   if neither PRSH nor PRDE is in mix:            # at least one adaptive type
- *       T = PRSH if random() < 0.5 else PRDE
- *       mix.append((T, randint(2, 10)))            # then kept in the order above
- *
+ *   for types, total in (GVWY, ZIC, SHVR, SNPR), N - A; (ZIP, PRZI, PRSH, PRDE), A:
+ *       group = [T for T in types if random() < 0.5]
+ *       responders: if neither PRSH nor PRDE is in group (an adaptive type always):
+ *           group.append(PRSH if random() < 0.5 else PRDE), kept in the order above
+ *       plain: if not group: group = [types[randint(0, 3)]]
+ *       count[T] = 2 for T in group
+ *       repeat total - 2 len(group) times: count[group[randint(0, len(group) - 1)]] += 1
+ * with N = POUW_ENV_TRADERS traders per side of which A = POUW_ENV_RESPONDERS
+ * are responders (ZIP, PRZI, PRSH, PRDE: the types whose respond() adapts).
+ * Every seed's session therefore has 2N traders, so the same number of loop
+ * steps (BSE's timestep is 1 / (buyers + sellers)), the same number of trader
+ * steps and of respond() calls, 2A of them on responders per step: no seed is
+ * cheaper to try than another, and the only choice left to the seed is the
+ * supply and demand ranges and how the fixed counts split among the types.
  * Buyers and sellers get the same mix (so every type present trades on both
- * sides, and each side has at least 2 traders). ZIPSH is left out: it adapts only
+ * sides). ZIPSH is left out: it adapts only
  * over sessions far longer than a block's (14400 s evaluation cycles). Params:
  * PRZI {s_min -1, s_max 1}; PRSH and PRDE {k 4, s_min -1, s_max 1} (BSE's own
  * example values; PRDE needs k >= 4). Schedule: one supply zone [0, duration) with
@@ -56,6 +63,9 @@
 
 #define POUW_ENV_K_PRSH 4   /* PRSH strategies per trader in generated environments */
 #define POUW_ENV_K_PRDE 4   /* PRDE population size (BSE needs >= 4) */
+#define POUW_ENV_TRADERS 24   /* N: traders per side of every generated environment (s11.11) */
+#define POUW_ENV_RESPONDERS 12 /* A: of them responders (ZIP, PRZI, PRSH, PRDE) */
+#define POUW_ENV_MIN_PER_TYPE 2 /* traders per side of each type present */
 #define POUW_JOB_CASE_ID "job"
 
 /* A chain's session template for generated environments (spec s3): fixed in

@@ -16,7 +16,8 @@ enum {
     OFF_HEIGHT = OFF_CHAIN_ID + 4,
     OFF_PREV_HASH = OFF_HEIGHT + 8,
     OFF_TX_ROOT = OFF_PREV_HASH + 32,
-    OFF_MINER = OFF_TX_ROOT + 32,
+    OFF_LEDGER_ROOT = OFF_TX_ROOT + 32,
+    OFF_MINER = OFF_LEDGER_ROOT + 32,
     OFF_TIME_MS = OFF_MINER + 32,
     OFF_PREHASH_BITS = OFF_TIME_MS + 8,
     OFF_PPS_THRESHOLD = OFF_PREHASH_BITS + 4,
@@ -27,9 +28,9 @@ enum {
     OFF_NONCE = OFF_JOB_DIGEST + 32,
     OFF_END = OFF_NONCE + 8,
 };
-_Static_assert(OFF_END == POUW_HEADER_BYTES, "header size is 184 bytes");
+_Static_assert(OFF_END == POUW_HEADER_BYTES, "header size is 216 bytes");
 _Static_assert(OFF_NONCE == POUW_HEADER_NONCE_OFFSET, "the nonce is the last 8 bytes");
-_Static_assert(OFF_PREHASH_BITS == 120 && OFF_JOB_DIGEST == 144, "offsets as documented in header.h");
+_Static_assert(OFF_PREHASH_BITS == 152 && OFF_JOB_DIGEST == 176, "offsets as documented in header.h");
 
 void pouw_header_encode(uint8_t bytes[POUW_HEADER_BYTES], const pouw_header *h)
 {
@@ -39,6 +40,7 @@ void pouw_header_encode(uint8_t bytes[POUW_HEADER_BYTES], const pouw_header *h)
     pouw_put_u64le(bytes + OFF_HEIGHT, h->height);
     memcpy(bytes + OFF_PREV_HASH, h->prev_hash, 32);
     memcpy(bytes + OFF_TX_ROOT, h->tx_root, 32);
+    memcpy(bytes + OFF_LEDGER_ROOT, h->ledger_root, 32);
     memcpy(bytes + OFF_MINER, h->miner, 32);
     pouw_put_u64le(bytes + OFF_TIME_MS, h->time_ms);
     pouw_put_u32le(bytes + OFF_PREHASH_BITS, h->prehash_bits);

@@ -26,7 +26,7 @@ pouw_status pouw_mine(pouw_header *header, pouw_attempt *attempt, pouw_mine_stat
                                           (unsigned)p->header.mode);
     uint8_t target[32];
     pouw_status st = pouw_target_from_bits(target, p->header.prehash_bits);
-    if (st == POUW_OK && p->header.mode == POUW_MODE_LOTTERY)
+    if (st == POUW_OK && p->header.post_bits != 0)
         st = pouw_target_from_bits(target, p->header.post_bits);
     if (st != POUW_OK)
         return (pouw_status)common_error_set(err, st, "", "header", "bad target bits: %s", pouw_status_str(st));

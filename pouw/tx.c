@@ -171,6 +171,33 @@ pouw_status pouw_tx_root(uint8_t root32[POUW_SHA256_BYTES], int *mutated, const 
 
 /* ---------------------------------------------------------------- ledger */
 
+pouw_status pouw_ledger_root(uint8_t root32[POUW_SHA256_BYTES], const pouw_ledger *l)
+{
+    assert(root32 && l);
+    memset(root32, 0, POUW_SHA256_BYTES);
+    if (l->n == 0)
+        return POUW_OK;
+    if (l->n > SIZE_MAX / POUW_SHA256_BYTES)
+        return POUW_ERANGE;
+    uint8_t *leaves = malloc(l->n * POUW_SHA256_BYTES);
+    if (!leaves)
+        return POUW_ENOMEM;
+    pouw_status st = POUW_OK;
+    for (size_t i = 0; i < l->n && st == POUW_OK; i++) {
+        uint8_t leaf[POUW_ACCOUNT_BYTES + 16];
+        memcpy(leaf, l->e[i].account, POUW_ACCOUNT_BYTES);
+        pouw_put_u64le(leaf + 32, (uint64_t)l->e[i].balance);
+        pouw_put_u64le(leaf + 40, l->e[i].sequence);
+        st = pouw_sha256(leaves + i * POUW_SHA256_BYTES, leaf, sizeof leaf);
+    }
+    if (st == POUW_OK)
+        st = pouw_merkle_root(root32, NULL, leaves, l->n); /* accounts are distinct: never mutated */
+    free(leaves);
+    if (st != POUW_OK)
+        memset(root32, 0, POUW_SHA256_BYTES);
+    return st;
+}
+
 void pouw_ledger_clear(pouw_ledger *l)
 {
     if (!l)

@@ -175,6 +175,14 @@ __attribute__((warn_unused_result)) pouw_status pouw_tx_id(uint8_t id32[POUW_SHA
 __attribute__((warn_unused_result)) pouw_status pouw_tx_root(uint8_t root32[POUW_SHA256_BYTES], int *mutated,
                                                              const pouw_tx *txs, size_t n);
 
+/* ledger_root (spec s11.8): the Merkle root (pouw/merkle.h, the tx_root tree)
+ * over one leaf per account in ascending account order, leaf = SHA-256(account
+ * (32 B) || u64le(balance) || u64le(next sequence)); the zero root for an empty
+ * ledger. Returns: POUW_OK; POUW_ENOMEM; POUW_ECRYPTO; POUW_ERANGE (root32
+ * zeroed on error). Out: root32. Allocates the leaves, freed before return. */
+__attribute__((warn_unused_result)) pouw_status pouw_ledger_root(uint8_t root32[POUW_SHA256_BYTES],
+                                                                 const pouw_ledger *l);
+
 /* Empties the ledger and frees its storage; l may be NULL. */
 void pouw_ledger_clear(pouw_ledger *l);
 

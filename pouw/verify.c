@@ -23,7 +23,7 @@ static const char *const REASON_NAMES[] = {
     "ledger",       "pre_hash",       "prehash_target",  "session_failed",    "session_digest",
     "session_pps",  "pps",            "pps_micro",       "post_hash",         "not_valid",
     "useful_output", "tx_signature",   "tx_chain",        "tx_sequence",       "tx_overspend",
-    "tx_overflow",
+    "tx_overflow",  "oversize",       "too_many_txs",    "ledger_root",
 };
 _Static_assert(sizeof REASON_NAMES / sizeof REASON_NAMES[0] == POUW_R_LAST + 1, "a name for every reason");
 
@@ -42,6 +42,24 @@ pouw_reason pouw_reason_of_transfer(pouw_status st)
     case POUW_ERANGE: return POUW_R_TX_OVERFLOW;
     case POUW_ETX: return POUW_R_TX;
     default: return POUW_R_OK;
+    }
+}
+
+pouw_reason_kind pouw_reason_kind_of(pouw_reason r)
+{
+    switch (r) {
+    case POUW_R_OK: return POUW_KIND_OK;
+    case POUW_R_FORMAT:
+    case POUW_R_OVERSIZE:
+    case POUW_R_PREHASH:
+    case POUW_R_PPS:
+    case POUW_R_PPS_MICRO:
+    case POUW_R_SESSION_PPS:
+    case POUW_R_USEFUL_OUTPUT:
+    case POUW_R_LEDGER: return POUW_KIND_COPY;
+    case POUW_R_UNKNOWN_PARENT: return POUW_KIND_ORPHAN;
+    case POUW_R_TIME_FUTURE: return POUW_KIND_LATER;
+    default: return POUW_KIND_INVALID;
     }
 }
 
@@ -105,12 +123,6 @@ static pouw_status check_place(pouw_reason *reason, common_error *err, const pou
 {
     const pouw_header *h = &b->header;
     char a[17];
-    if (h->version != POUW_HEADER_VERSION)
-        REJECT(POUW_R_VERSION, "header.version", "version %" PRIu32 ", this verifier knows version %u", h->version,
-               POUW_HEADER_VERSION);
-    if (h->chain_id != ctx->chain_id)
-        REJECT(POUW_R_CHAIN_ID, "header.chain_id", "block of chain %" PRIu32 ", verified as chain %" PRIu32,
-               h->chain_id, ctx->chain_id);
     if (ctx->genesis) {
         if (!all_zero(h->prev_hash, 32))
             REJECT(POUW_R_GENESIS, "header.prev_hash", "a genesis block has a zero prev_hash");
@@ -144,14 +156,20 @@ static pouw_status check_place(pouw_reason *reason, common_error *err, const pou
     return POUW_OK;
 }
 
-/* Step 5: what the chain demands; the proof's shape; the job. Out: canon (the
- * canonical job when job_digest is non-zero; NULL otherwise, to be freed). */
-static pouw_status check_requirements(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx,
-                                      const pouw_block *b, bse_case **canon)
+/* Stage 2: version, chain, the genesis constants, the proof's shape, limits. */
+static pouw_status check_header(pouw_reason *reason, common_error *err, uint32_t chain_id,
+                                const pouw_requirements *r, const pouw_limits *lim, const pouw_block *b)
 {
     const pouw_header *h = &b->header;
-    const pouw_requirements *r = &ctx->req;
-    *canon = NULL;
+    if (lim->max_block_txs && b->n_txs > lim->max_block_txs)
+        REJECT(POUW_R_TOO_MANY_TXS, "transactions", "%zu transactions, the chain allows at most %" PRIu64, b->n_txs,
+               lim->max_block_txs);
+    if (h->version != POUW_HEADER_VERSION)
+        REJECT(POUW_R_VERSION, "header.version", "version %" PRIu32 ", this verifier knows version %u", h->version,
+               POUW_HEADER_VERSION);
+    if (h->chain_id != chain_id)
+        REJECT(POUW_R_CHAIN_ID, "header.chain_id", "block of chain %" PRIu32 ", verified as chain %" PRIu32,
+               h->chain_id, chain_id);
     if (h->prehash_bits != r->prehash_bits)
         REJECT(POUW_R_PREHASH_BITS, "header.prehash_bits", "pre-hash target bits 0x%08" PRIx32
                ", the chain demands 0x%08" PRIx32, h->prehash_bits, r->prehash_bits);
@@ -160,9 +178,6 @@ static pouw_status check_requirements(pouw_reason *reason, common_error *err, co
                h->pps_threshold_micro, r->pps_threshold_micro);
     if (h->mode != r->mode)
         REJECT(POUW_R_MODE, "header.mode", "mode %" PRIu32 ", the chain demands %" PRIu32, h->mode, r->mode);
-    if (h->post_bits != r->post_bits)
-        REJECT(POUW_R_POST_BITS, "header.post_bits", "post-hash target bits 0x%08" PRIx32
-               ", the chain demands 0x%08" PRIx32, h->post_bits, r->post_bits);
     if (h->sessions != r->sessions)
         REJECT(POUW_R_SESSIONS, "header.sessions", "%" PRIu32 " sessions per attempt, the chain demands %" PRIu32,
                h->sessions, r->sessions);
@@ -176,10 +191,40 @@ static pouw_status check_requirements(pouw_reason *reason, common_error *err, co
     if (b->n_useful != h->sessions)
         REJECT(POUW_R_FORMAT, "useful_output", "%" PRIu32 " useful-output entries, header.sessions is %" PRIu32,
                b->n_useful, h->sessions);
-    if (h->mode == POUW_MODE_PPS && h->post_bits != 0)
-        REJECT(POUW_R_FORMAT, "header.post_bits", "post_bits must be 0 in mode pps");
     if (h->mode != POUW_MODE_PPS && h->mode != POUW_MODE_LOTTERY)
         REJECT(POUW_R_FORMAT, "header.mode", "unknown mode %" PRIu32, h->mode);
+    return POUW_OK;
+}
+
+/* Stage 3: the pre-hash recomputed and within the gate. */
+static pouw_status check_prehash(pouw_reason *reason, common_error *err, const pouw_block *b)
+{
+    const pouw_header *h = &b->header;
+    uint8_t ph[32], target[32];
+    pouw_status st = pouw_prehash(ph, h);
+    if (st != POUW_OK)
+        return (pouw_status)common_error_set(err, st, "", "pre_hash", "%s", pouw_status_str(st));
+    if (memcmp(ph, b->pre_hash, 32) != 0)
+        REJECT(POUW_R_PREHASH, "pre_hash", "pre_hash is not SHA-256 of the header");
+    if (pouw_target_from_bits(target, h->prehash_bits) != POUW_OK)
+        REJECT(POUW_R_PREHASH_BITS, "header.prehash_bits", "pre-hash target bits do not decode");
+    if (!pouw_hash_meets_target(ph, target))
+        REJECT(POUW_R_PREHASH_TARGET, "pre_hash", "pre_hash is above the pre-hash gate");
+    return POUW_OK;
+}
+
+/* Stage 6 and the job: post_bits as the retarget rule demands; the committed
+ * job. Out: canon (the canonical job when job_digest is non-zero; NULL
+ * otherwise, to be freed). */
+static pouw_status check_requirements(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx,
+                                      const pouw_block *b, bse_case **canon)
+{
+    const pouw_header *h = &b->header;
+    const pouw_requirements *r = &ctx->req;
+    *canon = NULL;
+    if (h->post_bits != r->post_bits)
+        REJECT(POUW_R_POST_BITS, "header.post_bits", "post-hash target bits 0x%08" PRIx32
+               ", the retarget rule demands 0x%08" PRIx32, h->post_bits, r->post_bits);
     if (all_zero(h->job_digest, 32)) {
         if (b->job)
             REJECT(POUW_R_JOB, "job", "a job is given but job_digest is zero (generated environments)");
@@ -311,6 +356,16 @@ static pouw_status check_payload(pouw_reason *reason, common_error *err, const p
         pouw_ledger_clear(&want);
         return st;
     }
+    uint8_t lroot[32];
+    if ((st = pouw_ledger_root(lroot, &want)) != POUW_OK) {
+        pouw_ledger_clear(&want);
+        return (pouw_status)common_error_set(err, st, "", "ledger", "ledger_root: %s", pouw_status_str(st));
+    }
+    if (memcmp(lroot, h->ledger_root, 32) != 0) {
+        pouw_ledger_clear(&want);
+        REJECT(POUW_R_LEDGER_ROOT, "header.ledger_root",
+               "ledger_root is not the root of the parent's ledger with the transactions applied");
+    }
     if (!pouw_ledger_equal(&want, &b->ledger)) {
         size_t i = 0;
         while (i < want.n && i < b->ledger.n && memcmp(want.e[i].account, b->ledger.e[i].account, 32) == 0 &&
@@ -348,17 +403,12 @@ static pouw_status check_work(pouw_reason *reason, common_error *err, const pouw
                               const bse_case *canon)
 {
     const pouw_header *h = &b->header;
-    uint8_t ph[32], target[32];
-    pouw_status st = pouw_prehash(ph, h);
-    if (st != POUW_OK)
-        return (pouw_status)common_error_set(err, st, "", "pre_hash", "%s", pouw_status_str(st));
-    if (memcmp(ph, b->pre_hash, 32) != 0)
-        REJECT(POUW_R_PREHASH, "pre_hash", "pre_hash is not SHA-256 of the header");
-    if (pouw_target_from_bits(target, h->prehash_bits) != POUW_OK)
-        REJECT(POUW_R_PREHASH_BITS, "header.prehash_bits", "pre-hash target bits do not decode");
-    if (!pouw_hash_meets_target(ph, target))
-        REJECT(POUW_R_PREHASH_TARGET, "pre_hash", "pre_hash is above the pre-hash target");
-
+    pouw_status st;
+    if (ctx->skip_sessions) {
+        if (ctx->genesis && ctx->genesis->has_id && memcmp(b->post_hash, ctx->genesis->id, 32) != 0)
+            REJECT(POUW_R_GENESIS, "post_hash", "not this chain's genesis");
+        return POUW_OK;
+    }
     pouw_attempt *a = malloc(sizeof *a);
     if (!a)
         return (pouw_status)common_error_set(err, POUW_ENOMEM, "", "", "out of memory");
@@ -402,9 +452,9 @@ static pouw_status check_work(pouw_reason *reason, common_error *err, const pouw
     else if ((st = pouw_attempt_valid(&valid, h, a->pps_micro, a->post_hash)) != POUW_OK)
         r = reject(reason, err, POUW_R_POST_BITS, "header.post_bits", "post-hash target bits do not decode");
     else if (!valid)
-        r = h->mode == POUW_MODE_PPS || a->pps_micro < h->pps_threshold_micro
+        r = a->pps_micro < h->pps_threshold_micro
                 ? reject(reason, err, POUW_R_NOT_VALID, "proof.pps_micro",
-                         "pps_micro %" PRId64 " is below the threshold %" PRId64, a->pps_micro,
+                         "pps_micro %" PRId64 " is below the floor %" PRId64, a->pps_micro,
                          h->pps_threshold_micro)
                 : reject(reason, err, POUW_R_NOT_VALID, "post_hash", "post_hash is above the post-hash target");
     for (uint32_t i = 0; i < h->sessions && r == POUW_OK; i++)
@@ -424,19 +474,67 @@ static pouw_status check_work(pouw_reason *reason, common_error *err, const pouw
     return POUW_OK;
 }
 
-pouw_status pouw_verify_block(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
+static void keep_path_clear(common_error *err)
 {
-    assert(reason && ctx && b);
-    *reason = POUW_R_OK;
     if (err) {
         char path[sizeof err->path];
         snprintf(path, sizeof path, "%s", err->path);
         common_error_clear(err);
         snprintf(err->path, sizeof err->path, "%s", path);
     }
-    pouw_status st = check_place(reason, err, ctx, b);
-    if (st != POUW_OK)
+}
+
+pouw_status pouw_block_precheck(pouw_block *b, pouw_reason *reason, common_error *err, const pouw_precheck_ctx *ctx,
+                                const char *json, size_t len)
+{
+    assert(b && reason && ctx && (json || len == 0));
+    pouw_block_clear(b);
+    *reason = POUW_R_OK;
+    keep_path_clear(err);
+    /* stage 1: the size before any parsing */
+    if (len > POUW_BLOCK_MAX_BYTES)
+        REJECT(POUW_R_OVERSIZE, "", "document of %zu bytes, larger than any block (%zu)", len,
+               (size_t)POUW_BLOCK_MAX_BYTES);
+    size_t body = pouw_block_body_bytes(json, len);
+    if (ctx->limits.max_block_bytes && body > ctx->limits.max_block_bytes)
+        REJECT(POUW_R_OVERSIZE, "", "%zu bytes before the ledger, the chain allows at most %" PRIu64, body,
+               ctx->limits.max_block_bytes);
+    char path[sizeof err->path] = "";
+    if (err)
+        snprintf(path, sizeof path, "%s", err->path);
+    pouw_status st = pouw_block_parse(b, err, path, json, len);
+    if (st == POUW_ENOMEM)
         return st;
+    if (st != POUW_OK) {
+        *reason = POUW_R_FORMAT;
+        if (err)
+            err->code = POUW_EINVALID;
+        return POUW_EINVALID;
+    }
+    /* stages 2-3 */
+    if ((st = check_header(reason, err, ctx->chain_id, &ctx->req, &ctx->limits, b)) != POUW_OK)
+        return st;
+    st = check_prehash(reason, err, b);
+    if (st != POUW_OK && st != POUW_EINVALID)
+        *reason = POUW_R_OK;
+    return st;
+}
+
+pouw_status pouw_verify_block(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx, const pouw_block *b)
+{
+    assert(reason && ctx && b);
+    *reason = POUW_R_OK;
+    keep_path_clear(err);
+    pouw_status st = check_header(reason, err, ctx->chain_id, &ctx->req, &ctx->limits, b);
+    if (st == POUW_OK)
+        st = check_prehash(reason, err, b);
+    if (st == POUW_OK)
+        st = check_place(reason, err, ctx, b);
+    if (st != POUW_OK) {
+        if (st != POUW_EINVALID)
+            *reason = POUW_R_OK;
+        return st;
+    }
     bse_case *canon = NULL;
     if ((st = check_requirements(reason, err, ctx, b, &canon)) != POUW_OK)
         return st;

@@ -1,46 +1,44 @@
-/* pouw/verify.h - block verification, anyone, any time (spec pouw.md s8).
+/* pouw/verify.h - block verification, anyone, any time (spec pouw.md s8 and
+ * s11.7: consensus version 2).
  *
  * The verifier knows nothing about stores or chain names: the caller (chain/)
  * passes what the chain demands and what it knows about the parent in a
  * pouw_verify_ctx. A block is accepted only if every rule holds; otherwise it is
- * rejected with one pouw_reason (the first failing check in the order below) and
- * a message naming the field. Cheap checks come first, the re-run of the
- * sessions (the cost of one attempt) last.
+ * rejected with one pouw_reason (the first failing check, cheapest first) and a
+ * message naming the field. The stages of s11.7:
  *
- *  1 format       pouw_block_parse checked every field's type and range before
- *                 (a document that fails it is rejected as "format" by callers)
- *  2 version      header.version == POUW_HEADER_VERSION
- *  3 chain_id     header.chain_id == ctx->chain_id
- *  4 parent       genesis rule (ctx->genesis): height 0, prev_hash zero, time_ms and
- *                 miner as the chain's genesis, no transactions; otherwise a known
- *                 parent (ctx->parent, found by the caller from prev_hash) with
- *                 prev_hash == its id; height == parent + 1; time_ms > the parent's
- *                 median time past (median of the times of the parent and its up
- *                 to 10 ancestors); always time_ms <= now_ms + ctx->max_future_ms
- *  5 requirements prehash_bits, pps_threshold_micro, mode, post_bits, sessions and
- *                 job_digest equal ctx->req (what the retarget rule demands at this
- *                 height); then the proof's shape ("format": proof.sessions and
- *                 useful_output have header.sessions entries, post_bits is 0 in
- *                 mode pps); the block carries a job iff job_digest is non-zero,
- *                 and the job's canonical form hashes to job_digest
- *  6 transactions at least one; the first is the only coinbase; it pays exactly
- *                 ctx->reward to header.miner with the block's height; no
- *                 duplicated-tail Merkle shape
- *  7 tx_root      header.tx_root == pouw_tx_root(transactions)
- *  8 ledger       the transactions apply to the parent's ledger (empty for genesis)
- *                 under the ledger rule of pouw/tx.h, fees to header.miner: a
- *                 transfer that does not is rejected with its own reason (tx for
- *                 an amount below 1 or a negative fee, tx_overflow, tx_chain,
- *                 tx_signature, tx_sequence, tx_overspend; field
- *                 "transactions[i].<field>"); then the block's ledger (balances
- *                 and next sequences) == the result
- *  9 pre_hash     SHA-256(header) == pre_hash, and pre_hash <= target(prehash_bits)
- * 10 sessions     each session, re-run from its seed, gives the stored d_i, pps_i
- *                 (bit for bit); a session BSE cannot run rejects the block
- * 11 score        pps, pps_micro and post_hash recompute
- * 12 validity     the rule of the mode holds (pouw/work.h pouw_attempt_valid)
- * 13 useful       the useful output equals the re-run sessions' best strategies
- * 14 genesis id   a genesis block's id equals the chain's pinned one (if pinned)
+ *  1 size, form   the document's bytes before its ledger against max_block_bytes,
+ *                 before any parsing (pouw_block_body_bytes; oversize); the parse,
+ *                 every field's type and range (format); the transaction count
+ *                 against max_block_txs (too_many_txs)
+ *  2 header       version == POUW_HEADER_VERSION (2); chain_id; the genesis
+ *                 constants: prehash_bits (the fixed gate), pps_threshold_micro
+ *                 (the floor), mode, sessions, job_digest; the proof's shape
+ *  3 pre-hash     SHA-256(header) == pre_hash (else pre_hash: a wrong copy), and
+ *                 within the gate (prehash_target)
+ *    (pouw_block_precheck stops here: stages 1-3 on a document, no parent)
+ *  4 parent       genesis rule (ctx->genesis: height 0, prev_hash zero, time and
+ *                 miner as the chain's genesis, no transactions); otherwise the
+ *                 parent known (unknown_parent: the block is an orphan, not
+ *                 invalid) and height == parent + 1
+ *  5 time         time_ms > the parent's median time past; time_ms <= now_ms +
+ *                 max_future_ms (time_future: never permanent)
+ *  6 post_bits    == ctx->req.post_bits (what the retarget rule demands); the
+ *                 committed job hashes to job_digest
+ *  7 payload      coinbase (one, first, the reward to the miner, the height),
+ *                 tx_root, each transfer under the ledger rule of pouw/tx.h (its
+ *                 own reason: tx, tx_overflow, tx_chain, tx_signature,
+ *                 tx_sequence, tx_overspend), ledger_root == the root of the
+ *                 ledger after them, then the full ledger beside the block
+ *                 (ledger: a wrong copy)
+ *  8 sessions     each re-run from its seed gives the stored d_i, pps_i (stopping
+ *                 at the first mismatch); score and post_hash recompute; validity
+ *                 (floor and lottery, pouw_attempt_valid); useful output; a
+ *                 genesis block's id equals the pinned one
+ *
+ * pouw_reason_kind_of says what a reason means for the id: invalid for good
+ * (committed data: header, transactions, sessions), this copy only (oversize,
+ * malformed, a wrong derived field), an orphan, or not yet (time_future).
  *
  * Thread-safety: pure function of its inputs; sessions may run on threads.
  */
@@ -95,8 +93,28 @@ typedef enum pouw_reason {
     POUW_R_TX_OVERSPEND = 34,       /* a transfer's amount + fee exceeds its sender's balance */
     POUW_R_TX_OVERFLOW = 35,        /* a transfer's amount, fee, their sum or a resulting balance (or
                                        sequence) beyond the ledger's range (2^53 - 1) */
+    POUW_R_OVERSIZE = 36,           /* the document (without its ledger) above max_block_bytes */
+    POUW_R_TOO_MANY_TXS = 37,       /* more transactions than max_block_txs */
+    POUW_R_LEDGER_ROOT = 38,        /* ledger_root is not the root of the ledger after the transactions */
 } pouw_reason;
-#define POUW_R_LAST POUW_R_TX_OVERFLOW
+#define POUW_R_LAST POUW_R_LEDGER_ROOT
+
+/* What a rejection means for the block's id (spec s11.7). */
+typedef enum pouw_reason_kind {
+    POUW_KIND_OK = 0,
+    POUW_KIND_INVALID = 1, /* a check on committed data failed: the id is invalid for good */
+    POUW_KIND_COPY = 2,    /* this copy only (oversize, malformed, a wrong derived field): the
+                              genuine block may still come under the same id */
+    POUW_KIND_ORPHAN = 3,  /* the parent is unknown: the block waits, it is not invalid */
+    POUW_KIND_LATER = 4,   /* time_future: never permanent, valid later perhaps */
+} pouw_reason_kind;
+
+/* The kind of reason r: FORMAT, OVERSIZE, PREHASH (the stored pre_hash is not the
+ * header's hash), PPS, PPS_MICRO, SESSION_PPS, USEFUL_OUTPUT and LEDGER (the
+ * full ledger beside the block, when ledger_root holds) are COPY;
+ * UNKNOWN_PARENT is ORPHAN; TIME_FUTURE is LATER; POUW_R_OK is OK; every other
+ * reason is INVALID. Cannot fail. */
+pouw_reason_kind pouw_reason_kind_of(pouw_reason r);
 
 /* What the chain demands of a block at its height (from its genesis and retarget
  * rule: chain/params.h chain_required_targets). */
@@ -124,8 +142,23 @@ typedef struct pouw_genesis_rule {
     uint8_t id[POUW_SHA256_BYTES];
 } pouw_genesis_rule;
 
+/* Genesis limits of a chain (spec s11.9). */
+typedef struct pouw_limits {
+    uint64_t max_block_bytes;       /* document bytes before its ledger (pouw_block_body_bytes) */
+    uint64_t max_block_txs;         /* transactions, coinbase included */
+} pouw_limits;
+
+/* What stages 1-3 need: constants of the chain (no parent, no clock). */
+typedef struct pouw_precheck_ctx {
+    uint32_t chain_id;
+    pouw_requirements req;          /* the genesis constants: prehash_bits (the gate), floor,
+                                       mode, sessions, job_digest (post_bits is not checked) */
+    pouw_limits limits;
+} pouw_precheck_ctx;
+
 typedef struct pouw_verify_ctx {
     uint32_t chain_id;
+    pouw_limits limits;
     pouw_requirements req;
     pouw_template tmpl;             /* generated environments (job_digest zero) */
     int64_t reward;
@@ -134,6 +167,8 @@ typedef struct pouw_verify_ctx {
     uint64_t now_ms;                /* the verifier's clock, Unix ms */
     uint64_t max_future_ms;         /* allowance ahead of now_ms */
     unsigned threads;               /* for the session re-run */
+    int skip_sessions;              /* 1: stage 8 is not run (a miner checking the block it
+                                       has just mined: it ran those sessions itself) */
 } pouw_verify_ctx;
 
 /* A short stable name of a reason ("tx_root", "coinbase_amount", ...); "unknown"
@@ -147,7 +182,26 @@ const char *pouw_reason_name(pouw_reason r);
  * or a failure that is no verdict, such as POUW_ENOMEM). Cannot fail. */
 pouw_reason pouw_reason_of_transfer(pouw_status st);
 
-/* Verifies block b in context ctx (the rules above).
+/* Stages 1-3 of spec s11.7 on a block document json[0..len): (1) the size
+ * (POUW_BLOCK_MAX_BYTES, then the bytes before the ledger against
+ * ctx->limits.max_block_bytes: no parsing yet), the parse with every type and
+ * range, the transaction count; (2) header version, chain_id and the genesis
+ * constants (prehash_bits, floor, mode, sessions, job_digest); (3) the pre-hash
+ * recomputed (equal to the stored one) and within the gate. Never re-runs a
+ * session, checks a signature or reads a parent.
+ * Returns: POUW_OK (b parsed; *reason OK); POUW_EINVALID (*reason, err; see
+ * pouw_reason_kind_of for what it means); POUW_ENOMEM; POUW_ECRYPTO.
+ * Out: b (previous contents freed; the parsed block, also when rejected after
+ * parsing so that the caller knows the id; empty when not parsed), reason, err. */
+__attribute__((warn_unused_result)) pouw_status pouw_block_precheck(pouw_block *b, pouw_reason *reason,
+                                                                    common_error *err, const pouw_precheck_ctx *ctx,
+                                                                    const char *json, size_t len);
+
+/* Verifies block b in context ctx: stages 2-3 (as pouw_block_precheck on the
+ * parsed block, plus the limits), then 4 (parent, height), 5 (time), 6
+ * (post_bits == ctx->req.post_bits), 7 (transactions, tx_root, signatures, ledger,
+ * ledger_root, the full ledger) and 8 (sessions, score, validity, useful output;
+ * skipped with ctx->skip_sessions), stopping at the first failure.
  * Returns: POUW_OK (valid; *reason POUW_R_OK); POUW_EINVALID (rejected: *reason and
  * err: field and message, err->code POUW_EINVALID); POUW_ENOMEM or POUW_ECRYPTO
  * when the check itself could not be completed (*reason POUW_R_OK: neither

@@ -200,8 +200,9 @@ pouw_status pouw_attempt_valid(int *valid, const pouw_header *h, int64_t pps_mic
     *valid = 0;
     if (h->mode != POUW_MODE_PPS && h->mode != POUW_MODE_LOTTERY)
         return POUW_ERANGE;
+    /* s11.2: both modes, the floor and the lottery; post_bits 0 = no target */
     int floor_ok = pps_micro >= h->pps_threshold_micro;
-    if (h->mode == POUW_MODE_PPS) {
+    if (h->post_bits == 0) {
         *valid = floor_ok;
         return POUW_OK;
     }

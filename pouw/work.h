@@ -91,12 +91,11 @@ __attribute__((warn_unused_result)) pouw_status pouw_attempt_run(pouw_attempt *o
  * |pps_micro| above POUW_PPS_MICRO_MAX), POUW_ECRYPTO. In/Out: a. */
 __attribute__((warn_unused_result)) pouw_status pouw_attempt_score(pouw_attempt *a);
 
-/* The validity rule of h->mode (spec s1.6) for an attempt's scores:
- *   POUW_MODE_PPS:     pps_micro >= h->pps_threshold_micro
- *   POUW_MODE_LOTTERY: pps_micro >= h->pps_threshold_micro (the usefulness floor)
- *                      and post_hash <= the target of h->post_bits
+/* The validity rule (spec s11.2, both modes) for an attempt's scores:
+ * pps_micro >= h->pps_threshold_micro (the usefulness floor) and, unless
+ * h->post_bits is 0 (no target), post_hash <= the target of h->post_bits
  * Returns: POUW_OK and *valid (1 valid, 0 not); POUW_EBITS_NEGATIVE /
- * POUW_EBITS_OVERFLOW for bad post_bits in lottery mode; POUW_ERANGE for an
+ * POUW_EBITS_OVERFLOW for bad post_bits; POUW_ERANGE for an
  * unknown mode (*valid is then 0). Out: valid. */
 __attribute__((warn_unused_result)) pouw_status pouw_attempt_valid(int *valid, const pouw_header *h,
                                                                    int64_t pps_micro,

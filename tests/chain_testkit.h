@@ -32,6 +32,8 @@ static inline chain_params ck_params(const char *name, uint32_t chain_id, uint32
     p.chain_id = chain_id;
     p.retarget_window = window;
     p.target_interval_s = interval_s;
+    uint64_t g4 = (uint64_t)window * interval_s * 1000u / 4; /* s11.5: max_future_ms <= min(2 h, G/4) */
+    p.max_future_ms = window ? (g4 < CHAIN_MAX_FUTURE_MS ? g4 : CHAIN_MAX_FUTURE_MS) : CHAIN_MAX_FUTURE_MS;
     p.genesis_pinned = 0;
     p.genesis_nonce = 0;
     return p;
@@ -97,6 +99,8 @@ typedef struct ck_forge_opts {
     uint32_t bits;              /* when set_bits: the pre-hash bits claimed */
     int set_threshold;
     int64_t threshold;          /* when set_threshold: the threshold claimed */
+    int set_post_bits;
+    uint32_t post_bits;         /* when set_post_bits: the post-hash bits claimed */
     uint64_t time_ms;           /* 0: the parent's median time past + 1 */
     const pouw_tx *transfers;   /* after the coinbase */
     size_t n_transfers;
@@ -121,6 +125,8 @@ static inline void ck_forge(pouw_block *out, chain_store *s, const uint8_t paren
         req.prehash_bits = o->bits;
     if (o && o->set_threshold)
         req.pps_threshold_micro = o->threshold;
+    if (o && o->set_post_bits)
+        req.post_bits = o->post_bits;
     pouw_mine_params mp;
     memset(&mp, 0, sizeof mp);
     pouw_header *h = &mp.header;
@@ -149,6 +155,7 @@ static inline void ck_forge(pouw_block *out, chain_store *s, const uint8_t paren
         cr_assert_eq(pouw_ledger_copy(&l, &parent.ledger), POUW_OK);
         cr_assert_eq(pouw_ledger_apply(&l, txs, 1), POUW_OK);
     }
+    cr_assert_eq(pouw_ledger_root(h->ledger_root, &l), POUW_OK);
     uint64_t when = o && o->time_ms ? o->time_ms : mtp + 1;
     mp.work = chain_params_work(p);
     mp.min_time_ms = when;

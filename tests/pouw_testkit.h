@@ -40,6 +40,12 @@ static inline chain_params tk_params(void)
     snprintf(p.coin, sizeof p.coin, "TinyCoin");
     p.target_interval_s = 60;
     p.retarget_window = 10;
+    p.clamp_num = 2; /* a test chain's clamp (params.h) */
+    p.clamp_den = 1;
+    p.limits.max_block_bytes = 1u << 20;
+    p.limits.max_block_txs = 2048;
+    p.maturity = 2;
+    p.min_new_account = 1;
     p.reward = 1000;
     p.tmpl.duration = 60.0;
     p.tmpl.interval = 10.0;
@@ -49,9 +55,18 @@ static inline chain_params tk_params(void)
     p.genesis_req.mode = POUW_MODE_PPS;
     p.genesis_req.post_bits = 0;
     p.genesis_req.sessions = 2;
-    p.max_future_ms = CHAIN_MAX_FUTURE_MS;
+    p.max_future_ms = 10u * 60u * 1000u / 4u; /* G/4 (s11.5) */
     p.genesis_time_ms = TK_GENESIS_MS;
     return p;
+}
+
+/* Redoes m's pre-hash after a header edit, with the next nonce that passes the
+ * gate (a forger's cheap step), so that the check behind the pre-hash is reached. */
+static inline void tk_redo_prehash(pouw_block *m)
+{
+    uint64_t nonce;
+    cr_assert_eq(pouw_prehash_search(&nonce, m->pre_hash, &m->header, m->header.nonce + 1, 100000), POUW_OK);
+    m->header.nonce = nonce;
 }
 
 /* A fresh folder under /tmp; the caller removes it with tk_rmrf. */

@@ -1,213 +1,155 @@
-/* tests/test_chain_retarget.c - the retarget rule and block work of chain/params.h
- * (RETARGETING; spec pouw.md s10).
+/* tests/test_chain_retarget.c - the consensus-version-2 difficulty rules
+ * (chain/retarget.h, chain/params.h; spec pouw.md s11.3, s11.5, s11.6, s11.14).
  *
- * Must-show 4: pinned vectors of an independent Python implementation (PPS pass
- * probability of a quantile table, its inverse, block work, the rule); a
- * simulated run where blocks come 4x too fast, then 4x too slow, whose targets
- * move as the rule says and whose interval recovers, first on the pure rule,
- * then on a chain really mined with a clock driven by each block's expected
- * work; and verifiers that reject a block whose targets break the rule. */
+ * Pinned vectors of an independent Python implementation (weight, median time
+ * past, post-hash retarget); the clamp's bounds; a simulated chain whose rate
+ * changes and whose interval recovers; a mined chain whose blocks carry the
+ * post_bits the rule demands on their branch, and verifiers that reject those
+ * that do not; and the regression tests of s11.14: the version-1 attack (a fork
+ * from genesis with compressed timestamps) never takes over an honest chain while
+ * it has run fewer attempts, in both modes, and a Monte-Carlo of the
+ * difficulty-raising fork on the main chains' retarget parameters. */
 #include <criterion/criterion.h>
+#include <math.h>
 
+#include "chain/retarget.h"
+#include "common/u256.h"
 #include "tests/chain_testkit.h"
-#include "tests/vectors/retarget_vectors.h"
+#include "tests/vectors/consensus_v2_vectors.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Parameters carrying vector table t (0 TABLE_A, 1 the testnet's, 2 none). */
-static chain_params table_params(int t, uint32_t genesis_bits, uint32_t window, uint32_t interval_s)
+/* splitmix64: the tests' own seeded generator (STYLE rule 8: the seed is printed). */
+static uint64_t sm_next(uint64_t *x)
 {
-    chain_params p = tk_params();
-    p.genesis_req.prehash_bits = genesis_bits;
-    p.retarget_window = window;
-    p.target_interval_s = interval_s;
-    if (t == 0) {
-        p.pps_quantiles = RV_TABLE_A;
-        p.pps_segments = NELEM(RV_TABLE_A) - 1;
-        p.genesis_req.pps_threshold_micro = RV_TABLE_A[3];
-    } else if (t == 1) {
-        p.pps_quantiles = RV_TABLE_TESTNET;
-        p.pps_segments = NELEM(RV_TABLE_TESTNET) - 1;
-        p.genesis_req.pps_threshold_micro = RV_TABLE_TESTNET[32];
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static double sm_unit(uint64_t *x) { return (double)(sm_next(x) >> 11) * (1.0 / 9007199254740992.0); }
+
+/* The pass probability of a post target, (t + 1) / 2^256 (1 for none). */
+static double post_pass(uint32_t bits)
+{
+    if (bits == 0)
+        return 1.0;
+    common_u256 w;
+    cr_assert_eq(chain_post_weight(&w, bits), CHAIN_OK);
+    return 18446744073709551616.0 / common_u256_to_double(&w);
+}
+
+/* A simulated chain: times[0..n], post_bits[0..n], MTP and the rule on its own
+ * branch (no store). */
+typedef struct sim_chain {
+    uint64_t *t;
+    uint32_t *bits;
+    size_t n, cap; /* blocks 0 .. n-1 */
+    common_u256 cum;
+} sim_chain;
+
+static uint64_t sim_mtp(const sim_chain *c, size_t h)
+{
+    uint64_t times[CHAIN_MTP_SPAN];
+    unsigned k = 0;
+    for (size_t i = h + 1; i-- > 0 && k < CHAIN_MTP_SPAN;)
+        times[k++] = c->t[i];
+    return chain_mtp(times, k);
+}
+
+/* post_bits the next block (height c->n) must carry. */
+static uint32_t sim_next_bits(const sim_chain *c, const chain_retarget_rule *r)
+{
+    uint64_t h = c->n;
+    if (!chain_retarget_is_height(r, h))
+        return c->bits[h - 1];
+    uint32_t bits;
+    cr_assert_eq(chain_retarget_post_bits(&bits, r, c->bits[h - 1], sim_mtp(c, h - 1), sim_mtp(c, h - 1 - r->window)),
+                 CHAIN_OK);
+    return bits;
+}
+
+static void sim_push(sim_chain *c, uint64_t t, uint32_t bits)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        c->t = realloc(c->t, c->cap * sizeof *c->t);
+        c->bits = realloc(c->bits, c->cap * sizeof *c->bits);
+        cr_assert(c->t && c->bits);
     }
-    return p;
+    c->t[c->n] = t;
+    c->bits[c->n] = bits;
+    c->n++;
+    common_u256 w;
+    cr_assert_eq(chain_post_weight(&w, bits), CHAIN_OK);
+    cr_assert_eq(common_u256_add(&c->cum, &w), 0u);
 }
 
-static void hex_of(char out[65], const uint8_t w[32]) { pouw_hex_encode(out, w, 32); }
-
-Test(chain_retarget, the_testnet_table_is_the_one_the_vectors_were_made_from)
+static void sim_init(sim_chain *c, uint64_t genesis_ms, uint32_t genesis_bits)
 {
-    for (unsigned i = 0; i < CHAIN_COUNT; i++) {
-        const chain_params *p = chain_testnet_at(i);
-        cr_assert_eq(p->pps_segments, NELEM(RV_TABLE_TESTNET) - 1);
-        cr_assert_eq(memcmp(p->pps_quantiles, RV_TABLE_TESTNET, sizeof RV_TABLE_TESTNET), 0,
-                     "re-run tests/vectors/make_retarget_vectors.py after re-measuring");
-        common_error err;
-        cr_assert_eq(chain_params_check(p, &err), CHAIN_OK, "%s: %s", err.field, err.msg);
-        cr_assert_eq(chain_pps_pass(p, p->genesis_req.pps_threshold_micro), chain_pps_scale(p) / 2,
-                     "the testnet threshold passes half the attempts");
+    memset(c, 0, sizeof *c);
+    sim_push(c, genesis_ms, genesis_bits);
+}
+
+static void sim_free(sim_chain *c)
+{
+    free(c->t);
+    free(c->bits);
+}
+
+Test(chain_retarget_v2, a_simulated_run_recovers_the_target_interval)
+{
+    /* the main chains' rule, blocks arriving at a rate proportional to 1 / expected
+     * attempts: first 3x too fast, then 3x too slow */
+    chain_retarget_rule r = {60, 60, 11, 10};
+    const double target = 60000.0;
+    sim_chain c;
+    sim_init(&c, 1735689600000ull, 0x2017b425u);
+    double p0 = post_pass(0x2017b425u), now = 1735689600000.0;
+    double rate = 3.0; /* times the design rate */
+    double last_iv = 0;
+    for (int h = 1; h <= 60 * 40; h++) {
+        if (h == 60 * 20)
+            rate = 1.0 / 3.0;
+        uint32_t bits = sim_next_bits(&c, &r);
+        double iv = target * (p0 / post_pass(bits)) / rate;
+        now += iv;
+        sim_push(&c, (uint64_t)now, bits);
+        last_iv = iv;
+        if (h == 60 * 20 - 1)
+            cr_assert(iv > target * 0.9 && iv < target * 1.1, "fast phase settles: %.0f ms", iv);
     }
-    for (unsigned i = 0; i < CHAIN_COUNT; i++) { /* and the built-ins carry a table that checks */
-        const chain_params *p = chain_params_at(i);
-        common_error err;
-        cr_assert_eq(chain_params_check(p, &err), CHAIN_OK, "%s: %s: %s", p->name, err.field, err.msg);
-        cr_assert_geq(p->pps_segments, 2, "%s has a PPS table", p->name);
+    cr_assert(last_iv > target * 0.9 && last_iv < target * 1.1, "slow phase settles: %.0f ms", last_iv);
+    sim_free(&c);
+}
+
+/* ---------------------------------------------------------------- on a mined chain */
+
+/* post_bits block h of s's best chain must carry, computed here from the blocks' times. */
+static uint32_t want_bits(chain_store *s, const chain_params *p, uint64_t h, const uint32_t *bits,
+                          const uint64_t *times)
+{
+    chain_retarget_rule r = chain_params_rule(p);
+    if (!chain_retarget_is_height(&r, h))
+        return bits[h - 1];
+    uint64_t mtp[2];
+    for (int k = 0; k < 2; k++) {
+        uint64_t top = k == 0 ? h - 1 : h - 1 - r.window, tt[CHAIN_MTP_SPAN];
+        unsigned n = 0;
+        for (uint64_t i = top + 1; i-- > 0 && n < CHAIN_MTP_SPAN;)
+            tt[n++] = times[i];
+        mtp[k] = chain_mtp(tt, n);
     }
+    uint32_t out;
+    cr_assert_eq(chain_retarget_post_bits(&out, &r, bits[h - 1], mtp[0], mtp[1]), CHAIN_OK);
+    (void)s;
+    return out;
 }
 
-Test(chain_retarget, pass_probability_and_its_inverse_match_the_vectors)
+Test(chain_retarget_v2, a_mined_chain_carries_the_post_bits_the_rule_demands, .timeout = 240)
 {
-    for (size_t i = 0; i < NELEM(RV_PASS); i++) {
-        chain_params p = table_params(RV_PASS[i].table, 0x207fffff, 5, 1);
-        cr_assert_eq(chain_pps_pass(&p, RV_PASS[i].threshold), RV_PASS[i].pass, "vector %zu", i);
-    }
-    for (size_t i = 0; i < NELEM(RV_THR); i++) {
-        chain_params p = table_params(RV_THR[i].table, 0x207fffff, 5, 1);
-        int64_t t = chain_pps_threshold(&p, RV_THR[i].pass);
-        cr_assert_eq(t, RV_THR[i].threshold, "vector %zu", i);
-        /* never harder than asked: pass(thr(p)) >= p within the table's range */
-        uint64_t want = RV_THR[i].pass;
-        uint64_t lo = CHAIN_PPS_SEGMENT, hi = chain_pps_scale(&p);
-        want = want < lo ? lo : want > hi ? hi : want;
-        cr_assert_geq(chain_pps_pass(&p, t), want, "vector %zu", i);
-    }
-    /* no table: one constant pass unit, the genesis threshold */
-    chain_params none = table_params(2, 0x207fffff, 5, 1);
-    cr_assert_eq(chain_pps_scale(&none), 1);
-    cr_assert_eq(chain_pps_pass(&none, 123), 1);
-    cr_assert_eq(chain_pps_threshold(&none, 999), none.genesis_req.pps_threshold_micro);
-}
-
-Test(chain_retarget, block_work_matches_the_vectors)
-{
-    for (size_t i = 0; i < NELEM(RV_WORK); i++) {
-        chain_params p = table_params(RV_WORK[i].table, 0x207fffff, 5, 1);
-        uint8_t w[32];
-        char hex[65];
-        chain_block_work(w, &p, RV_WORK[i].bits, RV_WORK[i].threshold);
-        hex_of(hex, w);
-        cr_assert_str_eq(hex, RV_WORK[i].work, "vector %zu (bits %08x, threshold %lld)", i, RV_WORK[i].bits,
-                         (long long)RV_WORK[i].threshold);
-    }
-    /* a harder threshold or target is more work; an undecodable target is none */
-    chain_params p = table_params(1, 0x207fffff, 5, 1);
-    uint8_t a[32], b[32], z[32] = {0};
-    chain_block_work(a, &p, 0x207fffff, RV_TABLE_TESTNET[10]);
-    chain_block_work(b, &p, 0x207fffff, RV_TABLE_TESTNET[40]);
-    cr_assert_lt(pouw_u256_cmp(a, b), 0);
-    chain_block_work(b, &p, 0x1f7fffff, RV_TABLE_TESTNET[10]);
-    cr_assert_lt(pouw_u256_cmp(a, b), 0);
-    chain_block_work(b, &p, 0x04923456, RV_TABLE_TESTNET[10]); /* negative */
-    cr_assert_eq(memcmp(b, z, 32), 0);
-}
-
-Test(chain_retarget, the_rule_matches_the_vectors)
-{
-    size_t moved = 0;
-    for (size_t i = 0; i < NELEM(RV_RETARGET); i++) {
-        const rv_retarget *v = &RV_RETARGET[i];
-        chain_params p = table_params(v->table, v->genesis_bits, v->window, v->interval_s);
-        common_error err;
-        cr_assert_eq(chain_params_check(&p, &err), CHAIN_OK, "vector %zu: %s: %s", i, err.field, err.msg);
-        pouw_requirements prev = p.genesis_req, next;
-        prev.prehash_bits = v->bits;
-        prev.pps_threshold_micro = v->threshold;
-        cr_assert_eq(chain_retarget(&next, &err, &p, &prev, v->span_ms), CHAIN_OK, "%s", err.msg);
-        cr_assert_eq(next.prehash_bits, v->out_bits, "vector %zu: bits %08x, want %08x", i, next.prehash_bits,
-                     v->out_bits);
-        cr_assert_eq(next.pps_threshold_micro, v->out_threshold, "vector %zu", i);
-        cr_assert_eq(next.mode, prev.mode);
-        cr_assert_eq(next.sessions, prev.sessions);
-        moved += next.prehash_bits != prev.prehash_bits || next.pps_threshold_micro != prev.pps_threshold_micro;
-    }
-    cr_assert_gt(moved, NELEM(RV_RETARGET) / 2);
-    /* no window: no rule */
-    chain_params p = table_params(1, 0x207fffff, 0, 1);
-    pouw_requirements next;
-    common_error err;
-    cr_assert_eq(chain_retarget(&next, &err, &p, &p.genesis_req, 1000), CHAIN_EPARAMS);
-}
-
-Test(chain_retarget, the_span_is_clamped_to_four_times_either_way)
-{
-    chain_params p = table_params(1, 0x207fffff, 5, 1);
-    const uint64_t g = 5000;
-    pouw_requirements at[4], r;
-    common_error err;
-    uint64_t spans[4] = {0, g / 4, 4 * g, 1000 * g};
-    for (int i = 0; i < 4; i++)
-        cr_assert_eq(chain_retarget(&at[i], &err, &p, &p.genesis_req, spans[i]), CHAIN_OK);
-    cr_assert_eq(memcmp(&at[0], &at[1], sizeof r), 0, "faster than 4x counts as 4x");
-    cr_assert_eq(memcmp(&at[2], &at[3], sizeof r), 0, "slower than 4x counts as 4x");
-    /* 4x faster: the threshold alone absorbs it (pass 1/2 -> 1/8) */
-    cr_assert_eq(at[1].prehash_bits, p.genesis_req.prehash_bits);
-    cr_assert_eq(chain_pps_pass(&p, at[1].pps_threshold_micro), chain_pps_scale(&p) / 8);
-    /* exactly on target: nothing moves */
-    cr_assert_eq(chain_retarget(&r, &err, &p, &p.genesis_req, g), CHAIN_OK);
-    cr_assert_eq(memcmp(&r, &p.genesis_req, sizeof r), 0);
-}
-
-Test(chain_retarget, retarget_heights_are_multiples_of_the_window_from_the_second_on)
-{
-    chain_params p = tk_params(); /* window 10 */
-    for (uint64_t h = 0; h < 100; h++)
-        cr_assert_eq(chain_is_retarget_height(&p, h), h >= 20 && h % 10 == 0, "height %llu", (unsigned long long)h);
-    p.retarget_window = 0;
-    for (uint64_t h = 0; h < 100; h++)
-        cr_assert(!chain_is_retarget_height(&p, h));
-    pouw_requirements r;
-    cr_assert_eq(chain_required_targets(&r, NULL, &p, NULL, 0), CHAIN_OK);
-    cr_assert_eq(memcmp(&r, &p.genesis_req, sizeof r), 0, "genesis needs no store");
-}
-
-/* The pure rule under a fixed hash rate (Python's RV_SIM): 4x too fast, one
- * retarget, on target; the rate falls 16x: 16x too slow, clamped to 4x, then on
- * target again. */
-Test(chain_retarget, a_simulated_run_recovers_the_target_interval)
-{
-    chain_params p = table_params(1, 0x207fffff, 5, 1);
-    const uint64_t g = 5 * 1000;
-    pouw_requirements r = p.genesis_req;
-    for (size_t i = 0; i < NELEM(RV_SIM); i++) {
-        cr_assert_eq(r.prehash_bits, RV_SIM[i].bits, "window %zu", i);
-        cr_assert_eq(r.pps_threshold_micro, RV_SIM[i].threshold, "window %zu", i);
-        common_error err;
-        cr_assert_eq(chain_retarget(&r, &err, &p, &r, RV_SIM[i].span_ms), CHAIN_OK);
-    }
-    cr_assert_eq(RV_SIM[0].span_ms, g / 4, "starts 4x too fast");
-    cr_assert_eq(RV_SIM[1].span_ms, g, "one retarget later: on target");
-    cr_assert_eq(RV_SIM[7].span_ms, g);
-    cr_assert_eq(RV_SIM[8].span_ms, 16 * g, "the rate falls 16x");
-    cr_assert_eq(RV_SIM[9].span_ms, 4 * g, "clamped: 4x easier, 4x too slow");
-    cr_assert_eq(RV_SIM[10].span_ms, g, "then on target");
-    cr_assert_eq(RV_SIM[15].span_ms, g);
-}
-
-/* The clock of a miner whose hash rate is fixed: a block takes its expected work
- * divided by the rate (work per ms = rate_num / rate_den). */
-typedef struct rate_clock {
-    chain_store *s;
-    uint64_t rate_num, rate_den;
-} rate_clock;
-
-static uint64_t rate_ms(void *user)
-{
-    rate_clock *c = user;
-    uint64_t tip = chain_store_tip_height(c->s);
-    pouw_requirements r;
-    common_error err;
-    cr_assert_eq(chain_required_targets(&r, &err, chain_store_params(c->s), c->s, tip + 1), CHAIN_OK);
-    uint8_t w[32];
-    chain_block_work(w, chain_store_params(c->s), r.prehash_bits, r.pps_threshold_micro);
-    uint64_t work = 0; /* the testnet-size work fits 64 bits */
-    for (int i = 24; i < 32; i++)
-        work = work << 8 | w[i];
-    return tk_time(c->s, tip) + work * c->rate_den / c->rate_num;
-}
-
-Test(chain_retarget, a_mined_chain_follows_the_rule_and_recovers_its_interval, .timeout = 240)
-{
-    /* window 2, 60 s: retargets at heights 4, 6, 8... */
+    /* window 2, 60 s, blocks 4x too fast: retargets at heights 4, 6, 8 harden */
     chain_params p = ck_params("rt", 31, 2, 60);
     char dir[256];
     tk_tmpdir(dir);
@@ -215,71 +157,32 @@ Test(chain_retarget, a_mined_chain_follows_the_rule_and_recovers_its_interval, .
     ck_open(&s, dir, &p, NULL);
     pouw_key k;
     tk_key(&k, 0x31);
-    uint8_t w0b[32];
-    chain_block_work(w0b, &p, p.genesis_req.prehash_bits, p.genesis_req.pps_threshold_micro);
-    uint64_t w0 = 0;
-    for (int i = 24; i < 32; i++)
-        w0 = w0 << 8 | w0b[i];
-    /* phase 1: rate 4 x design (genesis work per 15 s); phase 2: design rate */
-    rate_clock clk = {s, 4 * w0, 60000};
-    chain_mine_opts mo;
-    memset(&mo, 0, sizeof mo);
-    mo.threads = 2;
-    mo.clock_ms = rate_ms;
-    mo.clock_user = &clk;
     pouw_block b;
     pouw_block_init(&b);
-    const int n1 = 8, n2 = 8;
-    for (int i = 0; i < n1 + n2; i++) {
-        if (i == n1)
-            clk.rate_num = w0;
-        common_error err;
-        cr_assert_eq(chain_mine_block(&b, NULL, &err, s, k.pub, &mo), CHAIN_OK, "%s", err.msg);
-    }
-    cr_assert_eq(chain_store_tip_height(s), (uint64_t)(n1 + n2));
-    /* every block carries what the rule demands on its parent's branch */
-    pouw_requirements prev = p.genesis_req;
-    uint64_t iv[32];
-    for (uint64_t h = 1; h <= chain_store_tip_height(s); h++) {
+    for (int i = 0; i < 8; i++)
+        ck_mine(s, &b, k.pub, 15000, NULL);
+    uint64_t tip = chain_store_tip_height(s);
+    cr_assert_eq(tip, 8u);
+    uint32_t bits[16];
+    uint64_t times[16];
+    for (uint64_t h = 0; h <= tip; h++) {
         common_error err;
         cr_assert_eq(chain_store_load(&b, &err, s, h), CHAIN_OK);
-        pouw_requirements want = prev;
-        if (chain_is_retarget_height(&p, h)) {
-            uint64_t span = tk_time(s, h - 1) - tk_time(s, h - 3);
-            cr_assert_eq(chain_retarget(&want, &err, &p, &prev, span), CHAIN_OK);
-        }
-        cr_assert_eq(b.header.prehash_bits, want.prehash_bits, "height %llu", (unsigned long long)h);
-        cr_assert_eq(b.header.pps_threshold_micro, want.pps_threshold_micro, "height %llu", (unsigned long long)h);
-        prev = want;
-        iv[h] = tk_time(s, h) - tk_time(s, h - 1);
+        times[h] = b.header.time_ms;
+        bits[h] = b.header.post_bits;
+        if (h > 0)
+            cr_assert_eq(bits[h], want_bits(s, &p, h, bits, times), "height %llu", (unsigned long long)h);
+        cr_assert_eq(b.header.prehash_bits, p.genesis_req.prehash_bits, "the gate never moves");
+        cr_assert_eq(b.header.pps_threshold_micro, p.genesis_req.pps_threshold_micro, "the floor never moves");
     }
-    const uint64_t target = 60000;
-    /* 4x too fast until the first retarget (height 4), then on target */
-    cr_assert_eq(iv[2], target / 4);
-    cr_assert_eq(iv[3], target / 4);
-    cr_assert_gt(tk_time(s, 4), 0);
-    for (int h = 4; h <= n1; h++)
-        cr_assert(iv[h] > target * 97 / 100 && iv[h] <= target, "height %d: %llu ms", h, (unsigned long long)iv[h]);
-    /* the rate falls to the design rate at block n1 + 1: 4x too slow, then on
-     * target after the next retarget */
-    cr_assert(iv[n1 + 1] > 3 * target, "%llu", (unsigned long long)iv[n1 + 1]);
-    for (int h = n1 + 4; h <= n1 + n2; h++)
-        cr_assert(iv[h] > target * 97 / 100 && iv[h] < target * 103 / 100, "height %d: %llu ms", h,
-                  (unsigned long long)iv[h]);
-    /* and a fresh store, verifying every block (targets included), agrees */
-    chain_store *fresh;
-    ck_open(&fresh, dir, &p, NULL);
-    cr_assert_eq(chain_store_tip_height(fresh), chain_store_tip_height(s));
-    common_error ferr;
-    cr_assert_eq(tk_verify_all(fresh, &ferr), 0, "%s", ferr.msg);
-    chain_store_close(fresh);
+    cr_assert_lt(post_pass(bits[8]), post_pass(bits[0]) * 0.99, "compressed blocks hardened the lottery");
     pouw_block_clear(&b);
     pouw_key_clear(&k);
     chain_store_close(s);
     tk_rmrf(dir);
 }
 
-Test(chain_retarget, a_block_whose_targets_break_the_rule_is_rejected, .timeout = 120)
+Test(chain_retarget_v2, a_block_whose_post_bits_break_the_rule_is_rejected, .timeout = 120)
 {
     chain_params p = ck_params("rt2", 32, 2, 60);
     char dir[256];
@@ -290,51 +193,49 @@ Test(chain_retarget, a_block_whose_targets_break_the_rule_is_rejected, .timeout 
     tk_key(&k, 0x32);
     pouw_block b;
     pouw_block_init(&b);
-    for (int i = 0; i < 3; i++) /* 4x too fast: height 4 must be 4x harder */
+    for (int i = 0; i < 3; i++) /* 4x too fast: height 4 must be harder */
         ck_mine(s, &b, k.pub, 15000, NULL);
     uint8_t tip[32];
     tk_id(tip, s, 3);
     pouw_requirements want;
     common_error err;
     cr_assert_eq(chain_required_targets(&want, &err, &p, s, 4), CHAIN_OK);
-    cr_assert_neq(want.pps_threshold_micro, p.genesis_req.pps_threshold_micro, "height 4 retargets");
-    /* a miner that ignores the retarget (keeps the parent's threshold) */
+    cr_assert_neq(want.post_bits, p.genesis_req.post_bits, "height 4 retargets");
+    /* a miner that ignores the retarget (keeps the parent's post_bits) */
     ck_forge_opts o;
     memset(&o, 0, sizeof o);
-    o.time_ms = tk_time(s, 3) + 15000;
-    o.set_threshold = 1;
-    o.threshold = p.genesis_req.pps_threshold_micro;
+    o.time_ms = b.header.time_ms + 15000;
+    o.set_post_bits = 1;
+    o.post_bits = p.genesis_req.post_bits;
     pouw_block m;
     ck_forge(&m, s, tip, k.pub, &o);
     pouw_reason r = tk_verify(s, &m, &err);
-    cr_assert_eq(r, POUW_R_THRESHOLD, "%s: %s", pouw_reason_name(r), err.msg);
-    cr_assert_str_eq(err.field, "header.pps_threshold_micro");
-    cr_assert_neq(strstr(err.msg, "the chain demands"), NULL, "%s", err.msg);
+    cr_assert_eq(r, POUW_R_POST_BITS, "%s: %s", pouw_reason_name(r), err.msg);
+    cr_assert_str_eq(err.field, "header.post_bits");
+    cr_assert_neq(strstr(err.msg, "the retarget rule demands"), NULL, "%s", err.msg);
+    /* and offered to the store, it stays out */
+    cr_assert_eq(chain_store_add(s, NULL, &r, &err, &m), CHAIN_EINVALID);
+    cr_assert_eq(r, POUW_R_POST_BITS);
+    cr_assert_eq(tk_verdict(s, m.post_hash), CHAIN_VERDICT_INVALID, "stored with its verdict, never the tip");
+    uint64_t at;
+    cr_assert(!chain_store_find(&at, s, m.post_hash));
     pouw_block_clear(&m);
-    /* one that claims an easier pre-hash target */
+    /* one that moves the gate or the floor (genesis constants) */
     memset(&o, 0, sizeof o);
-    o.time_ms = tk_time(s, 3) + 15000;
+    o.time_ms = b.header.time_ms + 15000;
     o.set_bits = 1;
     o.bits = 0x2100ffff;
     ck_forge(&m, s, tip, k.pub, &o);
     r = tk_verify(s, &m, &err);
     cr_assert_eq(r, POUW_R_PREHASH_BITS, "%s: %s", pouw_reason_name(r), err.msg);
     pouw_block_clear(&m);
-    /* one that retargets where the rule does not (height 4 honest, then 5 changes) */
-    ck_mine(s, &b, k.pub, 60000, NULL);
-    tk_id(tip, s, 4);
     memset(&o, 0, sizeof o);
+    o.time_ms = b.header.time_ms + 15000;
     o.set_threshold = 1;
-    o.threshold = b.header.pps_threshold_micro - 1000;
+    o.threshold = p.genesis_req.pps_threshold_micro - 1;
     ck_forge(&m, s, tip, k.pub, &o);
     r = tk_verify(s, &m, &err);
     cr_assert_eq(r, POUW_R_THRESHOLD, "%s: %s", pouw_reason_name(r), err.msg);
-    /* and offered to the store, it stays out */
-    cr_assert_eq(chain_store_add(s, NULL, &r, &err, &m), CHAIN_EINVALID);
-    cr_assert_eq(r, POUW_R_THRESHOLD);
-    cr_assert_eq(tk_verdict(s, m.post_hash), CHAIN_VERDICT_INVALID, "stored with its verdict, never the tip");
-    uint64_t at;
-    cr_assert(!chain_store_find(&at, s, m.post_hash));
     pouw_block_clear(&m);
     pouw_block_clear(&b);
     pouw_key_clear(&k);
@@ -342,11 +243,160 @@ Test(chain_retarget, a_block_whose_targets_break_the_rule_is_rejected, .timeout 
     tk_rmrf(dir);
 }
 
+/* ---------------------------------------------------------------- s11.14: the version-1 attack */
+
+/* One attempt of a chain with floor pass rate pf and post_bits: passes the floor
+ * and the lottery (the post-hash, uniform: SHA-256 stands in for it). */
+static int attempt_passes(uint64_t *rng, double pf, uint32_t bits)
+{
+    if (sm_unit(rng) >= pf)
+        return 0;
+    if (bits == 0)
+        return 1;
+    uint8_t seed[8], post[32], target[32];
+    uint64_t v = sm_next(rng);
+    memcpy(seed, &v, 8);
+    cr_assert_eq(pouw_sha256(post, seed, 8), POUW_OK);
+    cr_assert_eq(pouw_target_from_bits(target, bits), POUW_OK);
+    return pouw_hash_meets_target(post, target);
+}
+
+/* The honest chain: n blocks at exactly the target spacing. The fork: from
+ * genesis, every block stamped MTP(parent) + 1, mined with at most half the
+ * honest chain's attempts, offered block by block. Returns the most the fork
+ * reached as a fraction of the honest weight (must stay below 1). */
+static double v1_attack(uint32_t mode_post_bits, double pf, uint64_t seed)
+{
+    chain_retarget_rule r = {5, 1, 2, 1}; /* the test chains' rule: W 5, c 2 */
+    const uint64_t g0 = 1735689600000ull, step = 1000;
+    uint64_t rng = seed;
+    sim_chain hon, fork;
+    sim_init(&hon, g0, mode_post_bits);
+    uint64_t honest_attempts = 0;
+    for (int h = 1; h <= 300; h++) {
+        uint32_t bits = sim_next_bits(&hon, &r);
+        do
+            honest_attempts++;
+        while (!attempt_passes(&rng, pf, bits));
+        sim_push(&hon, g0 + (uint64_t)h * step, bits);
+    }
+    sim_init(&fork, g0, mode_post_bits);
+    uint64_t budget = honest_attempts / 2, used = 0;
+    double best = 0;
+    while (used < budget) {
+        uint32_t bits = sim_next_bits(&fork, &r);
+        int found = 0;
+        while (used < budget && !(found = attempt_passes(&rng, pf, bits)))
+            used++;
+        if (!found)
+            break;
+        used++;
+        sim_push(&fork, sim_mtp(&fork, fork.n - 1) + 1, bits);
+        cr_assert_lt(common_u256_cmp(&fork.cum, &hon.cum), 0,
+                     "seed %llu: a fork of %zu blocks (%llu attempts) outweighs %zu honest blocks (%llu attempts)",
+                     (unsigned long long)seed, fork.n, (unsigned long long)used, hon.n,
+                     (unsigned long long)honest_attempts);
+        double f = common_u256_to_double(&fork.cum) / common_u256_to_double(&hon.cum);
+        if (f > best)
+            best = f;
+    }
+    cr_assert_gt(fork.n, 20u, "the fork did get blocks");
+    sim_free(&hon);
+    sim_free(&fork);
+    return best;
+}
+
+Test(chain_retarget_v2, the_v1_compressed_timestamp_fork_never_takes_over_in_lottery_mode)
+{
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        double f = v1_attack(0x21008cccu, 0.9, seed); /* the test chains' lottery: floor 90%, t ~ 0.55 */
+        cr_assert_lt(f, 1.0);
+    }
+}
+
+Test(chain_retarget_v2, the_v1_compressed_timestamp_fork_never_takes_over_in_pps_mode)
+{
+    for (uint64_t seed = 101; seed <= 120; seed++) {
+        double f = v1_attack(0, 1.0 / 12.0, seed); /* mode pps: the reference floor, no target at genesis */
+        cr_assert_lt(f, 1.0);
+    }
+}
+
+/* ---------------------------------------------------------------- s11.14: the difficulty-raising fork */
+
+/* Monte-Carlo of a private fork that hardens itself at every retarget (always
+ * the compressed span: x c per window), with a share q of the compute, against
+ * an honest chain at equilibrium (weight 1 per block, rate 1 - q). The fork
+ * starts at a retarget height; it succeeds when, once the honest chain has z
+ * blocks past the fork point, its weight ever exceeds the honest weight. Time
+ * is in units of one block at the whole compute; a trial ends at success or
+ * when the honest chain has run max_blocks. Weights are doubles: this is a
+ * statistic, not consensus. Returns successes out of trials. */
+static unsigned raising_fork_mc(uint32_t window, double c, double q, unsigned z, unsigned trials, uint64_t seed,
+                                unsigned max_blocks)
+{
+    uint64_t rng = seed;
+    unsigned wins = 0;
+    for (unsigned t = 0; t < trials; t++) {
+        double now = 0, next_h = -log(1 - sm_unit(&rng)) / (1 - q), d = 1, wa = 0, wh = 0;
+        double next_a = -log(1 - sm_unit(&rng)) * d / q;
+        unsigned nh = 0, na = 0;
+        for (;;) {
+            if (next_h <= next_a) {
+                now = next_h;
+                nh++;
+                wh += 1;
+                next_h = now - log(1 - sm_unit(&rng)) / (1 - q);
+            } else {
+                now = next_a;
+                na++;
+                wa += d;
+                if (na % window == 0)
+                    d *= c; /* the fork's next window is c times harder, and weighs c times more */
+                next_a = now - log(1 - sm_unit(&rng)) * d / q;
+            }
+            if (nh >= z && wa > wh) {
+                wins++;
+                break;
+            }
+            if (nh >= max_blocks)
+                break;
+        }
+    }
+    return wins;
+}
+
+/* What this measures (make bench prints the same figures, mk/bench_pouw.sh):
+ * with the main chains' rule the self-hardening fork is barely better than a
+ * fork with honest timestamps (x c per 60 blocks adds little variance), whereas a
+ * version-1-like clamp (x4 per 10 blocks) wins half the races. Note: under this
+ * exact race model even the honest-timestamp fork at 40% and z = 100 succeeds
+ * ~0.4% (Rosenfeld's exact formula: 4.3e-3), so the spec's "< 1e-3 at 40%, z =
+ * 100" holds only under Nakamoto's Poisson approximation (4.4e-4); here the
+ * bound < 1e-3 is shown at 40% and z = 150, and at 30% and z = 100. */
+Test(chain_retarget_v2, the_difficulty_raising_fork_gains_little_on_the_main_chains_parameters, .timeout = 240)
+{
+    const chain_params *p = chain_params_at(0);
+    chain_retarget_rule r = chain_params_rule(p);
+    cr_assert(chain_retarget_rule_bounded(&r, 1000), "W (c + 1) / (c - 1) >= 1000 on the main chains");
+    double c = (double)r.clamp_num / r.clamp_den;
+    const unsigned n = 20000;
+    unsigned hard = raising_fork_mc(r.window, c, 0.4, 100, n, 8, 1000);
+    unsigned plain = raising_fork_mc(r.window, 1.0, 0.4, 100, n, 8, 1000);
+    cr_log_info("difficulty-raising fork, q 0.4, z 100: %u / %u (honest timestamps: %u / %u)", hard, n, plain, n);
+    cr_assert_leq(hard, plain * 3 / 2 + 30, "hardening x%.2f per %u blocks helps the fork: %u vs %u", c, r.window,
+                  hard, plain);
+    unsigned deep = raising_fork_mc(r.window, c, 0.4, 150, n, 10, 1000);
+    cr_assert_lt((double)deep / n, 1e-3, "q 0.4, z 150: %u / %u", deep, n);
+    unsigned small = raising_fork_mc(r.window, c, 0.3, 100, n, 11, 1000);
+    cr_assert_lt((double)small / n, 1e-3, "q 0.3, z 100: %u / %u", small, n);
+    /* and the same simulation does find the version-1 weakness: x4 per 10 blocks */
+    unsigned v1 = raising_fork_mc(10, 4.0, 0.4, 100, 400, 9, 1000);
+    cr_assert_gt(v1, 400u * 3 / 10, "a v1-like clamp lets the fork win often (%u of 400)", v1);
+}
+
 /* ---------------------------------------------------------------- version 2 (spec s11.3, s11.5, s11.6) */
 
-#include "chain/retarget.h"
-#include "common/u256.h"
-#include "tests/vectors/consensus_v2_vectors.h"
 
 Test(chain_retarget_v2, weight_is_2_to_the_320_over_target_plus_one_as_the_vectors_say)
 {

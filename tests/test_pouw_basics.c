@@ -53,6 +53,7 @@ static pouw_header fixed_header(void)
     h.height = PV_HDR_HEIGHT;
     unhex(h.prev_hash, 32, PV_HDR_PREV_HASH);
     unhex(h.tx_root, 32, PV_HDR_TX_ROOT);
+    unhex(h.ledger_root, 32, PV_HDR_LEDGER_ROOT);
     unhex(h.miner, 32, PV_HDR_MINER);
     h.time_ms = PV_HDR_TIME_MS;
     h.prehash_bits = PV_HDR_PREHASH_BITS;
@@ -168,7 +169,7 @@ Test(pouw_header, canonical_bytes_match_the_pinned_vector)
 {
     pouw_header h = fixed_header();
     uint8_t bytes[POUW_HEADER_BYTES];
-    cr_assert_eq(POUW_HEADER_BYTES, 184);
+    cr_assert_eq(POUW_HEADER_BYTES, 216);
     pouw_header_encode(bytes, &h);
     assert_hex(bytes, sizeof bytes, PV_HDR_BYTES, "header bytes");
 }
@@ -178,8 +179,8 @@ Test(pouw_header, each_field_changes_only_its_own_bytes)
     /* (offset, width) of each field in table order; a change to one field must
      * change bytes inside its range and nowhere else. */
     static const struct { size_t off, width; } fields[] = {
-        {0, 4}, {4, 4}, {8, 8}, {16, 32}, {48, 32}, {80, 32}, {112, 8},
-        {120, 4}, {124, 8}, {132, 4}, {136, 4}, {140, 4}, {144, 32}, {176, 8},
+        {0, 4}, {4, 4}, {8, 8}, {16, 32}, {48, 32}, {80, 32}, {112, 32}, {144, 8},
+        {152, 4}, {156, 8}, {164, 4}, {168, 4}, {172, 4}, {176, 32}, {208, 8},
     };
     pouw_header base = fixed_header();
     uint8_t b0[POUW_HEADER_BYTES], b1[POUW_HEADER_BYTES];
@@ -192,15 +193,16 @@ Test(pouw_header, each_field_changes_only_its_own_bytes)
         case 2: h.height ^= UINT64_C(1) << 63; break;
         case 3: h.prev_hash[31] ^= 1; break;
         case 4: h.tx_root[0] ^= 1; break;
-        case 5: h.miner[17] ^= 1; break;
-        case 6: h.time_ms ^= 1; break;
-        case 7: h.prehash_bits ^= 1u; break;
-        case 8: h.pps_threshold_micro = -h.pps_threshold_micro; break;
-        case 9: h.mode ^= 1u; break;
-        case 10: h.post_bits ^= 1u << 24; break;
-        case 11: h.sessions ^= 1u; break;
-        case 12: h.job_digest[5] ^= 1; break;
-        case 13: h.nonce ^= UINT64_C(1) << 63; break;
+        case 5: h.ledger_root[9] ^= 1; break;
+        case 6: h.miner[17] ^= 1; break;
+        case 7: h.time_ms ^= 1; break;
+        case 8: h.prehash_bits ^= 1u; break;
+        case 9: h.pps_threshold_micro = -h.pps_threshold_micro; break;
+        case 10: h.mode ^= 1u; break;
+        case 11: h.post_bits ^= 1u << 24; break;
+        case 12: h.sessions ^= 1u; break;
+        case 13: h.job_digest[5] ^= 1; break;
+        case 14: h.nonce ^= UINT64_C(1) << 63; break;
         }
         pouw_header_encode(b1, &h);
         int changed = 0;
@@ -958,4 +960,54 @@ Test(pouw_keys, key_text_parses_from_memory_without_a_file)
     cr_assert_str_eq(err.field, "ed25519-private");
     cr_assert_eq(pouw_key_parse(&key, &err, "<stdin>", NULL, 0), POUW_EKEYFILE);
     cr_assert_str_eq(err.path, "<stdin>");
+}
+
+/* ---------------------------------------------------------------- version 2 vectors (spec s11.8) */
+
+#include "pouw/tx.h"
+#include "tests/vectors/consensus_v2_vectors.h"
+
+Test(pouw_header, version_2_headers_encode_and_hash_as_the_independent_script_says)
+{
+    for (size_t k = 0; k < NELEM(V2_HEADER); k++) {
+        const v2_header *v = &V2_HEADER[k];
+        pouw_header h;
+        memset(&h, 0, sizeof h);
+        h.version = v->version;
+        h.chain_id = v->chain_id;
+        h.height = v->height;
+        memcpy(h.prev_hash, v->prev_hash, 32);
+        memcpy(h.tx_root, v->tx_root, 32);
+        memcpy(h.ledger_root, v->ledger_root, 32);
+        memcpy(h.miner, v->miner, 32);
+        h.time_ms = v->time_ms;
+        h.prehash_bits = v->prehash_bits;
+        h.pps_threshold_micro = v->floor;
+        h.mode = v->mode;
+        h.post_bits = v->post_bits;
+        h.sessions = v->sessions;
+        memcpy(h.job_digest, v->job_digest, 32);
+        h.nonce = v->nonce;
+        uint8_t bytes[POUW_HEADER_BYTES], pre[32];
+        pouw_header_encode(bytes, &h);
+        cr_assert_eq(memcmp(bytes, v->bytes, sizeof bytes), 0, "header %zu bytes", k);
+        cr_assert_eq(pouw_prehash(pre, &h), POUW_OK);
+        cr_assert_eq(memcmp(pre, v->pre_hash, 32), 0, "header %zu pre-hash", k);
+    }
+}
+
+Test(pouw_ledger, ledger_root_is_the_merkle_root_of_account_balance_sequence_leaves)
+{
+    for (size_t k = 0; k < NELEM(V2_LEDGER); k++) {
+        const v2_ledger *v = &V2_LEDGER[k];
+        pouw_ledger l = {0};
+        for (unsigned i = 0; i < v->n; i++) {
+            cr_assert_eq(pouw_ledger_credit(&l, v->account[i], v->balance[i]), POUW_OK);
+            l.e[i].sequence = v->sequence[i]; /* inserted in ascending order: entry i */
+        }
+        uint8_t root[32];
+        cr_assert_eq(pouw_ledger_root(root, &l), POUW_OK);
+        cr_assert_eq(memcmp(root, v->root, 32), 0, "ledger %zu", k);
+        pouw_ledger_clear(&l);
+    }
 }

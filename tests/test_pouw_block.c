@@ -148,7 +148,7 @@ static void sample_block(pouw_block *b, const char *tag)
 {
     pouw_header h;
     memset(&h, 0, sizeof h);
-    h.version = 1;
+    h.version = POUW_HEADER_VERSION;
     h.chain_id = 7;
     h.height = 5;
     memset(h.prev_hash, 0xab, 32);

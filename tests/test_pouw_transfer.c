@@ -515,6 +515,7 @@ static void mine_with(pouw_block *out, chain_store *s, const uint8_t miner[32], 
     mp.header.sessions = req.sessions;
     memcpy(mp.header.job_digest, req.job_digest, 32);
     cr_assert_eq(pouw_tx_root(mp.header.tx_root, NULL, txs, n + 1), POUW_OK);
+    cr_assert_eq(pouw_ledger_root(mp.header.ledger_root, &l), POUW_OK);
     mp.work = chain_params_work(p);
     mp.min_time_ms = mtp + 1;
     mp.max_attempts = 1000;

@@ -116,6 +116,9 @@ static const mutation MUTATIONS[] = {
     {"header.height-1", POUW_R_HEIGHT},
     {"header.prev_hash", POUW_R_UNKNOWN_PARENT},
     {"header.tx_root", POUW_R_TX_ROOT},
+    {"header.ledger_root", POUW_R_LEDGER_ROOT},
+    {"header.height+1 (pre_hash not redone)", POUW_R_PREHASH},
+    {"header.post_bits (pre_hash not redone)", POUW_R_PREHASH},
     {"header.miner", POUW_R_COINBASE_RECIPIENT},
     {"header.time_ms+1", POUW_R_PREHASH},
     {"header.time_ms=median", POUW_R_TIME_OLD},
@@ -186,6 +189,9 @@ static void apply_mutation(pouw_block *m, size_t k, const fixture *f)
     else if (!strcmp(n, "header.sessions-1")) h->sessions--;
     else if (!strcmp(n, "header.job_digest")) flip(h->job_digest);
     else if (!strcmp(n, "header.nonce")) h->nonce++;
+    else if (!strcmp(n, "header.ledger_root")) flip(h->ledger_root);
+    else if (!strcmp(n, "header.height+1 (pre_hash not redone)")) h->height++;
+    else if (!strcmp(n, "header.post_bits (pre_hash not redone)")) h->post_bits = 0x207fffff;
     else if (!strcmp(n, "pre_hash")) flip(m->pre_hash);
     else if (!strcmp(n, "post_hash")) flip(m->post_hash);
     else if (!strcmp(n, "proof.sessions[0].d")) flip(m->proof[0].digest);
@@ -228,6 +234,15 @@ static void apply_mutation(pouw_block *m, size_t k, const fixture *f)
         cr_assert_eq(pouw_env_generate(m->job, NULL, &err, &f->p.tmpl, m->pre_hash, 0), POUW_OK);
     } else
         cr_assert_fail("unknown mutation %s", n);
+    /* spec s11.7 checks the pre-hash (stage 3) before the parent, the time, post_bits
+     * and the payload: a forger of those fields redoes the pre-hash (and finds a
+     * nonce through the gate), so these mutations do too */
+    static const char *const redo[] = {"header.height+1", "header.height-1", "header.prev_hash", "header.tx_root",
+                                       "header.ledger_root", "header.miner", "header.time_ms=median",
+                                       "header.time_ms=future", "header.post_bits"};
+    for (size_t i = 0; i < NELEM(redo); i++)
+        if (!strcmp(n, redo[i]))
+            tk_redo_prehash(m);
 }
 
 Test(pouw_verify, every_single_field_mutation_is_rejected_with_its_reason)
@@ -300,7 +315,7 @@ static void forge(pouw_block *out, chain_store *s, const uint8_t miner[32], forg
     mtp = tk_mtp(s, tip);
     pouw_header h;
     memset(&h, 0, sizeof h);
-    h.version = 1;
+    h.version = POUW_HEADER_VERSION;
     h.chain_id = p->chain_id;
     h.height = tip + 1;
     tk_id(h.prev_hash, s, tip);
@@ -317,6 +332,7 @@ static void forge(pouw_block *out, chain_store *s, const uint8_t miner[32], forg
     pouw_ledger l = {0};
     cr_assert_eq(pouw_ledger_copy(&l, &parent.ledger), POUW_OK);
     cr_assert_eq(pouw_ledger_apply(&l, &cb, 1), POUW_OK);
+    cr_assert_eq(pouw_ledger_root(h.ledger_root, &l), POUW_OK);
     uint8_t target[32];
     cr_assert_eq(pouw_target_from_bits(target, h.prehash_bits), POUW_OK);
     static pouw_attempt a;
@@ -402,7 +418,7 @@ Test(pouw_verify, an_attempt_below_the_threshold_or_a_prehash_above_target_fails
     common_error err;
     forge(&b, f.s, f.b.pub, FORGE_BELOW);
     cr_assert_eq(tk_verify(f.s, &b, &err), POUW_R_NOT_VALID, "%s", err.msg);
-    cr_assert_neq(strstr(err.msg, "below the threshold"), NULL, "%s", err.msg);
+    cr_assert_neq(strstr(err.msg, "below the floor"), NULL, "%s", err.msg);
     pouw_block_clear(&b);
     forge(&b, f.s, f.b.pub, FORGE_ABOVE_TARGET);
     cr_assert_eq(tk_verify(f.s, &b, &err), POUW_R_PREHASH_TARGET, "%s", err.msg);
@@ -427,6 +443,7 @@ Test(pouw_verify, a_block_cannot_be_stolen_by_changing_its_miner)
     pouw_ledger_clear(&m.ledger);
     cr_assert_eq(pouw_ledger_copy(&m.ledger, &f.b1.ledger), POUW_OK);
     cr_assert_eq(pouw_ledger_apply(&m.ledger, m.txs, 1), POUW_OK);
+    cr_assert_eq(pouw_ledger_root(m.header.ledger_root, &m.ledger), POUW_OK);
     uint8_t target[32];
     cr_assert_eq(pouw_target_from_bits(target, m.header.prehash_bits), POUW_OK);
     uint64_t nonce;
@@ -576,10 +593,13 @@ Test(pouw_verify, genesis_must_be_the_chains_own)
     cr_assert_eq(chain_store_load(&g, &err, f.s, 0), CHAIN_OK);
     cr_assert_eq(pouw_block_copy(&m, &g), POUW_OK);
     m.header.time_ms++;
+    cr_assert_eq(tk_verify(f.s, &m, &err), POUW_R_PREHASH); /* stage 3 first (s11.7) */
+    tk_redo_prehash(&m);
     cr_assert_eq(tk_verify(f.s, &m, &err), POUW_R_GENESIS);
     cr_assert_str_eq(err.field, "header.time_ms");
     cr_assert_eq(pouw_block_copy(&m, &g), POUW_OK);
     flip(m.header.miner);
+    tk_redo_prehash(&m);
     cr_assert_eq(tk_verify(f.s, &m, &err), POUW_R_GENESIS);
 
     /* a pinned genesis id: the real genesis passes, a wrong pin is caught */
@@ -694,5 +714,77 @@ Test(pouw_verify, every_bit_flip_of_the_document_is_rejected_or_harmless, .timeo
     }
     cr_assert(rejected > 100 && unparsable > 100, "%d rejected, %d unparsable, %d same", rejected, unparsable, same);
     free(js);
+    fixture_close(&f);
+}
+
+/* ---------------------------------------------------------------- s11.7: stages 1-3, copy-only verdicts */
+
+static chain_status precheck_of(const pouw_block *b, const chain_params *p, pouw_reason *r, pouw_block *out)
+{
+    char *doc;
+    size_t len;
+    cr_assert_eq(pouw_block_to_json(&doc, &len, b), POUW_OK);
+    common_error err;
+    chain_status cs = chain_precheck_block(NULL, out, r, &err, p, doc, len);
+    free(doc);
+    return cs;
+}
+
+Test(pouw_verify, a_junk_block_with_a_wrong_prehash_is_refused_by_size_before_any_parsing)
+{
+    chain_params p = tk_params();
+    fixture f;
+    fixture_open(&f, &p);
+    pouw_block m, out;
+    pouw_block_init(&m);
+    pouw_block_init(&out);
+    pouw_reason r;
+    cr_assert_eq(precheck_of(&f.b2, &p, &r, &out), CHAIN_OK, "an honest block passes stages 1-3");
+    cr_assert_eq(pouw_block_equal(&out, &f.b2), 1);
+    /* 100,000 junk transfers and a wrong pre-hash: oversize, a copy-only rejection,
+     * found before the document is parsed (nothing parsed: out stays empty) */
+    cr_assert_eq(pouw_block_copy(&m, &f.b2), POUW_OK);
+    const size_t n = 100000;
+    pouw_tx *junk = calloc(n, sizeof *junk);
+    cr_assert_not_null(junk);
+    for (size_t i = 0; i < n; i++)
+        junk[i] = pouw_tx_transfer(p.chain_id, f.a.pub, f.b.pub, 1, i, 0);
+    free(m.txs);
+    m.txs = junk;
+    m.n_txs = n;
+    m.pre_hash[0] ^= 1;
+    cr_assert_eq(precheck_of(&m, &p, &r, &out), CHAIN_EMALFORMED);
+    cr_assert_eq(r, POUW_R_OVERSIZE);
+    cr_assert_eq(out.n_txs, 0u, "rejected before parsing");
+    cr_assert_eq(pouw_reason_kind_of(r), POUW_KIND_COPY);
+    /* within the size: too many transactions (committed by tx_root: invalid) */
+    chain_params q = p;
+    q.limits.max_block_bytes = 0; /* no size limit, to reach the count */
+    q.limits.max_block_txs = 100;
+    cr_assert_eq(precheck_of(&m, &q, &r, &out), CHAIN_EINVALID);
+    cr_assert_eq(r, POUW_R_TOO_MANY_TXS);
+    pouw_block_clear(&m);
+    /* a wrong stored pre-hash alone: this copy only; a header above the gate: invalid */
+    cr_assert_eq(pouw_block_copy(&m, &f.b2), POUW_OK);
+    m.pre_hash[3] ^= 1;
+    cr_assert_eq(precheck_of(&m, &p, &r, &out), CHAIN_EMALFORMED);
+    cr_assert_eq(r, POUW_R_PREHASH);
+    pouw_block_clear(&m);
+    cr_assert_eq(pouw_block_copy(&m, &f.b2), POUW_OK);
+    for (m.header.nonce = 0;; m.header.nonce++) { /* a nonce whose pre-hash misses the gate */
+        uint8_t t[32];
+        cr_assert_eq(pouw_prehash(m.pre_hash, &m.header), POUW_OK);
+        cr_assert_eq(pouw_target_from_bits(t, m.header.prehash_bits), POUW_OK);
+        if (!pouw_hash_meets_target(m.pre_hash, t))
+            break;
+    }
+    cr_assert_eq(precheck_of(&m, &p, &r, &out), CHAIN_EINVALID);
+    cr_assert_eq(r, POUW_R_PREHASH_TARGET);
+    /* an unknown parent is an orphan, a future time is not permanent */
+    cr_assert_eq(chain_status_of_reason(POUW_R_UNKNOWN_PARENT), CHAIN_EORPHAN);
+    cr_assert_eq(chain_status_of_reason(POUW_R_TIME_FUTURE), CHAIN_EMALFORMED);
+    cr_assert_eq(chain_status_of_reason(POUW_R_SESSION_DIGEST), CHAIN_EINVALID);
+    pouw_block_clear(&m);
+    pouw_block_clear(&out);
     fixture_close(&f);
 }

@@ -132,11 +132,15 @@ Test(pouw_env, every_environment_validates_and_follows_the_spec_ranges)
         cr_assert(d.dem_hi >= d.dem_lo && d.dem_hi <= 300);
         cr_assert(d.count[BSE_T_PRSH] > 0 || d.count[BSE_T_PRDE] > 0, "an adaptive type is always present");
         cr_assert_eq(d.count[BSE_T_ZIPSH], 0);
+        int32_t plain = d.count[BSE_T_GVWY] + d.count[BSE_T_ZIC] + d.count[BSE_T_SHVR] + d.count[BSE_T_SNPR];
+        int32_t resp = d.count[BSE_T_ZIP] + d.count[BSE_T_PRZI] + d.count[BSE_T_PRSH] + d.count[BSE_T_PRDE];
+        cr_assert_eq(plain + resp, POUW_ENV_TRADERS, "s11.11: N traders per side");
+        cr_assert_eq(resp, POUW_ENV_RESPONDERS, "s11.11: A responders per side");
         for (int i = 0; i < BSE_T_COUNT; i++)
-            cr_assert(d.count[i] == 0 || (d.count[i] >= 2 && d.count[i] <= 10));
+            cr_assert(d.count[i] == 0 || d.count[i] >= POUW_ENV_MIN_PER_TYPE);
         cr_assert_eq(bse_case_validate(&c, "gen", &err), BSE_CONFIG_OK, "%s", err.msg);
         cr_assert_eq(c.n_entries[BSE_SIDE_BUYERS], c.n_entries[BSE_SIDE_SELLERS]);
-        cr_assert(bse_case_count(&c, BSE_SIDE_BUYERS) >= 2);
+        cr_assert_eq(bse_case_count(&c, BSE_SIDE_BUYERS), POUW_ENV_TRADERS);
         cr_assert_eq(bse_case_count(&c, BSE_SIDE_BUYERS), bse_case_count(&c, BSE_SIDE_SELLERS));
         cr_assert_eq(c.n_entries[BSE_SIDE_PROPS], 0);
         cr_assert_eq(c.zones[BSE_SCHED_SUP][0].ranges[0].lo, d.sup_lo);
@@ -335,7 +339,8 @@ Test(pouw_session, record_digest_pps_and_useful_output_follow_the_spec)
     bse_result_free(&r);
 }
 
-/* Must-show 1: d_i and pps_micro pinned for a fixed pre-hash. */
+/* Must-show 1: d_i and pps_micro pinned for a fixed pre-hash (re-pinned for the
+ * equal-cost environments of consensus v2, spec s11.11). */
 Test(pouw_attempt, pinned_digests_and_scores_for_a_fixed_prehash)
 {
     uint8_t pre[32];
@@ -345,16 +350,16 @@ Test(pouw_attempt, pinned_digests_and_scores_for_a_fixed_prehash)
     common_error err;
     pouw_work w = {tiny_template(), NULL};
     cr_assert_eq(pouw_attempt_run(&a, &err, &w, pre, 2, 1), POUW_OK, "%s", err.msg);
-    assert_hex(a.s[0].digest, 32, "5cdc46530045813964812959fcef632dc4ba6379ee4418e10457a2a3f10e6901", "d_0");
-    assert_hex(a.s[1].digest, 32, "65cb5ecb733384c0678310d53f443041ef61cc4aa6da8f59769f2d2c3294a2d2", "d_1");
-    cr_assert_eq(a.s[0].pps, 21.790317460317461);
-    cr_assert_eq(a.s[1].pps, 26.565046296296298);
-    cr_assert_eq(a.s[0].n_trades, 121);
-    cr_assert_eq(a.s[1].n_trades, 124);
-    cr_assert_eq(a.pps, 24.177681878306878);
-    cr_assert_eq(a.pps_micro, 24177681);
-    assert_hex(a.outcome, 32, "9dc6e7b72b783784c7af588d6fa9eb974f529b89e9ba71181d845931b22a8dd0", "outcome");
-    assert_hex(a.post_hash, 32, "17cec8babf0a74719391fa15c9bfcc67a4c24327c16d1ea2d611f37377fec8c3", "post_hash");
+    assert_hex(a.s[0].digest, 32, "fd3acb6386828514c426f7a41eae790cb94893b5c9d326d80ecc466ec305aa3e", "d_0");
+    assert_hex(a.s[1].digest, 32, "ac14c00723ec8109aa78b6bc57cc108fe4226d6289645d1f23a5c29eb29bb7ad", "d_1");
+    cr_assert_eq(a.s[0].pps, 27.00376984126984);
+    cr_assert_eq(a.s[1].pps, 24.782341269841268);
+    cr_assert_eq(a.s[0].n_trades, 106);
+    cr_assert_eq(a.s[1].n_trades, 96);
+    cr_assert_eq(a.pps, 25.893055555555556);
+    cr_assert_eq(a.pps_micro, 25893055);
+    assert_hex(a.outcome, 32, "4510c811996edbfb115469661fda62d75a1bddf9cbfbdcf35270234f9bf68595", "outcome");
+    assert_hex(a.post_hash, 32, "3fbb9e9e38c169fbe2dc5d90149d8a1e239b7efd3557a055c635de582948dad9", "post_hash");
 
     /* and the formulas tying them together */
     uint8_t cat[64], outcome[32], post[32];
@@ -376,12 +381,12 @@ Test(pouw_attempt, pinned_vector_for_the_alphacoin_template)
     common_error err;
     pouw_work w = {{7200.0, 30.0, BSE_TIME_PERIODIC}, NULL};
     cr_assert_eq(pouw_attempt_run(&a, &err, &w, pre, 2, 2), POUW_OK, "%s", err.msg);
-    assert_hex(a.s[0].digest, 32, "d8a4fc84bc3ca27356014259fa4b3dfa56017efa35a360e42dbe437d8cb188c2", "d_0");
-    assert_hex(a.s[1].digest, 32, "a36921393f4cf204320007d80f0e4908548adcd0eac7f4bef30dc07024148f8a", "d_1");
-    cr_assert_eq(a.s[0].n_trades, 6196);
-    cr_assert_eq(a.s[1].n_trades, 6081);
-    cr_assert_eq(a.pps_micro, 9851284);
-    assert_hex(a.post_hash, 32, "7852b9a22fd9a7bc17e035f8325ad39f8dc3ddbbbb35ceed2c95374f061adfba", "post_hash");
+    assert_hex(a.s[0].digest, 32, "b805f1963d6fa95d14a6c2749333b1d4a0d5b88cf068d9caae95c9020ace5761", "d_0");
+    assert_hex(a.s[1].digest, 32, "ac304480335de13ff9c4b0eb789a022018427e59e9ab131d76a582a25c7bb518", "d_1");
+    cr_assert_eq(a.s[0].n_trades, 5323);
+    cr_assert_eq(a.s[1].n_trades, 4886);
+    cr_assert_eq(a.pps_micro, 10830813);
+    assert_hex(a.post_hash, 32, "f485aa2d3adbe89c605de02d14a2a1eb43af3b8b0fa49016424a82a3fbdc42a2", "post_hash");
 }
 
 Test(pouw_attempt, results_do_not_depend_on_the_number_of_threads)
@@ -484,7 +489,7 @@ static pouw_mine_params tiny_mine_params(int64_t threshold)
 {
     pouw_mine_params p;
     memset(&p, 0, sizeof p);
-    p.header.version = 1;
+    p.header.version = POUW_HEADER_VERSION;
     p.header.chain_id = 7;
     p.header.height = 1;
     p.header.prehash_bits = 0x207fffff;
@@ -595,4 +600,48 @@ Test(pouw_status, every_code_has_a_name_including_the_consensus_ones)
 {
     for (int s = POUW_OK; s <= POUW_STATUS_LAST; s++)
         cr_assert_str_neq(pouw_status_str((pouw_status)s), "unknown status", "code %d", s);
+}
+
+/* Must-show (spec s11.11): every seed's session costs the same. BSE's loop takes
+ * one trader step per time step of 1 / (buyers + sellers) and calls respond() on
+ * every trader each step, so with 2N traders of which 2A responders the trader
+ * steps (n_steps) and the responder calls (n_steps x 2A) must be equal for every
+ * seed; counted here from the sessions themselves. */
+Test(pouw_env, trader_steps_and_responder_calls_are_equal_for_every_seed)
+{
+    pouw_template t = tiny_template();
+    int64_t steps0 = -1, calls0 = -1;
+    for (uint32_t k = 0; k < 40; k++) {
+        uint8_t pre[32], seed[32];
+        char tag[32];
+        snprintf(tag, sizeof tag, "equal-cost-%u", (unsigned)k);
+        fixed_prehash(pre, tag);
+        cr_assert_eq(pouw_session_seed(seed, pre, 0), POUW_OK);
+        static bse_case c;
+        common_error err;
+        cr_assert_eq(pouw_env_generate(&c, NULL, &err, &t, seed, 0), POUW_OK, "%s", err.msg);
+        int64_t responders = 0, traders = 0;
+        for (int side = BSE_SIDE_BUYERS; side <= BSE_SIDE_SELLERS; side++)
+            for (int32_t i = 0; i < c.n_entries[side]; i++) {
+                bse_ttype ty = c.entries[side][i].type;
+                traders += c.entries[side][i].n;
+                if (ty == BSE_T_ZIP || ty == BSE_T_PRZI || ty == BSE_T_PRSH || ty == BSE_T_PRDE)
+                    responders += c.entries[side][i].n;
+            }
+        cr_assert_eq(traders, 2 * POUW_ENV_TRADERS);
+        cr_assert_eq(responders, 2 * POUW_ENV_RESPONDERS);
+        bse_result r;
+        common_error berr;
+        cr_assert_eq(bse_session_run(&c, &r, &berr), BSE_SESSION_OK, "%s", berr.msg);
+        int64_t calls = r.n_steps * responders;
+        if (steps0 < 0) {
+            steps0 = r.n_steps;
+            calls0 = calls;
+        }
+        cr_assert_eq(r.n_steps, steps0, "seed %u: %lld trader steps, seed 0 %lld", (unsigned)k, (long long)r.n_steps,
+                     (long long)steps0);
+        cr_assert_eq(calls, calls0, "seed %u: responder calls differ", (unsigned)k);
+        bse_result_free(&r);
+    }
+    cr_assert_gt(steps0, 0);
 }

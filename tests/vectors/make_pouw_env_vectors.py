@@ -26,6 +26,9 @@ import struct
 import sys
 
 TYPES = ["GVWY", "ZIC", "SHVR", "SNPR", "ZIP", "PRZI", "PRSH", "PRDE"]
+N_TRADERS = 24     # POUW_ENV_TRADERS
+N_RESPONDERS = 12  # POUW_ENV_RESPONDERS
+MIN_PER_TYPE = 2   # POUW_ENV_MIN_PER_TYPE
 K_PRSH = 4
 K_PRDE = 4
 INT_MAX = 2147483647
@@ -120,15 +123,22 @@ def environment(seed, index, duration, interval, timemode):
     sup_hi = r.randint(sup_lo, 150)
     dem_lo = r.randint(sup_hi, 200)
     dem_hi = r.randint(dem_lo, 300)
+    # spec s11.11: N traders per side, A of them responders (equal cost); the
+    # plain group is drawn whole (presence, forced, split), then the responders
     count = {}
-    for t in TYPES:
-        if r.random() < 0.5:
-            count[t] = r.randint(2, 10)
     forced = 0
-    if "PRSH" not in count and "PRDE" not in count:
-        t = "PRSH" if r.random() < 0.5 else "PRDE"
-        count[t] = r.randint(2, 10)
-        forced = 1
+    for types, total, adaptive in ((TYPES[:4], N_TRADERS - N_RESPONDERS, False), (TYPES[4:], N_RESPONDERS, True)):
+        group = [t for t in types if r.random() < 0.5]
+        if adaptive and "PRSH" not in group and "PRDE" not in group:
+            group.append("PRSH" if r.random() < 0.5 else "PRDE")
+            group.sort(key=TYPES.index)
+            forced = 1
+        elif not adaptive and not group:
+            group = [types[r.randint(0, 3)]]
+        for t in group:
+            count[t] = MIN_PER_TYPE
+        for _ in range(total - MIN_PER_TYPE * len(group)):
+            count[group[r.randint(0, len(group) - 1)]] += 1
     mix = []
     for t in TYPES:
         if t in count:

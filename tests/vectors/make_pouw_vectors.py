@@ -120,14 +120,14 @@ define_hex("PV_SHA256_LONG", sha256(long_msg))
 emit("")
 
 # Header (spec pouw.md section 2). Values chosen so that every field's byte order shows.
-HEADER_FMT = "<IIQ32s32s32sQIqIII32sQ"
-assert struct.calcsize(HEADER_FMT) == 184
+HEADER_FMT = "<IIQ32s32s32s32sQIqIII32sQ"  # version 2: ledger_root after tx_root (spec s11.8)
+assert struct.calcsize(HEADER_FMT) == 216
 miner = bytes.fromhex(RFC8032[0][1])
-hdr = dict(version=1, chain_id=2, height=0x0102030405060708, prev_hash=bytes(range(32)),
-           tx_root=bytes(range(32, 64)), miner=miner, time_ms=1700000000123, prehash_bits=0x207FFFFF,
+hdr = dict(version=2, chain_id=2, height=0x0102030405060708, prev_hash=bytes(range(32)),
+           tx_root=bytes(range(32, 64)), ledger_root=bytes(range(64, 96)), miner=miner, time_ms=1700000000123, prehash_bits=0x207FFFFF,
            pps_threshold_micro=-1234567, mode=1, post_bits=0x1F00FFFF, sessions=3,
            job_digest=sha256(b"job"), nonce=0xF1E2D3C4B5A69788)
-ORDER = ["version", "chain_id", "height", "prev_hash", "tx_root", "miner", "time_ms", "prehash_bits",
+ORDER = ["version", "chain_id", "height", "prev_hash", "tx_root", "ledger_root", "miner", "time_ms", "prehash_bits",
          "pps_threshold_micro", "mode", "post_bits", "sessions", "job_digest", "nonce"]
 
 
@@ -137,12 +137,13 @@ def header_bytes(h):
 
 hb = header_bytes(hdr)
 pre = sha256(hb)
-emit("/* The fixed header: field values, canonical bytes (184), pre-hash. */")
+emit("/* The fixed header: field values, canonical bytes (216), pre-hash. */")
 emit("#define PV_HDR_VERSION %uu" % hdr["version"])
 emit("#define PV_HDR_CHAIN_ID %uu" % hdr["chain_id"])
 emit("#define PV_HDR_HEIGHT UINT64_C(0x%016x)" % hdr["height"])
 define_hex("PV_HDR_PREV_HASH", hdr["prev_hash"])
 define_hex("PV_HDR_TX_ROOT", hdr["tx_root"])
+define_hex("PV_HDR_LEDGER_ROOT", hdr["ledger_root"])
 define_hex("PV_HDR_MINER", hdr["miner"])
 emit("#define PV_HDR_TIME_MS UINT64_C(%d)" % hdr["time_ms"])
 emit("#define PV_HDR_PREHASH_BITS 0x%08xu" % hdr["prehash_bits"])
