@@ -251,6 +251,8 @@ chain_status chain_v1_genesis(void *user, pouw_block *b, common_error *err, cons
 
 void chain_v1_store_opts(chain_store_opts *o, chain_v1_verifier *v)
 {
+    o->precheck = chain_precheck_block; /* stages 1-3 of s11.7 */
+    o->precheck_user = NULL;
     o->verify = chain_v1_verify;
     o->verify_user = v;
     o->genesis = chain_v1_genesis;

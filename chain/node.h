@@ -61,10 +61,13 @@ __attribute__((warn_unused_result)) chain_status chain_verify_block(pouw_reason 
                                                                     chain_store *s, const pouw_block *b,
                                                                     uint64_t now_ms, unsigned threads);
 
-/* The v1 validator as the store's callbacks (chain/store.h chain_store_opts),
- * until the v2 validator replaces it: verify = chain_verify_block with the clock
- * and threads of a chain_v1_verifier (a time too far ahead is "not yet":
- * CHAIN_EMALFORMED, nothing stored); genesis = chain_genesis_build. */
+/* The validator (consensus version 2, spec s11) as the store's callbacks
+ * (chain/store.h chain_store_opts; the "v1" names are the adapter's, kept):
+ * precheck = chain_precheck_block (stages 1-3); verify = chain_verify_block with
+ * the clock and threads of a chain_v1_verifier, its rejections mapped by
+ * chain_status_of_reason (invalid: stored INVALID; an unknown parent: orphan; a
+ * wrong copy or a time too far ahead: CHAIN_EMALFORMED, nothing stored);
+ * genesis = chain_genesis_build. */
 typedef struct chain_v1_verifier {
     unsigned threads;
     uint64_t (*clock_ms)(void *user);  /* NULL: the future-time rule is not applied */
@@ -73,7 +76,7 @@ typedef struct chain_v1_verifier {
 
 chain_status chain_v1_verify(void *user, pouw_reason *reason, common_error *err, chain_store *s, const pouw_block *b);
 chain_status chain_v1_genesis(void *user, pouw_block *b, common_error *err, const chain_params *p);
-/* Sets o->verify and o->genesis (and their user pointers) to v's. */
+/* Sets o->precheck, o->verify and o->genesis (and their user pointers). */
 void chain_v1_store_opts(chain_store_opts *o, chain_v1_verifier *v);
 /* chain_store_open with the v1 callbacks (v may be NULL: one thread, no clock;
  * else it must outlive the store). */

@@ -621,10 +621,13 @@ static int cmd_submit(const opts *o)
         pouw_block_clear(&b);
         return 0;
     }
+    r = POUW_R_OK;
     chain_status cs = chain_store_add(s, &res, &r, &err, &b);
     if (cs == CHAIN_EORPHAN) {
         printf("kept as an orphan: %s block %" PRIu64 ": its parent is not known yet\n", p->coin, b.header.height);
-    } else if (cs == CHAIN_EINVALID) {
+    } else if (cs == CHAIN_EINVALID || (cs == CHAIN_EMALFORMED && pouw_reason_kind_of(r) == POUW_KIND_COPY)) {
+        /* a copy-only reason (s11.7: a wrong derived field) names its reason too;
+         * nothing is recorded against the id */
         rc = print_rejection("pouw submit", o->file, r, &err);
     } else if (cs != CHAIN_OK) {
         print_failure("pouw submit", o->file, "could not be stored", &err);

@@ -1292,10 +1292,13 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
             /* a "not now" (a time ahead, say) cannot make it the stored block later:
              * it names an id that is not its own */
             *reason = vr != POUW_R_OK ? vr : vs == CHAIN_EINVALID ? POUW_R_LEDGER : POUW_R_FORMAT;
-            common_error_set(err, CHAIN_EINVALID, ve.path, ve.field[0] ? ve.field : "ledger",
+            /* never recorded: the stored block stays; a copy-only code stays copy-only
+             * (chain_status_of_reason through the verify callback) */
+            chain_status rc = vs == CHAIN_EMALFORMED || vs == CHAIN_EORPHAN ? vs : CHAIN_EINVALID;
+            common_error_set(err, rc, ve.path, ve.field[0] ? ve.field : "ledger",
                              "a copy of stored block %" PRIu64 " that differs from it (%s; the stored one stays)%s%s",
                              old.height, pouw_reason_name(*reason), ve.msg[0] ? ": " : "", ve.msg);
-            return CHAIN_EINVALID;
+            return rc;
         }
         common_error_set(err, CHAIN_EINVALID, "", "", "the block is known and was rejected (%s)",
                          pouw_reason_name(old.reason));
@@ -1343,8 +1346,10 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
         cs = s->o.verify(s->o.verify_user, &r, err, s, b);
         if (cs == CHAIN_EINVALID)
             v = CHAIN_VERDICT_INVALID;
-        else if (cs != CHAIN_OK)
-            return cs; /* copy-only or not now: nothing stored */
+        else if (cs != CHAIN_OK) {
+            *reason = r; /* its reason too (s11.7: a wrong copy, an orphan, a time ahead) */
+            return cs;   /* copy-only or not now: nothing stored */
+        }
     }
     /* the ledger differences (outside the transaction: parents never change) */
     pouw_ledger before = {0};

@@ -230,7 +230,10 @@ expect "pouw submit of a tampered time: one line" 1 "rejected"
 import json, sys
 d = json.load(open(sys.argv[1]))
 d["post_hash"] = "ab" * 32
-d["proof"]["sessions"][0]["pps"] = d["proof"]["sessions"][0]["pps"] + 1.0
+# a session digest that is not the re-run's: committed data, INVALID for good (a
+# wrong pps would be a derived field: copy-only, nothing recorded, spec s11.7)
+x = d["proof"]["sessions"][0]["d"]
+d["proof"]["sessions"][0]["d"] = ("0" if x[0] != "0" else "1") + x[1:]
 json.dump(d, open(sys.argv[2], "w"))
 PY
 run "$BIN/pouw" submit --data "$D" --testnet "$T/junk.json"
