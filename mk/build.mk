@@ -109,7 +109,8 @@ symbols: $(LIBS_IN_ORDER)
 
 # The suite: unit and golden tests, fuzz corpus replay, symbol check.
 check: all $(TESTS) $(FUZZ_REPLAY) symbols
-	@set -e; export BSE_BIN=$(abspath $(BIN)) BSE_TOP=$(abspath .); \
+	@set -e; export BSE_BIN=$(abspath $(BIN)) BSE_TOP=$(abspath .) \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp)$${LSAN_OPTIONS:+:$$LSAN_OPTIONS}; \
 	for t in $(TESTS); do echo "== $$t"; $$t --jobs=2 || exit 1; done; \
 	for f in $(FUZZ_REPLAY); do n=$${f##*/replay_fuzz_}; echo "== replay $$n"; $$f tests/fuzz/corpus_$$n || exit 1; done
 	@$(if $(CHECK_EXTRA),$(MAKE) --no-print-directory -f mk/build.mk $(CHECK_EXTRA))
