@@ -16,7 +16,6 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
-#include "chain/mempool.h"
 #include "common/cli.h"
 #include "common/clock.h"
 #include "chain/node.h"
@@ -27,20 +26,20 @@
 #include "pouw/tx.h"
 #include "pouw/verify.h"
 
-enum { CMD_STATUS, CMD_SEND, CMD_ACCOUNTS, CMD_VERIFY, CMD_SHOW, CMD_KEYGEN, N_CMDS };
+enum { CMD_STATUS, CMD_SEND, CMD_ACCOUNTS, CMD_VERIFY, CMD_SHOW, CMD_EXPORT, CMD_KEYGEN, N_CMDS };
 enum {
-    O_DATA, O_CHAIN, O_TO, O_AMOUNT, O_FEE, O_KEY, O_JSON, O_TESTNET, O_THREADS, O_TRUST, O_HEIGHT, O_ID, O_LABEL,
+    O_DATA, O_CHAIN, O_TO, O_AMOUNT, O_FEE, O_KEY, O_JSON, O_TESTNET, O_THREADS, O_TRUST, O_HEIGHT, O_ID, O_LABEL, O_OUT,
     N_OPTS
 };
 #define M(c) COMMON_CMD(c)
-#define READERS (M(CMD_STATUS) | M(CMD_SEND) | M(CMD_ACCOUNTS) | M(CMD_VERIFY) | M(CMD_SHOW))
+#define READERS (M(CMD_STATUS) | M(CMD_SEND) | M(CMD_ACCOUNTS) | M(CMD_VERIFY) | M(CMD_SHOW) | M(CMD_EXPORT))
 
 static const common_cmd CMDS[] = {
     [CMD_STATUS] = {"status", "--data DIR [--json] [--testnet] [--threads T] [--trust]",
                     "per chain: height, tip id, the tip's prehash_bits and pps_threshold_micro and\n"
                     "those the next block needs, the last 5 blocks (height, time, id, transactions,\n"
                     "miner), every balance and next sequence of the tip's ledger, the coins in\n"
-                    "existence, the pending transfers and the mempool files ignored (unusable).\n"
+                    "existence, the pending transfers, the blocks stored by verdict.\n"
                     "Text: \"chain NAME COIN id N\" then indented \"key value\" lines; --json: one\n"
                     "object with the same fields in the same units. A chain not in DIR is listed\n"
                     "as absent. Needs only read access",
@@ -48,9 +47,10 @@ static const common_cmd CMDS[] = {
     [CMD_SEND] = {"send", "--data DIR --chain NAME --to ACCOUNT --amount N [--fee F] [--key FILE] [--testnet]",
                   "sign a transfer of N coins (and a fee of F, default 0, to the block's miner)\n"
                   "from the key (default DIR/keys/miner.key) to ACCOUNT on chain NAME, with the\n"
-                  "sender's next sequence (its tip ledger's, plus its transfers already pending),\n"
-                  "check it against the tip's ledger and add it to DIR/NAME/mempool/ for the next\n"
-                  "block. Prints the transfer's id. Exit 1 when it is refused (the reason:\n"
+                  "sender's next sequence (its tip ledger's, plus its transfers already pending,\n"
+                  "chosen inside the database's write transaction: concurrent sends get distinct\n"
+                  "sequences), check it against the tip's ledger and add it to the chain's\n"
+                  "mempool in DIR/chains.db for the next block. Prints the transfer's id. Exit 1 when it is refused (the reason:\n"
                   "tx_overspend, tx_sequence...)",
                   0, 0, NULL},
     [CMD_ACCOUNTS] = {"accounts", "--data DIR [--json] [--testnet] [--threads T] [--trust]",
@@ -68,6 +68,12 @@ static const common_cmd CMDS[] = {
                   "any branch). Text: header fields, proof, transactions and ledger as \"key value\"\n"
                   "lines; --json: the block document itself",
                   0, 0, NULL},
+    [CMD_EXPORT] = {"export", "--data DIR --out FOLDER [--chain NAME] [--testnet]",
+                    "write every valid block of each chain (every branch; or of chain NAME) as\n"
+                    "files: FOLDER/<chain>/<height, 8 digits>-<id>.json, the block document that\n"
+                    "`pouw submit` and `pouw verify` take, and <height>-<id>.ledger.json, the\n"
+                    "ledger after it. Prints one line per chain. Needs only read access to DIR",
+                    0, 0, NULL},
     [CMD_KEYGEN] = {"keygen", "FILE [--label L]",
                     "write a new Ed25519 key to FILE (mode 0600; an existing FILE is never\n"
                     "overwritten) and print its account id (64 hex digits). `pouw mine --key FILE`\n"
@@ -77,8 +83,9 @@ static const common_cmd CMDS[] = {
 
 static const common_opt OPTS[] = {
     [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, READERS,
-                "data directory (DIR/<chain>/blocks/, DIR/<chain>/mempool/, DIR/keys/)"},
-    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_SEND) | M(CMD_SHOW),
+                "data directory (DIR/chains.db: every chain's blocks, verdicts, ledgers and\n"
+                "mempool; DIR/keys/)"},
+    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_SEND) | M(CMD_SHOW) | M(CMD_EXPORT),
                  "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)"},
     [O_TO] = {"--to", COMMON_OPT_STR, "ACCOUNT", 0, 0, M(CMD_SEND),
               "64 hex digits, or the name of a key file DIR/keys/ACCOUNT.key, or\n"
@@ -93,10 +100,12 @@ static const common_opt OPTS[] = {
     [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 256, READERS,
                    "threads for re-running sessions when verifying (default: 2)"},
     [O_TRUST] = {"--trust", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_STATUS) | M(CMD_SEND) | M(CMD_ACCOUNTS) | M(CMD_SHOW),
-                 "believe the stored blocks without re-running their sessions (fast\n"
-                 "on long chains; `chain verify` is what checks them)"},
+                 "accepted for old scripts; no effect: stored verdicts are always\n"
+                 "trusted (each block was judged once, before it was stored; `chain\n"
+                 "verify` judges them all again)"},
     [O_HEIGHT] = {"--height", COMMON_OPT_UINT, "H", 0, 9007199254740991ull, M(CMD_SHOW), "the best chain's block at height H"},
     [O_ID] = {"--id", COMMON_OPT_STR, "ID", 0, 0, M(CMD_SHOW), "the block with this id (post_hash), any branch"},
+    [O_OUT] = {"--out", COMMON_OPT_STR, "FOLDER", 0, 0, M(CMD_EXPORT), "the folder export writes (created if missing)"},
     [O_LABEL] = {"--label", COMMON_OPT_STR, "L", 0, 0, M(CMD_KEYGEN), "a label stored in the key file (shown by status and accounts)"},
 };
 
@@ -105,9 +114,9 @@ static const common_cli CLI = {
     .summary = "Accounts, balances, blocks and signed transfers of the three coin chains of a data directory.",
     .description = "The data directory is the one bin/pouw mine makes. An account is an Ed25519\n"
                    "public key (64 hex digits), labelled when a key file in DIR/keys/ carries a label.\n"
-                   "Blocks are verified (their sessions re-run) before their ledgers are believed,\n"
-                   "so status, accounts, show and send cost one verification per stored block of the\n"
-                   "best chains (about 0.2 s per AlphaCoin block on one core) unless --trust is given.",
+                   "Every block was judged (its sessions re-run) once, before it entered\n"
+                   "DIR/chains.db; status, accounts, show and send read the stored verdicts, so they\n"
+                   "answer in milliseconds; `chain verify` judges every block again.",
     .cmds = CMDS,
     .n_cmds = N_CMDS,
     .opts = OPTS,
@@ -119,7 +128,7 @@ static const common_cli CLI = {
 
 typedef struct opts {
     int cmd;
-    const char *data, *chain, *to, *key, *id, *label, *file;
+    const char *data, *chain, *to, *key, *id, *label, *file, *out;
     long long amount, fee;
     uint64_t height;
     int has_amount, has_height, json, testnet, trust;
@@ -145,10 +154,11 @@ static const chain_params *chain_named(const opts *o, const char *name)
 /* 1 when DIR/<chain> holds a chain (its blocks folder). */
 static int chain_exists(const opts *o, const chain_params *p)
 {
-    char path[CHAIN_PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s/blocks", o->data, p->name);
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    chain_store *s = NULL;
+    common_error err;
+    chain_status cs = chain_store_open(&s, &err, o->data, p, NULL);
+    chain_store_close(s);
+    return cs != CHAIN_EUNKNOWN; /* a corrupt database is there: opening says why */
 }
 
 /* "prog: chain: path: field: msg" on one line, leaving out the empty parts. */
@@ -169,16 +179,19 @@ static void store_notice(void *user, const common_error *err)
 }
 
 /* Opens the existing chain p of DIR (never creates), verifying what it reads. */
-static chain_status open_chain(chain_store *s, common_error *err, const opts *o, const chain_params *p, const char *prog)
+static chain_status open_chain(chain_store **s, common_error *err, const opts *o, const chain_params *p,
+                               const char *prog, chain_v1_verifier *v)
 {
     chain_store_opts so;
     memset(&so, 0, sizeof so);
-    so.threads = o->threads;
-    so.trust = o->trust;
-    so.clock_ms = wall_ms;
+    v->threads = o->threads;
+    v->clock_ms = wall_ms;
+    v->clock_user = NULL;
+    chain_v1_store_opts(&so, v);
+    so.genesis = NULL;
     so.notice = store_notice;
     so.notice_user = (void *)prog;
-    return chain_store_open_opts(s, err, o->data, p, &so);
+    return chain_store_open(s, err, o->data, p, &so);
 }
 
 /* The tip block of s. */
@@ -314,7 +327,7 @@ static void iso_time(char *out, size_t cap, uint64_t ms)
 /* Status of chain p (open in s) as text, or into the JSON array arr. */
 static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_t nkeys)
 {
-    const chain_params *p = s->params;
+    const chain_params *p = chain_store_params(s);
     common_error err;
     pouw_block tip, b;
     pouw_block_init(&tip);
@@ -328,14 +341,12 @@ static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_
     int has_next = chain_required_targets(&next, &err, p, s, h + 1) == CHAIN_OK;
     pouw_tx *pend = NULL;
     size_t npend = 0;
-    chain_mempool_report rep;
-    memset(&rep, 0, sizeof rep);
-    if (chain_mempool_list(&pend, &npend, &rep, &err, s->dir) != CHAIN_OK)
+    struct {
+        size_t ignored;
+    } rep = {0}; /* the mempool is in the database: nothing to ignore */
+    if (chain_store_tx_list(&pend, &npend, &err, s) != CHAIN_OK)
         common_error_print(&err, "chain status", stderr);
     free(pend);
-    if (rep.ignored)
-        fprintf(stderr, "chain status: %s: %zu unusable mempool file%s ignored; first: %s: %s\n", p->name,
-                rep.ignored, rep.ignored == 1 ? "" : "s", rep.first.path, rep.first.msg);
     char id[POUW_SHA256_HEX];
     pouw_hex_encode(id, tip.post_hash, 32);
     int64_t coins = pouw_ledger_total(&tip.ledger);
@@ -465,16 +476,17 @@ static int cmd_status(const opts *o)
             continue;
         }
         found++;
-        chain_store s;
+        chain_store *s;
+        chain_v1_verifier v;
         common_error err;
-        if (open_chain(&s, &err, o, p, "chain status") != CHAIN_OK) {
+        if (open_chain(&s, &err, o, p, "chain status", &v) != CHAIN_OK) {
             common_error_print(&err, "chain status", stderr);
             rc = 1;
             continue;
         }
-        if (status_chain(arr, &s, keys, nkeys))
+        if (status_chain(arr, s, keys, nkeys))
             rc = 1;
-        chain_store_close(&s);
+        chain_store_close(s);
     }
     free(keys);
     if (o->json && print_json(root))
@@ -532,13 +544,14 @@ static int cmd_accounts(const opts *o)
         if (!chain_exists(o, p))
             continue;
         found++;
-        chain_store s;
+        chain_store *s = NULL;
+        chain_v1_verifier v;
         common_error err;
         pouw_block tip;
         pouw_block_init(&tip);
-        if (open_chain(&s, &err, o, p, "chain accounts") != CHAIN_OK || tip_block(&tip, &err, &s) != CHAIN_OK) {
+        if (open_chain(&s, &err, o, p, "chain accounts", &v) != CHAIN_OK || tip_block(&tip, &err, s) != CHAIN_OK) {
             common_error_print(&err, "chain accounts", stderr);
-            chain_store_close(&s);
+            chain_store_close(s);
             rc = 1;
             continue;
         }
@@ -551,7 +564,7 @@ static int cmd_accounts(const opts *o)
                 rows[r].bal[c] = tip.ledger.e[i].balance;
         }
         pouw_block_clear(&tip);
-        chain_store_close(&s);
+        chain_store_close(s);
     }
     if (!found && !oom) {
         fprintf(stderr, "chain accounts: %s: no chain in this data directory (pouw mine creates them)\n", o->data);
@@ -675,28 +688,21 @@ static int cmd_send(const opts *o)
         common_error_print(&err, "chain send", stderr);
         return ps == POUW_EIO || ps == POUW_EKEYFILE ? 2 : 1;
     }
-    chain_store s;
-    if (open_chain(&s, &err, o, p, "chain send") != CHAIN_OK) {
+    chain_store *s;
+    chain_v1_verifier v;
+    if (open_chain(&s, &err, o, p, "chain send", &v) != CHAIN_OK) {
         print_chain_error("chain send", p->name, &err);
         pouw_key_clear(&key);
         return 1;
     }
     pouw_block tip;
     pouw_block_init(&tip);
-    uint64_t seq = 0;
-    chain_status cs = tip_block(&tip, &err, &s);
-    if (cs == CHAIN_OK)
-        cs = chain_mempool_next_sequence(&seq, &err, s.dir, &tip.ledger, key.pub);
     pouw_tx tx;
-    if (cs == CHAIN_OK) {
-        tx = pouw_tx_transfer(p->chain_id, key.pub, to, o->amount, seq, o->fee);
-        if ((ps = pouw_tx_sign(&key, &tx)) != POUW_OK) {
-            common_error_set(&err, CHAIN_EWORK, keypath, "", "cannot sign: %s", pouw_status_str(ps));
-            cs = CHAIN_EWORK;
-        }
-    }
-    if (cs == CHAIN_OK)
-        cs = chain_mempool_add(&err, s.dir, &tx, &tip.ledger);
+    pouw_reason why;
+    /* the sequence is chosen inside the writer transaction: concurrent sends of one
+     * account each get their own, or are refused with a reason */
+    chain_status cs = chain_store_send(s, &tx, &why, &err, &key, to, o->amount, o->fee);
+    uint64_t seq = cs == CHAIN_OK ? tx.sequence : 0;
     if (cs == CHAIN_EINVALID) {
         fprintf(stderr, "chain send: rejected (%.*s): %s: %s\n", (int)strcspn(err.msg, ":"), err.msg, err.field,
                 err.msg);
@@ -717,12 +723,12 @@ static int cmd_send(const opts *o)
             printf("%s\n", hid);
             fprintf(stderr,
                     "chain send: %s transfer of %lld coin%s (fee %lld) from %.16s... to %.16s... sequence %" PRIu64
-                    " pending in %s/mempool/\n", p->coin, o->amount, o->amount == 1 ? "" : "s", o->fee, hfrom, hto,
-                    seq, s.dir);
+                    " pending in %s\n", p->coin, o->amount, o->amount == 1 ? "" : "s", o->fee, hfrom, hto,
+                    seq, chain_store_path(s));
         }
     }
     pouw_block_clear(&tip);
-    chain_store_close(&s);
+    chain_store_close(s);
     pouw_key_clear(&key);
     return rc;
 }
@@ -737,43 +743,33 @@ static int cmd_verify(const opts *o)
         if (!chain_exists(o, p))
             continue;
         found++;
-        chain_store s;
+        chain_store *s;
+        chain_v1_verifier v;
         common_error err;
-        chain_store_opts so;
-        memset(&so, 0, sizeof so);
-        so.threads = o->threads;
-        so.clock_ms = wall_ms;
-        so.notice = store_notice; /* each rejected block's file, field and why */
-        so.notice_user = (void *)"chain verify";
-        if (chain_store_open_opts(&s, &err, o->data, p, &so) != CHAIN_OK) {
+        if (open_chain(&s, &err, o, p, "chain verify", &v) != CHAIN_OK) {
             print_chain_error("chain verify", p->name, &err);
             rc = 1;
             continue;
         }
-        size_t n_invalid = 0;
-        chain_status cs = chain_store_verify_all(&n_invalid, &err, &s);
+        /* every stored block judged again from scratch; each disagreement is a notice */
+        uint64_t n_checked = 0, n_bad = 0;
+        chain_status cs = chain_store_verify_all(&n_checked, &n_bad, &err, s);
         if (cs != CHAIN_OK) {
             print_chain_error("chain verify", p->name, &err);
-            rc = 1;
+            rc = cs == CHAIN_ESTOPPED ? COMMON_EXIT_STOPPED : 1;
         }
-        for (size_t k = 0; k < s.n_blk; k++) {
-            const chain_block_info *bi = &s.blk[k];
-            if (bi->state != CHAIN_BLOCK_INVALID)
-                continue;
-            char id[POUW_SHA256_HEX], path[CHAIN_PATH_MAX + 128];
-            pouw_hex_encode(id, bi->id, 32);
-            chain_store_block_path(path, sizeof path, &s, bi->height, bi->id);
-            fprintf(stderr, "chain verify: %s block %" PRIu64 " %s: rejected (%s): %s\n", p->name, bi->height, id,
-                    pouw_reason_name(bi->reason), path);
-            rc = 1;
-        }
+        chain_store_counts counts;
+        if (chain_store_count(&counts, &err, s) != CHAIN_OK)
+            memset(&counts, 0, sizeof counts);
+        size_t n_invalid = (size_t)n_bad; /* INVALID rows: rejections on record, never believed */
+        size_t n_read = (size_t)(counts.valid + counts.invalid + counts.orphan);
         if (n_invalid && rc == 0)
             rc = 1;
         /* coins exist only through coinbases */
         pouw_block tip;
         pouw_block_init(&tip);
-        uint64_t h = chain_store_tip_height(&s);
-        if (tip_block(&tip, &err, &s) != CHAIN_OK) {
+        uint64_t h = chain_store_tip_height(s);
+        if (tip_block(&tip, &err, s) != CHAIN_OK) {
             common_error_print(&err, "chain verify", stderr);
             rc = 1;
         } else {
@@ -785,13 +781,13 @@ static int cmd_verify(const opts *o)
                         p->name, total, p->reward * (int64_t)h);
                 rc = 1;
             }
-            printf("%s %s chain: best tip %" PRIu64 " %s, %zu block%s read, %zu invalid, %" PRId64
-                   " coins in %zu accounts\n",
-                   n_invalid ? "INVALID" : "valid", p->coin, h, id, s.n_blk, s.n_blk == 1 ? "" : "s", n_invalid, total,
-                   tip.ledger.n);
+            printf("%s %s chain: best tip %" PRIu64 " %s, %zu block%s read, %zu invalid, %" PRIu64
+                   " rejected on record, %" PRId64 " coins in %zu accounts\n",
+                   n_invalid ? "INVALID" : "valid", p->coin, h, id, n_read, n_read == 1 ? "" : "s", n_invalid,
+                   counts.invalid, total, tip.ledger.n);
         }
         pouw_block_clear(&tip);
-        chain_store_close(&s);
+        chain_store_close(s);
     }
     if (!found) {
         fprintf(stderr, "chain verify: %s: no chain in this data directory (pouw mine creates them)\n", o->data);
@@ -818,9 +814,10 @@ static int cmd_show(const opts *o)
         fprintf(stderr, "chain show: %s: no %s chain in this data directory\n", o->data, p->name);
         return 2;
     }
-    chain_store s;
+    chain_store *s;
+    chain_v1_verifier v;
     common_error err;
-    if (open_chain(&s, &err, o, p, "chain show") != CHAIN_OK) {
+    if (open_chain(&s, &err, o, p, "chain show", &v) != CHAIN_OK) {
         print_chain_error("chain show", p->name, &err);
         return 1;
     }
@@ -828,19 +825,19 @@ static int cmd_show(const opts *o)
     pouw_block b;
     pouw_block_init(&b);
     chain_status cs;
-    if (o->has_height && o->height > chain_store_tip_height(&s)) {
+    if (o->has_height && o->height > chain_store_tip_height(s)) {
         fprintf(stderr, "chain show: %s: no block at height %" PRIu64 " (the best chain's tip is at %" PRIu64 ")\n",
-                p->name, o->height, chain_store_tip_height(&s));
-        chain_store_close(&s);
+                p->name, o->height, chain_store_tip_height(s));
+        chain_store_close(s);
         return 2;
     }
-    chain_block_info info;
-    if (o->id && !chain_store_info(&info, &s, id)) {
+    chain_block_meta info;
+    if (o->id && chain_store_meta(&info, &err, s, id) != CHAIN_OK) {
         fprintf(stderr, "chain show: %s: no block with id %s\n", p->name, o->id);
-        chain_store_close(&s);
+        chain_store_close(s);
         return 2;
     }
-    cs = o->has_height ? chain_store_load(&b, &err, &s, o->height) : chain_store_load_id(&b, &err, &s, id);
+    cs = o->has_height ? chain_store_load(&b, &err, s, o->height) : chain_store_block(&b, &err, s, id);
     if (cs != CHAIN_OK) {
         print_chain_error("chain show", p->name, &err);
         rc = 1;
@@ -860,7 +857,7 @@ static int cmd_show(const opts *o)
         const pouw_header *h = &b.header;
         char hex[POUW_SHA256_HEX], when[48];
         uint64_t at;
-        int in_best = chain_store_find(&at, &s, b.post_hash);
+        int in_best = chain_store_find(&at, s, b.post_hash);
         pouw_hex_encode(hex, b.post_hash, 32);
         printf("block %s\n  chain %s\n  best_chain %s\n", hex, p->name, in_best ? "true" : "false");
         printf("  height %" PRIu64 "\n  version %" PRIu32 "\n  chain_id %" PRIu32 "\n", h->height, h->version, h->chain_id);
@@ -898,7 +895,53 @@ static int cmd_show(const opts *o)
         }
     }
     pouw_block_clear(&b);
-    chain_store_close(&s);
+    chain_store_close(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- export */
+
+static int cmd_export(const opts *o)
+{
+    if (!o->out)
+        return common_cli_usage_error(&CLI, o->cmd, "missing --out FOLDER");
+    const chain_params *only = NULL;
+    if (o->chain && !(only = chain_named(o, o->chain)))
+        return common_cli_usage_error(&CLI, o->cmd, "unknown chain %s (expected alpha, bravo or charlie)", o->chain);
+    if (mkdir(o->out, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "chain export: %s: cannot create folder: %s\n", o->out, strerror(errno));
+        return 1;
+    }
+    int rc = 0, found = 0;
+    for (unsigned i = 0; i < CHAIN_COUNT; i++) {
+        const chain_params *p = chain_at(o, i);
+        if ((only && p != only) || !chain_exists(o, p))
+            continue;
+        found++;
+        chain_store *s = NULL;
+        common_error err;
+        chain_store_opts so;
+        memset(&so, 0, sizeof so);
+        so.read_only = 1;
+        char dir[CHAIN_PATH_MAX + CHAIN_NAME_MAX + 2];
+        snprintf(dir, sizeof dir, "%s/%s", o->out, p->name);
+        uint64_t n = 0;
+        chain_status cs = chain_store_open(&s, &err, o->data, p, &so);
+        if (cs == CHAIN_OK)
+            cs = chain_store_export(&n, &err, s, dir);
+        if (cs != CHAIN_OK) {
+            print_chain_error("chain export", p->name, &err);
+            rc = 1;
+        } else {
+            printf("%s %" PRIu64 " blocks to %s\n", p->name, n, dir);
+        }
+        chain_store_close(s);
+    }
+    if (!found) {
+        fprintf(stderr, "chain export: %s: no %s in this data directory (pouw mine creates them)\n", o->data,
+                only ? only->name : "chain");
+        return 2;
+    }
     return rc;
 }
 
@@ -950,6 +993,7 @@ int main(int argc, char **argv)
     o.key = a.str[O_KEY];
     o.id = a.str[O_ID];
     o.label = a.str[O_LABEL];
+    o.out = a.str[O_OUT];
     o.file = a.n_pos ? a.pos[0] : NULL;
     o.has_amount = a.given[O_AMOUNT];
     o.amount = (long long)a.num[O_AMOUNT];
@@ -966,6 +1010,11 @@ int main(int argc, char **argv)
         return common_cli_usage_error(&CLI, o.cmd, "missing --data DIR");
     if (common_cli_data_dir("chain", o.data))
         return COMMON_EXIT_USAGE;
+    common_error perr;
+    if (chain_store_probe(&perr, o.data) != CHAIN_OK) { /* one line for the database every chain shares */
+        common_error_print(&perr, "chain", stderr);
+        return COMMON_EXIT_USAGE;
+    }
     switch (o.cmd) {
     case CMD_STATUS:
         return cmd_status(&o);
@@ -975,6 +1024,8 @@ int main(int argc, char **argv)
         return cmd_accounts(&o);
     case CMD_VERIFY:
         return cmd_verify(&o);
+    case CMD_EXPORT:
+        return cmd_export(&o);
     default:
         return cmd_show(&o);
     }

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain/mempool.h"
 #include "pouw/sha256.h"
 #include "pouw/tx.h"
 
@@ -149,7 +148,7 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
                                   uint64_t now_ms, unsigned threads)
 {
     assert(ctx && parent && parent_ledger && genesis && s && b);
-    const chain_params *p = s->params;
+    const chain_params *p = chain_store_params(s);
     memset(ctx, 0, sizeof *ctx);
     memset(parent, 0, sizeof *parent);
     memset(genesis, 0, sizeof *genesis);
@@ -169,22 +168,25 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
         ctx->genesis = genesis;
         return chain_required_targets_after(&ctx->req, err, p, s, NULL);
     }
-    chain_block_info pi;
-    if (!chain_store_info(&pi, s, b->header.prev_hash) || pi.state == CHAIN_BLOCK_INVALID ||
-        pi.reason == POUW_R_FORMAT) {
+    chain_block_meta pm;
+    chain_status cs = chain_store_meta(&pm, err, s, b->header.prev_hash);
+    if (cs == CHAIN_EUNKNOWN || (cs == CHAIN_OK && pm.verdict != CHAIN_VERDICT_VALID)) {
         /* unknown parent: rejected for that before the requirements matter */
+        common_error_clear(err);
         ctx->req = p->genesis_req;
         return CHAIN_OK;
     }
-    pouw_block pb;
-    pouw_block_init(&pb);
-    chain_status cs = chain_store_load_id(&pb, err, s, b->header.prev_hash);
+    if (cs == CHAIN_OK)
+        cs = chain_store_ledger(parent_ledger, err, s, b->header.prev_hash);
     if (cs == CHAIN_OK) {
-        *parent_ledger = pb.ledger; /* take the parent's ledger */
-        pb.ledger = (pouw_ledger){0};
-        cs = chain_store_median_time_of(&parent->median_time_ms, err, s, b->header.prev_hash);
+        chain_block_meta anc[CHAIN_MEDIAN_SPAN];
+        size_t got = 0;
+        cs = chain_store_ancestors(anc, &got, err, s, b->header.prev_hash, CHAIN_MEDIAN_SPAN);
+        uint64_t times[CHAIN_MEDIAN_SPAN];
+        for (size_t i = 0; i < got; i++)
+            times[i] = anc[i].time_ms;
+        parent->median_time_ms = pouw_median_time(times, (unsigned)got);
     }
-    pouw_block_clear(&pb);
     if (cs == CHAIN_OK)
         cs = chain_required_targets_after(&ctx->req, err, p, s, b->header.prev_hash);
     if (cs != CHAIN_OK) {
@@ -192,7 +194,7 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
         return cs;
     }
     memcpy(parent->id, b->header.prev_hash, 32);
-    parent->height = pi.height;
+    parent->height = pm.height;
     parent->ledger = parent_ledger;
     ctx->parent = parent;
     return CHAIN_OK;
@@ -204,34 +206,6 @@ chain_status chain_verify_block(pouw_reason *reason, common_error *err, chain_st
     assert(reason && s && b);
     *reason = POUW_R_OK;
     common_error_clear(err);
-    chain_block_info pi;
-    if (!all_zero(b->header.prev_hash, 32) && chain_store_info(&pi, s, b->header.prev_hash)) {
-        /* a parent this store holds must be valid itself first */
-        if (pi.state == CHAIN_BLOCK_UNVERIFIED && pi.linked) {
-            pouw_reason pr;
-            common_error pe;
-            chain_status ps = chain_store_verify_id(&pr, &pe, s, b->header.prev_hash);
-            if (ps != CHAIN_OK && ps != CHAIN_EINVALID) {
-                if (err)
-                    *err = pe;
-                return ps;
-            }
-            (void)chain_store_info(&pi, s, b->header.prev_hash);
-        }
-        if (pi.state == CHAIN_BLOCK_INVALID || !pi.linked) {
-            char hex[17];
-            pouw_hex_encode(hex, pi.id, 8);
-            *reason = POUW_R_UNKNOWN_PARENT;
-            if (pi.state == CHAIN_BLOCK_INVALID)
-                common_error_set(err, CHAIN_EINVALID, "", "header.prev_hash",
-                              "parent %s... (height %" PRIu64 ") is invalid: %s", hex, pi.height,
-                              pouw_reason_name(pi.reason));
-            else
-                common_error_set(err, CHAIN_EINVALID, "", "header.prev_hash",
-                              "parent %s... does not descend from this chain's genesis", hex);
-            return CHAIN_EINVALID;
-        }
-    }
     pouw_verify_ctx ctx;
     pouw_parent parent;
     pouw_ledger pl = {0};
@@ -246,62 +220,49 @@ chain_status chain_verify_block(pouw_reason *reason, common_error *err, chain_st
         err->code = cs;
 #ifdef CHAIN_CHECK
     if (cs == CHAIN_OK)
-        check_ledger(s->params, b);
+        check_ledger(chain_store_params(s), b);
 #endif
     return cs;
 }
 
-chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason, common_error *err, chain_store *s,
-                                uint64_t now_ms, unsigned threads,
-                                void (*progress)(void *user, uint64_t height, uint64_t tip), void *user)
+chain_status chain_v1_verify(void *user, pouw_reason *reason, common_error *err, chain_store *s, const pouw_block *b)
 {
-    assert(bad_height && reason && s);
-    *bad_height = 0;
-    *reason = POUW_R_OK;
-    common_error_clear(err);
-    pouw_block b;
-    pouw_block_init(&b);
-    chain_status cs = CHAIN_OK;
-    uint64_t tip = chain_store_tip_height(s);
-    for (uint64_t h = 0; h <= tip && cs == CHAIN_OK; h++) {
-        *bad_height = h;
-        /* the file as it is now, whatever was verified before (chain_store_load
-         * would refuse a file changed since: here it is judged again) */
-        char path[CHAIN_PATH_MAX + 128];
-        chain_store_block_path(path, sizeof path, s, h, s->e[h].id);
-        pouw_status ps = pouw_block_load(&b, err, path);
-        if (ps != POUW_OK) {
-            cs = ps == POUW_EIO ? CHAIN_EIO : ps == POUW_ENOMEM ? CHAIN_ENOMEM : CHAIN_ESTORE;
-            if (err)
-                err->code = cs;
-            break;
-        }
-        if (memcmp(b.post_hash, s->e[h].id, 32) != 0 || b.header.height != h) {
-            cs = CHAIN_ESTORE;
-            common_error_set(err, cs, path, "", "the file does not hold the block its name says");
-            break;
-        }
-        if (h > 0 && memcmp(b.header.prev_hash, s->e[h - 1].id, 32) != 0) {
-            *reason = POUW_R_UNKNOWN_PARENT;
-            common_error_set(err, CHAIN_EINVALID, "", "header.prev_hash", "block %" PRIu64 " does not link to block %" PRIu64,
-                          h, h - 1);
-            cs = CHAIN_EINVALID;
-            break;
-        }
-        cs = chain_verify_block(reason, err, s, &b, now_ms, threads);
-        if (cs == CHAIN_OK && progress)
-            progress(user, h, tip);
+    const chain_v1_verifier *v = user;
+    uint64_t now = v && v->clock_ms ? v->clock_ms(v->clock_user) : UINT64_MAX;
+    chain_status cs = chain_verify_block(reason, err, s, b, now, v && v->threads ? v->threads : 1);
+    /* s11.7: only a failure of committed data is permanent (INVALID); an unknown
+     * parent is an orphan; a wrong copy or a time ahead of the clock (time_future)
+     * is copy-only: nothing is recorded against the id. */
+    if (cs == CHAIN_EINVALID) {
+        cs = chain_status_of_reason(*reason);
+        if (cs == CHAIN_OK)
+            cs = CHAIN_EINVALID; /* a rejection without a reason stays a rejection */
+        if (err)
+            err->code = cs;
     }
-    pouw_block_clear(&b);
-    if (cs == CHAIN_OK)
-        *bad_height = 0;
     return cs;
+}
+
+chain_status chain_v1_genesis(void *user, pouw_block *b, common_error *err, const chain_params *p)
+{
+    const chain_v1_verifier *v = user;
+    return chain_genesis_build(b, NULL, err, p, v && v->threads ? v->threads : 1);
+}
+
+void chain_v1_store_opts(chain_store_opts *o, chain_v1_verifier *v)
+{
+    o->precheck = chain_precheck_block; /* stages 1-3 of s11.7 */
+    o->precheck_user = NULL;
+    o->verify = chain_v1_verify;
+    o->verify_user = v;
+    o->genesis = chain_v1_genesis;
+    o->genesis_user = v;
 }
 
 /* Wraps the caller's progress callback with the stale-tip check. */
 typedef struct mine_watch {
     const chain_mine_opts *opts;
-    const chain_store *s;
+    chain_store *s;
     int stale;
 } mine_watch;
 
@@ -332,9 +293,10 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain
         size_t max = opts->max_transfers ? opts->max_transfers : CHAIN_MINE_TRANSFERS;
         if (max > POUW_BLOCK_MAX_TXS - 1)
             max = POUW_BLOCK_MAX_TXS - 1;
-        if (s->params->limits.max_block_txs && max > s->params->limits.max_block_txs - 1)
-            max = (size_t)s->params->limits.max_block_txs - 1; /* s11.9: the coinbase counts too */
-        chain_status ms = chain_mempool_select(&sel, &ns, &me, s->dir, tip_ledger, max);
+        const chain_params *cp = chain_store_params(s);
+        if (cp->limits.max_block_txs && max > cp->limits.max_block_txs - 1)
+            max = (size_t)cp->limits.max_block_txs - 1; /* s11.9: the coinbase counts too */
+        chain_status ms = chain_store_tx_select(&sel, &ns, &me, s, tip_ledger, max);
         if (ms == CHAIN_ENOMEM) {
             if (err)
                 *err = me;
@@ -346,10 +308,10 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain
     pouw_tx *all = malloc((ns + 1) * sizeof *all);
     if (!all) {
         free(sel);
-        common_error_set(err, CHAIN_ENOMEM, s->dir, "", "out of memory");
+        common_error_set(err, CHAIN_ENOMEM, chain_store_path(s), "", "out of memory");
         return CHAIN_ENOMEM;
     }
-    all[0] = pouw_tx_coinbase(miner32, s->params->reward, height);
+    all[0] = pouw_tx_coinbase(miner32, chain_store_params(s)->reward, height);
     if (ns)
         memcpy(all + 1, sel, ns * sizeof *sel);
     free(sel);
@@ -368,7 +330,7 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     if (opts->added)
         memset(opts->added, 0, sizeof *opts->added);
     common_error_clear(err);
-    const chain_params *p = s->params;
+    const chain_params *p = chain_store_params(s);
     pouw_block parent;
     pouw_block_init(&parent);
     pouw_attempt *a = NULL;
@@ -377,18 +339,20 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     size_t n_txs = 0;
     chain_status cs = chain_store_refresh(s, err, NULL);
     uint64_t tip = cs == CHAIN_OK ? chain_store_tip_height(s) : 0, height = tip + 1;
+    uint8_t tip_id[32];
+    chain_store_tip_id(tip_id, s);
     if (cs == CHAIN_OK)
-        cs = chain_store_load(&parent, err, s, tip);
-    if (cs == CHAIN_ESTORE && (cs = chain_store_refresh(s, err, NULL)) == CHAIN_OK) {
-        /* the tip's file changed since it was verified: judged again, the best tip
-         * may be another one now */
-        tip = chain_store_tip_height(s);
-        height = tip + 1;
-        cs = chain_store_load(&parent, err, s, tip);
-    }
+        cs = chain_store_block(&parent, err, s, tip_id);
     uint64_t mtp = 0;
-    if (cs == CHAIN_OK)
-        cs = chain_store_median_time(&mtp, err, s, tip);
+    if (cs == CHAIN_OK) {
+        chain_block_meta anc[CHAIN_MEDIAN_SPAN];
+        size_t got = 0;
+        cs = chain_store_ancestors(anc, &got, err, s, tip_id, CHAIN_MEDIAN_SPAN);
+        uint64_t times[CHAIN_MEDIAN_SPAN];
+        for (size_t i = 0; i < got; i++)
+            times[i] = anc[i].time_ms;
+        mtp = pouw_median_time(times, (unsigned)got);
+    }
     pouw_requirements req;
     if (cs == CHAIN_OK)
         cs = chain_required_targets(&req, err, p, s, height);
@@ -400,7 +364,7 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     pouw_mine_params mp;
     memset(&mp, 0, sizeof mp);
     mp.header = base_header(p, &req, height);
-    memcpy(mp.header.prev_hash, s->e[tip].id, 32);
+    memcpy(mp.header.prev_hash, tip_id, 32);
     memcpy(mp.header.miner, miner32, 32);
     pouw_status st = pouw_ledger_copy(&ledger, &parent.ledger);
     if (st == POUW_OK && (st = pouw_ledger_apply(&ledger, txs, n_txs)) != POUW_OK && n_txs > 1) {
@@ -416,7 +380,7 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
         st = pouw_ledger_root(mp.header.ledger_root, &ledger);
     if (st != POUW_OK) {
         cs = from_pouw(st);
-        common_error_set(err, cs, s->dir, "ledger", "cannot build the block: %s", pouw_status_str(st));
+        common_error_set(err, cs, chain_store_path(s), "ledger", "cannot build the block: %s", pouw_status_str(st));
         goto out;
     }
     mine_watch watch = {opts, s, 0};
@@ -432,7 +396,7 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     a = malloc(sizeof *a);
     if (!a) {
         cs = CHAIN_ENOMEM;
-        common_error_set(err, cs, s->dir, "", "out of memory");
+        common_error_set(err, cs, chain_store_path(s), "", "out of memory");
         goto out;
     }
     pouw_header h;
@@ -447,18 +411,19 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
         if (err)
             err->code = cs;
         if (cs == CHAIN_ESTALE)
-            common_error_set(err, cs, s->dir, "", "another writer changed the chain: mine on the new tip");
+            common_error_set(err, cs, chain_store_path(s), "", "another writer changed the chain: mine on the new tip");
         goto out;
     }
-    /* s11.13: the miner's own block is checked by every rule (its time against the
-     * verifier's clock, its targets, its transactions, its sessions) before it is
-     * stored: a block a verifier would reject is never stored. */
-    unsigned flags = 0;
 #ifdef CHAIN_CHECK
     check_ledger(p, b);
 #endif
+    /* s11.13: the miner's own block is checked by every rule (its time against the
+     * verifier's clock, its targets, its transactions, its sessions) before it is
+     * stored: a block a verifier would reject is never stored. */
     pouw_reason r;
-    cs = chain_store_add(s, opts->added, &r, err, b, flags);
+    cs = chain_store_add(s, opts->added, &r, err, b);
+    if (cs == CHAIN_OK && opts->added && opts->added->verdict != CHAIN_VERDICT_VALID)
+        cs = CHAIN_EINVALID;
 out:
     if (cs != CHAIN_OK)
         pouw_block_clear(b);
@@ -467,4 +432,14 @@ out:
     pouw_ledger_clear(&ledger);
     pouw_block_clear(&parent);
     return cs;
+}
+
+chain_status chain_open_v1(chain_store **s, common_error *err, const char *datadir, const chain_params *p, int create,
+                           chain_v1_verifier *v)
+{
+    chain_store_opts o;
+    memset(&o, 0, sizeof o);
+    o.create = create;
+    chain_v1_store_opts(&o, v);
+    return chain_store_open(s, err, datadir, p, &o);
 }

@@ -61,19 +61,28 @@ __attribute__((warn_unused_result)) chain_status chain_verify_block(pouw_reason 
                                                                     chain_store *s, const pouw_block *b,
                                                                     uint64_t now_ms, unsigned threads);
 
-/* Verifies every block of the store's best chain again, genesis to tip, each
- * against its parent (and checks that block h is the one the store names at h),
- * ignoring cached verdicts: it re-reads every file.
- * progress (may be NULL) is called after each block.
- * Returns: CHAIN_OK; CHAIN_EINVALID (*bad_height, *reason, err); codes of
- * chain_store_load. Out: bad_height (the failing height; 0 when ok), reason,
- * err. */
-__attribute__((warn_unused_result)) chain_status chain_verify_store(uint64_t *bad_height, pouw_reason *reason,
-                                                                    common_error *err, chain_store *s, uint64_t now_ms,
-                                                                    unsigned threads,
-                                                                    void (*progress)(void *user, uint64_t height,
-                                                                                     uint64_t tip),
-                                                                    void *user);
+/* The validator (consensus version 2, spec s11) as the store's callbacks
+ * (chain/store.h chain_store_opts; the "v1" names are the adapter's, kept):
+ * precheck = chain_precheck_block (stages 1-3); verify = chain_verify_block with
+ * the clock and threads of a chain_v1_verifier, its rejections mapped by
+ * chain_status_of_reason (invalid: stored INVALID; an unknown parent: orphan; a
+ * wrong copy or a time too far ahead: CHAIN_EMALFORMED, nothing stored);
+ * genesis = chain_genesis_build. */
+typedef struct chain_v1_verifier {
+    unsigned threads;
+    uint64_t (*clock_ms)(void *user);  /* NULL: the future-time rule is not applied */
+    void *clock_user;
+} chain_v1_verifier;
+
+chain_status chain_v1_verify(void *user, pouw_reason *reason, common_error *err, chain_store *s, const pouw_block *b);
+chain_status chain_v1_genesis(void *user, pouw_block *b, common_error *err, const chain_params *p);
+/* Sets o->precheck, o->verify and o->genesis (and their user pointers). */
+void chain_v1_store_opts(chain_store_opts *o, chain_v1_verifier *v);
+/* chain_store_open with the v1 callbacks (v may be NULL: one thread, no clock;
+ * else it must outlive the store). */
+__attribute__((warn_unused_result)) chain_status chain_open_v1(chain_store **s, common_error *err,
+                                                               const char *datadir, const chain_params *p, int create,
+                                                               chain_v1_verifier *v);
 
 /* How to mine. {0} plus threads is a valid choice. */
 typedef struct chain_mine_opts {
@@ -94,8 +103,10 @@ typedef struct chain_mine_opts {
 /* Refreshes s, builds the next block on its best tip paid to miner32 (the
  * coinbase of the chain's reward, then the transfers chain_mempool_select picks
  * for the tip's ledger; ledger = the tip's with them applied, fees to miner32),
- * mines it (pouw_mine) and, when found, stores it (chain_store_add: lock,
- * re-check, write, fork choice, tip). The block may end up on a side branch when
+ * mines it (pouw_mine) and, when found, offers it to the store (chain_store_add:
+ * judged by the store's verifier like any block, then stored in one transaction
+ * with fork choice; a block the verifier rejects is not stored: CHAIN_EINVALID or
+ * CHAIN_EMALFORMED). The block may end up on a side branch when
  * another writer stored a block of equal or more work meanwhile: opts->added
  * says.
  * Returns: CHAIN_OK; CHAIN_ESTOPPED (max_attempts or progress stop; nothing

@@ -15,6 +15,7 @@
 #include "pouw/bytes.h"
 #include "pouw/sha256.h"
 #include "pouw/target.h"
+#include "pouw/verify.h"
 #include "pouw/work.h"
 #include "common/u256.h"
 
@@ -388,6 +389,26 @@ void chain_block_weight(uint8_t weight32[32], const chain_params *p, const pouw_
     common_u256_to_be(weight32, &w);
 }
 
+/* The median time past of block id32 and up to CHAIN_MEDIAN_SPAN - 1 of its
+ * ancestors (spec s11.5). */
+static chain_status median_time_of(uint64_t *mtp, common_error *err, chain_store *store, const uint8_t id32[32])
+{
+    chain_block_meta anc[CHAIN_MEDIAN_SPAN];
+    size_t got = 0;
+    *mtp = 0;
+    chain_status cs = chain_store_ancestors(anc, &got, err, store, id32, CHAIN_MEDIAN_SPAN);
+    if (cs != CHAIN_OK) {
+        if (cs == CHAIN_EUNKNOWN)
+            common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "", "%s", "no such block in the store");
+        return cs == CHAIN_EUNKNOWN ? CHAIN_ESTORE : cs;
+    }
+    uint64_t times[CHAIN_MEDIAN_SPAN];
+    for (size_t i = 0; i < got; i++)
+        times[i] = anc[i].time_ms;
+    *mtp = pouw_median_time(times, (unsigned)got);
+    return CHAIN_OK;
+}
+
 chain_status chain_required_targets_after(pouw_requirements *req, common_error *err, const chain_params *p,
                                           struct chain_store *store, const uint8_t *parent_id32)
 {
@@ -399,9 +420,9 @@ chain_status chain_required_targets_after(pouw_requirements *req, common_error *
         return CHAIN_OK;
     }
     assert(store);
-    chain_block_info par;
-    if (!chain_store_info(&par, store, parent_id32)) {
-        common_error_set(err, CHAIN_ESTORE, store->dir, "header.prev_hash", "parent not in the store");
+    chain_block_meta par;
+    if (chain_store_meta(&par, err, store, parent_id32) != CHAIN_OK) {
+        common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "header.prev_hash", "parent not in the store");
         return CHAIN_ESTORE;
     }
     pouw_requirements base = p->genesis_req; /* only post_bits ever changes (s11.2) */
@@ -413,17 +434,21 @@ chain_status chain_required_targets_after(pouw_requirements *req, common_error *
         return CHAIN_OK;
     }
     /* s11.6: MTP(P) and MTP(A), A the block at height h-1-W on P's branch */
-    chain_block_info anc = par;
-    for (uint32_t i = 0; i < p->retarget_window; i++)
-        if (!chain_store_info(&anc, store, anc.prev)) {
-            common_error_set(err, CHAIN_ESTORE, store->dir, "", "an ancestor of block %" PRIu64 " is not in the store",
-                          par.height);
-            return CHAIN_ESTORE;
-        }
+    if (par.height < p->retarget_window) {
+        common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "", "an ancestor of block %" PRIu64
+                         " is not in the store", par.height);
+        return CHAIN_ESTORE;
+    }
+    chain_block_meta anc;
+    if (chain_store_ancestor(&anc, err, store, parent_id32, par.height - p->retarget_window) != CHAIN_OK) {
+        common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "", "an ancestor of block %" PRIu64
+                         " is not in the store", par.height);
+        return CHAIN_ESTORE;
+    }
     uint64_t mtp_p = 0, mtp_a = 0;
-    chain_status cs = chain_store_median_time_of(&mtp_p, err, store, parent_id32);
+    chain_status cs = median_time_of(&mtp_p, err, store, parent_id32);
     if (cs == CHAIN_OK)
-        cs = chain_store_median_time_of(&mtp_a, err, store, anc.id);
+        cs = median_time_of(&mtp_a, err, store, anc.id);
     if (cs != CHAIN_OK)
         return cs;
     uint32_t bits;
@@ -442,7 +467,11 @@ chain_status chain_required_targets(pouw_requirements *req, common_error *err, c
         return chain_required_targets_after(req, err, p, store, NULL);
     assert(store && height <= chain_store_tip_height(store) + 1);
     uint8_t parent[32];
-    chain_store_id(parent, store, height - 1);
+    if (!chain_store_best_id(parent, store, height - 1)) {
+        common_error_set(err, CHAIN_ESTORE, chain_store_path(store), "height", "no block at height %" PRIu64,
+                         height - 1);
+        return CHAIN_ESTORE;
+    }
     return chain_required_targets_after(req, err, p, store, parent);
 }
 

@@ -27,6 +27,7 @@
 #include "common/progress.h"
 #include "chain/node.h"
 #include "chain/params.h"
+#include "chain/keys.h"
 #include "chain/policy.h"
 #include "chain/store.h"
 #include "pouw/block.h"
@@ -51,15 +52,16 @@ static const common_cmd CMDS[] = {
                   "checks whether another process changed the chain and, if so, starts again on\n"
                   "the new tip. Prints one line per block stored: chain, height, id, pps, attempts,\n"
                   "wall time, and \" (side branch)\" when another block of as much work was stored\n"
-                  "first; on a terminal also a progress line on stderr (and one while it verifies\n"
-                  "a long stored chain at start-up). SIGINT/SIGTERM finish or abandon the attempt\n"
+                  "first; on a terminal also a progress line on stderr. Each block is judged by\n"
+                  "every rule before it is stored. SIGINT/SIGTERM finish or abandon the attempt\n"
                   "under way (within about a second) and exit: 0 with --forever, 3 when fewer than\n"
                   "--blocks N blocks were mined",
                   0, 0, NULL},
     [CMD_SUBMIT] = {"submit", "--data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json",
-                    "offer a block file to the store: verify it against its parent (any branch of\n"
-                    "DIR), store it if valid and move the best tip by fork choice (most cumulative\n"
-                    "weight). Prints \"accepted ...\" or \"already known ...\" (exit 0) or the\n"
+                    "offer a block file (`chain export` writes them) to DIR/chains.db: verify it\n"
+                    "against its parent (any branch), store it with its verdict and move the best\n"
+                    "tip by fork choice (most cumulative weight); a block whose parent is unknown\n"
+                    "is kept as an orphan. Creates the chain (its genesis) when DIR has none. Prints \"accepted ...\" or \"already known ...\" (exit 0) or the\n"
                     "reason it was rejected (exit 1)",
                     1, 1, "BLOCK.json"},
     [CMD_VERIFY] = {"verify", "--data DIR [--chain NAME] [--testnet] [--threads T] BLOCK.json",
@@ -85,8 +87,8 @@ static const common_cmd CMDS[] = {
 
 static const common_opt OPTS[] = {
     [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
-                "data directory: DIR/<chain>/blocks/, DIR/<chain>/tip, DIR/<chain>/lock,\n"
-                "DIR/<chain>/mempool/, DIR/keys/"},
+                "data directory (DIR/chains.db: every chain's blocks, verdicts, ledgers and\n"
+                "mempool; DIR/keys/)"},
     [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
                  "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)"},
     [O_POLICY] = {"--policy", COMMON_OPT_STR, "P", 0, 0, M(CMD_MINE),
@@ -212,13 +214,16 @@ static void print_notice(void *user, const common_error *e)
     common_error_print(e, (const char *)user, stderr);
 }
 
-static chain_store_opts store_opts(const opts *o, int create, unsigned threads, const char *prog)
+static chain_store_opts store_opts(const opts *o, int create, chain_v1_verifier *v, unsigned threads,
+                                   const char *prog)
 {
     chain_store_opts so;
     memset(&so, 0, sizeof so);
     so.create = create;
-    so.threads = threads;
-    so.clock_ms = wall_ms;
+    v->threads = threads;
+    v->clock_ms = wall_ms;
+    v->clock_user = NULL;
+    chain_v1_store_opts(&so, v);
     so.notice = print_notice;
     so.notice_user = (void *)prog;
     so.cancel = stop_requested;
@@ -236,7 +241,8 @@ typedef struct startup_progress {
 typedef struct miner {
     const opts *o;
     const chain_params *p[CHAIN_COUNT];
-    chain_store s[CHAIN_COUNT];
+    chain_store *s[CHAIN_COUNT];
+    chain_v1_verifier ver[CHAIN_COUNT];
     int open[CHAIN_COUNT];
     uint64_t nonce[CHAIN_COUNT];   /* next nonce per chain (continues after a switch) */
     int64_t balance[CHAIN_COUNT];  /* the key's balance on each best tip */
@@ -269,34 +275,33 @@ static chain_status miner_sync(miner_ctx *m, unsigned i, common_error *err)
 {
     chain_status cs = CHAIN_OK;
     if (!m->open[i]) {
-        char tip_path[CHAIN_PATH_MAX + 64];
-        snprintf(tip_path, sizeof tip_path, "%s/%s/tip", m->o->data, m->p[i]->name);
-        struct stat sb;
-        if (stat(tip_path, &sb) != 0)
+        chain_store *probe = NULL;
+        common_error pe;
+        if (chain_store_open(&probe, &pe, m->o->data, m->p[i], NULL) != CHAIN_OK)
             fprintf(stderr, "pouw: creating the %s chain in %s (genesis)\n", m->p[i]->coin, m->o->data);
-        chain_store_opts so = store_opts(m->o, 1, m->threads, "pouw");
+        chain_store_close(probe);
+        chain_store_opts so = store_opts(m->o, 1, &m->ver[i], m->threads, "pouw");
         m->sp[i].p = &m->start_prog; /* lives as long as the store, which keeps the pointer */
         m->sp[i].chain = m->p[i]->name;
         so.progress = show_startup;
         so.progress_user = &m->sp[i];
-        cs = chain_store_open_opts(&m->s[i], err, m->o->data, m->p[i], &so);
+        cs = chain_store_open(&m->s[i], err, m->o->data, m->p[i], &so);
         common_progress_end(&m->start_prog);
         if (cs != CHAIN_OK)
             return cs;
         m->open[i] = 1;
-    } else if (chain_store_changed(&m->s[i]) && (cs = chain_store_refresh(&m->s[i], err, NULL)) != CHAIN_OK) {
+    } else if (chain_store_changed(m->s[i]) && (cs = chain_store_refresh(m->s[i], err, NULL)) != CHAIN_OK) {
         return cs;
     }
     uint8_t tip[32];
-    chain_store_id(tip, &m->s[i], chain_store_tip_height(&m->s[i]));
+    chain_store_tip_id(tip, m->s[i]);
     if (memcmp(tip, m->seen_tip[i], 32) != 0) {
-        pouw_block b;
-        pouw_block_init(&b);
-        if ((cs = chain_store_load(&b, err, &m->s[i], chain_store_tip_height(&m->s[i]))) == CHAIN_OK) {
-            m->balance[i] = pouw_ledger_balance(&b.ledger, m->key.pub);
+        pouw_ledger l = {0};
+        if ((cs = chain_store_ledger(&l, err, m->s[i], tip)) == CHAIN_OK) {
+            m->balance[i] = pouw_ledger_balance(&l, m->key.pub);
             memcpy(m->seen_tip[i], tip, 32);
         }
-        pouw_block_clear(&b);
+        pouw_ledger_clear(&l);
     }
     return cs;
 }
@@ -402,7 +407,7 @@ static int cmd_mine(const opts *o)
     m.cur = miner_choose(&m);
     while (rc == 0 && !g_stop && (o->forever || mined < o->blocks)) {
         unsigned c = m.cur;
-        chain_store *s = &m.s[c];
+        chain_store *s = m.s[c];
         if (miner_sync(&m, c, &err) != CHAIN_OK) {
             if (!g_stop)
                 common_error_print(&err, "pouw", stderr);
@@ -475,7 +480,7 @@ static int cmd_mine(const opts *o)
     }
     for (unsigned i = 0; i < m.n; i++)
         if (m.open[i])
-            chain_store_close(&m.s[i]);
+            chain_store_close(m.s[i]);
     pouw_key_clear(&m.key);
     return rc;
 }
@@ -504,7 +509,8 @@ static void print_failure(const char *prog, const char *file, const char *what, 
 
 /* Loads the block file of verify/submit and finds its chain and store.
  * Returns 0 (b, p, s ready), or the exit code. */
-static int open_for_block(const opts *o, const char *prog, pouw_block *b, const chain_params **pp, chain_store *s)
+static int open_for_block(const opts *o, const char *prog, pouw_block *b, const chain_params **pp, chain_store **s,
+                          chain_v1_verifier *v)
 {
     common_error err;
     pouw_block_init(b);
@@ -528,10 +534,10 @@ static int open_for_block(const opts *o, const char *prog, pouw_block *b, const 
         pouw_block_clear(b);
         return print_rejection(prog, o->file, POUW_R_CHAIN_ID, &err);
     }
-    chain_store_opts so = store_opts(o, 0, threads_for(o, b->header.sessions), prog);
+    chain_store_opts so = store_opts(o, o->cmd == CMD_SUBMIT, v, threads_for(o, b->header.sessions), prog);
     if (o->cmd == CMD_VERIFY)
         so.notice = NULL; /* what the store thinks of other stored blocks is not the question asked */
-    if (chain_store_open_opts(s, &err, o->data, p, &so) != CHAIN_OK) {
+    if (chain_store_open(s, &err, o->data, p, &so) != CHAIN_OK) {
         common_error_print(&err, prog, stderr);
         pouw_block_clear(b);
         return 2;
@@ -544,14 +550,15 @@ static int cmd_verify(const opts *o)
 {
     pouw_block b;
     const chain_params *p;
-    chain_store s;
-    int rc = open_for_block(o, "pouw verify", &b, &p, &s);
+    chain_store *s;
+    chain_v1_verifier v;
+    int rc = open_for_block(o, "pouw verify", &b, &p, &s, &v);
     if (rc)
         return rc;
     common_error err;
     double t0 = mono_s();
     pouw_reason r;
-    chain_status cs = chain_verify_block(&r, &err, &s, &b, wall_ms(NULL), s.opts.threads);
+    chain_status cs = chain_verify_block(&r, &err, s, &b, wall_ms(NULL), v.threads);
     double dt = mono_s() - t0;
     if (cs == CHAIN_EINVALID) {
         rc = print_rejection("pouw verify", o->file, r, &err);
@@ -567,7 +574,7 @@ static int cmd_verify(const opts *o)
                p->coin, b.header.height, id, b.pps, (double)b.header.pps_threshold_micro / 1e6, b.header.sessions,
                miner, dt);
     }
-    chain_store_close(&s);
+    chain_store_close(s);
     pouw_block_clear(&b);
     return rc;
 }
@@ -581,7 +588,7 @@ static int same_as_stored(chain_store *s, const pouw_block *b)
     common_error err;
     char *x = NULL, *y = NULL;
     size_t nx = 0, ny = 0;
-    int same = chain_store_load_id(&st, &err, s, b->post_hash) == CHAIN_OK &&
+    int same = chain_store_block(&st, &err, s, b->post_hash) == CHAIN_OK &&
                pouw_block_to_json(&x, &nx, &st) == POUW_OK && pouw_block_to_json(&y, &ny, b) == POUW_OK &&
                nx == ny && memcmp(x, y, nx) == 0;
     free(x);
@@ -594,26 +601,33 @@ static int cmd_submit(const opts *o)
 {
     pouw_block b;
     const chain_params *p;
-    chain_store s;
-    int rc = open_for_block(o, "pouw submit", &b, &p, &s);
+    chain_store *s;
+    chain_v1_verifier v;
+    int rc = open_for_block(o, "pouw submit", &b, &p, &s, &v);
     if (rc)
         return rc;
     common_error err;
     pouw_reason r;
     chain_store_add_result res;
-    chain_block_info known;
-    if (chain_store_info(&known, &s, b.post_hash) && known.state == CHAIN_BLOCK_VALID && same_as_stored(&s, &b)) {
+    chain_block_meta known;
+    if (chain_store_meta(&known, &err, s, b.post_hash) == CHAIN_OK && known.verdict == CHAIN_VERDICT_VALID &&
+        same_as_stored(s, &b)) {
         char id[POUW_SHA256_HEX];
         pouw_hex_encode(id, b.post_hash, 32);
         uint64_t h;
         printf("already known: %s block %" PRIu64 " id %s (%s)\n", p->coin, b.header.height, id,
-               chain_store_find(&h, &s, b.post_hash) ? "in the best chain" : "a side branch");
-        chain_store_close(&s);
+               chain_store_find(&h, s, b.post_hash) ? "in the best chain" : "a side branch");
+        chain_store_close(s);
         pouw_block_clear(&b);
         return 0;
     }
-    chain_status cs = chain_store_add(&s, &res, &r, &err, &b, 0);
-    if (cs == CHAIN_EINVALID) {
+    r = POUW_R_OK;
+    chain_status cs = chain_store_add(s, &res, &r, &err, &b);
+    if (cs == CHAIN_EORPHAN) {
+        printf("kept as an orphan: %s block %" PRIu64 ": its parent is not known yet\n", p->coin, b.header.height);
+    } else if (cs == CHAIN_EINVALID || (cs == CHAIN_EMALFORMED && pouw_reason_kind_of(r) == POUW_KIND_COPY)) {
+        /* a copy-only reason (s11.7: a wrong derived field) names its reason too;
+         * nothing is recorded against the id */
         rc = print_rejection("pouw submit", o->file, r, &err);
     } else if (cs != CHAIN_OK) {
         print_failure("pouw submit", o->file, "could not be stored", &err);
@@ -622,12 +636,17 @@ static int cmd_submit(const opts *o)
         char id[POUW_SHA256_HEX];
         pouw_hex_encode(id, b.post_hash, 32);
         printf("accepted %s block %" PRIu64 " id %s: %s%s\n", p->coin, b.header.height, id,
-               !res.stored ? "already stored, " : "", res.best ? "the best tip" : "a side branch");
-        if (res.disconnected)
+               !res.stored ? "already stored, " : "",
+               res.best ? "the best tip" : res.connected ? "on the best chain" : "a side branch");
+        if (res.connected)
+            printf("connected %" PRIu64 " orphan%s waiting for it: best tip %" PRIu64 "\n", res.connected,
+                   res.connected == 1 ? "" : "s", chain_store_tip_height(s));
+        if (res.moved && res.move.disconnected)
             printf("reorganisation: %" PRIu64 " block%s left the best chain, %zu transfer%s back in the mempool\n",
-                   res.disconnected, res.disconnected == 1 ? "" : "s", res.returned, res.returned == 1 ? "" : "s");
+                   res.move.disconnected, res.move.disconnected == 1 ? "" : "s", res.move.returned,
+                   res.move.returned == 1 ? "" : "s");
     }
-    chain_store_close(&s);
+    chain_store_close(s);
     pouw_block_clear(&b);
     return rc;
 }
@@ -638,30 +657,37 @@ static int cmd_verify_chain(const opts *o)
     if (!p)
         return 2;
     common_error err;
-    chain_store s;
+    chain_store *s;
+    chain_v1_verifier v;
     double t0 = mono_s();
-    chain_store_opts so = store_opts(o, 0, threads_for(o, p->genesis_req.sessions), "pouw verify-chain");
-    chain_status cs = chain_store_open_opts(&s, &err, o->data, p, &so);
+    chain_store_opts so = store_opts(o, 0, &v, threads_for(o, p->genesis_req.sessions), "pouw verify-chain");
+    chain_status cs = chain_store_open(&s, &err, o->data, p, &so);
     if (cs != CHAIN_OK) {
         common_error_print(&err, "pouw verify-chain", stderr);
-        return cs == CHAIN_ESTORE || cs == CHAIN_EIO ? 2 : 1;
+        return cs == CHAIN_ESTORE || cs == CHAIN_EIO || cs == CHAIN_EUNKNOWN ? 2 : 1;
     }
-    size_t n_invalid = 0;
+    uint64_t n_checked = 0, n_bad = 0;
     int rc = 0;
-    if ((cs = chain_store_verify_all(&n_invalid, &err, &s)) != CHAIN_OK) {
+    if ((cs = chain_store_verify_all(&n_checked, &n_bad, &err, s)) != CHAIN_OK) {
         common_error_print(&err, "pouw verify-chain", stderr);
-        chain_store_close(&s);
-        return 1;
+        chain_store_close(s);
+        return cs == CHAIN_ESTOPPED ? COMMON_EXIT_STOPPED : 1;
     }
+    chain_store_counts counts;
+    if (chain_store_count(&counts, &err, s) != CHAIN_OK)
+        memset(&counts, 0, sizeof counts);
+    /* INVALID rows are judged rejections on record (never believed); a block whose
+     * verdict does not hold when judged again is what makes the store bad */
+    size_t n_invalid = (size_t)n_bad;
     /* coins exist only through coinbases: the tip's ledger holds reward x height */
-    uint64_t tip = chain_store_tip_height(&s);
+    uint64_t tip = chain_store_tip_height(s);
     pouw_block b;
     pouw_block_init(&b);
-    cs = chain_store_load(&b, &err, &s, tip);
+    cs = chain_store_load(&b, &err, s, tip);
     int64_t total = cs == CHAIN_OK ? pouw_ledger_total(&b.ledger) : -1;
     char id[POUW_SHA256_HEX];
     uint8_t tip_id[32];
-    chain_store_id(tip_id, &s, tip);
+    chain_store_tip_id(tip_id, s);
     pouw_hex_encode(id, tip_id, 32);
     if (cs != CHAIN_OK) {
         common_error_print(&err, "pouw verify-chain", stderr);
@@ -671,18 +697,19 @@ static int cmd_verify_chain(const opts *o)
                 total, p->reward * (int64_t)tip);
         rc = 1;
     } else {
-        size_t side = s.n_blk - n_invalid - (size_t)(tip + 1);
-        printf("valid %s chain: blocks 0..%" PRIu64 ", tip %s, %" PRId64 " coins in %zu accounts, %zu side-branch "
-               "block%s, verified in %.3f s\n",
-               p->coin, tip, id, total, b.ledger.n, side, side == 1 ? "" : "s", mono_s() - t0);
+        size_t side = (size_t)(counts.valid - (tip + 1));
+        printf("%s %s chain: blocks 0..%" PRIu64 ", tip %s, %" PRId64 " coins in %zu accounts, %zu side-branch "
+               "block%s, %" PRIu64 " rejected and %" PRIu64 " orphan%s on record, verified in %.3f s\n",
+               n_invalid ? "INVALID" : "valid", p->coin, tip, id, total, b.ledger.n, side, side == 1 ? "" : "s",
+               counts.invalid, counts.orphan, counts.orphan == 1 ? "" : "s", mono_s() - t0);
         if (n_invalid) {
-            fprintf(stderr, "pouw verify-chain: %s: %zu stored block%s rejected (never part of the best chain)\n",
-                    p->name, n_invalid, n_invalid == 1 ? " is" : "s are");
+            fprintf(stderr, "pouw verify-chain: %s: %zu stored block%s not hold its stored verdict\n",
+                    p->name, n_invalid, n_invalid == 1 ? " does" : "s do");
             rc = 1;
         }
     }
     pouw_block_clear(&b);
-    chain_store_close(&s);
+    chain_store_close(s);
     return rc;
 }
 
@@ -886,6 +913,11 @@ int main(int argc, char **argv)
     struct stat dsb;
     if (o.data && (o.cmd != CMD_MINE || stat(o.data, &dsb) == 0) && common_cli_data_dir("pouw", o.data))
         return COMMON_EXIT_USAGE; /* mine creates a missing DIR; nothing else does */
+    common_error perr;
+    if (o.data && chain_store_probe(&perr, o.data) != CHAIN_OK) { /* before a key or a chain is created */
+        common_error_print(&perr, "pouw", stderr);
+        return COMMON_EXIT_USAGE;
+    }
     switch (o.cmd) {
     case CMD_MINE:
         if (a.given[O_FOREVER] && a.given[O_BLOCKS])

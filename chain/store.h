@@ -1,62 +1,55 @@
-/* chain/store.h - the data directory: every valid block of each coin, the best
- * chain by fork choice, shared by processes; and miner keys.
+/* chain/store.h - the chain store: one SQLite database DIR/chains.db holding every
+ * block of every branch of every chain with its verdict, weight, cumulative weight
+ * and position; the best tip of each chain; each block's ledger (as differences);
+ * and each chain's mempool. Shared by processes; opaque (STYLE rule 17).
  *
- * Layout (DIR is the data directory, <chain> the chain's name):
- *   DIR/<chain>/blocks/<height, 8+ digits>-<id hex>.json   one file per block, of
- *                          every branch (a height may have several files)
- *   DIR/<chain>/tip        text "<height> <id hex>\n": the best tip when last written
- *   DIR/<chain>/lock       empty; writers hold flock(LOCK_EX) on it
- *   DIR/<chain>/mempool/   pending transfers (chain/mempool.h)
- *   DIR/keys/miner.key     the default miner key (pouw/keys.h format, mode 0600)
+ * CONTRACT
+ * - Nothing is believed without a verdict. A block enters the database only after
+ *   opts.precheck (stages 1-3 of spec s11.7: size before parse, parse, types and
+ *   ranges, header fields and version, the pre-hash gate) and, when its parent is
+ *   stored and VALID, opts.verify (stages 5-8: time rules, post_bits against the
+ *   retarget rule, transactions, signatures, ledger and ledger_root, sessions)
+ *   have judged it. Stage 4 (parent known, height = parent's + 1) is the store's.
+ *   The verdict is stored with the block: VALID; INVALID (with its pouw_reason;
+ *   its descendants are INVALID too, reason unknown_parent); or ORPHAN (prechecked,
+ *   parent unknown: not invalid; kept, at most CHAIN_STORE_MAX_ORPHANS per chain,
+ *   the oldest dropped first; verified and connected when its parent arrives).
+ *   Readers trust stored verdicts: opening a store verifies nothing.
+ * - A copy-only rejection (precheck or verify returns anything but CHAIN_OK and
+ *   CHAIN_EINVALID: an oversize or malformed copy, a time ahead of the clock, a
+ *   check that could not complete) stores nothing: the genuine block may come
+ *   later under the same id.
+ * - Weight. Each VALID block stores w = chain_block_weight(params, header)
+ *   (chain/params.h) and cum = parent's cum + w (genesis: w), 256-bit unsigned,
+ *   big-endian, saturating. Fork choice: the VALID block with the most cum is the
+ *   best tip; among equal cum the tip the database already names stays. The best
+ *   chain (heights 0..tip) is kept in the database, so reading it is one query.
+ * - Writers use SQLite transactions (BEGIN IMMEDIATE; busy timeout and retry: no
+ *   writer waits forever, CHAIN_EBUSY after CHAIN_STORE_BUSY_MS): insert the block,
+ *   its ledger differences, fork choice, the best chain, and, when the tip moved,
+ *   the mempool (transfers of blocks that left the best chain come back, those that
+ *   can never apply again on the new tip go) are one transaction. A process killed
+ *   at any instant leaves the database as before or after that transaction (WAL).
+ *   Verification runs outside the transaction (a stored parent never changes).
+ * - The store calls the validator only through the callbacks in chain_store_opts
+ *   (no include of chain/validate.h: layers point one way, STYLE rule 16); the
+ *   validator reads what it needs through the query functions below, by block id
+ *   on any branch.
+ * - Errors name the database file (err->path) and, for a block, the field. A
+ *   database that SQLite finds corrupt gives CHAIN_ESTORE with the message
+ *   "database is corrupt (...); recover with: <command>" (CHAIN_STORE_RECOVER).
  *
- * The block files are the truth; everything else is derived. A store value keeps
- * in memory an index of every block file it has read (id, parent, height, time,
- * targets, cumulative work, verdict), rebuilt from the files by any process.
- * There is no other index file to go stale.
+ * Layout of chains.db (schema version CHAIN_STORE_SCHEMA, PRAGMA user_version):
+ *   chains(name PK, chain_id, tip, tip_height)      one row per chain created
+ *   blocks(chain, id, prev, height, time_ms, ..., verdict, reason, weight, cum,
+ *          seen (insertion order), doc)              every block (doc: its JSON
+ *                                                    document without the ledger)
+ *   best(chain, height, id)                          the best chain, by height
+ *   ledger(chain, block, account, balance, sequence) accounts a block changed
+ *   mempool(chain, id, sender, sequence, fee, doc)   pending transfers
  *
- * Verified before believed. A block read from the folder is verified (pouw
- * verification against its own parent, on its own branch) before it can be part
- * of the best chain this store reports, and the verdict is cached by id in the
- * store value, so a refresh only verifies what is new. Blocks are verified lazily,
- * in fork-choice order: the heaviest candidate tip's unverified ancestors are
- * verified from the oldest; a block that fails is INVALID with its reason (the
- * notice callback says why), its descendants with it, and the next candidate is
- * tried. Lighter side branches stay unverified until they could win (or until
- * chain_store_verify_all). A block whose time is too far ahead of the clock is not
- * condemned: it is retried later. A verdict covers the bytes verified (a block id
- * commits to the header and the proof, not to the ledger and useful output): the
- * store keeps their SHA-256, and reading a verified block whose file changed since
- * fails (CHAIN_ESTORE) instead of handing out unverified content, and makes it and
- * its descendants unverified, so the next refresh judges the file as it is; the
- * genuine block, offered again (or mined again), repairs such a file. Stored blocks with a bad name, unparsable, or
- * not holding the block their name says are INVALID (format) at once.
- *
- * Fork choice (spec pouw.md s10). The best tip is the valid block with the most
- * cumulative expected work (chain/params.h, chain_block_work summed from
- * genesis); ties go to the block first seen: the block the tip file names, then
- * this value's current best, then the earlier file modification time, then the
- * smaller id. Every process that sees the same files and tip file agrees.
- *
- * Writers (chain_store_add; mining and submitting use it), the protocol of seed
- * 000 "One Chain File to Rule Them All":
- *   1 a miner checks chain_store_changed (two stat calls) before each attempt and
- *     rebuilds on the new tip when another process wrote;
- *   2 once a block is found (or offered and verified, outside the lock): take
- *     flock(LOCK_EX) on DIR/<chain>/lock; refresh (re-check: read what others
- *     wrote); write the block file crash-safely (temp file in blocks/, fsync,
- *     rename, fsync of the folder); choose the best tip; when it differs from the
- *     tip file: return the transfers of blocks that left the best chain to the
- *     mempool, prune the mempool against the new tip, write the tip file (temp,
- *     fsync, rename); unlock.
- * The lock serialises writers; readers never lock (a rename is atomic: a reader
- * sees a whole block file or none). A process killed at any instant leaves whole
- * files: at worst a block written whose tip was not moved (the next refresh
- * chooses it anyway, the next writer moves the tip) and a temporary file (a writer
- * removes blocks/ and tip temporaries under the lock: only a dead writer leaves
- * them). flock is released by the kernel when a process dies.
- *
- * Thread-safety: a store value must not be shared between threads without a
- * lock; distinct values (in one process or many) may use one folder at once.
+ * Thread-safety: a store value belongs to one thread at a time; distinct values (in
+ * one process or many) may use one database at once.
  */
 #ifndef CHAIN_STORE_H
 #define CHAIN_STORE_H
@@ -69,234 +62,285 @@
 #include "chain/status.h"
 #include "pouw/block.h"
 #include "pouw/keys.h"
+#include "pouw/tx.h"
 #include "pouw/verify.h"
 
 #define CHAIN_PATH_MAX 4096
-#define CHAIN_NO_BLOCK ((size_t)-1)
+#define CHAIN_STORE_FILE "chains.db"
+#define CHAIN_STORE_SCHEMA 1
+#define CHAIN_STORE_MAX_ORPHANS 256       /* per chain; the oldest is dropped beyond */
+#define CHAIN_STORE_MAX_TXS 100000        /* pending transfers per chain; more are refused */
+#define CHAIN_STORE_BUSY_MS 30000         /* a writer waits at most this long for another */
+/* printf format of the recovery command (the database path twice, then once more) */
+#define CHAIN_STORE_RECOVER "sqlite3 %s .recover | sqlite3 %s.recovered && mv %s.recovered <the database>"
 
-/* The best chain, by height. */
-typedef struct chain_store_entry {
-    uint8_t id[32];
-    uint64_t time_ms;   /* valid when has_time (always, for the best chain) */
-    int has_time;
-} chain_store_entry;
+typedef struct chain_store chain_store;
 
-typedef enum chain_block_state {
-    CHAIN_BLOCK_UNVERIFIED = 0, /* read from the folder, not verified by this store value yet */
-    CHAIN_BLOCK_VALID = 1,      /* verified here (or built and verified by this process) */
-    CHAIN_BLOCK_INVALID = 2,    /* rejected: reason (descendants of it are rejected too) */
-} chain_block_state;
+typedef enum chain_verdict {
+    CHAIN_VERDICT_NONE = 0,    /* not in the store */
+    CHAIN_VERDICT_VALID = 1,
+    CHAIN_VERDICT_INVALID = 2, /* reason says why (unknown_parent: an ancestor is invalid) */
+    CHAIN_VERDICT_ORPHAN = 3,  /* prechecked, parent unknown: kept, not invalid */
+} chain_verdict;
 
-/* What the index knows of one block (any branch). */
-typedef struct chain_block_info {
+/* What the store knows of one block, any branch (one query, no document read). */
+typedef struct chain_block_meta {
     uint8_t id[32];
     uint8_t prev[32];
     uint64_t height;
     uint64_t time_ms;
     uint32_t prehash_bits;
     int64_t pps_threshold_micro;
-    uint32_t post_bits;        /* the weight's input (chain_block_weight) */
-    uint8_t work[32];           /* cumulative work, genesis through this block (when linked) */
-    int linked;                 /* 1: its parents lead to a height-0 block of the index */
-    chain_block_state state;
-    pouw_reason reason;         /* INVALID: why */
-    uint64_t seen_ns;           /* modification time of its file: the "first seen" order */
-    size_t parent;              /* index of the parent in the store, or CHAIN_NO_BLOCK */
-    int has_digest;             /* VALID: file_digest is the SHA-256 of the file's bytes as */
-    uint8_t file_digest[32];    /* verified or written here (an id does not commit to them all) */
-} chain_block_info;
+    uint32_t post_bits;
+    uint8_t miner[32];
+    int64_t coinbase;          /* the coinbase amount (reward + fees) */
+    size_t n_txs;
+    chain_verdict verdict;
+    pouw_reason reason;        /* INVALID: why */
+    uint8_t weight[32];        /* VALID: chain_block_weight, big-endian */
+    uint8_t cum[32];           /* VALID: cumulative weight, genesis through this block */
+    uint64_t seen;             /* insertion order in the database (first seen) */
+    int best;                  /* 1: on the best chain now */
+} chain_block_meta;
 
-/* How to open a store. {0} means: do not create, one thread, verify, no clock. */
+/* The validator's stages 1-3 on a document of len bytes (not NUL-terminated).
+ * Returns CHAIN_OK and the parsed block in b; CHAIN_EINVALID (invalid by committed
+ * data: *reason; the id is recorded as INVALID when b->post_hash is set); any other
+ * code: a copy-only rejection (nothing stored). err names the field. */
+typedef chain_status (*chain_precheck_fn)(void *user, pouw_block *b, pouw_reason *reason, common_error *err,
+                                          const chain_params *p, const char *doc, size_t len);
+
+/* The validator's stages 5-8 of b, whose parent is stored and VALID (or b is a
+ * height-0 block with zero prev_hash: checked as the chain's genesis). Reads the
+ * store only through the query functions. Returns CHAIN_OK (valid); CHAIN_EINVALID
+ * (*reason; stored INVALID); any other code (copy-only, or not now: nothing
+ * stored). */
+typedef chain_status (*chain_verify_fn)(void *user, pouw_reason *reason, common_error *err, chain_store *s,
+                                        const pouw_block *b);
+
+/* Builds the chain's genesis block (create). */
+typedef chain_status (*chain_genesis_fn)(void *user, pouw_block *b, common_error *err, const chain_params *p);
+
+/* What a tip move did (told after the transaction committed). */
+typedef struct chain_tip_move {
+    uint8_t old_tip[32];       /* zero when there was none */
+    uint8_t new_tip[32];
+    uint64_t old_height, new_height;
+    uint64_t disconnected;     /* blocks that left the best chain */
+    size_t returned;           /* their transfers put back into the mempool */
+    size_t pruned;             /* transfers removed: they can never apply on the new tip */
+} chain_tip_move;
+
+typedef void (*chain_tip_moved_fn)(void *user, chain_store *s, const chain_tip_move *m);
+
+/* How to open a store. {0} plus verify (and precheck, genesis to create) is the
+ * usual choice. A store without verify reads; adding blocks fails (CHAIN_EPARAMS). */
 typedef struct chain_store_opts {
-    int create;                 /* create the chain (folders and genesis) when missing */
-    unsigned threads;           /* session threads for verification and genesis */
-    int trust;                  /* 1: believe stored blocks unverified (only for tools that
-                                   verify every block themselves; never for mining) */
-    /* The verifier's clock in Unix ms for stored blocks' future-time rule; NULL:
-     * that rule is not applied (the library has no clock: STYLE rule 8). */
-    uint64_t (*clock_ms)(void *user);
-    void *clock_user;
-    /* Told about each stored block this value rejects (err->field, err->msg and
-     * err->path, the block file; code CHAIN_EINVALID) and about mempool updates
-     * that failed after a block was stored. May be NULL. */
+    int create;                 /* create chains.db and the chain (its genesis) when missing */
+    int read_only;              /* open for reading only (also chosen when DIR is not writable) */
+    chain_precheck_fn precheck; /* NULL: pouw_block_parse with the size limit only */
+    void *precheck_user;
+    chain_verify_fn verify;     /* NULL: no block can be added */
+    void *verify_user;
+    chain_genesis_fn genesis;   /* needed with create */
+    void *genesis_user;
+    chain_tip_moved_fn tip_moved; /* may be NULL */
+    void *tip_moved_user;
+    /* Told about each block judged INVALID or dropped while connecting orphans, and
+     * about each block chain_store_verify_all rejects. May be NULL. */
     void (*notice)(void *user, const common_error *err);
     void *notice_user;
-    /* Asked before each stored block is verified; non-zero stops the open or refresh
-     * with CHAIN_ESTOPPED (a program's signal flag). May be NULL. */
+    /* Asked between blocks by chain_store_verify_all: non-zero stops it (CHAIN_ESTOPPED). */
     int (*cancel)(void *user);
     void *cancel_user;
-    /* Told after each stored block verified on the way to a tip: done of total on
-     * this path (start-up over a long chain). May be NULL. */
-    void (*progress)(void *user, uint64_t done, uint64_t total);
+    void (*progress)(void *user, uint64_t done, uint64_t total); /* chain_store_verify_all */
     void *progress_user;
 } chain_store_opts;
 
-typedef struct chain_store_sig {
-    uint64_t tip_ino, tip_ns, tip_size, dir_ns, dir_ino;
-} chain_store_sig;
+/* ---------------------------------------------------------------- open, close */
 
-typedef struct chain_store {
-    char dir[CHAIN_PATH_MAX];      /* DIR/<chain> */
-    const chain_params *params;    /* borrowed; must outlive the store */
-    chain_store_entry *e;          /* the best chain: heights 0 .. n-1 (owned) */
-    uint64_t n;                    /* blocks in the best chain (tip height + 1) */
-    size_t cap;
-    /* every block read (owned), and an open-addressing index of their ids */
-    chain_block_info *blk;
-    size_t n_blk, cap_blk;
-    size_t *slot;                  /* block index + 1; 0 = empty */
-    size_t n_slot;                 /* a power of two, > 2 n_blk */
-    size_t best;                   /* index of the best tip, CHAIN_NO_BLOCK before genesis */
-    chain_store_opts opts;
-    int lock_fd;                   /* DIR/<chain>/lock, open while the store is (-1: read-only) */
-    int read_only;                 /* opened without write access: writing fails with CHAIN_EIO */
-    int lock_depth;                /* chain_store_lock nesting */
-    chain_store_sig sig;           /* what the folder looked like at the last refresh */
-    uint64_t verified;             /* blocks this value verified (statistics) */
-    uint64_t parsed;               /* block files this value read (statistics) */
-} chain_store;
+/* Opens chain p of data directory datadir (DIR/chains.db) with options o (NULL:
+ * read). With o->create, creates the database and the chain (o->genesis, then
+ * verify, in one writer transaction: processes starting together make one genesis).
+ * Returns: CHAIN_OK; CHAIN_EUNKNOWN (no such chain in DIR and no create: "no
+ * <coin> chain in DIR"); CHAIN_ESTORE (corrupt database, another schema, or the
+ * stored genesis is not the chain's); CHAIN_EIO (cannot open or create the file);
+ * CHAIN_EBUSY; CHAIN_ENOMEM; codes of genesis and verify. Out: *s (NULL on error;
+ * free with chain_store_close), err. */
+__attribute__((warn_unused_result)) chain_status chain_store_open(chain_store **s, common_error *err,
+                                                                  const char *datadir, const chain_params *p,
+                                                                  const chain_store_opts *o);
 
-/* What chain_store_add did. */
-typedef struct chain_store_add_result {
-    int stored;                 /* 1: the block file was written now; 0: it was there */
-    int best;                   /* 1: the block is the best tip afterwards */
-    int moved;                  /* 1: this call moved the tip file */
-    uint64_t disconnected;      /* blocks that left the best chain (a reorganisation) */
-    size_t returned;            /* their transfers returned to the mempool */
-    size_t pruned;              /* transfers pruned from the mempool */
-} chain_store_add_result;
+/* Looks at datadir's database before a program does anything else: nothing
+ * there, or a regular file SQLite opens with this schema (cheap: no check of
+ * every page). Returns CHAIN_OK (also when absent); CHAIN_EIO (not a regular
+ * file: a FIFO or a folder named chains.db is never opened, so nothing hangs;
+ * or it cannot be opened); CHAIN_ESTORE (corrupt: the message carries the
+ * recovery command; another schema). err names the file. */
+__attribute__((warn_unused_result)) chain_status chain_store_probe(common_error *err, const char *datadir);
 
-/* Opens the chain of p in data directory datadir with options o (NULL: {0}):
- * reads every block file, verifies the best chain (unless o->trust), and when
- * the chain is missing and o->create, creates DIR/<name>/blocks and, under the
- * lock, writes the chain's genesis (chain_genesis_build) and the tip file.
- * A user who can read but not write the folder opens it read-only (no lock file).
- * Returns: CHAIN_OK; CHAIN_EIO (a folder or file cannot be made or read);
- * CHAIN_ESTORE (no such chain and no create, or no valid genesis); CHAIN_ESTOPPED
- * (o->cancel asked to stop); codes of
- * chain_genesis_build; CHAIN_ENOMEM. On error the store is closed.
- * Out: s (previous contents ignored), err (may be NULL). Allocates; free with
- * chain_store_close. */
-__attribute__((warn_unused_result)) chain_status chain_store_open_opts(chain_store *s, common_error *err,
-                                                                       const char *datadir, const chain_params *p,
-                                                                       const chain_store_opts *o);
-
-/* chain_store_open_opts with {create, threads} and nothing else. */
-__attribute__((warn_unused_result)) chain_status chain_store_open(chain_store *s, common_error *err, const char *datadir,
-                                                                  const chain_params *p, int create,
-                                                                  unsigned threads);
-
-/* Frees the index and closes the lock file; s may be NULL or already closed. */
+/* Closes the database and frees s (NULL is fine). */
 void chain_store_close(chain_store *s);
 
-/* The tip's height (the chain always has genesis). */
+const chain_params *chain_store_params(const chain_store *s);
+/* DIR/chains.db */
+const char *chain_store_path(const chain_store *s);
+const char *chain_store_datadir(const chain_store *s);
+
+/* ---------------------------------------------------------------- the best chain */
+
+/* Reads the tip the database names now (one query). Out: moved (may be NULL).
+ * Returns CHAIN_OK; CHAIN_ESTORE; CHAIN_EBUSY. */
+__attribute__((warn_unused_result)) chain_status chain_store_refresh(chain_store *s, common_error *err, int *moved);
+
+/* 1 when another connection committed since this value's last refresh (PRAGMA
+ * data_version): cheap, for a miner's check before each attempt. */
+int chain_store_changed(chain_store *s);
+
+/* The best tip as of the last refresh (open refreshes). */
 uint64_t chain_store_tip_height(const chain_store *s);
+void chain_store_tip_id(uint8_t id32[32], const chain_store *s);
 
-/* The id of the best chain's block at height h (h <= tip). Out: id32. */
-void chain_store_id(uint8_t id32[32], const chain_store *s, uint64_t h);
+/* The best chain's block id at height h (as of the database now). Returns 1, or 0
+ * when h is above the tip (id zeroed). */
+int chain_store_best_id(uint8_t id32[32], chain_store *s, uint64_t h);
 
-/* Looks for block id in the best chain. Returns 1 and *height, or 0 (*height 0). */
-int chain_store_find(uint64_t *height, const chain_store *s, const uint8_t id32[32]);
+/* Looks for block id on the best chain. Returns 1 and *height, or 0. */
+int chain_store_find(uint64_t *height, chain_store *s, const uint8_t id32[32]);
 
-/* Looks for block id among every block the index holds (any branch, any verdict).
- * Returns 1 and a copy in *info, or 0 (*info zeroed). No allocation. */
-int chain_store_info(chain_block_info *info, const chain_store *s, const uint8_t id32[32]);
+/* ---------------------------------------------------------------- queries (any branch) */
 
-/* The file path of the block at height h with id id32. Out: path (size bytes). */
-void chain_store_block_path(char *path, size_t size, const chain_store *s, uint64_t h, const uint8_t id32[32]);
+/* The metadata of block id32. Returns CHAIN_OK; CHAIN_EUNKNOWN (not in the store:
+ * verdict NONE); CHAIN_ESTORE. Out: m (zeroed when absent), err. */
+__attribute__((warn_unused_result)) chain_status chain_store_meta(chain_block_meta *m, common_error *err,
+                                                                  chain_store *s, const uint8_t id32[32]);
 
-/* Reads the best chain's block at height h (h <= tip) and checks that it is that
- * block (its post_hash is the id of its name, its height is h) and, when this
- * value verified it, that the file's bytes are the ones verified.
- * Returns: CHAIN_OK; CHAIN_EIO; CHAIN_ESTORE (unparsable, not the named block, or
- * changed since verified). Out: b (previous contents freed; empty on error), err. */
+/* Block id32 and up to n - 1 of its ancestors, newest first (for the median time
+ * past and retarget spans). Returns CHAIN_OK (*got <= n: fewer at genesis);
+ * CHAIN_EUNKNOWN; CHAIN_ESTORE. Out: m[0 .. *got), got. */
+__attribute__((warn_unused_result)) chain_status chain_store_ancestors(chain_block_meta *m, size_t *got,
+                                                                       common_error *err, chain_store *s,
+                                                                       const uint8_t id32[32], size_t n);
+
+/* The ancestor of block id32 (or itself) at height h <= its height.
+ * Returns CHAIN_OK; CHAIN_EUNKNOWN; CHAIN_ESTORE. Out: m. */
+__attribute__((warn_unused_result)) chain_status chain_store_ancestor(chain_block_meta *m, common_error *err,
+                                                                      chain_store *s, const uint8_t id32[32],
+                                                                      uint64_t h);
+
+/* The full block id32 (its document, and its ledger when VALID).
+ * Returns CHAIN_OK; CHAIN_EUNKNOWN (absent, or INVALID: no document kept);
+ * CHAIN_ESTORE; CHAIN_ENOMEM. Out: b (previous contents freed), err. */
+__attribute__((warn_unused_result)) chain_status chain_store_block(pouw_block *b, common_error *err, chain_store *s,
+                                                                   const uint8_t id32[32]);
+
+/* The best chain's block at height h: chain_store_block of chain_store_best_id. */
 __attribute__((warn_unused_result)) chain_status chain_store_load(pouw_block *b, common_error *err, chain_store *s,
                                                                   uint64_t h);
 
-/* Reads block id32 of any branch, as chain_store_load.
- * Returns: as chain_store_load; CHAIN_ESTORE also when the index has no such block. */
-__attribute__((warn_unused_result)) chain_status chain_store_load_id(pouw_block *b, common_error *err, chain_store *s,
-                                                                     const uint8_t id32[32]);
+/* The ledger after VALID block id32 (every account). Returns CHAIN_OK;
+ * CHAIN_EUNKNOWN; CHAIN_ESTORE; CHAIN_ENOMEM. Out: l (previous contents freed). */
+__attribute__((warn_unused_result)) chain_status chain_store_ledger(pouw_ledger *l, common_error *err, chain_store *s,
+                                                                    const uint8_t id32[32]);
 
-/* The median time past at the best chain's height h: the median
- * (pouw_median_time) of the times of blocks max(0, h-10) .. h.
- * Returns: CHAIN_OK or CHAIN_ESTORE (h above the tip). Out: mtp (0 on error), err. */
-__attribute__((warn_unused_result)) chain_status chain_store_median_time(uint64_t *mtp, common_error *err,
-                                                                         chain_store *s, uint64_t h);
+/* Counts of the chain's blocks by verdict. */
+typedef struct chain_store_counts {
+    uint64_t valid, invalid, orphan;
+} chain_store_counts;
+__attribute__((warn_unused_result)) chain_status chain_store_count(chain_store_counts *c, common_error *err,
+                                                                   chain_store *s);
 
-/* The median time past at block id32 (any branch): of it and its up to 10
- * ancestors. Returns: CHAIN_OK or CHAIN_ESTORE (unknown block). Out: mtp, err. */
-__attribute__((warn_unused_result)) chain_status chain_store_median_time_of(uint64_t *mtp, common_error *err,
-                                                                            const chain_store *s,
-                                                                            const uint8_t id32[32]);
+/* Calls fn for every block of the chain in height order, then insertion order
+ * (any verdict); fn returning non-zero stops (CHAIN_ESTOPPED). */
+__attribute__((warn_unused_result)) chain_status chain_store_each(chain_store *s, common_error *err,
+                                                                  int (*fn)(void *user, const chain_block_meta *m),
+                                                                  void *user);
 
-/* 1 when another writer may have changed the chain since this value's last
- * refresh (the tip file or the blocks folder changed: two stat calls), else 0.
- * Cheap: for a miner's check before each attempt. */
-int chain_store_changed(const chain_store *s);
+/* ---------------------------------------------------------------- adding blocks */
 
-/* Reads new block files (all when force), chooses the best tip (verifying what it
- * must) and updates the best chain. Does not write (a reader's refresh).
- * Returns: CHAIN_OK; CHAIN_EIO (the folder cannot be read); CHAIN_ESTORE (no valid
- * genesis any more); CHAIN_ENOMEM. Out: moved (may be NULL: 1 when the best tip
- * changed), err. May grow the index. */
-__attribute__((warn_unused_result)) chain_status chain_store_refresh(chain_store *s, common_error *err, int *moved);
+/* What adding a block did. */
+typedef struct chain_store_add_result {
+    chain_verdict verdict;     /* the block's verdict afterwards (NONE: copy-only rejection) */
+    int stored;                /* 1: entered the database now; 0: it was there (or not stored) */
+    int best;                  /* 1: the block is the best tip afterwards */
+    int moved;                 /* 1: the tip moved (this block, or orphans it connected) */
+    uint64_t connected;        /* orphans that became VALID because of it */
+    chain_tip_move move;       /* when moved */
+} chain_store_add_result;
 
-/* Forgets the index and reads every block file again, keeping the cached
- * verdicts (a "reload" that re-verifies nothing already verified).
- * Returns and Out: as chain_store_refresh. */
-__attribute__((warn_unused_result)) chain_status chain_store_reload(chain_store *s, common_error *err);
-
-/* Verifies block id32 and its unverified ancestors (oldest first), caching the
- * verdicts. Returns: CHAIN_OK (valid); CHAIN_EINVALID (*reason and err: the
- * block or an ancestor is invalid); CHAIN_ESTORE (unknown or unlinked block);
- * CHAIN_EIO; CHAIN_ENOMEM; CHAIN_EWORK. Out: reason, err. */
-__attribute__((warn_unused_result)) chain_status chain_store_verify_id(pouw_reason *reason, common_error *err,
-                                                                       chain_store *s, const uint8_t id32[32]);
-
-/* Verifies every linked, unverified block of every branch (what `pouw
- * verify-chain` reports). Returns: CHAIN_OK (even when some were invalid: see
- * *n_invalid and the notices); CHAIN_EIO; CHAIN_ENOMEM; CHAIN_EWORK.
- * Out: n_invalid (blocks of the index that are INVALID afterwards), err. */
-__attribute__((warn_unused_result)) chain_status chain_store_verify_all(size_t *n_invalid, common_error *err,
-                                                                        chain_store *s);
-
-/* Takes (or, nested, re-enters) the writers' lock DIR/<chain>/lock (flock
- * LOCK_EX; waits). Returns: CHAIN_OK; CHAIN_EIO. */
-__attribute__((warn_unused_result)) chain_status chain_store_lock(chain_store *s, common_error *err);
-
-/* Releases one level of chain_store_lock. */
-void chain_store_unlock(chain_store *s);
-
-/* Flags of chain_store_add. */
-#define CHAIN_ADD_VERIFIED 1u /* the caller verified b against this store (or built it): do not re-verify */
-
-/* Adds block b to the store by the writers' protocol (header comment, step 2):
- * unless CHAIN_ADD_VERIFIED, verifies b first against its parent (any branch;
- * chain_verify_block with the store's clock); then under the lock refreshes,
- * writes b's file (if not there), chooses the best tip and, when it moved,
- * updates the mempool and the tip file. A block already stored is not an error.
- * Returns: CHAIN_OK; CHAIN_EINVALID (rejected: *reason and err say why, e.g.
- * unknown_parent when the parent is not a valid block of the store); CHAIN_EIO;
- * CHAIN_ENOMEM; CHAIN_EWORK (verification could not complete).
+/* Offers a block document (JSON bytes, as a file holds it): precheck, stage 4,
+ * verify (parent VALID), then in one transaction: insert with its verdict, fork
+ * choice, best chain, mempool; then orphans waiting for it, likewise.
+ * A block already stored returns its stored verdict (nothing re-verified).
+ * Returns: CHAIN_OK (VALID, or already known VALID); CHAIN_EORPHAN (kept as an
+ * orphan); CHAIN_EINVALID (*reason; stored INVALID, or already known INVALID);
+ * codes of a copy-only rejection (CHAIN_EMALFORMED, CHAIN_EIO, CHAIN_EWORK...);
+ * CHAIN_EBUSY; CHAIN_ESTORE; CHAIN_EPARAMS (no verify callback).
  * Out: res (may be NULL), reason (may be NULL), err. */
+__attribute__((warn_unused_result)) chain_status chain_store_add_doc(chain_store *s, chain_store_add_result *res,
+                                                                     pouw_reason *reason, common_error *err,
+                                                                     const char *doc, size_t len);
+
+/* chain_store_add_doc of b's document (pouw_block_to_json): the same checks for a
+ * block built here (a miner's own block is judged by every rule). */
 __attribute__((warn_unused_result)) chain_status chain_store_add(chain_store *s, chain_store_add_result *res,
                                                                  pouw_reason *reason, common_error *err,
-                                                                 const pouw_block *b, unsigned flags);
+                                                                 const pouw_block *b);
 
-/* Loads the miner key from keyfile, or from datadir/keys/miner.key when keyfile is
- * NULL; when that file does not exist, generates a key (labelled with the host
- * name) and saves it there (creating the folder, mode 0700), under a lock on
- * datadir/keys/lock so that processes starting together share one key, and sets
- * *created.
- * Returns: CHAIN_OK; CHAIN_EIO; CHAIN_EKEY (malformed key file: err names the
- * line); CHAIN_ENOMEM. Out: key (free with pouw_key_clear), created (may be
+/* Re-verifies every stored block of the chain from scratch (precheck and verify of
+ * its document against its stored parent, genesis first, in height order), ignoring
+ * the stored verdicts, and tells each disagreement to opts.notice. Changes nothing.
+ * Returns: CHAIN_OK (even with disagreements: *n_bad); CHAIN_ESTOPPED (opts.cancel);
+ * CHAIN_ESTORE; CHAIN_ENOMEM. Out: n_checked, n_bad (VALID blocks that fail now,
+ * or INVALID ones that pass), err. */
+__attribute__((warn_unused_result)) chain_status chain_store_verify_all(uint64_t *n_checked, uint64_t *n_bad,
+                                                                        common_error *err, chain_store *s);
+
+/* Writes every VALID block of the chain (every branch) into folder outdir (created)
+ * as <height, 8 digits>-<id hex>.json (the block document, pouw_block_to_json,
+ * which `pouw submit` takes) and <height>-<id hex>.ledger.json (the ledger after
+ * it), each crash-safely. Returns CHAIN_OK; CHAIN_EIO; CHAIN_ESTORE; CHAIN_ENOMEM.
+ * Out: n (blocks written), err. */
+__attribute__((warn_unused_result)) chain_status chain_store_export(uint64_t *n, common_error *err, chain_store *s,
+                                                                    const char *outdir);
+
+/* ---------------------------------------------------------------- the mempool */
+
+/* Adds a signed transfer after pouw_tx_check for the chain and, in the same
+ * transaction, checks it is spendable on the best tip's ledger after the sender's
+ * pending transfers with the sequences before it (a queue without gaps); the
+ * same transfer again is not an error. Returns: CHAIN_OK; CHAIN_EINVALID (err->msg
+ * starts with the pouw_reason_name: "tx_signature: ", "tx_chain: ",
+ * "tx_sequence: ", "tx_overspend: ", "tx_overflow: ", "tx: "; err->field the
+ * transfer's field); CHAIN_EBUSY; CHAIN_ESTORE; CHAIN_ENOMEM. Out: reason (may be
  * NULL), err. */
-__attribute__((warn_unused_result)) chain_status chain_miner_key(pouw_key *key, int *created, common_error *err,
-                                                                 const char *datadir, const char *keyfile);
+__attribute__((warn_unused_result)) chain_status chain_store_tx_add(chain_store *s, pouw_reason *reason,
+                                                                    common_error *err, const pouw_tx *tx);
 
-/* Creates folder path and its missing parents (mode 0755, or 0700 when private).
- * Returns: CHAIN_OK or CHAIN_EIO (err has strerror). */
-__attribute__((warn_unused_result)) chain_status chain_mkdirs(common_error *err, const char *path, int private_);
+/* Builds, signs with key and adds a transfer of amount + fee from key's account
+ * to `to`, its sequence the sender's next (tip ledger, then pending transfers)
+ * chosen inside the writer transaction: concurrent senders of one account get
+ * distinct sequences, and each transfer is either added or refused with a reason.
+ * Returns as chain_store_tx_add. Out: tx (the transfer added), reason, err. */
+__attribute__((warn_unused_result)) chain_status chain_store_send(chain_store *s, pouw_tx *tx, pouw_reason *reason,
+                                                                  common_error *err, const pouw_key *key,
+                                                                  const uint8_t to[POUW_ACCOUNT_BYTES], int64_t amount,
+                                                                  int64_t fee);
+
+/* Chooses up to max pending transfers that apply in order on ledger (each sender's
+ * in sequence order; greedy by fee, then id; deterministic).
+ * Out: *txs (malloc'd, caller frees; NULL when *n is 0), *n. */
+__attribute__((warn_unused_result)) chain_status chain_store_tx_select(pouw_tx **txs, size_t *n, common_error *err,
+                                                                       chain_store *s, const pouw_ledger *ledger,
+                                                                       size_t max);
+
+/* Every pending transfer, sorted by id. Out: *txs (malloc'd), *n. */
+__attribute__((warn_unused_result)) chain_status chain_store_tx_list(pouw_tx **txs, size_t *n, common_error *err,
+                                                                     chain_store *s);
+
+/* The sequence the next transfer of `from` should carry (tip ledger, then pending). */
+__attribute__((warn_unused_result)) chain_status chain_store_tx_next_sequence(uint64_t *seq, common_error *err,
+                                                                              chain_store *s,
+                                                                              const uint8_t from[POUW_ACCOUNT_BYTES]);
 
 #endif /* CHAIN_STORE_H */

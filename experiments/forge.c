@@ -27,7 +27,7 @@ void experiments_rmtree(const char *dir)
 }
 
 struct experiments_chain {
-    chain_store s;
+    chain_store *s;
 };
 
 int experiments_chain_open(experiments_chain **out, common_error *err, const char *dir, const chain_params *p,
@@ -36,7 +36,8 @@ int experiments_chain_open(experiments_chain **out, common_error *err, const cha
     *out = calloc(1, sizeof **out);
     if (!*out)
         return common_error_set(err, -1, dir, "", "out of memory"), -1;
-    if (chain_store_open(&(*out)->s, err, dir, p, 1, threads) != CHAIN_OK) {
+    (void)threads;
+    if (chain_open_v1(&(*out)->s, err, dir, p, 1, NULL) != CHAIN_OK) {
         free(*out);
         *out = NULL;
         return -1;
@@ -48,7 +49,7 @@ void experiments_chain_close(experiments_chain *c)
 {
     if (!c)
         return;
-    chain_store_close(&c->s);
+    chain_store_close(c->s);
     free(c);
 }
 
@@ -62,7 +63,7 @@ int experiments_chain_mine(experiments_chain *c, pouw_block *b, uint64_t *attemp
     mo.no_transfers = 1;
     pouw_mine_stats st;
     memset(&st, 0, sizeof st);
-    int rc = chain_mine_block(b, &st, err, &c->s, miner32, &mo) == CHAIN_OK ? 0 : -1;
+    int rc = chain_mine_block(b, &st, err, c->s, miner32, &mo) == CHAIN_OK ? 0 : -1;
     if (attempts)
         *attempts = st.attempts;
     return rc;
@@ -70,7 +71,7 @@ int experiments_chain_mine(experiments_chain *c, pouw_block *b, uint64_t *attemp
 
 int experiments_chain_load(experiments_chain *c, pouw_block *b, uint64_t h, common_error *err)
 {
-    return chain_store_load(b, err, &c->s, h) == CHAIN_OK ? 0 : -1;
+    return chain_store_load(b, err, c->s, h) == CHAIN_OK ? 0 : -1;
 }
 
 int experiments_chain_verdict(experiments_chain *c, const pouw_block *b, uint64_t now_ms, unsigned threads,
@@ -78,7 +79,7 @@ int experiments_chain_verdict(experiments_chain *c, const pouw_block *b, uint64_
 {
     common_error e;
     *reason = POUW_R_OK;
-    chain_status cs = chain_verify_block(reason, &e, &c->s, b, now_ms, threads);
+    chain_status cs = chain_verify_block(reason, &e, c->s, b, now_ms, threads);
     return cs == CHAIN_OK ? 1 : cs == CHAIN_EINVALID ? 0 : -1;
 }
 

@@ -18,7 +18,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "chain/mempool.h"
 #include "pouw/header.h"
 #include "pouw/target.h"
 #include "pouw/tx.h"
@@ -49,7 +48,13 @@ typedef struct ck_step_clock {
 static inline uint64_t ck_step_ms(void *user)
 {
     ck_step_clock *c = user;
-    return c->s->e[chain_store_tip_height(c->s)].time_ms + c->step_ms;
+    uint8_t tip[32];
+    chain_store_tip_id(tip, c->s);
+    chain_block_meta m;
+    common_error err;
+    if (chain_store_meta(&m, &err, c->s, tip) != CHAIN_OK)
+        return 0;
+    return m.time_ms + c->step_ms;
 }
 
 static inline uint64_t ck_fixed_ms(void *user) { return *(const uint64_t *)user; }
@@ -61,18 +66,12 @@ static inline uint64_t ck_wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Opens (creating) the chain of p in dir, verifying with the verifier clock
- * *now (NULL: no future-time rule). */
-static inline void ck_open(chain_store *s, const char *dir, const chain_params *p, const uint64_t *now)
+/* Opens (creating) the chain of p in dir with the v1 callbacks of v (NULL: the
+ * tests' verifier, tk_v1: no future-time rule; else v outlives the store). */
+static inline void ck_open(chain_store **s, const char *dir, const chain_params *p, chain_v1_verifier *v)
 {
-    chain_store_opts o;
-    memset(&o, 0, sizeof o);
-    o.create = 1;
-    o.threads = 2;
-    o.clock_ms = now ? ck_fixed_ms : NULL;
-    o.clock_user = (void *)now;
     common_error err;
-    chain_status cs = chain_store_open_opts(s, &err, dir, p, &o);
+    chain_status cs = chain_open_v1(s, &err, dir, p, 1, v ? v : tk_v1());
     cr_assert_eq(cs, CHAIN_OK, "store: %s: %s: %s", err.path, err.field, err.msg);
 }
 
@@ -107,20 +106,19 @@ typedef struct ck_forge_opts {
     size_t n_transfers;
 } ck_forge_opts;
 
-/* Mines by hand (pouw_mine) a block on block parent_id of s's index (any branch,
- * any verdict) for miner: honest work, on the targets the rule demands unless o
+/* Mines by hand (pouw_mine) a block on block parent_id of s (any branch; a
+ * stored block with its document) for miner: honest work, on the targets the rule demands unless o
  * claims others. The ledger is the parent's with the transactions applied (with
  * the coinbase alone when a transfer does not apply: what a cheat would claim). */
 static inline void ck_forge(pouw_block *out, chain_store *s, const uint8_t parent_id[32], const uint8_t miner[32],
                             const ck_forge_opts *o)
 {
-    const chain_params *p = s->params;
+    const chain_params *p = chain_store_params(s);
     pouw_block parent;
     pouw_block_init(&parent);
     common_error err;
-    cr_assert_eq(chain_store_load_id(&parent, &err, s, parent_id), CHAIN_OK, "%s", err.msg);
-    uint64_t mtp;
-    cr_assert_eq(chain_store_median_time_of(&mtp, &err, s, parent_id), CHAIN_OK);
+    cr_assert_eq(chain_store_block(&parent, &err, s, parent_id), CHAIN_OK, "%s", err.msg);
+    uint64_t mtp = tk_mtp_of(s, parent_id);
     pouw_requirements req;
     cr_assert_eq(chain_required_targets_after(&req, &err, p, s, parent_id), CHAIN_OK, "%s", err.msg);
     if (o && o->set_bits)

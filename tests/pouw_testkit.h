@@ -10,6 +10,8 @@
 
 #include <criterion/criterion.h>
 
+#include <sqlite3.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,12 +120,76 @@ static inline void tk_mine(chain_store *s, pouw_block *b, const uint8_t miner[32
     cr_assert_eq(cs, CHAIN_OK, "mining failed: %s: %s", err.field, err.msg);
 }
 
-/* Opens (creating) the chain of p in dir. */
-static inline void tk_open(chain_store *s, const char *dir, const chain_params *p)
+/* The tests' v1 verifier: two threads, no clock (no future-time rule). */
+static inline chain_v1_verifier *tk_v1(void)
+{
+    static chain_v1_verifier v = {2, NULL, NULL};
+    return &v;
+}
+
+/* Opens (creating) the chain of p in dir (DIR/chains.db) with the v1 callbacks. */
+static inline void tk_open(chain_store **s, const char *dir, const chain_params *p)
 {
     common_error err;
-    chain_status cs = chain_store_open(s, &err, dir, p, 1, 2);
+    chain_status cs = chain_open_v1(s, &err, dir, p, 1, tk_v1());
     cr_assert_eq(cs, CHAIN_OK, "store: %s: %s: %s", err.path, err.field, err.msg);
+}
+
+/* The best chain's block id at height h (asserted present). */
+static inline void tk_id(uint8_t id[32], chain_store *s, uint64_t h)
+{
+    cr_assert(chain_store_best_id(id, s, h), "no block at height %llu", (unsigned long long)h);
+}
+
+/* The metadata of the best chain's block at height h. */
+static inline chain_block_meta tk_meta_at(chain_store *s, uint64_t h)
+{
+    uint8_t id[32];
+    tk_id(id, s, h);
+    chain_block_meta m;
+    common_error err;
+    cr_assert_eq(chain_store_meta(&m, &err, s, id), CHAIN_OK, "%s", err.msg);
+    return m;
+}
+
+/* The time_ms of the best chain's block at height h. */
+static inline uint64_t tk_time(chain_store *s, uint64_t h) { return tk_meta_at(s, h).time_ms; }
+
+/* The median time past of block id (it and its ancestors, CHAIN_MEDIAN_SPAN). */
+static inline uint64_t tk_mtp_of(chain_store *s, const uint8_t id[32])
+{
+    chain_block_meta m[CHAIN_MEDIAN_SPAN];
+    size_t got = 0;
+    common_error err;
+    cr_assert_eq(chain_store_ancestors(m, &got, &err, s, id, CHAIN_MEDIAN_SPAN), CHAIN_OK, "%s", err.msg);
+    uint64_t t[CHAIN_MEDIAN_SPAN];
+    for (size_t i = 0; i < got; i++)
+        t[i] = m[i].time_ms;
+    return pouw_median_time(t, (unsigned)got);
+}
+
+/* The median time past of the best chain's block at height h. */
+static inline uint64_t tk_mtp(chain_store *s, uint64_t h)
+{
+    uint8_t id[32];
+    tk_id(id, s, h);
+    return tk_mtp_of(s, id);
+}
+
+/* 1 when the store holds block id (any verdict). */
+static inline int tk_has(chain_store *s, const uint8_t id[32])
+{
+    chain_block_meta m;
+    common_error err;
+    return chain_store_meta(&m, &err, s, id) == CHAIN_OK;
+}
+
+/* The stored verdict of block id (NONE when absent). */
+static inline chain_verdict tk_verdict(chain_store *s, const uint8_t id[32])
+{
+    chain_block_meta m;
+    common_error err;
+    return chain_store_meta(&m, &err, s, id) == CHAIN_OK ? m.verdict : CHAIN_VERDICT_NONE;
 }
 
 /* Verifies b on s with the tests' clock. Returns the reason (POUW_R_OK if valid). */
@@ -135,6 +201,38 @@ static inline pouw_reason tk_verify(chain_store *s, const pouw_block *b, common_
     cr_assert(cs == CHAIN_OK || cs == CHAIN_EINVALID, "verification could not complete: %d", cs);
     cr_assert_eq(cs == CHAIN_OK, r == POUW_R_OK);
     return r;
+}
+
+/* chain_store_verify_all of s (asserted to complete). Returns the blocks whose
+ * verdict disagrees with the stored one. */
+static inline uint64_t tk_verify_all(chain_store *s, common_error *err)
+{
+    uint64_t n = 0, bad = 0;
+    chain_status cs = chain_store_verify_all(&n, &bad, err, s);
+    cr_assert_eq(cs, CHAIN_OK, "verify-all: %s", err->msg);
+    return bad;
+}
+
+/* Runs SQL on DIR/chains.db behind the store's back (tampering, as someone with
+ * write access to the data directory would); ?1 is bound to the 32-byte blob id
+ * when id is not NULL. Returns the rows changed. */
+static inline int tk_sql(const char *dir, const char *sql, const uint8_t *id)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, CHAIN_STORE_FILE);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK, "%s", path);
+    sqlite3_busy_timeout(db, 30000);
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+    if (id)
+        sqlite3_bind_blob(st, 1, id, 32, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    cr_assert(rc == SQLITE_DONE || rc == SQLITE_ROW, "%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    int n = sqlite3_changes(db);
+    sqlite3_close(db);
+    return n;
 }
 
 /* The path of a program in $BSE_BIN (default bin/). */

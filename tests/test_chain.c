@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "chain/keys.h"
 #include "chain/node.h"
 #include "chain/params.h"
 #include "chain/policy.h"
@@ -401,10 +402,15 @@ static void cli_mine(char dir[256], char *out_text, size_t cap)
     read_text(out, out_text, cap);
 }
 
+/* The file of the best chain's block at height of DIR/data's alpha chain, as
+ * `chain export` writes it (into DIR/export/alpha/). */
 static void block_file(char *path, size_t cap, const char *dir, int height)
 {
-    char blocks[600];
-    snprintf(blocks, sizeof blocks, "%s/data/alpha/blocks", dir);
+    char chain[512], cmd[2048], blocks[600];
+    tk_bin(chain, sizeof chain, "chain");
+    snprintf(cmd, sizeof cmd, "%s export --data %s/data --chain alpha --out %s/export", chain, dir, dir);
+    cr_assert_eq(run(cmd, NULL, NULL), 0, "%s", cmd);
+    snprintf(blocks, sizeof blocks, "%s/export/alpha", dir);
     DIR *d = opendir(blocks);
     cr_assert_not_null(d);
     struct dirent *de;
@@ -412,7 +418,7 @@ static void block_file(char *path, size_t cap, const char *dir, int height)
     snprintf(prefix, sizeof prefix, "%08d-", height);
     path[0] = '\0';
     while ((de = readdir(d)) != NULL)
-        if (!strncmp(de->d_name, prefix, 9))
+        if (!strncmp(de->d_name, prefix, 9) && !strstr(de->d_name, ".ledger."))
             snprintf(path, cap, "%s/%s", blocks, de->d_name);
     closedir(d);
     cr_assert(path[0], "no block file at height %d", height);
@@ -559,12 +565,12 @@ Test(pouw_cli, malformed_block_files_are_refused_without_crashing)
     /* a well-formed document to damage: a block of the tiny test chain */
     pouw_block b;
     chain_params p = tk_params();
-    chain_store s;
+    chain_store *s;
     tk_open(&s, dir, &p);
     pouw_key k;
     tk_key(&k, 3);
     pouw_block_init(&b);
-    tk_mine(&s, &b, k.pub);
+    tk_mine(s, &b, k.pub);
     char *valid;
     size_t vlen;
     cr_assert_eq(pouw_block_to_json(&valid, &vlen, &b), POUW_OK);
@@ -660,7 +666,7 @@ Test(pouw_cli, malformed_block_files_are_refused_without_crashing)
     free(valid);
     pouw_block_clear(&b);
     pouw_key_clear(&k);
-    chain_store_close(&s);
+    chain_store_close(s);
     tk_rmrf(dir);
 }
 

@@ -1,18 +1,21 @@
-/* tests/test_mempool.c - the mempool of pending transfers (chain/mempool.h),
- * mining blocks that take them (chain/node.h), and the `chain` program
- * (chain/chain_main.c) end to end, on the tiny test chain of
+/* tests/test_mempool.c - the mempool of pending transfers, in the store's
+ * database (chain/store.h: chain_store_tx_add, chain_store_send,
+ * chain_store_tx_select), mining blocks that take them (chain/node.h), and the
+ * `chain` program (chain/chain_main.c) end to end, on the tiny test chain of
  * tests/pouw_testkit.h and on the testnet chains.
  *
- * Shows: chain_mempool_add refuses a forged signature, a replayed sequence, an
- * overspend, a wrong chain and an amount near 2^63, each with its reason, and
- * writes nothing then; a sender's queued transfers take consecutive sequences;
- * selection is deterministic (sequence order per sender, then fee, then id) and
- * what it picks applies; files that are not valid transfers are ignored and
- * reported, never believed; several processes adding at once lose nothing and
- * leave no partial file; a reorganisation returns transfers and pruning removes
- * spent ones; a mined block takes the mempool's transfers after the coinbase,
- * pays the fees to its miner and keeps the coins at reward x height; and through
- * bin/chain a sent transfer is mined and shows in `status` and `accounts`. */
+ * Shows: chain_store_tx_add refuses a forged signature, a replayed sequence, a
+ * gap, an overspend, a wrong chain and amounts near 2^63, each with its reason,
+ * and stores nothing then; a sender's queued transfers take consecutive
+ * sequences and count against its balance; selection is deterministic (per
+ * sender in sequence order, then fee, then id) and what it picks applies; rows
+ * put into the database behind the store's back are never mined; several
+ * processes adding at once lose nothing, and 20 processes sending from one
+ * account get 20 distinct sequences; a reorganisation returns transfers and
+ * removes those that can never apply; a mined block takes the transfers after
+ * the coinbase, pays the fees to its miner and keeps the coins at reward x
+ * height; and through bin/chain a sent transfer is mined and shows in
+ * `status`, `accounts` and `verify`. */
 #include <criterion/criterion.h>
 
 #include <dirent.h>
@@ -25,16 +28,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "common/buf.h"
-#include "chain/mempool.h"
-#include "chain/node.h"
-#include "chain/params.h"
-#include "chain/store.h"
-#include "pouw/block.h"
-#include "pouw/keys.h"
-#include "pouw/tx.h"
-#include "pouw/verify.h"
-#include "tests/pouw_testkit.h"
+#include "chain/keys.h"
+#include "tests/chain_testkit.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -54,41 +49,14 @@ static void write_file(const char *path, const char *text, size_t len)
     fclose(f);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
+static char *slurp(const char *path) { return ck_slurp(path); }
 
-/* Files in a folder (only those whose name contains `contains` when not NULL). */
-static int count_files(const char *dir, const char *contains)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    int n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL)
-        if (de->d_name[0] != '.' && (!contains || strstr(de->d_name, contains)))
-            n++;
-    closedir(d);
-    return n;
-}
-
-/* The tiny chain in a fresh folder, keys A B C D, and blocks 1.. paid to
+/* The tiny chain in a fresh folder, keys A B C D E, and blocks 1.. paid to
  * the keys named in `payees` (A holds 1000 after "A"). */
 typedef struct fix {
     char dir[256];
     chain_params p;
-    chain_store s;
+    chain_store *s;
     pouw_key k[5]; /* A B C D E */
 } fix;
 
@@ -103,7 +71,7 @@ static void fix_open(fix *f, const char *payees)
     for (const char *c = payees; *c; c++) {
         pouw_block b;
         pouw_block_init(&b);
-        tk_mine(&f->s, &b, f->k[*c - 'A'].pub);
+        tk_mine(f->s, &b, f->k[*c - 'A'].pub);
         cr_assert_eq(b.n_txs, 1, "the mempool is empty: a coinbase alone");
         pouw_block_clear(&b);
     }
@@ -111,7 +79,7 @@ static void fix_open(fix *f, const char *payees)
 
 static void fix_close(fix *f)
 {
-    chain_store_close(&f->s);
+    chain_store_close(f->s);
     for (int i = 0; i < 5; i++)
         pouw_key_clear(&f->k[i]);
     tk_rmrf(f->dir);
@@ -120,53 +88,52 @@ static void fix_close(fix *f)
 /* The tip's ledger of f's chain. */
 static void tip_ledger(pouw_ledger *l, fix *f)
 {
-    pouw_block b;
-    pouw_block_init(&b);
+    uint8_t tip[32];
+    chain_store_tip_id(tip, f->s);
+    *l = (pouw_ledger){0};
     common_error err;
-    cr_assert_eq(chain_store_load(&b, &err, &f->s, chain_store_tip_height(&f->s)), CHAIN_OK);
-    *l = b.ledger;
-    b.ledger = (pouw_ledger){0};
-    pouw_block_clear(&b);
+    cr_assert_eq(chain_store_ledger(l, &err, f->s, tip), CHAIN_OK, "%s", err.msg);
 }
 
-static size_t pending(fix *f, chain_mempool_report *rep)
+static size_t pending(fix *f)
 {
     pouw_tx *txs;
     size_t n;
     common_error err;
-    cr_assert_eq(chain_mempool_list(&txs, &n, rep, &err, f->s.dir), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(chain_store_tx_list(&txs, &n, &err, f->s), CHAIN_OK, "%s", err.msg);
     free(txs);
     return n;
 }
 
-static void mempool_dir(char *out, size_t cap, const fix *f) { snprintf(out, cap, "%s/mempool", f->s.dir); }
+static chain_status add(fix *f, common_error *err, const pouw_tx *tx)
+{
+    return chain_store_tx_add(f->s, NULL, err, tx);
+}
 
 /* ---------------------------------------------------------------- adding */
 
-Test(chain_mempool, add_refuses_each_invalid_transfer_with_its_reason_and_writes_nothing, .timeout = 60)
+Test(chain_mempool, add_refuses_each_invalid_transfer_with_its_reason_and_stores_nothing, .timeout = 60)
 {
     fix f;
     fix_open(&f, "A");
     pouw_key *a = &f.k[0], *b = &f.k[1], *c = &f.k[2];
     common_error err;
-    pouw_ledger l;
     /* block 2 takes A -> B 100 (fee 1) from the mempool: A's sequence 0 is used */
     pouw_tx first = signed_tx(a, 7, b->pub, 100, 0, 1);
-    tip_ledger(&l, &f);
-    cr_assert_eq(chain_mempool_add(&err, f.s.dir, &first, &l), CHAIN_OK, "%s", err.msg);
-    pouw_ledger_clear(&l);
+    cr_assert_eq(add(&f, &err, &first), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(pending(&f), 1);
     pouw_block blk;
     pouw_block_init(&blk);
-    tk_mine(&f.s, &blk, f.k[4].pub);
+    tk_mine(f.s, &blk, f.k[4].pub);
     cr_assert_eq(blk.n_txs, 2);
     cr_assert(pouw_tx_equal(&blk.txs[1], &first));
     pouw_block_clear(&blk);
+    cr_assert_eq(pending(&f), 0, "the mined transfer left the mempool with the block that took it");
+    pouw_ledger l;
     tip_ledger(&l, &f);
-    size_t removed;
-    cr_assert_eq(chain_mempool_prune(&removed, &err, f.s.dir, &l), CHAIN_OK);
-    cr_assert_eq(pending(&f, NULL), 0, "the mined transfer left the mempool");
     cr_assert_eq(pouw_ledger_balance(&l, a->pub), 899);
     cr_assert_eq(pouw_ledger_sequence(&l, a->pub), 1);
+    pouw_ledger_clear(&l);
 
     pouw_tx forged = pouw_tx_transfer(7, a->pub, c->pub, 10, 1, 0);
     cr_assert_eq(pouw_tx_sign(c, &forged), POUW_OK);
@@ -182,35 +149,34 @@ Test(chain_mempool, add_refuses_each_invalid_transfer_with_its_reason_and_writes
         {"replayed transfer", first, "tx_sequence", "sequence"},
         {"sequence gap", signed_tx(a, 7, c->pub, 5, 2, 0), "tx_sequence", "sequence"},
         {"overspend", signed_tx(a, 7, c->pub, 899, 1, 1), "tx_overspend", "amount"},
+        {"an account that holds nothing", signed_tx(c, 7, a->pub, 1, 0, 0), "tx_overspend", "amount"},
         {"wrong chain (AlphaCoin's)", signed_tx(a, 0, c->pub, 5, 1, 0), "tx_chain", "chain_id"},
         {"amount near 2^63", signed_tx(a, 7, c->pub, INT64_MAX - 7, 1, 0), "tx_overflow", "amount"},
         {"amount + fee wraps", signed_tx(a, 7, c->pub, INT64_MAX, 1, INT64_MAX), "tx_overflow", "amount"},
         {"nothing moved", signed_tx(a, 7, c->pub, 0, 1, 0), "tx", "amount"},
         {"a coinbase", coinbase, "tx", "type"},
     };
-    char mp[512];
-    mempool_dir(mp, sizeof mp, &f);
-    int before = count_files(mp, NULL);
     for (size_t k = 0; k < NELEM(cases); k++) {
-        chain_status cs = chain_mempool_add(&err, f.s.dir, &cases[k].tx, &l);
+        pouw_reason r = POUW_R_OK;
+        chain_status cs = chain_store_tx_add(f.s, &r, &err, &cases[k].tx);
         cr_assert_eq(cs, CHAIN_EINVALID, "%s was accepted", cases[k].name);
+        cr_assert_neq(r, POUW_R_OK, "%s: a reason", cases[k].name);
         char want[64];
         snprintf(want, sizeof want, "%s: ", cases[k].reason);
         cr_assert(!strncmp(err.msg, want, strlen(want)), "%s: message \"%s\" does not start with the reason %s",
                   cases[k].name, err.msg, cases[k].reason);
         cr_assert_str_eq(err.field, cases[k].field, "%s: %s", cases[k].name, err.msg);
         cr_assert_eq(err.code, CHAIN_EINVALID);
-        cr_assert_eq(count_files(mp, NULL), before, "%s: nothing written", cases[k].name);
+        cr_assert_eq(pending(&f), 0, "%s: nothing stored", cases[k].name);
     }
-    /* without a ledger only what a transfer says of itself is checked */
-    cr_assert_eq(chain_mempool_add(&err, f.s.dir, &forged, NULL), CHAIN_EINVALID);
-    cr_assert_eq(chain_mempool_add(&err, f.s.dir, &cases[6].tx, NULL), CHAIN_EINVALID);
-    cr_assert(!strncmp(err.msg, "tx_overflow: ", 13), "%s", err.msg);
-    pouw_tx later = signed_tx(a, 7, c->pub, 5, 1, 0);
-    cr_assert_eq(chain_mempool_add(&err, f.s.dir, &later, &l), CHAIN_OK, "%s", err.msg);
-    cr_assert_eq(chain_mempool_add(&err, f.s.dir, &later, &l), CHAIN_OK, "adding it again is no error");
-    cr_assert_eq(pending(&f, NULL), 1);
-    pouw_ledger_clear(&l);
+    /* amounts near the limit that are fine: the whole balance at once */
+    pouw_tx all = signed_tx(a, 7, c->pub, 898, 1, 1);
+    cr_assert_eq(add(&f, &err, &all), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(add(&f, &err, &all), CHAIN_OK, "adding it again is no error");
+    cr_assert_eq(pending(&f), 1);
+    pouw_tx more = signed_tx(a, 7, c->pub, 1, 2, 0);
+    cr_assert_eq(add(&f, &err, &more), CHAIN_EINVALID, "nothing left after the pending one");
+    cr_assert(!strncmp(err.msg, "tx_overspend: ", 14), "%s", err.msg);
     fix_close(&f);
 }
 
@@ -220,49 +186,41 @@ Test(chain_mempool, a_senders_queued_transfers_take_consecutive_sequences_and_ar
     fix_open(&f, "A");
     pouw_key *a = &f.k[0], *b = &f.k[1], *m = &f.k[4];
     common_error err;
-    pouw_ledger l;
-    tip_ledger(&l, &f);
     uint64_t seq = 99;
-    cr_assert_eq(chain_mempool_next_sequence(&seq, &err, f.s.dir, &l, a->pub), CHAIN_OK);
+    cr_assert_eq(chain_store_tx_next_sequence(&seq, &err, f.s, a->pub), CHAIN_OK);
     cr_assert_eq(seq, 0, "sequences start at 0");
     int64_t amounts[] = {300, 300, 390};
     for (int i = 0; i < 3; i++) {
         pouw_tx t = signed_tx(a, 7, b->pub, amounts[i], seq, 3);
-        cr_assert_eq(chain_mempool_add(&err, f.s.dir, &t, &l), CHAIN_OK, "transfer %d: %s", i, err.msg);
-        cr_assert_eq(chain_mempool_next_sequence(&seq, &err, f.s.dir, &l, a->pub), CHAIN_OK);
+        cr_assert_eq(add(&f, &err, &t), CHAIN_OK, "transfer %d: %s", i, err.msg);
+        cr_assert_eq(chain_store_tx_next_sequence(&seq, &err, f.s, a->pub), CHAIN_OK);
         cr_assert_eq(seq, (uint64_t)i + 1);
         if (i == 1) {
             /* the pending ones count against the balance: 1000 - 606 leaves 394 */
             pouw_tx over = signed_tx(a, 7, b->pub, 392, seq, 3);
-            cr_assert_eq(chain_mempool_add(&err, f.s.dir, &over, &l), CHAIN_EINVALID);
+            cr_assert_eq(add(&f, &err, &over), CHAIN_EINVALID);
             cr_assert(!strncmp(err.msg, "tx_overspend: ", 14), "%s", err.msg);
             pouw_tx gap = signed_tx(a, 7, b->pub, 1, seq + 1, 0);
-            cr_assert_eq(chain_mempool_add(&err, f.s.dir, &gap, &l), CHAIN_EINVALID);
+            cr_assert_eq(add(&f, &err, &gap), CHAIN_EINVALID);
             cr_assert(!strncmp(err.msg, "tx_sequence: ", 13), "%s", err.msg);
         }
     }
-    pouw_ledger_clear(&l);
     pouw_block blk;
     pouw_block_init(&blk);
-    tk_mine(&f.s, &blk, m->pub);
+    tk_mine(f.s, &blk, m->pub);
     cr_assert_eq(blk.n_txs, 4, "the coinbase, then the three transfers");
     cr_assert_eq(blk.txs[0].type, POUW_TX_COINBASE);
     for (int i = 0; i < 3; i++)
         cr_assert_eq(blk.txs[i + 1].sequence, (uint64_t)i);
-    cr_assert_eq(tk_verify(&f.s, &blk, NULL), POUW_R_OK);
+    cr_assert_eq(tk_verify(f.s, &blk, NULL), POUW_R_OK);
     cr_assert_eq(pouw_ledger_balance(&blk.ledger, a->pub), 1);
     cr_assert_eq(pouw_ledger_balance(&blk.ledger, b->pub), 990);
     cr_assert_eq(pouw_ledger_balance(&blk.ledger, m->pub), 1009, "the fees go to the block's miner");
     cr_assert_eq(pouw_ledger_total(&blk.ledger), 2000, "reward x height");
     pouw_block_clear(&blk);
-    /* spent transfers leave the mempool */
-    size_t removed;
-    tip_ledger(&l, &f);
-    cr_assert_eq(chain_mempool_prune(&removed, &err, f.s.dir, &l), CHAIN_OK);
-    cr_assert_eq(pending(&f, NULL), 0);
-    cr_assert_eq(chain_mempool_next_sequence(&seq, &err, f.s.dir, &l, a->pub), CHAIN_OK);
+    cr_assert_eq(pending(&f), 0, "spent transfers leave the mempool");
+    cr_assert_eq(chain_store_tx_next_sequence(&seq, &err, f.s, a->pub), CHAIN_OK);
     cr_assert_eq(seq, 3);
-    pouw_ledger_clear(&l);
     fix_close(&f);
 }
 
@@ -276,28 +234,44 @@ Test(chain_mempool, selection_is_deterministic_by_sequence_then_fee_then_id_and_
     common_error err;
     pouw_tx a0 = signed_tx(a, 7, d->pub, 10, 0, 1), a0x = signed_tx(a, 7, c->pub, 10, 0, 5),
             a1 = signed_tx(a, 7, d->pub, 10, 1, 9), b0 = signed_tx(b, 7, d->pub, 10, 0, 3),
-            b1 = signed_tx(b, 7, e->pub, 100, 1, 3), e0 = signed_tx(e, 7, d->pub, 50, 0, 10),
-            c0 = signed_tx(c, 7, d->pub, 2000, 0, 0), c1 = signed_tx(c, 7, d->pub, 1, 1, 50),
-            d0 = signed_tx(d, 7, a->pub, 1, 0, 5);
-    /* without a ledger: what cannot apply now (overspends, gaps, unfunded) enters too */
-    const pouw_tx *all[] = {&c1, &e0, &a0, &b1, &d0, &a1, &c0, &b0, &a0x};
-    for (size_t k = 0; k < NELEM(all); k++)
-        cr_assert_eq(chain_mempool_add(&err, f.s.dir, all[k], NULL), CHAIN_OK, "%zu: %s", k, err.msg);
+            b1 = signed_tx(b, 7, e->pub, 100, 1, 3), c0 = signed_tx(c, 7, d->pub, 1, 0, 4),
+            c1 = signed_tx(c, 7, d->pub, 1, 1, 50);
+    /* two transfers of one sequence (A's 0) may wait; the better fee is taken */
+    const pouw_tx *all[] = {&c1, &a0, &b1, &a1, &c0, &b0, &a0x};
+    /* in an order that makes gaps first: c1 before c0, b1 before b0 */
+    cr_assert_eq(add(&f, &err, all[0]), CHAIN_EINVALID, "c1 before c0: a gap");
+    cr_assert_eq(add(&f, &err, all[2]), CHAIN_EINVALID, "b1 before b0: a gap");
+    const pouw_tx *ok[] = {&a0, &a1, &c0, &c1, &b0, &b1, &a0x};
+    for (size_t k = 0; k < NELEM(ok); k++)
+        cr_assert_eq(add(&f, &err, ok[k]), CHAIN_OK, "%zu: %s", k, err.msg);
+    cr_assert_eq(pending(&f), 7);
     pouw_ledger l;
     tip_ledger(&l, &f);
-    /* the highest fee among the senders' next transfers each time: A's sequence
-     * 0 at the higher fee (5), A's sequence 1 (9), then D's (5; D is paid 10 by
-     * A's sequence 1 just before), B's two (3 each), then E's (10), which B's
-     * second one funds within the block; never A's other sequence 0, nor C's
-     * (an overspend, then a gap) */
-    const pouw_tx *want[] = {&a0x, &a1, &d0, &b0, &b1, &e0};
+    /* the highest fee among the senders' next transfers each time: C's 1 comes
+     * after C's 0; A's 0 at the better fee (5); never A's other 0 */
+    pouw_tx *first = NULL;
+    size_t nfirst = 0;
     for (int round = 0; round < 2; round++) {
         pouw_tx *sel;
         size_t n;
-        cr_assert_eq(chain_mempool_select(&sel, &n, &err, f.s.dir, &l, 100), CHAIN_OK, "%s", err.msg);
-        cr_assert_eq(n, NELEM(want), "round %d: %zu chosen", round, n);
+        cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, 100), CHAIN_OK, "%s", err.msg);
+        cr_assert_eq(n, 6, "round %d: %zu chosen", round, n);
+        size_t na0 = 0;
         for (size_t k = 0; k < n; k++)
-            cr_assert(pouw_tx_equal(&sel[k], want[k]), "round %d: position %zu", round, k);
+            na0 += pouw_tx_equal(&sel[k], &a0);
+        cr_assert_eq(na0, 0, "A's sequence 0 at the lower fee is left");
+        /* each sender's in sequence order */
+        for (size_t k = 0; k < n; k++)
+            for (size_t j = k + 1; j < n; j++)
+                if (!memcmp(sel[k].from, sel[j].from, 32))
+                    cr_assert_lt(sel[k].sequence, sel[j].sequence);
+        if (round == 0) {
+            first = sel;
+            nfirst = n;
+        } else {
+            for (size_t k = 0; k < n; k++)
+                cr_assert(pouw_tx_equal(&sel[k], &first[k]), "the same choice again, position %zu", k);
+        }
         /* what it chose applies after a coinbase, fees to the miner */
         pouw_tx *blk = malloc((n + 1) * sizeof *blk);
         blk[0] = pouw_tx_coinbase(e->pub, 1000, 4);
@@ -309,114 +283,99 @@ Test(chain_mempool, selection_is_deterministic_by_sequence_then_fee_then_id_and_
         cr_assert_eq(pouw_ledger_total(&w), 4000);
         pouw_ledger_clear(&w);
         free(blk);
-        free(sel);
+        if (round == 1)
+            free(sel);
     }
     pouw_tx *sel;
     size_t n;
-    cr_assert_eq(chain_mempool_select(&sel, &n, &err, f.s.dir, &l, 2), CHAIN_OK);
+    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, 2), CHAIN_OK);
     cr_assert_eq(n, 2, "max is respected");
-    cr_assert(pouw_tx_equal(&sel[0], &a0x) && pouw_tx_equal(&sel[1], &a1));
+    cr_assert(pouw_tx_equal(&sel[0], &first[0]) && pouw_tx_equal(&sel[1], &first[1]));
     free(sel);
-    cr_assert_eq(chain_mempool_select(&sel, &n, &err, f.s.dir, &l, 0), CHAIN_OK);
+    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, 0), CHAIN_OK);
     cr_assert_eq(n, 0);
     cr_assert_null(sel);
     /* the miner takes the same list */
     pouw_block blk;
     pouw_block_init(&blk);
-    tk_mine(&f.s, &blk, e->pub);
-    cr_assert_eq(blk.n_txs, 1 + NELEM(want));
-    for (size_t k = 0; k < NELEM(want); k++)
-        cr_assert(pouw_tx_equal(&blk.txs[k + 1], want[k]), "block position %zu", k + 1);
-    cr_assert_eq(tk_verify(&f.s, &blk, NULL), POUW_R_OK);
+    tk_mine(f.s, &blk, e->pub);
+    cr_assert_eq(blk.n_txs, 1 + nfirst);
+    for (size_t k = 0; k < nfirst; k++)
+        cr_assert(pouw_tx_equal(&blk.txs[k + 1], &first[k]), "block position %zu", k + 1);
+    cr_assert_eq(tk_verify(f.s, &blk, NULL), POUW_R_OK);
     cr_assert_eq(pouw_ledger_total(&blk.ledger), 4000);
+    cr_assert_eq(pending(&f), 0, "A's other sequence 0 can never apply now: removed");
+    free(first);
     pouw_block_clear(&blk);
     pouw_ledger_clear(&l);
     fix_close(&f);
 }
 
-/* ---------------------------------------------------------------- hostile files */
+/* ---------------------------------------------------------------- hostile rows */
 
-Test(chain_mempool, files_that_are_not_valid_transfers_are_ignored_and_reported, .timeout = 60)
+/* Puts a row into the mempool table behind the store's back: id, sender,
+ * sequence and fee from tx, the document doc. */
+static void put_row(fix *f, const pouw_tx *tx, const char *doc)
+{
+    char id[65], from[65], *sql = malloc(strlen(doc) * 2 + 1000);
+    uint8_t raw[32];
+    cr_assert_eq(pouw_tx_id(raw, tx), POUW_OK);
+    raw[31] ^= 0x5a; /* not the id of any real transfer */
+    pouw_hex_encode(id, raw, 32);
+    pouw_hex_encode(from, tx->from, 32);
+    char *q = malloc(strlen(doc) * 2 + 1);
+    size_t k = 0;
+    for (const char *p = doc; *p; p++) {
+        if (*p == '\'')
+            q[k++] = '\'';
+        q[k++] = *p;
+    }
+    q[k] = '\0';
+    sprintf(sql, "INSERT INTO mempool(chain, id, sender, sequence, fee, doc) VALUES('%s', X'%s', X'%s', %llu, %lld, "
+                 "CAST('%s' AS BLOB))",
+            f->p.name, id, from, (unsigned long long)tx->sequence, (long long)tx->fee, q);
+    cr_assert_eq(tk_sql(f->dir, sql, NULL), 1, "%s", sql);
+    free(q);
+    free(sql);
+}
+
+Test(chain_mempool, rows_put_into_the_database_behind_the_stores_back_are_never_mined, .timeout = 60)
 {
     fix f;
     fix_open(&f, "A");
     pouw_key *a = &f.k[0], *b = &f.k[1];
     common_error err;
     pouw_tx good = signed_tx(a, 7, b->pub, 10, 0, 0);
-    cr_assert_eq(chain_mempool_add(&err, f.s.dir, &good, NULL), CHAIN_OK);
-    char mp[512], path[1024], hex[65];
-    mempool_dir(mp, sizeof mp, &f);
-    /* the file is named by the transfer's id and holds its one-line document */
-    uint8_t id[32];
-    cr_assert_eq(pouw_tx_id(id, &good), POUW_OK);
-    pouw_hex_encode(hex, id, 32);
-    snprintf(path, sizeof path, "%s/%s.json", mp, hex);
-    char *text = slurp(path), *js;
+    cr_assert_eq(add(&f, &err, &good), CHAIN_OK, "%s", err.msg);
+    /* a richer copy (signature no longer matches), another chain's, half a document */
+    pouw_tx forged = signed_tx(a, 7, b->pub, 10, 0, 50), other_chain = signed_tx(a, 0, b->pub, 10, 0, 60);
+    forged.amount = 900;
+    char *j;
     size_t len;
-    cr_assert_eq(pouw_tx_to_json(&js, &len, &good), POUW_OK);
-    cr_assert_str_eq(text, js);
-    free(text);
-    /* hostile and broken files */
-    pouw_tx forged = good, other_chain = signed_tx(a, 0, b->pub, 10, 0, 0), other = signed_tx(a, 7, b->pub, 11, 0, 0);
-    forged.amount = 1000;
-    const pouw_tx *named[] = {&forged, &other_chain};
-    for (size_t k = 0; k < 2; k++) {
-        char *j;
-        cr_assert_eq(pouw_tx_to_json(&j, &len, named[k]), POUW_OK);
-        cr_assert_eq(pouw_tx_id(id, named[k]), POUW_OK);
-        pouw_hex_encode(hex, id, 32);
-        snprintf(path, sizeof path, "%s/%s.json", mp, hex);
-        write_file(path, j, len);
-        free(j);
-    }
-    char *oj;
-    cr_assert_eq(pouw_tx_to_json(&oj, &len, &other), POUW_OK);
-    snprintf(path, sizeof path, "%s/%s.json", mp, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-    write_file(path, oj, len); /* a transfer under another's name */
-    free(oj);
-    snprintf(path, sizeof path, "%s/%s.json", mp, "1111111111111111111111111111111111111111111111111111111111111111");
-    write_file(path, "{\"type\":\"transfer\",", 19); /* half a document */
-    snprintf(path, sizeof path, "%s/notes.json", mp);
-    write_file(path, js, len); /* not named by an id */
-    snprintf(path, sizeof path, "%s/%s.json", mp, "2222222222222222222222222222222222222222222222222222222222222222");
-    char *big = malloc(10000);
-    memset(big, ' ', 10000);
-    write_file(path, big, 10000);
-    free(big);
-    snprintf(path, sizeof path, "%s/%s.json.tmp.Ab12Cd", mp,
-             "3333333333333333333333333333333333333333333333333333333333333333");
-    write_file(path, "{", 1); /* a writer's temporary file: not looked at */
-    free(js);
-    chain_mempool_report rep;
-    cr_assert_eq(pending(&f, &rep), 1, "only the valid transfer counts");
-    cr_assert_eq(rep.files, 7);
-    cr_assert_eq(rep.ignored, 6);
-    cr_assert_eq(rep.first.code, CHAIN_EINVALID);
-    cr_assert_neq(strstr(rep.first.path, "/mempool/"), NULL, "the report names the file: %s", rep.first.path);
+    cr_assert_eq(pouw_tx_to_json(&j, &len, &forged), POUW_OK);
+    put_row(&f, &forged, j);
+    free(j);
+    cr_assert_eq(pouw_tx_to_json(&j, &len, &other_chain), POUW_OK);
+    put_row(&f, &other_chain, j);
+    free(j);
+    pouw_tx half = good;
+    half.sequence = 7;
+    put_row(&f, &half, "{\"type\":\"transfer\",");
     pouw_ledger l;
     tip_ledger(&l, &f);
     pouw_tx *sel;
     size_t n;
-    memset(&err, 0, sizeof err);
-    cr_assert_eq(chain_mempool_select(&sel, &n, &err, f.s.dir, &l, 10), CHAIN_OK);
-    cr_assert_eq(n, 1);
+    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, 10), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(n, 1, "only the valid transfer is chosen");
     cr_assert(pouw_tx_equal(&sel[0], &good));
     free(sel);
-    cr_assert_eq(err.code, CHAIN_OK, "a notice, not an error");
-    cr_assert_neq(strstr(err.msg, "ignored 6 unusable mempool files"), NULL, "%s", err.msg);
-    /* pruning removes what can never apply (forged, another chain's), keeps the rest */
-    size_t removed = 0;
-    cr_assert_eq(chain_mempool_prune(&removed, &err, f.s.dir, &l), CHAIN_OK, "%s", err.msg);
-    cr_assert_eq(removed, 2);
-    cr_assert_eq(pending(&f, &rep), 1);
-    cr_assert_eq(rep.ignored, 4);
     /* a miner is not fooled: the block takes the good transfer only, and verifies */
     pouw_block blk;
     pouw_block_init(&blk);
-    tk_mine(&f.s, &blk, a->pub);
+    tk_mine(f.s, &blk, a->pub);
     cr_assert_eq(blk.n_txs, 2);
     cr_assert(pouw_tx_equal(&blk.txs[1], &good));
-    cr_assert_eq(tk_verify(&f.s, &blk, NULL), POUW_R_OK);
+    cr_assert_eq(tk_verify(f.s, &blk, NULL), POUW_R_OK);
     pouw_block_clear(&blk);
     pouw_ledger_clear(&l);
     fix_close(&f);
@@ -426,19 +385,34 @@ Test(chain_mempool, files_that_are_not_valid_transfers_are_ignored_and_reported,
 
 #define WRITERS 4
 #define EACH 12
+#define SENDERS 20
 
-Test(chain_mempool, several_processes_adding_at_once_lose_nothing_and_leave_no_partial_file, .timeout = 60)
+Test(chain_mempool, several_processes_adding_at_once_lose_nothing, .timeout = 120)
 {
     fix f;
     fix_open(&f, "");
     uint8_t to[32];
     memset(to, 0x77, 32);
+    /* fund the shared sender (seed 0x10) and the writers' own (0x20 + w) */
+    for (int w = -1; w < WRITERS; w++) {
+        pouw_key k;
+        tk_key(&k, (uint8_t)(w < 0 ? 0x10 : 0x20 + w));
+        pouw_block b;
+        pouw_block_init(&b);
+        tk_mine(f.s, &b, k.pub);
+        pouw_block_clear(&b);
+        pouw_key_clear(&k);
+    }
     pid_t pids[WRITERS];
     for (int w = 0; w < WRITERS; w++) {
         pids[w] = fork();
         cr_assert(pids[w] >= 0);
         if (pids[w] == 0) {
             /* EACH own transfers, and the same EACH shared ones as every other writer */
+            chain_store *s = NULL;
+            common_error err;
+            if (chain_open_v1(&s, &err, f.dir, &f.p, 0, tk_v1()) != CHAIN_OK)
+                _exit(2);
             int bad = 0;
             for (int i = 0; i < EACH && !bad; i++) {
                 for (int shared = 0; shared < 2 && !bad; shared++) {
@@ -448,11 +422,13 @@ Test(chain_mempool, several_processes_adding_at_once_lose_nothing_and_leave_no_p
                     if (pouw_key_from_seed(&k, seed) != POUW_OK)
                         _exit(3);
                     pouw_tx t = pouw_tx_transfer(7, k.pub, to, 1 + i, (uint64_t)i, 0);
-                    common_error err;
-                    bad = pouw_tx_sign(&k, &t) != POUW_OK || chain_mempool_add(&err, f.s.dir, &t, NULL) != CHAIN_OK;
+                    bad = pouw_tx_sign(&k, &t) != POUW_OK || chain_store_tx_add(s, NULL, &err, &t) != CHAIN_OK;
+                    if (bad)
+                        fprintf(stderr, "writer %d: %s: %s\n", w, err.field, err.msg);
                     pouw_key_clear(&k);
                 }
             }
+            chain_store_close(s);
             _exit(bad);
         }
     }
@@ -461,56 +437,128 @@ Test(chain_mempool, several_processes_adding_at_once_lose_nothing_and_leave_no_p
         cr_assert_eq(waitpid(pids[w], &st, 0), pids[w]);
         cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer %d failed", w);
     }
-    chain_mempool_report rep;
-    cr_assert_eq(pending(&f, &rep), (size_t)(EACH * (WRITERS + 1)));
-    cr_assert_eq(rep.ignored, 0, "no partial or foreign file: %s", rep.first.msg);
-    char mp[512];
-    mempool_dir(mp, sizeof mp, &f);
-    cr_assert_eq(count_files(mp, ".tmp."), 0, "no temporary file left");
+    cr_assert_eq(pending(&f), (size_t)(EACH * (WRITERS + 1)));
+    fix_close(&f);
+}
+
+Test(chain_mempool, processes_sending_from_one_account_at_once_get_distinct_sequences, .timeout = 120)
+{
+    fix f;
+    fix_open(&f, "A");
+    pouw_key *a = &f.k[0];
+    uint8_t to[32];
+    memset(to, 0x78, 32);
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pids[SENDERS];
+    for (int w = 0; w < SENDERS; w++) {
+        pids[w] = fork();
+        cr_assert(pids[w] >= 0);
+        if (pids[w] == 0) {
+            close(fds[1]);
+            char go;
+            if (read(fds[0], &go, 1) != 0) /* all start when the pipe closes */
+                _exit(5);
+            chain_store *s = NULL;
+            common_error err;
+            if (chain_open_v1(&s, &err, f.dir, &f.p, 0, tk_v1()) != CHAIN_OK)
+                _exit(2);
+            pouw_tx tx;
+            pouw_reason r;
+            chain_status cs = chain_store_send(s, &tx, &r, &err, a, to, 10 + w, 1);
+            if (cs != CHAIN_OK)
+                fprintf(stderr, "sender %d: %s: %s\n", w, err.field, err.msg);
+            chain_store_close(s);
+            _exit(cs == CHAIN_OK ? 0 : 1);
+        }
+    }
+    close(fds[0]);
+    close(fds[1]);
+    for (int w = 0; w < SENDERS; w++) {
+        int st;
+        cr_assert_eq(waitpid(pids[w], &st, 0), pids[w]);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "sender %d failed", w);
+    }
+    pouw_tx *txs;
+    size_t n;
+    common_error err;
+    cr_assert_eq(chain_store_tx_list(&txs, &n, &err, f.s), CHAIN_OK);
+    cr_assert_eq(n, SENDERS, "none lost");
+    int seen[SENDERS] = {0};
+    int64_t sum = 0;
+    for (size_t k = 0; k < n; k++) {
+        cr_assert_lt(txs[k].sequence, SENDERS);
+        cr_assert(!seen[txs[k].sequence], "sequence %llu twice", (unsigned long long)txs[k].sequence);
+        seen[txs[k].sequence] = 1;
+        sum += txs[k].amount + txs[k].fee;
+    }
+    free(txs);
+    /* the next block takes all of them */
+    pouw_block blk;
+    pouw_block_init(&blk);
+    tk_mine(f.s, &blk, f.k[4].pub);
+    cr_assert_eq(blk.n_txs, 1 + SENDERS);
+    cr_assert_eq(pouw_ledger_balance(&blk.ledger, a->pub), 1000 - sum);
+    cr_assert_eq(pouw_ledger_sequence(&blk.ledger, a->pub), SENDERS);
+    cr_assert_eq(pending(&f), 0);
+    pouw_block_clear(&blk);
     fix_close(&f);
 }
 
 /* ---------------------------------------------------------------- reorganisations */
 
-Test(chain_mempool, a_reorganisation_returns_transfers_and_pruning_removes_spent_ones, .timeout = 60)
+Test(chain_mempool, a_reorganisation_returns_transfers_and_removes_those_that_can_never_apply, .timeout = 60)
 {
     fix f;
     fix_open(&f, "A");
-    pouw_key *a = &f.k[0], *b = &f.k[1];
+    pouw_key *a = &f.k[0], *b = &f.k[1], *c = &f.k[2];
     common_error err;
-    pouw_ledger l1, l2;
-    tip_ledger(&l1, &f);
+    uint8_t b1[32];
+    tk_id(b1, f.s, 1);
     pouw_tx t0 = signed_tx(a, 7, b->pub, 10, 0, 1), t1 = signed_tx(a, 7, b->pub, 20, 1, 1);
-    cr_assert_eq(chain_mempool_add(&err, f.s.dir, &t0, &l1), CHAIN_OK);
-    cr_assert_eq(chain_mempool_add(&err, f.s.dir, &t1, &l1), CHAIN_OK);
+    cr_assert_eq(add(&f, &err, &t0), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(add(&f, &err, &t1), CHAIN_OK, "%s", err.msg);
     pouw_block blk;
     pouw_block_init(&blk);
-    tk_mine(&f.s, &blk, b->pub);
+    tk_mine(f.s, &blk, b->pub);
     cr_assert_eq(blk.n_txs, 3);
-    tip_ledger(&l2, &f);
-    size_t removed = 99;
-    cr_assert_eq(chain_mempool_prune(&removed, &err, f.s.dir, &l2), CHAIN_OK);
-    cr_assert_eq(pending(&f, NULL), 0, "both are spent on the new tip");
-    /* the block is orphaned: its transfers come back (the coinbase does not) */
-    cr_assert_eq(chain_mempool_return(&err, f.s.dir, blk.txs, blk.n_txs), CHAIN_OK, "%s", err.msg);
-    cr_assert_eq(pending(&f, NULL), 2);
-    cr_assert_eq(chain_mempool_prune(&removed, &err, f.s.dir, &l1), CHAIN_OK);
-    cr_assert_eq(removed, 0, "on the old tip they can still apply");
-    pouw_tx *sel;
+    cr_assert_eq(pending(&f), 0, "both are spent on the new tip");
+    /* a heavier branch from block 1 in which A's sequence 0 went to C */
+    pouw_tx x0 = signed_tx(a, 7, c->pub, 5, 0, 0);
+    ck_forge_opts o;
+    memset(&o, 0, sizeof o);
+    o.transfers = &x0;
+    o.n_transfers = 1;
+    pouw_block f2, f3;
+    ck_forge(&f2, f.s, b1, c->pub, &o);
+    chain_store_add_result res;
+    cr_assert_eq(chain_store_add(f.s, &res, NULL, &err, &f2), CHAIN_OK, "%s", err.msg);
+    cr_assert(!res.moved, "equal weight: the first seen stays");
+    ck_forge(&f3, f.s, f2.post_hash, c->pub, NULL);
+    cr_assert_eq(chain_store_add(f.s, &res, NULL, &err, &f3), CHAIN_OK, "%s", err.msg);
+    cr_assert(res.moved && res.best);
+    cr_assert_eq(res.move.disconnected, 1);
+    cr_assert_geq(res.move.returned, 1, "block 2's transfers come back (%zu)", res.move.returned);
+    /* t0 (sequence 0) can never apply on the new tip; t1 can */
+    pouw_tx *txs;
     size_t n;
-    cr_assert_eq(chain_mempool_select(&sel, &n, &err, f.s.dir, &l1, 10), CHAIN_OK);
-    cr_assert_eq(n, 2);
-    cr_assert(pouw_tx_equal(&sel[0], &t0) && pouw_tx_equal(&sel[1], &t1));
-    free(sel);
-    cr_assert_eq(chain_mempool_prune(&removed, &err, f.s.dir, &l2), CHAIN_OK);
-    cr_assert_eq(removed, 2);
-    /* a returned transfer of another chain is refused with its reason */
-    pouw_tx alien[2] = {pouw_tx_coinbase(a->pub, 1000, 5), signed_tx(a, 1, b->pub, 1, 0, 0)};
-    cr_assert_eq(chain_mempool_return(&err, f.s.dir, alien, 2), CHAIN_EINVALID);
+    cr_assert_eq(chain_store_tx_list(&txs, &n, &err, f.s), CHAIN_OK);
+    cr_assert_eq(n, 1, "%zu pending", n);
+    cr_assert(pouw_tx_equal(&txs[0], &t1));
+    free(txs);
+    /* the next block takes it */
+    tk_mine(f.s, &blk, b->pub);
+    cr_assert_eq(blk.header.height, 4);
+    cr_assert_eq(blk.n_txs, 2);
+    cr_assert(pouw_tx_equal(&blk.txs[1], &t1));
+    cr_assert_eq(pouw_ledger_balance(&blk.ledger, b->pub), 20 + 1000 + 1, "t1, a coinbase and its fee");
+    /* a transfer of another chain is refused with its reason */
+    pouw_tx alien = signed_tx(a, 1, b->pub, 1, 2, 0);
+    cr_assert_eq(add(&f, &err, &alien), CHAIN_EINVALID);
     cr_assert(!strncmp(err.msg, "tx_chain: ", 10), "%s", err.msg);
     pouw_block_clear(&blk);
-    pouw_ledger_clear(&l1);
-    pouw_ledger_clear(&l2);
+    pouw_block_clear(&f2);
+    pouw_block_clear(&f3);
     fix_close(&f);
 }
 
@@ -580,13 +628,12 @@ static void key_file(const char *path, uint8_t seed_byte, const char *label, pou
  * the library is what bin/pouw mine runs). */
 static void testnet_mine(const char *data, const uint8_t miner[32], pouw_block *b)
 {
-    chain_store s;
-    common_error err;
+    chain_store *s;
     const chain_params *p = chain_testnet_by_name("alpha");
     cr_assert_not_null(p);
-    cr_assert_eq(chain_store_open(&s, &err, data, p, 1, 2), CHAIN_OK, "%s", err.msg);
-    tk_mine(&s, b, miner);
-    chain_store_close(&s);
+    tk_open(&s, data, p);
+    tk_mine(s, b, miner);
+    chain_store_close(s);
 }
 
 Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify)
@@ -596,7 +643,8 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
     tk_bin(chain, sizeof chain, "chain");
     snprintf(data, sizeof data, "%s/data", dir);
     snprintf(keys, sizeof keys, "%s/keys", data);
-    cr_assert_eq(chain_mkdirs(NULL, keys, 1), CHAIN_OK);
+    common_error kerr;
+    cr_assert_eq(chain_mkdirs(&kerr, keys, 1), CHAIN_OK, "%s", kerr.msg);
     snprintf(alice_key, sizeof alice_key, "%s/alice.key", keys);
     snprintf(bob_key, sizeof bob_key, "%s/bob.key", keys);
     snprintf(o, sizeof o, "%s/out", dir);
@@ -618,11 +666,24 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
     cr_assert_eq(run(cmd, o, e), 0, "%s", slurp(e));
     char *t = slurp(o);
     cr_assert_eq(strlen(t), 65, "one transfer id: %s", t);
-    char mfile[800];
     t[64] = '\0';
-    snprintf(mfile, sizeof mfile, "%s/test-alpha/mempool/%s.json", data, t);
-    struct stat sb;
-    cr_assert_eq(stat(mfile, &sb), 0, "the transfer waits in %s", mfile);
+    {
+        /* the transfer waits in the database's mempool */
+        chain_store *s;
+        tk_open(&s, data, chain_testnet_by_name("alpha"));
+        pouw_tx *txs;
+        size_t n;
+        common_error e2;
+        cr_assert_eq(chain_store_tx_list(&txs, &n, &e2, s), CHAIN_OK, "%s", e2.msg);
+        cr_assert_eq(n, 1);
+        uint8_t id[32];
+        char hex[65];
+        cr_assert_eq(pouw_tx_id(id, &txs[0]), POUW_OK);
+        pouw_hex_encode(hex, id, 32);
+        cr_assert_str_eq(hex, t, "the id printed is the pending transfer's");
+        free(txs);
+        chain_store_close(s);
+    }
     free(t);
     snprintf(cmd, sizeof cmd, "%s send --testnet --data %s --chain alpha --to %s --amount 100 --key %s", chain, data,
              hb, alice_key);
@@ -712,26 +773,22 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
     t = slurp(o);
     cr_assert_neq(strstr(t, "valid TestAlphaCoin chain: best tip 2 "), NULL, "%s", t);
     free(t);
-    char blocks[600], victim[1200] = "";
-    snprintf(blocks, sizeof blocks, "%s/test-alpha/blocks", data);
-    DIR *d = opendir(blocks);
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL)
-        if (!strncmp(de->d_name, "00000002-", 9) && strstr(de->d_name, ".json") && !strstr(de->d_name, ".tmp"))
-            snprintf(victim, sizeof victim, "%s/%s", blocks, de->d_name);
-    closedir(d);
-    cr_assert(victim[0]);
-    common_error err;
-    cr_assert_eq(pouw_block_load(&b, &err, victim), POUW_OK);
-    for (size_t i = 0; i < b.ledger.n; i++)
-        if (!memcmp(b.ledger.e[i].account, bob.pub, 32))
-            b.ledger.e[i].balance += 1000; /* bob's dream */
-    cr_assert_eq(pouw_block_save(&b, &err, victim), POUW_OK);
-    pouw_block_clear(&b);
+    /* bob's dream: a richer ledger row for block 2, behind the store's back */
+    char sql[400];
+    snprintf(sql, sizeof sql, "UPDATE ledger SET balance = balance + 1000 WHERE account = X'%s' AND block = ?1", hb);
+    {
+        chain_store *s;
+        tk_open(&s, data, chain_testnet_by_name("alpha"));
+        uint8_t id2[32];
+        tk_id(id2, s, 2);
+        chain_store_close(s);
+        cr_assert_eq(tk_sql(data, sql, id2), 1);
+    }
     cr_assert_eq(run(cmd, o, e), 1);
     t = slurp(e);
-    cr_assert_neq(strstr(t, "test-alpha block 2 "), NULL, "%s", t);
-    cr_assert_neq(strstr(t, "rejected (ledger)"), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "chains.db: ledger"), NULL, "names the database and the field: %s", t);
+    cr_assert_neq(strstr(t, ": block 2 "), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "now rejected (ledger"), NULL, "%s", t);
     free(t);
     pouw_key_clear(&alice);
     pouw_key_clear(&bob);

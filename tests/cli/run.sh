@@ -211,12 +211,6 @@ B1="$T/b1.json"
 run "$BIN/pouw" verify --data "$D" --testnet "$B1"
 expect "pouw verify" 0
 [ -s "$T/err" ] && bad "pouw verify of a good block printed: $(head -2 "$T/err")" || ok
-# a junk file named like a block beside it: verify of the good block stays quiet
-cp "$B1" "$D/test-alpha/blocks/00000001-$(printf 'ab%.0s' $(seq 32)).json"
-run "$BIN/pouw" verify --data "$D" --testnet "$B1"
-expect "pouw verify beside a bad stored file" 0
-[ -s "$T/err" ] && bad "pouw verify printed noise about another block: $(head -2 "$T/err")" || ok
-rm -f "$D/test-alpha/blocks/00000001-$(printf 'ab%.0s' $(seq 32)).json"
 run "$BIN/pouw" submit --data "$D" --testnet "$B1"
 expect "pouw submit of a stored block" 0 "already known"
 /usr/bin/python3 - "$B1" "$T/future.json" "$T/badpps.json" <<'PY'
@@ -230,6 +224,50 @@ json.dump(d, open(sys.argv[3], "w"))
 PY
 run "$BIN/pouw" submit --data "$D" --testnet "$T/future.json"
 expect "pouw submit of a tampered time: one line" 1 "rejected"
+# a bad block under a new id is stored INVALID: verify of the good block stays quiet,
+# and the store stays valid (a rejection on record is not a disagreement)
+/usr/bin/python3 - "$B1" "$T/junk.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["post_hash"] = "ab" * 32
+# a session digest that is not the re-run's: committed data, INVALID for good (a
+# wrong pps would be a derived field: copy-only, nothing recorded, spec s11.7)
+x = d["proof"]["sessions"][0]["d"]
+d["proof"]["sessions"][0]["d"] = ("0" if x[0] != "0" else "1") + x[1:]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+run "$BIN/pouw" submit --data "$D" --testnet "$T/junk.json"
+expect "pouw submit of a bad block" 1 "rejected"
+run "$BIN/pouw" verify --data "$D" --testnet "$B1"
+expect "pouw verify beside a stored invalid block" 0
+[ -s "$T/err" ] && bad "pouw verify printed noise about another block: $(head -2 "$T/err")" || ok
+run "$BIN/pouw" verify-chain --data "$D" --testnet --chain alpha
+expect "pouw verify-chain with a rejection on record" 0 "1 rejected"
+# pouw mine --time-ms far in the future: refused by its own verifier, nothing stored
+run "$BIN/chain" status --data "$D" --testnet --json
+h0=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["chains"][0]["height"])' "$T/out")
+run "$BIN/pouw" mine --data "$D" --testnet --chain alpha --key "$T/k1.key" --time-ms 99999999999999
+[ "$rc" != 0 ] && [ "$rc" != 3 ] && [ "$(lines "$T/err")" = 1 ] && ok || bad "pouw mine --time-ms far future: exit $rc, $(lines "$T/err") stderr lines"
+run "$BIN/chain" status --data "$D" --testnet --json
+h1=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["chains"][0]["height"])' "$T/out")
+[ "$h0" = "$h1" ] && [ -n "$h0" ] && ok || bad "pouw mine --time-ms far future stored a block: height $h0 -> $h1"
+# export, then submit every file into an empty data directory: the same best chain
+run "$BIN/chain" export --data "$D" --testnet --chain alpha --out "$T/exp"
+expect "chain export" 0
+R="$T/roundtrip"
+mkdir -p "$R"
+sub=0
+for f in $(ls "$T/exp/test-alpha/"*.json | grep -v '\.ledger\.json$' | sort); do
+  "$BIN/pouw" submit --data "$R" --testnet "$f" >/dev/null 2>"$T/err" || sub=1
+done
+[ "$sub" = 0 ] && ok || bad "submitting the exported blocks: $(head -2 "$T/err")"
+"$BIN/chain" status --data "$D" --testnet | grep -v '^  mempool' >"$T/st1"
+"$BIN/chain" status --data "$R" --testnet | grep -v '^  mempool' >"$T/st2"
+cmp -s "$T/st1" "$T/st2" && ok || bad "export/submit round trip: status differs: $(diff "$T/st1" "$T/st2" | head -4 | tr '\n' '|')"
+run "$BIN/chain" export --data "$R" --testnet --chain alpha --out "$T/exp2"
+(cd "$T/exp/test-alpha" && ls) >"$T/l1"; (cd "$T/exp2/test-alpha" && ls) >"$T/l2"
+# the side branch blocks of D: exported too, so both folders list the same files
+cmp -s "$T/l1" "$T/l2" && ok || bad "export of the round trip lists other files"
 run "$BIN/pouw" explain "$T/badpps.json" --out "$T/ex-bad"
 [ "$rc" = 1 ] && grep -q "invalid block" "$T/err" && ok || bad "pouw explain of an invalid block: exit $rc"
 run "$BIN/pouw" explain "$B1" --out "$T/ex-good"
@@ -254,9 +292,57 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
   expect "pouw explain, read-only data" 0
   run as_nobody "$BIN/chain" send --data "$D" --testnet --chain alpha --to "$a2" --amount 1 --key "$T/k1.copy"
   [ "$rc" != 0 ] && ok || bad "chain send without write access succeeded"
+  # the WAL files gone (another program's last connection removed them): readers
+  # that cannot create them read the database file itself
+  /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA wal_checkpoint(TRUNCATE)"); c.close()' "$D/chains.db"
+  [ ! -e "$D/chains.db-shm" ] && ok || bad "the -shm file is still there"
+  for args in "status" "verify"; do
+    run as_nobody "$BIN/chain" $args --data "$D" --testnet
+    expect "chain $args, read-only, no WAL files" 0
+  done
+  run as_nobody "$BIN/pouw" verify-chain --data "$D" --testnet --chain alpha
+  expect "pouw verify-chain, read-only, no WAL files" 0
+  run as_nobody "$BIN/chain" export --data "$D" --testnet --out "$T/ro-out/exp"
+  expect "chain export, read-only, no WAL files" 0
 else
   echo "cli: read-only checks skipped (not root, or no user nobody)" >&2
 fi
+
+# ------------------------------------------------------------------ no hangs, named errors, a corrupt database
+H="$T/hostile"
+mkdir -p "$H/fifo" "$H/dir/chains.db" "$H/kf"
+mkfifo "$H/fifo/chains.db" "$H/kf/k.key"
+for d in fifo dir; do
+  for args in "chain status" "chain verify" "pouw verify-chain --chain alpha"; do
+    run timeout 20 "$BIN/${args%% *}" ${args#* } --data "$H/$d" --testnet
+    [ "$rc" != 124 ] && ok || bad "$args on a $d named chains.db hung"
+    expect "$args: chains.db is a $d" 2 "chains.db"
+  done
+  run timeout 20 "$BIN/pouw" mine --data "$H/$d" --testnet --chain alpha
+  expect "pouw mine: chains.db is a $d" 2 "not a regular file"
+done
+run timeout 20 "$BIN/pouw" mine --data "$H/kf" --testnet --chain alpha --key "$H/kf/k.key"
+[ "$rc" != 124 ] && ok || bad "pouw mine with a FIFO key file hung"
+expect "pouw mine --key a FIFO" 2 "k.key"
+[ ! -e "$H/kf/chains.db" ] && ok || bad "a bad key file still created the database"
+run timeout 20 "$BIN/chain" send --data "$D" --testnet --chain alpha --to "$a2" --amount 1 --key "$H/kf"
+expect "chain send --key a folder" 2 "kf"
+C="$T/corrupt"
+mkdir -p "$C"
+/usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA wal_checkpoint(TRUNCATE)"); c.execute("VACUUM INTO ?", (sys.argv[2],)); c.close()' "$D/chains.db" "$C/chains.db"
+/usr/bin/python3 - "$C/chains.db" <<'PY'
+import sys
+f = open(sys.argv[1], "r+b")
+f.seek(4096 + 100)       # inside the second page (a b-tree page of the schema's tables)
+f.write(b"\xff" * 2000)
+f.seek(0)
+f.write(b"garbage garbage!")  # and the header itself
+f.close()
+PY
+for args in "chain status" "chain verify" "pouw verify-chain --chain alpha" "pouw mine --chain alpha"; do
+  run timeout 20 "$BIN/${args%% *}" ${args#* } --data "$C" --testnet
+  expect "$args on a corrupt database" 2 "sqlite3 .*\.recover"
+done
 
 # ------------------------------------------------------------------ a full disk: nothing half-written
 mkdir -p "$T/full"
