@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/file.h"
@@ -765,7 +766,19 @@ static chain_status open_db(chain_store *s, common_error *err, int create)
     if (writable) {
         int one = 1;
         sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one); /* readers without write access */
-        if ((rc = exec(s, "PRAGMA journal_mode=WAL")) != SQLITE_OK)
+        /* Switching a new database to WAL takes an exclusive lock that SQLite's
+         * busy handler does not wait for (two miners creating the same data
+         * directory at once): retry while busy, up to CHAIN_STORE_BUSY_MS. */
+        for (int waited = 0;; waited += 10) {
+            rc = exec(s, "PRAGMA journal_mode=WAL");
+            if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+                break;
+            if (waited >= CHAIN_STORE_BUSY_MS)
+                break;
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (rc != SQLITE_OK)
             return dberr(s, err, rc, "journal_mode");
         if ((rc = exec(s, "PRAGMA synchronous=FULL")) != SQLITE_OK)
             return dberr(s, err, rc, "synchronous");

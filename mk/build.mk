@@ -39,7 +39,7 @@ LDFLAGS += $(SANFLAGS)
 
 MODULES := common bse pouw chain experiments
 # Programs are the *_main.c files of a module: bse/bse_main.c -> $(BIN)/bse.
-lib_srcs = $(filter-out %_main.c,$(wildcard $(1)/*.c))
+lib_srcs = $(filter-out %_main.c,$(wildcard $(1)/*.c $(1)/*/*.c))
 prog_srcs = $(wildcard $(1)/*_main.c)
 LIBS_IN_ORDER := $(foreach m,experiments chain pouw bse common,$(if $(call lib_srcs,$(m)),$(BUILD)/lib$(m).a))
 PROGS := $(foreach m,$(MODULES),$(patsubst $(m)/%_main.c,$(BIN)/%,$(call prog_srcs,$(m))))
