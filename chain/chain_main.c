@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "chain/node.h"
 #include "chain/params.h"
+#include "chain/report.h"
 #include "chain/store.h"
 #include "pouw/block.h"
 #include "pouw/keys.h"
@@ -202,73 +203,23 @@ static chain_status tip_block(pouw_block *b, common_error *err, chain_store *s)
 
 /* ---------------------------------------------------------------- keys and labels */
 
-typedef struct known_key {
-    uint8_t pub[32];
-    char label[POUW_KEY_LABEL_MAX];
-    char file[256]; /* the file name in DIR/keys/ */
-} known_key;
+typedef chain_report_key known_key;
 
-static int by_file(const void *a, const void *b)
+static void print_notice(void *user, const common_error *err)
 {
-    return strcmp(((const known_key *)a)->file, ((const known_key *)b)->file);
+    common_error_print(err, (const char *)user, stderr);
 }
 
-/* Every readable key file DIR/keys/NAME.key, by file name. Malformed ones are
- * reported on stderr and skipped. Out: *keys (malloc'd), *n. Returns 0 or -1 (oom). */
+/* Every readable key file DIR/keys/NAME.key, by file name (chain/report.h). Malformed
+ * ones are reported on stderr and skipped. Out: *keys (malloc'd), *n. Returns 0 or -1 (oom). */
 static int load_keys(known_key **keys, size_t *n, const opts *o, const char *prog)
 {
-    *keys = NULL;
-    *n = 0;
-    char dir[CHAIN_PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/keys", o->data);
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    size_t cap = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".key") != 0 || l >= sizeof (*keys)->file)
-            continue;
-        char path[CHAIN_PATH_MAX + 256];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        pouw_key k;
-        common_error err;
-        if (pouw_key_load(&k, &err, path) != POUW_OK) {
-            common_error_print(&err, prog, stderr);
-            continue;
-        }
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            known_key *nk = realloc(*keys, nc * sizeof *nk);
-            if (!nk) {
-                pouw_key_clear(&k);
-                rc = -1;
-                break;
-            }
-            *keys = nk;
-            cap = nc;
-        }
-        known_key *kk = &(*keys)[(*n)++];
-        memcpy(kk->pub, k.pub, 32);
-        snprintf(kk->label, sizeof kk->label, "%s", k.label);
-        snprintf(kk->file, sizeof kk->file, "%s", de->d_name);
-        pouw_key_clear(&k);
-    }
-    closedir(d);
-    if (*n > 1)
-        qsort(*keys, *n, sizeof **keys, by_file);
-    return rc;
+    return chain_report_load_keys(keys, n, o->data, print_notice, (void *)prog);
 }
 
-/* The label of account pub among keys ("" when none). */
 static const char *label_of(const known_key *keys, size_t n, const uint8_t pub[32])
 {
-    for (size_t i = 0; i < n; i++)
-        if (memcmp(keys[i].pub, pub, 32) == 0 && keys[i].label[0])
-            return keys[i].label;
-    return "";
+    return chain_report_label(keys, n, pub);
 }
 
 /* ---------------------------------------------------------------- JSON output */
@@ -278,20 +229,6 @@ static cJSON *raw_int(int64_t v)
     char t[32];
     snprintf(t, sizeof t, "%" PRId64, v);
     return cJSON_CreateRaw(t);
-}
-
-static cJSON *bits_str(uint32_t bits)
-{
-    char t[16];
-    snprintf(t, sizeof t, "0x%08" PRIx32, bits);
-    return cJSON_CreateString(t);
-}
-
-static cJSON *hex_str(const uint8_t *b32)
-{
-    char h[POUW_SHA256_HEX];
-    pouw_hex_encode(h, b32, 32);
-    return cJSON_CreateString(h);
 }
 
 /* Prints root (then deletes it). Returns 0 or 1 (out of memory). */
@@ -310,8 +247,6 @@ static int print_json(cJSON *root)
 
 /* ---------------------------------------------------------------- status */
 
-#define LAST_BLOCKS 5
-
 static void iso_time(char *out, size_t cap, uint64_t ms)
 {
     time_t t = (time_t)(ms / 1000u);
@@ -324,173 +259,34 @@ static void iso_time(char *out, size_t cap, uint64_t ms)
     snprintf(out + l, cap - l, ".%03uZ", (unsigned)(ms % 1000u));
 }
 
-/* Status of chain p (open in s) as text, or into the JSON array arr. */
-static int status_chain(cJSON *arr, chain_store *s, const known_key *keys, size_t nkeys)
-{
-    const chain_params *p = chain_store_params(s);
-    common_error err;
-    pouw_block tip, b;
-    pouw_block_init(&tip);
-    pouw_block_init(&b);
-    uint64_t h = chain_store_tip_height(s);
-    if (tip_block(&tip, &err, s) != CHAIN_OK) {
-        common_error_print(&err, "chain status", stderr);
-        return 1;
-    }
-    pouw_requirements next;
-    int has_next = chain_required_targets(&next, &err, p, s, h + 1) == CHAIN_OK;
-    pouw_tx *pend = NULL;
-    size_t npend = 0;
-    struct {
-        size_t ignored;
-    } rep = {0}; /* the mempool is in the database: nothing to ignore */
-    if (chain_store_tx_list(&pend, &npend, &err, s) != CHAIN_OK)
-        common_error_print(&err, "chain status", stderr);
-    free(pend);
-    char id[POUW_SHA256_HEX];
-    pouw_hex_encode(id, tip.post_hash, 32);
-    int64_t coins = pouw_ledger_total(&tip.ledger);
-    cJSON *c = NULL, *blocks = NULL, *bal = NULL;
-    if (arr) {
-        c = cJSON_CreateObject();
-        cJSON_AddItemToArray(arr, c);
-        cJSON_AddItemToObject(c, "name", cJSON_CreateString(p->name));
-        cJSON_AddItemToObject(c, "coin", cJSON_CreateString(p->coin));
-        cJSON_AddItemToObject(c, "chain_id", raw_int(p->chain_id));
-        cJSON_AddItemToObject(c, "absent", cJSON_CreateFalse());
-        cJSON_AddItemToObject(c, "height", raw_int((int64_t)h));
-        cJSON_AddItemToObject(c, "tip", hex_str(tip.post_hash));
-        cJSON_AddItemToObject(c, "prehash_bits", bits_str(tip.header.prehash_bits));
-        cJSON_AddItemToObject(c, "pps_threshold_micro", raw_int(tip.header.pps_threshold_micro));
-        cJSON_AddItemToObject(c, "next_prehash_bits", has_next ? bits_str(next.prehash_bits) : cJSON_CreateNull());
-        cJSON_AddItemToObject(c, "next_pps_threshold_micro",
-                              has_next ? raw_int(next.pps_threshold_micro) : cJSON_CreateNull());
-        blocks = cJSON_CreateArray();
-        cJSON_AddItemToObject(c, "blocks", blocks);
-    } else {
-        printf("chain %s %s id %" PRIu32 "\n", p->name, p->coin, p->chain_id);
-        printf("  height %" PRIu64 "\n", h);
-        printf("  tip %s\n", id);
-        printf("  prehash_bits 0x%08" PRIx32 "\n", tip.header.prehash_bits);
-        printf("  pps_threshold_micro %" PRId64 "\n", tip.header.pps_threshold_micro);
-        if (has_next) {
-            printf("  next_prehash_bits 0x%08" PRIx32 "\n", next.prehash_bits);
-            printf("  next_pps_threshold_micro %" PRId64 "\n", next.pps_threshold_micro);
-        } else {
-            printf("  next_prehash_bits null\n  next_pps_threshold_micro null\n");
-        }
-    }
-    int rc = 0;
-    for (uint64_t k = 0; k < LAST_BLOCKS && k <= h; k++) {
-        const pouw_block *x = &tip;
-        if (k > 0) {
-            if (chain_store_load(&b, &err, s, h - k) != CHAIN_OK) {
-                common_error_print(&err, "chain status", stderr);
-                rc = 1;
-                break;
-            }
-            x = &b;
-        }
-        char bid[POUW_SHA256_HEX], miner[POUW_SHA256_HEX], when[48];
-        pouw_hex_encode(bid, x->post_hash, 32);
-        pouw_hex_encode(miner, x->header.miner, 32);
-        iso_time(when, sizeof when, x->header.time_ms);
-        if (arr) {
-            cJSON *bo = cJSON_CreateObject();
-            cJSON_AddItemToArray(blocks, bo);
-            cJSON_AddItemToObject(bo, "height", raw_int((int64_t)x->header.height));
-            cJSON_AddItemToObject(bo, "id", cJSON_CreateString(bid));
-            cJSON_AddItemToObject(bo, "time_ms", raw_int((int64_t)x->header.time_ms));
-            cJSON_AddItemToObject(bo, "time", cJSON_CreateString(when));
-            cJSON_AddItemToObject(bo, "miner", cJSON_CreateString(miner));
-            cJSON_AddItemToObject(bo, "transactions", raw_int((int64_t)x->n_txs));
-        } else {
-            printf("  block height %" PRIu64 " id %s time_ms %" PRIu64 " time %s transactions %zu miner %s\n",
-                   x->header.height, bid, x->header.time_ms, when, x->n_txs, miner);
-        }
-    }
-    if (arr) {
-        bal = cJSON_CreateArray();
-        cJSON_AddItemToObject(c, "balances", bal);
-    }
-    for (size_t i = 0; i < tip.ledger.n; i++) {
-        const pouw_ledger_entry *e = &tip.ledger.e[i];
-        char acct[POUW_SHA256_HEX];
-        pouw_hex_encode(acct, e->account, 32);
-        const char *label = label_of(keys, nkeys, e->account);
-        if (arr) {
-            cJSON *eo = cJSON_CreateObject();
-            cJSON_AddItemToArray(bal, eo);
-            cJSON_AddItemToObject(eo, "account", cJSON_CreateString(acct));
-            cJSON_AddItemToObject(eo, "balance", raw_int(e->balance));
-            cJSON_AddItemToObject(eo, "sequence", raw_int((int64_t)e->sequence));
-            cJSON_AddItemToObject(eo, "label", label[0] ? cJSON_CreateString(label) : cJSON_CreateNull());
-        } else {
-            printf("  balance account %s balance %" PRId64 " sequence %" PRIu64 " label %s\n", acct, e->balance,
-                   e->sequence, label[0] ? label : "null");
-        }
-    }
-    if (arr) {
-        cJSON_AddItemToObject(c, "coins", raw_int(coins));
-        cJSON *mp = cJSON_CreateObject();
-        cJSON_AddItemToObject(c, "mempool", mp);
-        cJSON_AddItemToObject(mp, "pending", raw_int((int64_t)npend));
-        cJSON_AddItemToObject(mp, "ignored", raw_int((int64_t)rep.ignored));
-    } else {
-        printf("  coins %" PRId64 "\n", coins);
-        printf("  mempool pending %zu ignored %zu\n", npend, rep.ignored);
-    }
-    pouw_block_clear(&b);
-    pouw_block_clear(&tip);
-    return rc;
-}
-
+/* The text and the --json document are both made from chain_report_status_json (one
+ * builder, shared with `chain monitor`). */
 static int cmd_status(const opts *o)
 {
-    known_key *keys;
-    size_t nkeys;
-    if (load_keys(&keys, &nkeys, o, "chain status")) {
+    chain_report_opts ro = {o->testnet, o->threads, print_notice, (void *)"chain status"};
+    cJSON *arr = NULL;
+    size_t found = 0;
+    common_error err;
+    chain_status cs = chain_report_status_json(&arr, &found, &err, o->data, &ro);
+    if (cs == CHAIN_ENOMEM) {
         fprintf(stderr, "chain status: out of memory\n");
         return 1;
     }
-    cJSON *root = NULL, *arr = NULL;
+    int rc = cs != CHAIN_OK;
     if (o->json) {
-        root = cJSON_CreateObject();
-        arr = cJSON_CreateArray();
-        cJSON_AddItemToObject(root, "chains", arr);
-    }
-    int rc = 0, found = 0;
-    for (unsigned i = 0; i < CHAIN_COUNT; i++) {
-        const chain_params *p = chain_at(o, i);
-        if (!chain_exists(o, p)) {
-            if (o->json) {
-                cJSON *c = cJSON_CreateObject();
-                cJSON_AddItemToArray(arr, c);
-                cJSON_AddItemToObject(c, "name", cJSON_CreateString(p->name));
-                cJSON_AddItemToObject(c, "coin", cJSON_CreateString(p->coin));
-                cJSON_AddItemToObject(c, "chain_id", raw_int(p->chain_id));
-                cJSON_AddItemToObject(c, "absent", cJSON_CreateTrue());
-            } else {
-                printf("chain %s %s id %" PRIu32 "\n  absent true\n", p->name, p->coin, p->chain_id);
-            }
-            continue;
+        cJSON *root = cJSON_CreateObject();
+        if (root && !cJSON_AddItemToObject(root, "chains", arr)) {
+            cJSON_Delete(root);
+            root = NULL;
         }
-        found++;
-        chain_store *s;
-        chain_v1_verifier v;
-        common_error err;
-        if (open_chain(&s, &err, o, p, "chain status", &v) != CHAIN_OK) {
-            common_error_print(&err, "chain status", stderr);
+        if (!root)
+            cJSON_Delete(arr);
+        if (print_json(root))
             rc = 1;
-            continue;
-        }
-        if (status_chain(arr, s, keys, nkeys))
-            rc = 1;
-        chain_store_close(s);
+    } else {
+        chain_report_status_text(stdout, arr);
+        cJSON_Delete(arr);
     }
-    free(keys);
-    if (o->json && print_json(root))
-        rc = 1;
     if (!found) {
         fprintf(stderr, "chain status: %s: no chain in this data directory (pouw mine creates them)\n", o->data);
         return 2;
