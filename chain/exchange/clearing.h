@@ -45,6 +45,28 @@
  * free base. Self-trade prevention cancels the resting order (bse/match.h). No
  * exchange fees.
  *
+ * Order ids. Each pair's book numbers its orders 1, 2, 3... (bse/match.h); the
+ * exchange's id of an order is (book id << 2) | pair, so ids are unique across the
+ * three pairs, deterministic for a replay, and id & 3 names the pair.
+ *
+ * Confirmations are counted on chain_ex_tip only: report a block's deposits and
+ * withdrawals (chain_ex_deposit_seen / chain_ex_withdrawal_seen) before its tip;
+ * a tip call with an unchanged height re-evaluates. A tip that moves down credits
+ * nothing and takes nothing back (only a *_removed call does). A deposit or
+ * withdrawal seen again at another height without a removal keeps its state.
+ * Withdrawal ids are 1, 2, 3... across the three coins.
+ *
+ * Debt. While an account owes on ANY coin it can withdraw nothing (it may still
+ * trade); a debt is paid only from credits (deposits, grants), not trade proceeds.
+ *
+ * Errors. With check_every, a public operation that changed the state returns
+ * CHAIN_EX_EINVARIANT when chain_ex_check fails; chain_ex_last_error says which
+ * coin and by how much. Market buy budgets above 9.2 x 10^14 units are capped
+ * there (the engine's price x qty value must fit in int64_t); limit orders whose
+ * price x qty does not fit are refused.
+ *
+ * The on_trade callback must not call back into the chain_ex.
+ *
  * Thread-safety: a chain_ex is a value used by one thread at a time.
  */
 #ifndef CHAIN_EXCHANGE_CLEARING_H
@@ -64,6 +86,7 @@
 #define CHAIN_EX_PRICE_MAX 100000000     /* ticks: 10^4 quote coins per base coin */
 #define CHAIN_EX_QTY_MAX ((int64_t)1 << 50) /* base units */
 #define CHAIN_EX_REASON_MAX 96
+#define CHAIN_EX_AMOUNT_MAX ((int64_t)1 << 53) /* units: the largest deposit or grant (9 x 10^9 coins) */
 
 typedef struct chain_ex chain_ex;
 
@@ -89,7 +112,8 @@ int chain_ex_pair_parse(unsigned *pair, const char *name);
 const char *chain_ex_coin_name(unsigned coin);
 
 /* Quote units a fill of qty base units at price ticks moves (p x q / 10^4);
- * qty must be a multiple of CHAIN_EX_QTY_STEP. */
+ * qty must be a multiple of CHAIN_EX_QTY_STEP. Returns -1 when an argument is
+ * negative or the result does not fit in int64_t. */
 int64_t chain_ex_quote_units(int64_t price, int64_t qty);
 
 typedef struct chain_ex_balance {
@@ -184,6 +208,9 @@ size_t chain_ex_orders_of(const chain_ex *ex, uint32_t account, chain_ex_order_i
 /* The pair's book (read-only) and last trade price (0 before any trade). */
 const bse_match *chain_ex_book(const chain_ex *ex, unsigned pair);
 int64_t chain_ex_last_price(const chain_ex *ex, unsigned pair);
+
+/* The error record of the last failed check_every verification (code 0 when none). */
+const common_error *chain_ex_last_error(const chain_ex *ex);
 
 /* Verifies the INVARIANT. Returns 0, or CHAIN_EX_EINVARIANT with err saying
  * which coin and by how much. */
