@@ -5,6 +5,7 @@
  * or transfer was rejected, or the work failed; 2 usage or bad input. */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "common/cli.h"
 #include "common/clock.h"
 #include "chain/node.h"
+#include "chain/monitor.h"
 #include "chain/params.h"
 #include "chain/report.h"
 #include "chain/store.h"
@@ -27,9 +29,9 @@
 #include "pouw/tx.h"
 #include "pouw/verify.h"
 
-enum { CMD_STATUS, CMD_SEND, CMD_ACCOUNTS, CMD_VERIFY, CMD_SHOW, CMD_EXPORT, CMD_KEYGEN, N_CMDS };
+enum { CMD_STATUS, CMD_SEND, CMD_ACCOUNTS, CMD_VERIFY, CMD_SHOW, CMD_EXPORT, CMD_KEYGEN, CMD_MONITOR, N_CMDS };
 enum {
-    O_DATA, O_CHAIN, O_TO, O_AMOUNT, O_FEE, O_KEY, O_JSON, O_TESTNET, O_THREADS, O_TRUST, O_HEIGHT, O_ID, O_LABEL, O_OUT,
+    O_DATA, O_CHAIN, O_TO, O_AMOUNT, O_FEE, O_KEY, O_JSON, O_TESTNET, O_THREADS, O_TRUST, O_HEIGHT, O_ID, O_LABEL, O_OUT, O_INTERVAL,
     N_OPTS
 };
 #define M(c) COMMON_CMD(c)
@@ -80,10 +82,25 @@ static const common_cmd CMDS[] = {
                     "overwritten) and print its account id (64 hex digits). `pouw mine --key FILE`\n"
                     "mines to it; `chain send --key FILE` spends from it",
                     1, 1, "FILE"},
+    [CMD_MONITOR] = {"monitor", "--data DIR [--json] [--testnet] [--interval S]",
+                     "a live view of the data directory and of an economy running on it: per\n"
+                     "chain its height, last blocks (height, time, miner label or short id,\n"
+                     "interval), the mean recent block interval, post_bits and the PPS threshold,\n"
+                     "the largest balances; from DIR/economy.json (written by the economy runner;\n"
+                     "schema in chain/report.h) each book's best bid and ask, spread and depth, the\n"
+                     "last trades, price sparklines of the period closes, the agents of largest\n"
+                     "value. On a terminal it refreshes in place (q or Ctrl-C quits and restores\n"
+                     "the terminal); otherwise it prints one text snapshot and exits. --json: one\n"
+                     "snapshot {\"chains\": what `chain status --json` prints as chains,\n"
+                     "\"economy\": the file's object or null, \"recent\": the last blocks of each\n"
+                     "chain with intervals and post_bits}. A missing economy.json is \"economy:\n"
+                     "none\"; a malformed one is that plus its reason (on stderr with --json or\n"
+                     "text), never an error. Needs only read access",
+                     0, 0, NULL},
 };
 
 static const common_opt OPTS[] = {
-    [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, READERS,
+    [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, READERS | M(CMD_MONITOR),
                 "data directory (DIR/chains.db: every chain's blocks, verdicts, ledgers and\n"
                 "mempool; DIR/keys/)"},
     [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_SEND) | M(CMD_SHOW) | M(CMD_EXPORT),
@@ -95,8 +112,9 @@ static const common_opt OPTS[] = {
     [O_FEE] = {"--fee", COMMON_OPT_UINT, "F", 0, 9007199254740991ull, M(CMD_SEND),
                "whole coins to the miner of the block that takes it (default 0)"},
     [O_KEY] = {"--key", COMMON_OPT_STR, "FILE", 0, 0, M(CMD_SEND), "the sender's key file (pouw key format)"},
-    [O_JSON] = {"--json", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_STATUS) | M(CMD_ACCOUNTS) | M(CMD_SHOW), "machine-readable output"},
-    [O_TESTNET] = {"--testnet", COMMON_OPT_FLAG, NULL, 0, 0, READERS,
+    [O_JSON] = {"--json", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_STATUS) | M(CMD_ACCOUNTS) | M(CMD_SHOW) | M(CMD_MONITOR),
+                "machine-readable output"},
+    [O_TESTNET] = {"--testnet", COMMON_OPT_FLAG, NULL, 0, 0, READERS | M(CMD_MONITOR),
                    "the test chains test-alpha, test-bravo, test-charlie (tiny sessions)"},
     [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 256, READERS,
                    "threads for re-running sessions when verifying (default: 2)"},
@@ -108,6 +126,8 @@ static const common_opt OPTS[] = {
     [O_ID] = {"--id", COMMON_OPT_STR, "ID", 0, 0, M(CMD_SHOW), "the block with this id (post_hash), any branch"},
     [O_OUT] = {"--out", COMMON_OPT_STR, "FOLDER", 0, 0, M(CMD_EXPORT), "the folder export writes (created if missing)"},
     [O_LABEL] = {"--label", COMMON_OPT_STR, "L", 0, 0, M(CMD_KEYGEN), "a label stored in the key file (shown by status and accounts)"},
+    [O_INTERVAL] = {"--interval", COMMON_OPT_REAL, "S", 0, 0, M(CMD_MONITOR),
+                    "seconds between refreshes of the live view, 0.1..3600 (default 1)", 0.1, 3600},
 };
 
 static const common_cli CLI = {
@@ -134,6 +154,7 @@ typedef struct opts {
     uint64_t height;
     int has_amount, has_height, json, testnet, trust;
     unsigned threads;
+    double interval;
 } opts;
 
 static uint64_t wall_ms(void *user)
@@ -771,6 +792,50 @@ static int cmd_keygen(const opts *o)
     return 0;
 }
 
+/* ---------------------------------------------------------------- monitor */
+
+static volatile sig_atomic_t g_stop; /* set by SIGINT / SIGTERM while the live view runs */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static int cmd_monitor(const opts *o)
+{
+    chain_monitor_opts mo = {o->data, o->testnet, o->threads, o->interval, print_notice, (void *)"chain monitor"};
+    common_error err;
+    if (!o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal; /* no SA_RESTART: a key wait returns at once */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        if (chain_monitor_run(&err, &mo, &g_stop) != CHAIN_OK) {
+            common_error_print(&err, "chain monitor", stderr);
+            return 1;
+        }
+        return 0;
+    }
+    cJSON *snap = NULL;
+    size_t found = 0;
+    common_error econ;
+    if (chain_monitor_snapshot(&snap, &found, &econ, &err, &mo) != CHAIN_OK) {
+        common_error_print(&err, "chain monitor", stderr);
+        return 1;
+    }
+    if (econ.code) /* the economy is shown as none; say why, once */
+        common_error_print(&econ, "chain monitor: economy", stderr);
+    if (o->json)
+        return print_json(snap);
+    chain_monitor_limits lim = chain_monitor_limits_full();
+    chain_monitor_render(stdout, snap, o->data, &econ, &lim, 0);
+    cJSON_Delete(snap);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -800,6 +865,7 @@ int main(int argc, char **argv)
     o.testnet = a.given[O_TESTNET];
     o.trust = a.given[O_TRUST];
     o.threads = a.given[O_THREADS] ? (unsigned)a.num[O_THREADS] : 2;
+    o.interval = a.given[O_INTERVAL] ? a.real[O_INTERVAL] : 1.0;
     if (o.cmd == CMD_KEYGEN)
         return cmd_keygen(&o);
     if (!o.data)
@@ -822,6 +888,8 @@ int main(int argc, char **argv)
         return cmd_verify(&o);
     case CMD_EXPORT:
         return cmd_export(&o);
+    case CMD_MONITOR:
+        return cmd_monitor(&o);
     default:
         return cmd_show(&o);
     }

@@ -657,7 +657,7 @@ chain_status chain_report_economy_load(cJSON **out, common_error *err, const cha
         return CHAIN_EIO;
     }
     const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(data, len, &end, 1);
+    cJSON *doc = cJSON_ParseWithLengthOpts(data, len + 1, &end, 1); /* with its NUL: nothing may follow */
     if (!doc) {
         size_t at = end && end >= data ? (size_t)(end - data) : 0;
         free(data);
