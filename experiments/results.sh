@@ -22,6 +22,7 @@ step "E5 binding";              "$BIN/e5_binding" --scale "$SCALE" --out "$OUT"
 step "E6 lazy miner";           "$BIN/e6_lazy" --scale "$SCALE" --out "$OUT"
 step "E7 verification cost";    "$BIN/e7_verify_cost" --scale "$SCALE" --out "$OUT"
 step "E8 determinism matrix";   "$BIN/e8_determinism" matrix --scale "$SCALE" --out "$OUT" "$@"
+step "E11 withholding";        sweep e11_selfish --scale "$SCALE" --out "$OUT"
 step "E13 engine fidelity";     sweep e13_fidelity --scale "$SCALE" --out "$OUT" ${BSEPY:+--bsepy "$BSEPY"}
 step "E14 speed";               "$BIN/e14_speed" --scale "$SCALE" --out "$OUT"
 if [ "$SCALE" = quick ]; then
