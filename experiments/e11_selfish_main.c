@@ -219,7 +219,7 @@ int main(int argc, char **argv)
              " \"model_delay\": \"%d honest miners of equal power; at a tie each (but the honest block's finder) mines on"
              " the first to arrive of the two blocks, delays exponential of means 1 (honest) and (1 - gamma) / gamma"
              " (pool); delays short against the block interval\","
-             " \"revenue\": \"the pool's blocks in the final chain / its blocks, mean over runs\","
+             " \"revenue\": \"the pool's blocks in the final chain / the final chain's blocks, mean over runs\","
              " \"ci\": \"95%%, mean +- t(0.975, runs - 1) sd / sqrt(runs)\","
              " \"theory\": \"[a (1-a)^2 (4a + g (1 - 2a)) - a^3] / [1 - a (1 + (2 - a) a)]\","
              " \"profitable\": \"relative_revenue > alpha\", \"blocks\": \"blocks found per run\"}",
