@@ -718,7 +718,7 @@ Test(chain_exchange, a_random_walk_keeps_the_invariant_and_every_account_whole)
     int64_t in[NA][CHAIN_EX_COINS] = {{0}};  /* grants + deposits made (distinct) */
     int64_t out[NA][CHAIN_EX_COINS] = {{0}}; /* withdrawals made */
     uint64_t tip[CHAIN_EX_COINS] = {0};
-    size_t counts[12] = {0};
+    size_t counts[12] = {0}, owed_ops = 0;
     for (int op = 0; op < OPS; op++) {
         uint64_t r = walk_next(&rs);
         uint32_t a = (uint32_t)(r % NA);
@@ -837,6 +837,11 @@ Test(chain_exchange, a_random_walk_keeps_the_invariant_and_every_account_whole)
             cr_assert_eq(sum + chain_ex_pending_withdrawals(ex, c), chain_ex_custody(ex, c),
                          "op %d coin %u: conservation", op, c);
         }
+        for (uint32_t k = 0; k < NA; k++)
+            if (chain_ex_balance_of(ex, k, coin).owed > 0) {
+                owed_ops++;
+                break;
+            }
     }
     printf("grants %zu deposits %zu tips %zu removed %zu re-seen %zu orders %zu/%zu refused cancels %zu "
            "withdrawals %zu/%zu refused wd removed %zu seen %zu trades %zu\n",
@@ -844,6 +849,8 @@ Test(chain_exchange, a_random_walk_keeps_the_invariant_and_every_account_whole)
            counts[9], counts[10], counts[11], ts.n);
     cr_assert_gt(ts.n, 300, "the walk trades");
     cr_assert_gt(counts[3], 50, "the walk removes deposits");
+    printf("operations with a debt outstanding: %zu\n", owed_ops);
+    cr_assert_gt(owed_ops, 0, "the walk makes debts (a removed deposit already traded away)");
     cr_assert_eq(ts.bad_quote, 0);
     chain_ex_free(ex);
 }
