@@ -104,6 +104,10 @@ static void put_str(common_buf *b, const char *s)
             char e[2] = {'\\', (char)c};
             common_buf_append(b, e, 2);
             p++;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            char e[2] = {'\\', c == '\n' ? 'n' : c == '\r' ? 'r' : 't'};
+            common_buf_append(b, e, 2);
+            p++;
         } else if (c < 0x20) {
             char e[6] = {'\\', 'u', '0', '0', HEX[c >> 4], HEX[c & 15]};
             common_buf_append(b, e, 6);
