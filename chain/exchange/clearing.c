@@ -132,6 +132,7 @@ struct chain_ex {
     ex_withdrawal *wd; /* withdrawal id - 1 */
     size_t n_wd, cap_wd;
     common_error last;
+    uint64_t n_ops;    /* operations done (CHAIN_CHECK's sampling) */
     /* the submission being settled */
     unsigned cur_pair;
     int32_t taker;
@@ -233,10 +234,18 @@ const common_error *chain_ex_last_error(const chain_ex *ex)
     return &ex->last;
 }
 
-/* After a public operation that changed something: the invariant when asked for. */
+/* After a public operation that changed something: the invariant when asked for
+ * (check_every), and in CHAIN_CHECK test builds every 64th operation anyway (a
+ * full check is O(accounts + orders + deposits + withdrawals)). */
 static chain_ex_code after(chain_ex *ex, chain_ex_code rc)
 {
-    if (rc == CHAIN_EX_OK && ex->o.check_every && chain_ex_check(ex, &ex->last) != CHAIN_EX_OK)
+    if (rc != CHAIN_EX_OK)
+        return rc;
+    int due = ex->o.check_every != 0;
+#ifdef CHAIN_CHECK
+    due |= (++ex->n_ops & 63) == 0;
+#endif
+    if (due && chain_ex_check(ex, &ex->last) != CHAIN_EX_OK)
         return CHAIN_EX_EINVARIANT;
     return rc;
 }
@@ -653,6 +662,9 @@ chain_ex_code chain_ex_deposit_seen(chain_ex *ex, unsigned coin, uint32_t accoun
     if (coin >= CHAIN_EX_COINS || account >= ex->o.n_accounts || amount <= 0 || amount > CHAIN_EX_AMOUNT_MAX)
         return CHAIN_EX_EINVAL;
     ex_coin *c = &ex->coin[coin];
+    /* room in the waiting list first, so a failure leaves nothing half-recorded */
+    if (grow((void **)&c->wait_dep, &c->cap_wait_dep, c->n_wait_dep + 1, sizeof *c->wait_dep))
+        return CHAIN_EX_ENOMEM;
     int64_t k = dep_find(c, deposit_id);
     if (k >= 0) {
         ex_deposit *d = &c->dep[k];
@@ -668,8 +680,6 @@ chain_ex_code chain_ex_deposit_seen(chain_ex *ex, unsigned coin, uint32_t accoun
     }
     ex_deposit *d = &c->dep[k];
     if (!d->credited && !d->listed) {
-        if (grow((void **)&c->wait_dep, &c->cap_wait_dep, c->n_wait_dep + 1, sizeof *c->wait_dep))
-            return CHAIN_EX_ENOMEM;
         c->wait_dep[c->n_wait_dep++] = (uint32_t)k;
         d->listed = 1;
     }

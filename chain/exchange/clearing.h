@@ -27,7 +27,7 @@
  * Reorganisations. chain_ex_deposit_removed for a credited deposit (its block
  * left the best chain, deeper than the confirmations): the credit is taken back
  * from the trader's free balance, then by cancelling its orders on that coin
- * (releasing escrow), and what is still missing (the coins were traded away) is
+ * (releasing escrow; lowest exchange id first, only as many as needed), and what is still missing (the coins were traded away) is
  * recorded as `owed`: a debt paid first from the trader's next credits, and no
  * withdrawal is allowed while owed > 0. The deposit becomes "seen at no height"
  * and is credited again when it re-enters the best chain and confirms. A removed
@@ -61,7 +61,8 @@
  *
  * Errors. With check_every, a public operation that changed the state returns
  * CHAIN_EX_EINVARIANT when chain_ex_check fails; chain_ex_last_error says which
- * coin and by how much. Market buy budgets above 9.2 x 10^14 units are capped
+ * coin and by how much. Test builds (-DCHAIN_CHECK) also check every 64th
+ * operation without check_every. Market buy budgets above 9.2 x 10^14 units are capped
  * there (the engine's price x qty value must fit in int64_t); limit orders whose
  * price x qty does not fit are refused.
  *
