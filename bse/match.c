@@ -160,7 +160,7 @@ bse_match_status bse_match_submit(bse_match *m, const bse_match_order *o, bse_ma
     const int is_buy = o->side == BSE_MATCH_BUY;
     bse_book_side *own = side_of(m, o->side);
     bse_book_side *opp = is_buy ? &m->asks : &m->bids;
-    if (grow_ids(m))
+    if (m->next_id >= m->cap_ids && grow_ids(m))
         return BSE_MATCH_ENOMEM;
     if (o->type == BSE_MATCH_LIMIT && reserve_rest(own, o->owner, o->price))
         return BSE_MATCH_ENOMEM;
@@ -275,14 +275,17 @@ bse_match_status bse_match_cancel(bse_match *m, uint64_t id, bse_match_event_fn 
         memset(info, 0, sizeof *info);
     if (!is_resting(m, id))
         return BSE_MATCH_ENOTFOUND;
-    bse_match_info in;
-    info_of(m, id, &in);
-    (void)bse_book_del_node(side_of(m, in.side), m->id_node[id]);
+    if (info)
+        info_of(m, id, info);
+    const bse_match_side side = (bse_match_side)m->id_side[id];
+    bse_book_side *s = side_of(m, side);
+    const int32_t node = m->id_node[id];
+    const int32_t owner = s->nodes[node].owner;
+    const int64_t price = s->nodes[node].price, qty = s->nodes[node].qty;
+    (void)bse_book_del_node(s, node);
     m->id_node[id] = -1;
     m->n_resting--;
-    if (info)
-        *info = in;
-    emit(fn, user, BSE_MATCH_EV_CANCEL, in.side, id, in.owner, 0, -1, in.price, in.qty);
+    emit(fn, user, BSE_MATCH_EV_CANCEL, side, id, owner, 0, -1, price, qty);
     MATCH_VERIFY(m);
     return BSE_MATCH_OK;
 }

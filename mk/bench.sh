@@ -17,6 +17,7 @@ echo "# config: std-s0 = 40 buyers + 40 sellers (ZIC, ZIP, SHVR, GVWY x10 each s
 "$BIN/bsebench" "$G" --case std-s0 --name bse_std3600 --end-time 3600 --reps 9 --baseline "$(py mean large)"
 "$BIN/bsebench" "$G" --case std-s0 --name bse_std600_lobs --lobs 1 --reps 21 --baseline "$(py timing_lobs standard)"
 "$BIN/bsebench" "$G" --case adaptive-s5 --name bse_adaptive20000 --reps 3 --baseline 41.807
+"$BIN/bsebench" match --orders 1000000 --reps 7 # exchange-mode matching engine, standard flow (bsebench --help)
 # whole program, one session, files written (process start, JSON parse, fsync'd outputs)
 d=$(mktemp -d)
 t0=$(date +%s.%N); "$BIN/bse" run "$G" --case std-s0 --out "$d" >/dev/null; t1=$(date +%s.%N)
