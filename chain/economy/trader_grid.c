@@ -170,6 +170,16 @@ static int64_t line_below(const grid *s, double p)
     return k;
 }
 
+/* Whether an unsold lot was bought on line k (within half a spacing: lines move when the grid re-anchors). */
+static int line_taken(const grid *s, int64_t k)
+{
+    double lp = line_price(s, k) * 1e4;
+    for (int i = 0; i < GRID_LOTS; i++)
+        if (s->lots[i].active && fabs((double)s->lots[i].buy_px - lp) < 0.5 * s->spacing * lp)
+            return 1;
+    return 0;
+}
+
 static int id_claimed(const grid *s, uint64_t id)
 {
     if (s->buy.state == ORD_LIVE && s->buy.id == id)
@@ -315,8 +325,10 @@ static void grid_step(void *state, const chain_econ_obs *obs, chain_econ_rng *rn
             chain_econ_budget_order(act, &b, s->pair, BSE_MATCH_SELL, BSE_MATCH_LIMIT, l->sell_px, q))
             l->sell = (grid_ord){ORD_PENDING, 0, 0, l->sell_px, q, 0};
     }
-    /* 5. the buy on the line below */
+    /* 5. the buy on the line below (one lot per line: lines holding an unsold lot are passed over) */
     int64_t k = line_below(s, p);
+    for (int guard = 0; guard < GRID_LOTS && line_taken(s, k); guard++)
+        k--;
     int64_t bp = (int64_t)floor(line_price(s, k) * 1e4);
     if (s->buy.state == ORD_LIVE && !s->buy.cancelled && bp > s->buy.price &&
         act->n_cancels < CHAIN_ECON_MAX_CANCELS) {
