@@ -189,38 +189,10 @@ static int by_balance(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static void render_chain(const out *o, const cJSON *c, const cJSON *recent, const chain_monitor_limits *lim)
+/* "  largest: one 3000 | ..." (lim->balances of them), or "" */
+static void largest_balances(char *b2, size_t cap, const cJSON *c, const chain_monitor_limits *lim)
 {
-    const char *name = str(get(c, "name"), "?"), *coin = str(get(c, "coin"), "?");
-    if (cJSON_IsTrue(get(c, "absent"))) {
-        line(o, "%s (%s): absent", name, coin);
-        return;
-    }
-    const cJSON *r = get(recent, name);
-    const cJSON *rb = get(r, "blocks");
-    const cJSON *tipb = cJSON_IsArray(rb) ? cJSON_GetArrayItem(rb, 0) : NULL;
-    char iv[32];
-    seconds(iv, sizeof iv, get(r, "mean_interval_ms"));
-    double thr = numor(get(c, "pps_threshold_micro"), NAN), nthr = numor(get(c, "next_pps_threshold_micro"), NAN);
-    char thr_s[32], nthr_s[32];
-    snprintf(thr_s, sizeof thr_s, isnan(thr) ? "-" : "%.6f", thr / 1e6);
-    snprintf(nthr_s, sizeof nthr_s, isnan(nthr) ? "-" : "%.6f", nthr / 1e6);
-    line(o, "%s (%s)  height %s  interval %s (mean of %s)  post_bits %s  threshold %s (next %s)  coins %s  pending %s",
-         name, coin, str(get(c, "height"), "?"), iv, str(get(r, "n_intervals"), "0"),
-         str(get(tipb, "post_bits"), "-"), thr_s, nthr_s, str(get(c, "coins"), "?"),
-         str(get(get(c, "mempool"), "pending"), "?"));
-    size_t k = 0;
-    const cJSON *b;
-    cJSON_ArrayForEach(b, rb) {
-        if (k++ >= lim->blocks)
-            break;
-        char t[40], m[POUW_KEY_LABEL_MAX + 16];
-        when(t, sizeof t, numor(get(b, "time_ms"), -1));
-        who(m, sizeof m, c, str(get(b, "miner"), ""));
-        seconds(iv, sizeof iv, get(b, "interval_ms"));
-        line(o, "  #%-7s %s  %-16.16s %11s  post_bits %s  txs %s", str(get(b, "height"), "?"), t, m, iv,
-             str(get(b, "post_bits"), "-"), str(get(b, "transactions"), "?"));
-    }
+    b2[0] = '\0';
     const cJSON *bal = get(c, "balances");
     size_t n = (size_t)cJSON_GetArraySize(bal);
     if (lim->balances == 0 || n == 0)
@@ -239,16 +211,49 @@ static void render_chain(const out *o, const cJSON *c, const cJSON *recent, cons
         i++;
     }
     qsort(refs, i, sizeof *refs, by_balance);
-    char b2[LINE_MAX_BYTES];
-    size_t len = (size_t)snprintf(b2, sizeof b2, "  largest:");
-    for (size_t j = 0; j < i && j < lim->balances && len < sizeof b2; j++) {
+    size_t len = (size_t)snprintf(b2, cap, "  largest:");
+    for (size_t j = 0; j < i && j < lim->balances && len < cap; j++) {
         char w[POUW_KEY_LABEL_MAX + 16];
         who(w, sizeof w, c, str(get(refs[j].e, "account"), ""));
-        len += (size_t)snprintf(b2 + len, sizeof b2 - len, "%s %s %s", j ? " |" : "", w,
-                                str(get(refs[j].e, "balance"), "?"));
+        len += (size_t)snprintf(b2 + len, cap - len, "%s %s %s", j ? " |" : "", w, str(get(refs[j].e, "balance"), "?"));
     }
     free(refs);
-    line(o, "%s", b2);
+}
+
+static void render_chain(const out *o, const cJSON *c, const cJSON *recent, const chain_monitor_limits *lim)
+{
+    const char *name = str(get(c, "name"), "?"), *coin = str(get(c, "coin"), "?");
+    if (cJSON_IsTrue(get(c, "absent"))) {
+        line(o, "%s (%s): absent", name, coin);
+        return;
+    }
+    const cJSON *r = get(recent, name);
+    const cJSON *rb = get(r, "blocks");
+    const cJSON *tipb = cJSON_IsArray(rb) ? cJSON_GetArrayItem(rb, 0) : NULL;
+    char iv[32];
+    seconds(iv, sizeof iv, get(r, "mean_interval_ms"));
+    double thr = numor(get(c, "pps_threshold_micro"), NAN), nthr = numor(get(c, "next_pps_threshold_micro"), NAN);
+    char thr_s[32], nthr_s[32];
+    snprintf(thr_s, sizeof thr_s, isnan(thr) ? "-" : "%.6f", thr / 1e6);
+    snprintf(nthr_s, sizeof nthr_s, isnan(nthr) ? "-" : "%.6f", nthr / 1e6);
+    char largest[LINE_MAX_BYTES / 2];
+    largest_balances(largest, sizeof largest, c, lim);
+    line(o, "%s (%s)  height %s  coins %s  pending %s%s", name, coin, str(get(c, "height"), "?"),
+         str(get(c, "coins"), "?"), str(get(get(c, "mempool"), "pending"), "?"), largest);
+    line(o, "  interval %s (mean of %s)  post_bits %s  threshold %s (next %s)", iv, str(get(r, "n_intervals"), "0"),
+         str(get(tipb, "post_bits"), "-"), thr_s, nthr_s);
+    size_t k = 0;
+    const cJSON *b;
+    cJSON_ArrayForEach(b, rb) {
+        if (k++ >= lim->blocks)
+            break;
+        char t[40], m[POUW_KEY_LABEL_MAX + 16];
+        when(t, sizeof t, numor(get(b, "time_ms"), -1));
+        who(m, sizeof m, c, str(get(b, "miner"), ""));
+        seconds(iv, sizeof iv, get(b, "interval_ms"));
+        line(o, "  #%-7s %s  %-16.16s %11s  post_bits %s  txs %s", str(get(b, "height"), "?"), t, m, iv,
+             str(get(b, "post_bits"), "-"), str(get(b, "transactions"), "?"));
+    }
 }
 
 /* ticks (10^4 per quote coin) and units (10^6 per coin) as decimals */
@@ -307,8 +312,15 @@ static void render_book(const out *o, const cJSON *pr, const chain_monitor_limit
     price(last, sizeof last, get(pr, "last"));
     price(bid, sizeof bid, cJSON_GetArrayItem(bb, 0));
     price(ask, sizeof ask, cJSON_GetArrayItem(ba, 0));
-    coins(bq, sizeof bq, numor(cJSON_GetArrayItem(bb, 1), 0));
-    coins(aq, sizeof aq, numor(cJSON_GetArrayItem(ba, 1), 0));
+    double q;
+    if (num(cJSON_GetArrayItem(bb, 1), &q))
+        coins(bq, sizeof bq, q);
+    else
+        snprintf(bq, sizeof bq, "-");
+    if (num(cJSON_GetArrayItem(ba, 1), &q))
+        coins(aq, sizeof aq, q);
+    else
+        snprintf(aq, sizeof aq, "-");
     double pb, pa;
     if (num(cJSON_GetArrayItem(bb, 0), &pb) && num(cJSON_GetArrayItem(ba, 0), &pa))
         snprintf(sp, sizeof sp, "%.4f", (pa - pb) / 1e4);
@@ -317,7 +329,7 @@ static void render_book(const out *o, const cJSON *pr, const chain_monitor_limit
     coins(d0, sizeof d0, depth[0]);
     coins(d1, sizeof d1, depth[1]);
     coins(vol, sizeof vol, numor(get(pr, "volume"), 0));
-    line(o, "  %-13s last %s  bid %s x %s  ask %s x %s  spread %s  depth %s / %s (%d / %d levels)  volume %s",
+    line(o, "  %-13s last %s  bid %s x %s  ask %s x %s  spread %s  depth %s/%s (%d/%d lv)  vol %s",
          pr->string ? pr->string : "?", last, bid, bq, ask, aq, sp, d0, d1, cJSON_GetArraySize(bids),
          cJSON_GetArraySize(asks), vol);
     const cJSON *closes = get(pr, "closes");

@@ -80,6 +80,10 @@ run "$BIN/chain" monitor --data "$D" --testnet
 [ "$rc" = 0 ] && ok || bad "chain monitor (text): exit $rc"
 grep -q '^test-alpha (TestAlphaCoin)  height 2 ' "$T/out" && ok || bad "text: no test-alpha height line: $(head -3 "$T/out")"
 grep -q 'miner-one' "$T/out" && ok || bad "text: the miner's label is not shown"
+grep -q '^  interval 0.[0-9]* s (mean of 1)  post_bits 0x[0-9a-f]\{8\}  threshold [0-9.]* (next [0-9.]*)$' "$T/out" && ok ||
+  bad "text: no interval and difficulty line: $(sed -n 3p "$T/out")"
+grep -q '^test-alpha (TestAlphaCoin)  height 2  coins [0-9]*  pending 0  largest: miner-one ' "$T/out" && ok ||
+  bad "text: no largest balance"
 grep -q '^test-charlie (TestCharlieCoin): absent' "$T/out" && ok || bad "text: absent chain"
 grep -q '^economy sim  t 3600 s of 86400 s' "$T/out" && ok || bad "text: no economy line"
 grep -q 'BRAVO/ALPHA .*bid 1.0010 x 2.50  ask 1.0015 x 3.00  spread 0.0005' "$T/out" && ok || bad "text: BRAVO/ALPHA book"
