@@ -28,6 +28,7 @@
 #include "chain/node.h"
 #include "chain/params.h"
 #include "chain/keys.h"
+#include "chain/net/node.h"
 #include "chain/policy.h"
 #include "chain/store.h"
 #include "pouw/block.h"
@@ -37,9 +38,10 @@
 #include "pouw/verify.h"
 #include "pouw/work.h"
 
-enum { CMD_MINE, CMD_SUBMIT, CMD_VERIFY, CMD_VERIFY_CHAIN, CMD_EXPLAIN, N_CMDS };
+enum { CMD_MINE, CMD_SUBMIT, CMD_VERIFY, CMD_VERIFY_CHAIN, CMD_EXPLAIN, CMD_NODE, N_CMDS };
 enum {
-    O_DATA, O_CHAIN, O_POLICY, O_SEED, O_BLOCKS, O_FOREVER, O_KEY, O_THREADS, O_TIME_MS, O_TESTNET, O_OUT, N_OPTS
+    O_DATA, O_CHAIN, O_POLICY, O_SEED, O_BLOCKS, O_FOREVER, O_KEY, O_THREADS, O_TIME_MS, O_TESTNET, O_OUT,
+    O_LISTEN, O_PEER, O_MINE, O_MINE_SECONDS, O_RUN_SECONDS, O_VERBOSE, N_OPTS
 };
 #define M(c) COMMON_CMD(c)
 
@@ -83,25 +85,38 @@ static const common_cmd CMDS[] = {
                      "(shared/tools/pybse.py) reproduce the files; d_i = SHA-256(tape file || last\n"
                      "line of the avg-balance file)",
                      1, 1, "BLOCK.json"},
+    [CMD_NODE] = {"node", "--data DIR --listen HOST:PORT [--peer HOST:PORT[,HOST:PORT...]] [PEER...] [--mine (--policy P | --chain NAME)] [--key FILE] [--testnet]",
+                  "run a networked node over DIR (chain/net/node.h): listen on HOST:PORT (a\n"
+                  "numeric address), connect to the --peer seeds (and to the PEER arguments, also\n"
+                  "HOST:PORT) and to the peers they name, sync every chain headers first, verify\n"
+                  "every block and transfer received (on worker threads) before storing and\n"
+                  "relaying it, and announce blocks and transfers stored in DIR by anyone (`chain\n"
+                  "send` on DIR reaches every node's mempool). With --mine it also mines (by\n"
+                  "--policy, or the one --chain) paid to --key FILE or DIR/keys/miner.key. Peers\n"
+                  "that send garbage, oversize frames, floods or invalid blocks are scored,\n"
+                  "disconnected and banned. DIR/peers.json (rewritten every second) lists the\n"
+                  "connections, heights seen, scores and bans. Runs until SIGINT or SIGTERM (or\n"
+                  "--run-seconds), then closes every connection and exits 0",
+                  0, 16, "PEER"},
 };
 
 static const common_opt OPTS[] = {
-    [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
+    [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN) | M(CMD_NODE),
                 "data directory (DIR/chains.db: every chain's blocks, verdicts, ledgers and\n"
                 "mempool; DIR/keys/)"},
-    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
+    [O_CHAIN] = {"--chain", COMMON_OPT_STR, "NAME", 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN) | M(CMD_NODE),
                  "alpha (AlphaCoin), bravo (BravoCoin) or charlie (CharlieCoin)"},
-    [O_POLICY] = {"--policy", COMMON_OPT_STR, "P", 0, 0, M(CMD_MINE),
+    [O_POLICY] = {"--policy", COMMON_OPT_STR, "P", 0, 0, M(CMD_MINE) | M(CMD_NODE),
                   "mine without --chain, choosing the chain before every attempt:\n"
                   "balancer (the chain where the key's balance is lowest), greedy (the\n"
                   "reward worth most in AlphaCoin: 1:1:1 until the exchange exists, so\n"
                   "the shortest block interval, AlphaCoin), random (seeded by --seed)"},
-    [O_SEED] = {"--seed", COMMON_OPT_UINT, "S", 0, 9007199254740991ull, M(CMD_MINE),
-                "seed of the random policy (default: from the clock and the process\n"
-                "id, printed on stderr)"},
+    [O_SEED] = {"--seed", COMMON_OPT_UINT, "S", 0, 9007199254740991ull, M(CMD_MINE) | M(CMD_NODE),
+                "seed of the random policy (node: also of its connection nonce;\n"
+                "default: from the clock and the process id, printed on stderr)"},
     [O_BLOCKS] = {"--blocks", COMMON_OPT_UINT, "N", 0, 100000000, M(CMD_MINE), "blocks to mine (default 1), over all chains"},
     [O_FOREVER] = {"--forever", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_MINE), "mine until SIGINT or SIGTERM"},
-    [O_KEY] = {"--key", COMMON_OPT_STR, "FILE", 0, 0, M(CMD_MINE),
+    [O_KEY] = {"--key", COMMON_OPT_STR, "FILE", 0, 0, M(CMD_MINE) | M(CMD_NODE),
                "miner key file (make one with `chain keygen FILE`) instead of\n"
                "DIR/keys/miner.key"},
     [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 256, 0,
@@ -112,11 +127,23 @@ static const common_opt OPTS[] = {
                    "mine with this fixed clock reading (Unix ms; raised to the chain's\n"
                    "median time past + 1) instead of the system clock, and start every\n"
                    "nonce search at 0: the same key and data give the same blocks"},
-    [O_TESTNET] = {"--testnet", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN),
+    [O_TESTNET] = {"--testnet", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_MINE) | M(CMD_SUBMIT) | M(CMD_VERIFY) | M(CMD_VERIFY_CHAIN) | M(CMD_NODE),
                    "(testing) the testnet chains test-alpha, test-bravo, test-charlie of\n"
                    "chain/params.h: 60-second sessions, 1/2/4 s block intervals, a\n"
                    "retarget window of 5; their folders are DIR/test-<name>"},
     [O_OUT] = {"--out", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_EXPLAIN), "output folder of explain (created if missing)"},
+    [O_LISTEN] = {"--listen", COMMON_OPT_STR, "HOST:PORT", 0, 0, M(CMD_NODE),
+                  "the node's TCP address (numeric IPv4, or [IPv6]:PORT)"},
+    [O_PEER] = {"--peer", COMMON_OPT_STR, "HOST:PORT[,...]", 0, 0, M(CMD_NODE),
+                "seed peers, comma-separated (PEER arguments add more); retried until\n"
+                "they answer"},
+    [O_MINE] = {"--mine", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_NODE), "also mine (with --policy P or --chain NAME)"},
+    [O_MINE_SECONDS] = {"--mine-seconds", COMMON_OPT_UINT, "S", 1, 100000000, M(CMD_NODE),
+                        "(testing) stop mining after S seconds; the node keeps running"},
+    [O_RUN_SECONDS] = {"--run-seconds", COMMON_OPT_UINT, "S", 1, 100000000, M(CMD_NODE),
+                       "(testing) stop the node after S seconds, as SIGTERM does"},
+    [O_VERBOSE] = {"--verbose", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_NODE),
+                   "one stderr line per block received and per tip announced"},
 };
 
 static const common_cli CLI = {
@@ -145,6 +172,10 @@ typedef struct opts {
     unsigned threads;
     int fixed_time, forever, testnet, have_seed;
     uint64_t time_ms, seed;
+    const char *listen, *peers;     /* node */
+    const char *const *extra_peers;
+    int n_extra_peers, mine, verbose;
+    uint64_t mine_s, run_s;
 } opts;
 
 static volatile sig_atomic_t g_stop; /* set by SIGINT / SIGTERM */
@@ -882,6 +913,84 @@ static int cmd_explain(const opts *o)
     return rc;
 }
 
+/* ---------------------------------------------------------------- node */
+
+static int cmd_node(const opts *o)
+{
+    if (!o->listen)
+        return usage_error(o, "missing --listen HOST:PORT");
+    if (o->mine && !o->chain && !o->policy)
+        return usage_error(o, "--mine needs --policy P or --chain NAME");
+    if (o->chain && o->policy)
+        return usage_error(o, "--chain NAME and --policy P exclude each other");
+    if (!o->mine && (o->chain || o->policy))
+        return usage_error(o, "--policy and --chain choose what --mine mines: add --mine");
+    chain_net_node_opts no;
+    memset(&no, 0, sizeof no);
+    no.datadir = o->data;
+    no.listen = o->listen;
+    no.testnet = o->testnet;
+    no.mine = o->mine;
+    no.keyfile = o->key;
+    no.threads = o->threads ? o->threads : 1;
+    no.mine_ms = o->mine_s * 1000;
+    no.run_ms = o->run_s * 1000;
+    no.clock_ms = wall_ms;
+    no.verbose = o->verbose;
+    no.seed = o->have_seed ? o->seed : wall_ms(NULL) * 1000003u ^ (uint64_t)getpid();
+    if (o->policy) {
+        if (chain_policy_parse(&no.policy, o->policy) != 0)
+            return common_cli_usage_error(&CLI, o->cmd, "unknown policy %s (expected balancer, greedy or random)",
+                                          o->policy);
+        no.use_policy = 1;
+    } else if (o->chain) {
+        if (!chain_or_complain(o, o->chain))
+            return 2;
+        no.chain = o->chain;
+    }
+    /* --peer A,B,C and PEER arguments */
+    char *list = o->peers ? strdup(o->peers) : NULL;
+    if (o->peers && !list) {
+        fprintf(stderr, "pouw node: out of memory\n");
+        return 1;
+    }
+    for (char *save = NULL, *t = list ? strtok_r(list, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
+        if (no.n_peers == CHAIN_NET_MAX_SEEDS) {
+            free(list);
+            return usage_error(o, "too many peers");
+        }
+        no.peers[no.n_peers++] = t;
+    }
+    for (int i = 0; i < o->n_extra_peers; i++) {
+        if (no.n_peers == CHAIN_NET_MAX_SEEDS) {
+            free(list);
+            return usage_error(o, "too many peers");
+        }
+        no.peers[no.n_peers++] = o->extra_peers[i];
+    }
+    signal(SIGPIPE, SIG_IGN); /* a peer gone mid-write is an error code, not a signal */
+    common_error err;
+    chain_net_node *n = NULL;
+    chain_status cs = chain_net_node_create(&n, &err, &no);
+    if (cs != CHAIN_OK) {
+        common_error_print(&err, "pouw node", stderr);
+        free(list);
+        return cs == CHAIN_EPARAMS || cs == CHAIN_EUNKNOWN || cs == CHAIN_EKEY || cs == CHAIN_EIO ? 2 : 1;
+    }
+    cs = chain_net_node_run(n, &err);
+    uint64_t mined = 0, received = 0;
+    chain_net_node_counts(n, &mined, &received);
+    fprintf(stderr, "pouw node: stopped: %" PRIu64 " block%s mined, %" PRIu64 " received\n", mined,
+            mined == 1 ? "" : "s", received);
+    chain_net_node_destroy(n);
+    free(list);
+    if (cs != CHAIN_OK) {
+        common_error_print(&err, "pouw node", stderr);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -908,11 +1017,23 @@ int main(int argc, char **argv)
     o.seed = a.num[O_SEED];
     o.forever = a.given[O_FOREVER];
     o.testnet = a.given[O_TESTNET];
+    o.listen = a.str[O_LISTEN];
+    o.peers = a.str[O_PEER];
+    o.mine = a.given[O_MINE];
+    o.verbose = a.given[O_VERBOSE];
+    o.mine_s = a.num[O_MINE_SECONDS];
+    o.run_s = a.num[O_RUN_SECONDS];
+    if (o.cmd == CMD_NODE) {
+        o.file = NULL;
+        o.extra_peers = (const char *const *)a.pos;
+        o.n_extra_peers = a.n_pos;
+    }
     if (o.cmd != CMD_EXPLAIN && !o.data)
         return usage_error(&o, "missing --data DIR");
     struct stat dsb;
-    if (o.data && (o.cmd != CMD_MINE || stat(o.data, &dsb) == 0) && common_cli_data_dir("pouw", o.data))
-        return COMMON_EXIT_USAGE; /* mine creates a missing DIR; nothing else does */
+    if (o.data && ((o.cmd != CMD_MINE && o.cmd != CMD_NODE) || stat(o.data, &dsb) == 0) &&
+        common_cli_data_dir("pouw", o.data))
+        return COMMON_EXIT_USAGE; /* mine and node create a missing DIR; nothing else does */
     common_error perr;
     if (o.data && chain_store_probe(&perr, o.data) != CHAIN_OK) { /* before a key or a chain is created */
         common_error_print(&perr, "pouw", stderr);
@@ -927,6 +1048,8 @@ int main(int argc, char **argv)
         return cmd_submit(&o);
     case CMD_VERIFY:
         return cmd_verify(&o);
+    case CMD_NODE:
+        return cmd_node(&o);
     case CMD_VERIFY_CHAIN:
         if (!o.chain)
             return usage_error(&o, "missing --chain NAME");

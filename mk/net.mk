@@ -1,0 +1,16 @@
+# mk/net.mk - networked nodes (chain/net/, shared/spec/network.md) link Debian's libuv
+# (mk/deps.d/net.txt); `make check` runs the loopback network tests (tests/net/run.sh,
+# bounded: every scenario has its own deadline, the whole run stays under 4 minutes).
+NET_PKG_CFLAGS := $(shell pkg-config --cflags libuv)
+NET_PKG_LIBS   := $(shell pkg-config --libs libuv)
+ifeq ($(NET_PKG_LIBS),)
+  $(error pkg-config found no libuv: run `make deps` (or mk/deps.sh) first)
+endif
+CFLAGS += $(NET_PKG_CFLAGS)
+LDLIBS += $(NET_PKG_LIBS)
+INSTALL_PC_REQUIRES += libuv
+
+CHECK_EXTRA += check-net
+.PHONY: check-net
+check-net: all
+	@timeout 230 tests/net/run.sh $(abspath $(BIN))
