@@ -1,0 +1,311 @@
+/* chain/economy/outputs.c - CSV files and sidecar of an economy run (outputs.h). */
+#include "chain/economy/outputs.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#include "chain/economy/sim.h"
+#include "common/cli.h"
+
+static const char *const NAMES[CHAIN_ECON_OUT_N] = {"blocks.csv", "trades.csv", "prices.csv", "balances.csv",
+                                                     "books.csv", "mining.csv", "errors.csv"};
+static const char *const HEADERS[CHAIN_ECON_OUT_N] = {
+    "chain,height,time_s,miner,txs,pps,attempts\n",
+    "time_s,pair,price,qty,buyer,seller,buy_id,sell_id,taker\n",
+    "period_start_s,pair,open,high,low,close,vwap,volume,trades\n",
+    "time_s,agent,ALPHA_chain,BRAVO_chain,CHARLIE_chain,ALPHA_exchange,BRAVO_exchange,CHARLIE_exchange,fiat,"
+    "value_alpha\n",
+    "time_s,pair,best_bid,best_ask,spread,bid_depth,ask_depth\n",
+    "period_start_s,agent,chain,rate,blocks\n",
+    "time_s,agent,error\n",
+};
+
+static void fmt_fixed(char out[32], int64_t v, int64_t scale, int digits)
+{
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    snprintf(out, 32, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", a / (uint64_t)scale, digits, a % (uint64_t)scale);
+}
+
+void chain_econ_fmt_coins(char out[32], int64_t units) { fmt_fixed(out, units, 1000000, 6); }
+void chain_econ_fmt_price(char out[32], int64_t ticks) { fmt_fixed(out, ticks, 10000, 4); }
+
+static void tmp_path(char *p, size_t n, const chain_econ_outputs *w, int i, int tmp)
+{
+    snprintf(p, n, "%s/%s%s", w->dir, NAMES[i], tmp ? ".tmp" : "");
+}
+
+int chain_econ_outputs_open(chain_econ_outputs *w, common_error *err, const char *dir)
+{
+    memset(w, 0, sizeof *w);
+    snprintf(w->dir, sizeof w->dir, "%s", dir);
+    for (int i = 0; i < CHAIN_ECON_OUT_N; i++) {
+        char p[1200];
+        tmp_path(p, sizeof p, w, i, 1);
+        w->f[i] = fopen(p, "w");
+        if (!w->f[i] || fputs(HEADERS[i], w->f[i]) < 0) {
+            common_error_set(err, 2, p, "", "cannot write: %s", strerror(errno));
+            for (int k = 0; k <= i; k++) {
+                if (w->f[k])
+                    fclose(w->f[k]);
+                tmp_path(p, sizeof p, w, k, 1);
+                unlink(p);
+            }
+            memset(w->f, 0, sizeof w->f);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* --- one row, field by field --- */
+static void field(chain_econ_outputs *w, const char *s)
+{
+    if (w->row.len && common_buf_append(&w->row, ",", 1))
+        w->failed = 1;
+    size_t n = strlen(s);
+    if (!strpbrk(s, ",\"\r\n") && (n == 0 || (s[0] != ' ' && s[n - 1] != ' '))) {
+        if (common_buf_append(&w->row, s, n))
+            w->failed = 1;
+        return;
+    }
+    char q[2 * 256 + 4];
+    if (n > 256)
+        n = 256;
+    size_t need = csv_write(q, sizeof q, s, n);
+    if (need > sizeof q || common_buf_append(&w->row, q, need))
+        w->failed = 1;
+}
+static void fnum(chain_econ_outputs *w, const char *fmt, double v)
+{
+    char s[64];
+    snprintf(s, sizeof s, fmt, v);
+    field(w, s);
+}
+static void fint(chain_econ_outputs *w, int64_t v)
+{
+    char s[32];
+    snprintf(s, sizeof s, "%" PRId64, v);
+    field(w, s);
+}
+static void fcoins(chain_econ_outputs *w, int64_t u)
+{
+    char s[32];
+    chain_econ_fmt_coins(s, u);
+    field(w, s);
+}
+static void fprice(chain_econ_outputs *w, int64_t t)
+{
+    char s[32];
+    chain_econ_fmt_price(s, t);
+    field(w, s);
+}
+static void end_row(chain_econ_outputs *w, int i)
+{
+    if (w->f[i] && (fwrite(w->row.data, 1, w->row.len, w->f[i]) != w->row.len || fputc('\n', w->f[i]) == EOF))
+        w->failed = 1;
+    common_buf_reset(&w->row);
+}
+static void ftime(chain_econ_outputs *w, double t) { fnum(w, "%.3f", t); }
+
+void chain_econ_outputs_block(chain_econ_outputs *w, const char *chain, uint64_t height, double t, const char *miner,
+                              size_t txs, double pps, uint64_t attempts)
+{
+    field(w, chain);
+    fint(w, (int64_t)height);
+    ftime(w, t);
+    field(w, miner);
+    fint(w, (int64_t)txs);
+    fnum(w, "%.6f", pps);
+    fint(w, (int64_t)attempts);
+    end_row(w, CHAIN_ECON_OUT_BLOCKS);
+}
+
+void chain_econ_outputs_trade(chain_econ_outputs *w, const chain_ex_trade *tr, const char *buyer, const char *seller)
+{
+    ftime(w, tr->time);
+    field(w, chain_ex_pair(tr->pair)->name);
+    fprice(w, tr->price);
+    fcoins(w, tr->qty);
+    field(w, buyer);
+    field(w, seller);
+    fint(w, (int64_t)tr->buy_id);
+    fint(w, (int64_t)tr->sell_id);
+    field(w, tr->taker_is_buyer ? "buy" : "sell");
+    end_row(w, CHAIN_ECON_OUT_TRADES);
+}
+
+void chain_econ_outputs_price(chain_econ_outputs *w, double start, const char *pair, int64_t open, int64_t high,
+                              int64_t low, int64_t close, double vwap_ticks, int64_t volume, int64_t trades)
+{
+    ftime(w, start);
+    field(w, pair);
+    if (trades) {
+        fprice(w, open);
+        fprice(w, high);
+        fprice(w, low);
+        fprice(w, close);
+        fnum(w, "%.6f", vwap_ticks / 10000.0);
+    } else {
+        for (int k = 0; k < 5; k++)
+            field(w, "");
+    }
+    fcoins(w, volume);
+    fint(w, trades);
+    end_row(w, CHAIN_ECON_OUT_PRICES);
+}
+
+void chain_econ_outputs_balance(chain_econ_outputs *w, double t, const char *agent, const int64_t chain[3],
+                                const int64_t exch[3], int64_t fiat, double value)
+{
+    ftime(w, t);
+    field(w, agent);
+    for (int c = 0; c < 3; c++)
+        fcoins(w, chain[c]);
+    for (int c = 0; c < 3; c++)
+        fcoins(w, exch[c]);
+    fint(w, fiat);
+    fnum(w, "%.6f", value);
+    end_row(w, CHAIN_ECON_OUT_BALANCES);
+}
+
+void chain_econ_outputs_book(chain_econ_outputs *w, double t, const char *pair, int64_t bid, int64_t ask,
+                             int64_t bid_depth, int64_t ask_depth)
+{
+    ftime(w, t);
+    field(w, pair);
+    if (bid)
+        fprice(w, bid);
+    else
+        field(w, "");
+    if (ask)
+        fprice(w, ask);
+    else
+        field(w, "");
+    if (bid && ask)
+        fprice(w, ask - bid);
+    else
+        field(w, "");
+    fcoins(w, bid_depth);
+    fcoins(w, ask_depth);
+    end_row(w, CHAIN_ECON_OUT_BOOKS);
+}
+
+void chain_econ_outputs_mining(chain_econ_outputs *w, double start, const char *agent, const char *chain, double rate,
+                               uint64_t blocks)
+{
+    ftime(w, start);
+    field(w, agent);
+    field(w, chain);
+    fnum(w, "%.6g", rate);
+    fint(w, (int64_t)blocks);
+    end_row(w, CHAIN_ECON_OUT_MINING);
+}
+
+void chain_econ_outputs_error(chain_econ_outputs *w, double t, const char *agent, const char *msg)
+{
+    ftime(w, t);
+    field(w, agent);
+    field(w, msg);
+    end_row(w, CHAIN_ECON_OUT_ERRORS);
+}
+
+static int write_sidecar(chain_econ_outputs *w, common_error *err, const chain_econ_config *cfg,
+                         const chain_econ_summary *sum, unsigned threads, int stopped)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/run.json", w->dir);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return common_error_set(err, 1, path, "", "out of memory"), -1;
+    cJSON_AddStringToObject(o, "run", "econ sim");
+    cJSON_AddItemToObject(o, "config", cfg->json ? cJSON_Duplicate(cfg->json, 1) : cJSON_CreateObject());
+    cJSON_AddStringToObject(o, "config_file", cfg->path);
+    cJSON_AddNumberToObject(o, "seed", (double)cfg->seed);
+    cJSON_AddStringToObject(o, "code_version", common_version_commit());
+    cJSON_AddStringToObject(o, "toolkit_version", common_version());
+#if defined(__clang__)
+    cJSON_AddStringToObject(o, "compiler", "clang " __clang_version__);
+#elif defined(__GNUC__)
+    cJSON_AddStringToObject(o, "compiler", "gcc " __VERSION__);
+#endif
+    struct utsname u;
+    char mach[600] = "unknown";
+    if (uname(&u) == 0)
+        snprintf(mach, sizeof mach, "%s %s %s, %ld cores", u.nodename, u.sysname, u.machine,
+                 sysconf(_SC_NPROCESSORS_ONLN));
+    cJSON_AddStringToObject(o, "machine", mach);
+    cJSON_AddNumberToObject(o, "threads", threads ? threads : 1);
+    cJSON_AddNumberToObject(o, "wall_s", (double)(int64_t)(sum->wall_s * 1000.0) / 1000.0);
+    cJSON_AddBoolToObject(o, "partial", stopped);
+    cJSON_AddBoolToObject(o, "deterministic", 1);
+    cJSON *ch = cJSON_AddObjectToObject(o, "chains");
+    static const char *const cn[3] = {"alpha", "bravo", "charlie"};
+    for (int c = 0; c < 3 && ch; c++) {
+        cJSON *e = cJSON_AddObjectToObject(ch, cn[c]);
+        cJSON_AddNumberToObject(e, "height", (double)sum->heights[c]);
+        cJSON_AddNumberToObject(e, "bootstrap_blocks", (double)sum->bootstrap[c]);
+        cJSON_AddNumberToObject(e, "run_blocks", (double)sum->blocks[c]);
+    }
+    cJSON_AddNumberToObject(o, "trades", (double)sum->trades);
+    cJSON_AddNumberToObject(o, "orders", (double)sum->orders);
+    cJSON_AddNumberToObject(o, "refusals", (double)sum->refusals);
+    cJSON_AddNumberToObject(o, "custody_checks", (double)sum->custody_checks);
+    cJSON_AddBoolToObject(o, "custody_ok", sum->custody_ok);
+    cJSON_AddBoolToObject(o, "supply_ok", sum->supply_ok);
+    char *txt = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!txt)
+        return common_error_set(err, 1, path, "", "out of memory"), -1;
+    common_buf b = {0};
+    int rc = common_buf_append(&b, txt, strlen(txt)) | common_buf_append(&b, "\n", 1);
+    free(txt);
+    if (rc || common_buf_write_file(&b, path)) {
+        common_buf_free(&b);
+        return common_error_set(err, 1, path, "", "cannot write: %s", strerror(errno)), -1;
+    }
+    common_buf_free(&b);
+    return 0;
+}
+
+int chain_econ_outputs_close(chain_econ_outputs *w, common_error *err, int commit, const chain_econ_config *cfg,
+                             const chain_econ_summary *sum, unsigned threads, int stopped)
+{
+    int rc = 0;
+    for (int i = 0; i < CHAIN_ECON_OUT_N; i++) {
+        if (!w->f[i])
+            continue;
+        if (fflush(w->f[i]) || fsync(fileno(w->f[i])))
+            w->failed = 1;
+        if (fclose(w->f[i]))
+            w->failed = 1;
+        w->f[i] = NULL;
+    }
+    int ok = (commit || stopped) && !w->failed;
+    for (int i = 0; i < CHAIN_ECON_OUT_N; i++) {
+        char t[1200], f[1200];
+        tmp_path(t, sizeof t, w, i, 1);
+        tmp_path(f, sizeof f, w, i, 0);
+        if (ok) {
+            if (rename(t, f)) {
+                common_error_set(err, 1, f, "", "cannot rename into place: %s", strerror(errno));
+                rc = -1;
+            }
+        } else {
+            unlink(t);
+        }
+    }
+    if (w->failed && !err->code) {
+        common_error_set(err, 1, w->dir, "", "writing the CSV files failed (disk full?)");
+        rc = -1;
+    }
+    if (ok && !rc && write_sidecar(w, err, cfg, sum, threads, stopped))
+        rc = -1;
+    common_buf_free(&w->row);
+    return rc;
+}
