@@ -745,9 +745,12 @@ static int next_line(ext_state *s, int64_t deadline, int wait, const char **line
 
 static void ext_destroy(void *state);
 
-static int ext_init(void **state, const cJSON *params, const chain_econ_hello *hello, common_error *err)
+/* Reads params. Out: argv[0..argc) (pointing into params, NULL-terminated), *timeout.
+ * Returns 0, or -1 with err naming the field. */
+static int read_params(const char *argv[EXT_ARGS_MAX + 1], int *timeout_ms, const cJSON *params, common_error *err)
 {
-    *state = NULL;
+    argv[0] = NULL;
+    *timeout_ms = EXT_TIMEOUT_DEFAULT;
     if (!params)
         return common_error_set(err, 2, NULL, "params.command", "required (the program and its arguments)"), -1;
     if (!cJSON_IsObject(params))
@@ -772,7 +775,6 @@ static int ext_init(void **state, const cJSON *params, const chain_econ_hello *h
                                 "not an array of 1..%d strings (the program, then its arguments; no shell)",
                                 EXT_ARGS_MAX),
                -1;
-    const char *argv[EXT_ARGS_MAX + 1];
     int i = 0;
     for (const cJSON *a = cmd->child; a; a = a->next, i++) {
         if (!cJSON_IsString(a) || (i == 0 && a->valuestring[0] == '\0')) {
@@ -783,15 +785,31 @@ static int ext_init(void **state, const cJSON *params, const chain_econ_hello *h
         argv[i] = a->valuestring;
     }
     argv[i] = NULL;
-    int timeout = EXT_TIMEOUT_DEFAULT;
     if (tmo) {
         int64_t v;
         if (get_int(tmo, 1, EXT_TIMEOUT_MAX, &v) != INT_OK)
             return common_error_set(err, 2, NULL, "params.timeout_ms", "not an integer in 1..%d (milliseconds)",
                                     EXT_TIMEOUT_MAX),
                    -1;
-        timeout = (int)v;
+        *timeout_ms = (int)v;
     }
+    return 0;
+}
+
+int chain_econ_ext_check_params(const cJSON *params, common_error *err)
+{
+    const char *argv[EXT_ARGS_MAX + 1];
+    int timeout;
+    return read_params(argv, &timeout, params, err);
+}
+
+static int ext_init(void **state, const cJSON *params, const chain_econ_hello *hello, common_error *err)
+{
+    *state = NULL;
+    const char *argv[EXT_ARGS_MAX + 1];
+    int timeout;
+    if (read_params(argv, &timeout, params, err))
+        return -1;
 
     ext_state *s = calloc(1, sizeof *s);
     if (!s || !(s->in = malloc(EXT_IN_CAP))) {

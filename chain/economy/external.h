@@ -22,6 +22,10 @@
  * default 2000}); chain/economy/agent.c lists it in its table. */
 extern const chain_econ_trader_ops chain_econ_trader_external;
 
+/* Checks params as init does, without starting anything (a config check).
+ * Returns 0, or -1 with err's field naming the field ("params.command"). */
+int chain_econ_ext_check_params(const cJSON *params, common_error *err);
+
 /* The longest reply line accepted (bytes before the '\n'); longer lines are
  * refused as "line too long" and skipped. */
 #define CHAIN_ECON_EXT_LINE_MAX ((size_t)1 << 20)
