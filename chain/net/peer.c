@@ -201,6 +201,8 @@ int chain_net_split_hostport(char *host, size_t host_size, uint16_t *port, const
         if (!colon)
             return -1;
         hl = (size_t)(colon - s);
+        if (memchr(s, ':', hl))
+            return -1; /* an IPv6 address needs its brackets */
     }
     if (hl == 0 || hl >= host_size)
         return -1;
