@@ -631,3 +631,84 @@ Test(econ_external, destroy_without_end_kills_and_reaps)
     cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1);
     OPS->destroy(NULL);
 }
+
+Test(econ_external, check_params_refuses_like_init_without_starting_anything)
+{
+    common_error err;
+    common_error_clear(&err);
+    cJSON *p = cJSON_Parse("{\"command\":[\"/nonexistent/x\"],\"timeout_ms\":50}");
+    cr_assert_eq(chain_econ_ext_check_params(p, &err), 0);
+    cJSON_Delete(p);
+    p = cJSON_Parse("{\"command\":[\"x\"],\"timeout_ms\":-1}");
+    cr_assert_eq(chain_econ_ext_check_params(p, &err), -1);
+    cr_assert_str_eq(err.field, "params.timeout_ms");
+    cJSON_Delete(p);
+    cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1);
+}
+
+/* An example agent against a book with room inside the spread: one limit order per
+ * step, inside the spread, within its free balance; it cancels its resting order. */
+static void example_agent_trades_inside_the_spread(const char *const *argv)
+{
+    cJSON *p = params(argv, 5000);
+    void *st = NULL;
+    common_error err;
+    common_error_clear(&err);
+    cr_assert_eq(OPS->init(&st, p, &HELLO, &err), 0, "%s: %s", err.field, err.msg);
+    cJSON_Delete(p);
+    chain_econ_obs o;
+    sample_obs(&o);
+    o.n_errors = 0;
+    /* every pair: bid 9000, ask 11000 */
+    for (unsigned k = 0; k < CHAIN_EX_PAIRS; k++) {
+        o.books[k].bids[0][0] = 9000, o.books[k].bids[0][1] = 10000, o.books[k].n_bids = 1;
+        o.books[k].asks[0][0] = 11000, o.books[k].asks[0][1] = 10000, o.books[k].n_asks = 1;
+    }
+    o.ex[0].free = 5000000, o.ex[1].free = 5000000, o.ex[2].free = 5000000;
+    int placed = 0;
+    for (int k = 0; k < 12; k++) {
+        chain_econ_action a;
+        chain_econ_rng rng = {1};
+        memset(&a, 0, sizeof a);
+        OPS->step(st, &o, &rng, &a);
+        cr_assert_eq(a.n_errors, 0, "%s", a.errors[0]);
+        cr_assert(a.n_cancels == 1 && a.cancels[0] == 7);
+        cr_assert_leq(a.n_orders, 1);
+        for (size_t i = 0; i < a.n_orders; i++) {
+            cr_assert_eq(a.orders[i].type, BSE_MATCH_LIMIT);
+            cr_assert(a.orders[i].price > 9000 && a.orders[i].price < 11000, "price %lld", (long long)a.orders[i].price);
+            cr_assert(a.orders[i].qty >= 10000 && a.orders[i].qty <= 50000 && a.orders[i].qty % 10000 == 0);
+            placed++;
+        }
+    }
+    cr_assert_gt(placed, 6);
+    /* nothing to spend: no order */
+    memset(o.ex, 0, sizeof o.ex);
+    chain_econ_action a;
+    chain_econ_rng rng = {1};
+    memset(&a, 0, sizeof a);
+    OPS->step(st, &o, &rng, &a);
+    cr_assert(a.n_errors == 0 && a.n_orders == 0 && a.n_cancels == 1);
+    double t0 = mono();
+    finish(st);
+    cr_assert_lt(mono() - t0, 0.9, "the example did not exit on end");
+}
+
+Test(econ_external, the_python_example_agent_trades_inside_the_spread)
+{
+    char script[1024];
+    tu_path(script, sizeof script, "examples/agents/random_agent.py");
+    const char *argv[] = {"python3", script, NULL};
+    example_agent_trades_inside_the_spread(argv);
+}
+
+Test(econ_external, the_c_example_agent_trades_inside_the_spread)
+{
+    const char *bin = getenv("BSE_BIN");
+    char prog[1024];
+    snprintf(prog, sizeof prog, "%s/econ-agent-example", bin && *bin ? bin : "bin");
+    if (access(prog, X_OK) != 0)
+        cr_skip_test("%s not built", prog);
+    const char *argv[] = {prog, NULL};
+    example_agent_trades_inside_the_spread(argv);
+}
