@@ -271,7 +271,9 @@ static void coins(char *b, size_t cap, double units)
     snprintf(b, cap, "%.2f", units / 1e6);
 }
 
-static void sparkline(char *b, size_t cap, const cJSON *closes, size_t width)
+/* The last `width` closes as characters of rising height (ASCII: any terminal). One
+ * walk of the list each way: a long (malformed) array costs its length, not more. */
+static size_t sparkline(char *b, size_t cap, double *lo_out, double *hi_out, const cJSON *closes, size_t width)
 {
     static const char levels[] = "_.-:=+*#@";
     const size_t nl = sizeof levels - 1;
@@ -279,17 +281,20 @@ static void sparkline(char *b, size_t cap, const cJSON *closes, size_t width)
     if (width + 1 > cap)
         width = cap - 1;
     size_t from = n > width ? n - width : 0;
+    const cJSON *start = closes ? closes->child : NULL;
+    for (size_t i = 0; i < from && start; i++)
+        start = start->next;
     double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = from; i < n; i++) {
-        double d = numor(cJSON_GetArrayItem(closes, (int)i), NAN);
+    for (const cJSON *x = start; x; x = x->next) {
+        double d = numor(x, NAN);
         if (isnan(d))
             continue;
         lo = d < lo ? d : lo;
         hi = d > hi ? d : hi;
     }
     size_t k = 0;
-    for (size_t i = from; i < n && k + 1 < cap; i++) {
-        double d = numor(cJSON_GetArrayItem(closes, (int)i), NAN);
+    for (const cJSON *x = start; x && k + 1 < cap; x = x->next) {
+        double d = numor(x, NAN);
         size_t lv = nl / 2;
         if (isnan(d))
             lv = 0;
@@ -298,6 +303,9 @@ static void sparkline(char *b, size_t cap, const cJSON *closes, size_t width)
         b[k++] = levels[lv < nl ? lv : nl - 1];
     }
     b[k] = '\0';
+    *lo_out = lo;
+    *hi_out = hi;
+    return k;
 }
 
 static void render_book(const out *o, const cJSON *pr, const chain_monitor_limits *lim)
@@ -335,16 +343,10 @@ static void render_book(const out *o, const cJSON *pr, const chain_monitor_limit
     const cJSON *closes = get(pr, "closes");
     if (lim->spark && cJSON_GetArraySize(closes) > 0) {
         char spark[LINE_MAX_BYTES / 2];
-        sparkline(spark, sizeof spark, closes, lim->spark);
-        double lo = INFINITY, hi = -INFINITY;
-        cJSON_ArrayForEach(l, closes) {
-            double d = numor(l, NAN);
-            if (!isnan(d)) {
-                lo = d < lo ? d : lo;
-                hi = d > hi ? d : hi;
-            }
-        }
-        line(o, "  %-13s closes |%s| %.4f..%.4f (%d)", "", spark, lo / 1e4, hi / 1e4, cJSON_GetArraySize(closes));
+        double lo, hi;
+        size_t shown = sparkline(spark, sizeof spark, &lo, &hi, closes, lim->spark);
+        line(o, "  %-13s closes |%s| %.4f..%.4f (last %zu of %d)", "", spark, lo / 1e4, hi / 1e4, shown,
+             cJSON_GetArraySize(closes));
     }
 }
 
