@@ -575,6 +575,9 @@ Test(chain_exchange, a_reorganisation_that_removes_a_deposit_and_a_withdrawal_ch
     cr_assert_eq(chain_ex_withdraw(ex, ALPHA, 0, COIN, &wid, why), CHAIN_EX_EREFUSED);
     cr_assert(strstr(why, "owe") != NULL, "reason: %s", why);
     cr_assert_eq(chain_ex_withdraw(ex, BRAVO, 0, COIN, &wid, why), CHAIN_EX_EREFUSED);
+    /* nor can B take out BRAVO the exchange no longer holds on chain */
+    cr_assert_eq(chain_ex_withdraw(ex, BRAVO, 1, COIN, &wid, why), CHAIN_EX_EREFUSED);
+    cr_assert(strstr(why, "holds") != NULL, "reason: %s", why);
     EXPECT_TOTALS();
     /* the new branch's tips credit nothing */
     cr_assert_eq(chain_ex_tip(ex, BRAVO, 11), CHAIN_EX_OK);
@@ -797,8 +800,9 @@ Test(chain_exchange, a_random_walk_keeps_the_invariant_and_every_account_whole)
             int owes = 0;
             for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
                 owes |= chain_ex_balance_of(ex, a, c).owed > 0;
+            int64_t room = chain_ex_custody(ex, coin) - chain_ex_pending_withdrawals(ex, coin);
             rc = chain_ex_withdraw(ex, coin, a, amt, &wid, why);
-            if (amt > 0 && amt <= b.free && !owes) {
+            if (amt > 0 && amt <= b.free && !owes && amt <= room) {
                 cr_assert_eq(rc, CHAIN_EX_OK, "op %d withdraw: %s", op, why);
                 out[a][coin] += amt;
                 wds[nw++] = (walk_wd){.id = wid, .coin = coin, .in_chain = 0};
@@ -992,5 +996,105 @@ Test(chain_exchange_stats, a_book_snapshot_gives_best_prices_spread_and_depth)
     cr_assert_eq(sb.depth_bid, Q(5));
     chain_ex_stats_book_of(&sb, chain_ex_book(ex, CB), 1000);
     cr_assert_eq(sb.n_asks, 3, "capped at what rests");
+    chain_ex_free(ex);
+}
+
+/* ------------------------------------------------------------ replay */
+
+typedef struct hash_sink {
+    uint64_t h;
+    size_t n;
+} hash_sink;
+
+static void fnv(uint64_t *h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        *h = (*h ^ b[i]) * 0x100000001b3ULL;
+}
+
+static void hash_trade(void *user, const chain_ex_trade *t)
+{
+    hash_sink *s = user;
+    int64_t v[8] = {(int64_t)t->pair, t->price, t->qty, t->quote, t->buyer, t->seller, (int64_t)t->buy_id,
+                    (int64_t)t->sell_id};
+    fnv(&s->h, v, sizeof v);
+    s->n++;
+    cr_assert_eq(t->buy_id & 3, t->pair, "an id names its pair");
+    cr_assert_eq(t->sell_id & 3, t->pair);
+}
+
+static uint64_t replay_digest(uint64_t seed, size_t *n_trades)
+{
+    hash_sink hs = {0xcbf29ce484222325ULL, 0};
+    chain_ex *ex = NULL;
+    chain_ex_opts o = {.n_accounts = 5, .confirmations = 2, .check_every = 0, .on_trade = hash_trade, .user = &hs};
+    cr_assert_eq(chain_ex_create(&ex, &o), CHAIN_EX_OK);
+    for (uint32_t a = 0; a < 5; a++)
+        for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
+            cr_assert_eq(chain_ex_grant(ex, c, a, 50 * COIN), CHAIN_EX_OK);
+    uint64_t rs = seed;
+    for (int i = 0; i < 3000; i++) {
+        uint64_t r = walk_next(&rs);
+        uint32_t a = (uint32_t)(r % 5);
+        chain_ex_place_result pr;
+        if ((r >> 8) % 5 == 0) {
+            chain_ex_order_info oi[1];
+            if (chain_ex_orders_of(ex, a, oi, 1))
+                cr_assert_eq(chain_ex_cancel(ex, a, oi[0].id, NULL), CHAIN_EX_OK);
+            continue;
+        }
+        int type = (int)((r >> 12) % 3);
+        (void)chain_ex_place(ex, a, (unsigned)((r >> 16) % 3), (int)((r >> 20) & 1), type,
+                             9000 + (int64_t)((r >> 24) % 2001), (int64_t)(1 + (r >> 40) % 200) * CHAIN_EX_QTY_STEP, 0,
+                             i, &pr, NULL);
+    }
+    for (uint32_t a = 0; a < 5; a++)
+        for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
+            chain_ex_balance b = chain_ex_balance_of(ex, a, c);
+            fnv(&hs.h, &b, sizeof b);
+        }
+    common_error e;
+    cr_assert_eq(chain_ex_check(ex, &e), CHAIN_EX_OK, "%s", e.msg);
+    chain_ex_free(ex);
+    *n_trades = hs.n;
+    return hs.h;
+}
+
+Test(chain_exchange, the_same_operations_replay_to_the_same_trades_and_balances)
+{
+    size_t n1 = 0, n2 = 0, n3 = 0;
+    uint64_t a = replay_digest(7, &n1), b = replay_digest(7, &n2), c = replay_digest(8, &n3);
+    cr_assert_gt(n1, 100);
+    cr_assert_eq(n1, n2);
+    cr_assert_eq(a, b, "replay digest differs");
+    cr_assert_neq(a, c, "another seed, another run");
+}
+
+Test(chain_exchange, orders_of_lists_the_smallest_ids_in_order_and_counts_all)
+{
+    trades_seen ts = {0};
+    chain_ex *ex = mk(2, 2, &ts);
+    grant(ex, ALPHA, 0, 100 * COIN);
+    grant(ex, BRAVO, 0, 100 * COIN);
+    uint64_t ids[9];
+    for (int i = 0; i < 9; i++) {
+        unsigned pair = (unsigned)(i % 3);
+        /* buys on all three pairs (ALPHA or BRAVO locked): ids interleave across pairs */
+        ids[i] = place_ok(ex, 0, pair, BSE_MATCH_BUY, BSE_MATCH_LIMIT, PX(0.5) + i, Q(1), 0).id;
+    }
+    chain_ex_order_info oi[4];
+    cr_assert_eq(chain_ex_orders_of(ex, 0, oi, 4), 9);
+    uint64_t sorted[9];
+    memcpy(sorted, ids, sizeof ids);
+    for (int i = 1; i < 9; i++)
+        for (int j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            uint64_t t = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = t;
+        }
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(oi[i].id, sorted[i], "entry %d", i);
+    cr_assert_eq(chain_ex_orders_of(ex, 1, oi, 4), 0);
     chain_ex_free(ex);
 }

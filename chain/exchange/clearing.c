@@ -815,6 +815,13 @@ chain_ex_code chain_ex_withdraw(chain_ex *ex, unsigned coin, uint32_t account, i
                    b->free);
         return CHAIN_EX_EREFUSED;
     }
+    ex_coin *cc = &ex->coin[coin];
+    if (amount > cc->custody - cc->pending) {
+        /* debts from removed deposits: the ledger promises more than the chain holds */
+        set_reason(reason, "exchange holds only %" PRId64 " confirmed %s not already sent", cc->custody - cc->pending,
+                   ex_coin_names[coin]);
+        return CHAIN_EX_EREFUSED;
+    }
     if (ex->n_wd >= UINT32_MAX - 1 ||
         grow((void **)&ex->wd, &ex->cap_wd, ex->n_wd + 1, sizeof *ex->wd))
         return CHAIN_EX_ENOMEM;

@@ -58,6 +58,10 @@
  *
  * Debt. While an account owes on ANY coin it can withdraw nothing (it may still
  * trade); a debt is paid only from credits (deposits, grants), not trade proceeds.
+ * While debts are outstanding the accounts' free balances may exceed what the
+ * exchange holds on chain, so a withdrawal is also refused when it exceeds
+ * custody - pending withdrawals (the transfer would not be covered); it goes
+ * through once the debts are repaid.
  *
  * Errors. With check_every, a public operation that changed the state returns
  * CHAIN_EX_EINVARIANT when chain_ex_check fails; chain_ex_last_error says which
@@ -177,7 +181,8 @@ chain_ex_code chain_ex_tip(chain_ex *ex, unsigned coin, uint64_t height);
  * mined before trading started, credited to account's free balance, already
  * confirmed). */
 chain_ex_code chain_ex_grant(chain_ex *ex, unsigned coin, uint32_t account, int64_t amount);
-/* Withdraws amount units of coin of account (free balance; refused while owed).
+/* Withdraws amount units of coin of account (free balance; refused while owed,
+ * or beyond custody - pending: see Debt).
  * Out: *wid, the withdrawal id the economy names the transfer by. */
 chain_ex_code chain_ex_withdraw(chain_ex *ex, unsigned coin, uint32_t account, int64_t amount, uint64_t *wid,
                                 char reason[CHAIN_EX_REASON_MAX]);
