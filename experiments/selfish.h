@@ -36,7 +36,7 @@
  *                              both blocks before the next one is found), so the expected
  *                              tie-win share is gamma (n - 1) / n.
  * At the end the pool publishes its whole private branch; the final chain is the highest
- * tip (among equal heights, the one most honest power mines on, the first seen on ties).
+ * tip (among equal heights, the honest miners' first seen: the last block all of them took).
  * Relative revenue = the pool's blocks in the final chain / the final chain's blocks.
  *
  * Determinism: a run's result depends only on its config and seed (splitmix64 stream).
