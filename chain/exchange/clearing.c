@@ -463,7 +463,6 @@ chain_ex_code chain_ex_place(chain_ex *ex, uint32_t account, unsigned pair, int 
         set_reason(reason, "budget %" PRId64 " only for market buys (>= 0)", budget);
         return CHAIN_EX_EREFUSED;
     }
-    const chain_ex_pair_info *pi = &ex_pairs[pair];
     unsigned lc = order_coin(pair, side);
     chain_ex_balance *lb = bal(ex, account, lc);
     int64_t lock;
@@ -481,7 +480,6 @@ chain_ex_code chain_ex_place(chain_ex *ex, uint32_t account, unsigned pair, int 
         set_reason(reason, "escrow %" PRId64 " %s exceeds free balance %" PRId64, lock, ex_coin_names[lc], lb->free);
         return CHAIN_EX_EREFUSED;
     }
-    (void)pi;
 
     /* room before the submission: the callback never allocates */
     bse_match *m = &ex->book[pair];
@@ -520,10 +518,9 @@ chain_ex_code chain_ex_place(chain_ex *ex, uint32_t account, unsigned pair, int 
     bse_match_status st = bse_match_submit(m, &mo, on_event, ex, &mr);
     ex->taker = -1;
     r = &ex->ord[s];
-    if (st != BSE_MATCH_OK && r->resting) {
-        /* ENOMEM after it rested cannot happen (rest is last); keep it */
-        st = BSE_MATCH_OK;
-    }
+    /* bse_match reserves its memory before the first change: a failure changed
+     * nothing in the book, so the escrow simply goes back */
+    assert(st == BSE_MATCH_OK || !r->resting);
     if (st != BSE_MATCH_OK || !r->resting) {
         rec_unlock(ex, r);
         rec_release(ex, s);
@@ -547,13 +544,10 @@ static void cancel_slot(chain_ex *ex, int32_t s)
     unsigned pair = r->pair;
     uint64_t local = r->id >> 2;
     ex->cur_pair = pair;
+    /* the CANCEL event retires the record (on_event) */
     bse_match_status st = bse_match_cancel(&ex->book[pair], local, on_event, ex, NULL);
     (void)st;
-    assert(st == BSE_MATCH_OK);
-    /* an engine that reported no CANCEL event: retire it here */
-    if (s < (int32_t)ex->n_ord && ex->ord[s].in_use && ex->ord[s].id == global_id(pair, local) &&
-        slot_lookup(ex, pair, local) == s)
-        rec_retire(ex, s, local);
+    assert(st == BSE_MATCH_OK && slot_lookup(ex, pair, local) < 0);
 }
 
 chain_ex_code chain_ex_cancel(chain_ex *ex, uint32_t account, uint64_t id, char reason[CHAIN_EX_REASON_MAX])
