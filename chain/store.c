@@ -780,7 +780,7 @@ static chain_status open_db(chain_store *s, common_error *err, int create)
         }
         if (rc != SQLITE_OK)
             return dberr(s, err, rc, "journal_mode");
-        if ((rc = exec(s, "PRAGMA synchronous=FULL")) != SQLITE_OK)
+        if ((rc = exec(s, s->o.sync_normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL")) != SQLITE_OK)
             return dberr(s, err, rc, "synchronous");
     }
     /* the schema */

@@ -138,6 +138,9 @@ typedef void (*chain_tip_moved_fn)(void *user, chain_store *s, const chain_tip_m
 typedef struct chain_store_opts {
     int create;                 /* create chains.db and the chain (its genesis) when missing */
     int read_only;              /* open for reading only (also chosen when DIR is not writable) */
+    int sync_normal;            /* synchronous=NORMAL instead of FULL: still crash-consistent in WAL
+                                   mode, but the last transactions may be lost on a power cut
+                                   (a simulation that can be re-run; never a node or a miner) */
     chain_precheck_fn precheck; /* NULL: pouw_block_parse with the size limit only */
     void *precheck_user;
     chain_verify_fn verify;     /* NULL: no block can be added */

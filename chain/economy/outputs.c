@@ -16,7 +16,7 @@
 static const char *const NAMES[CHAIN_ECON_OUT_N] = {"blocks.csv", "trades.csv", "prices.csv", "balances.csv",
                                                      "books.csv", "mining.csv", "errors.csv"};
 static const char *const HEADERS[CHAIN_ECON_OUT_N] = {
-    "chain,height,time_s,miner,txs,pps,attempts\n",
+    "chain,height,time_s,miner,txs,pps,attempts,post_bits,pass\n",
     "time_s,pair,price,qty,buyer,seller,buy_id,sell_id,taker\n",
     "period_start_s,pair,open,high,low,close,vwap,volume,trades\n",
     "time_s,agent,ALPHA_chain,BRAVO_chain,CHARLIE_chain,ALPHA_exchange,BRAVO_exchange,CHARLIE_exchange,fiat,"
@@ -114,7 +114,7 @@ static void end_row(chain_econ_outputs *w, int i)
 static void ftime(chain_econ_outputs *w, double t) { fnum(w, "%.3f", t); }
 
 void chain_econ_outputs_block(chain_econ_outputs *w, const char *chain, uint64_t height, double t, const char *miner,
-                              size_t txs, double pps, uint64_t attempts)
+                              size_t txs, double pps, uint64_t attempts, uint32_t post_bits, double pass)
 {
     field(w, chain);
     fint(w, (int64_t)height);
@@ -123,6 +123,10 @@ void chain_econ_outputs_block(chain_econ_outputs *w, const char *chain, uint64_t
     fint(w, (int64_t)txs);
     fnum(w, "%.6f", pps);
     fint(w, (int64_t)attempts);
+    char hx[16];
+    snprintf(hx, sizeof hx, "%08x", post_bits);
+    field(w, hx);
+    fnum(w, "%.9g", pass);
     end_row(w, CHAIN_ECON_OUT_BLOCKS);
 }
 

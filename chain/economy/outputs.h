@@ -35,7 +35,7 @@ struct chain_econ_summary;
  * the header rows. Returns 0, or -1 with err. */
 int chain_econ_outputs_open(chain_econ_outputs *w, common_error *err, const char *dir);
 void chain_econ_outputs_block(chain_econ_outputs *w, const char *chain, uint64_t height, double t, const char *miner,
-                              size_t txs, double pps, uint64_t attempts);
+                              size_t txs, double pps, uint64_t attempts, uint32_t post_bits, double pass);
 void chain_econ_outputs_trade(chain_econ_outputs *w, const chain_ex_trade *tr, const char *buyer, const char *seller);
 void chain_econ_outputs_price(chain_econ_outputs *w, double start, const char *pair, int64_t open, int64_t high,
                               int64_t low, int64_t close, double vwap_ticks, int64_t volume, int64_t trades);

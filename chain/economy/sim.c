@@ -391,7 +391,7 @@ static int mine_block(sim *S, unsigned c, uint32_t miner, uint64_t t_ms)
     }
     if (S->t >= 0) /* bootstrap blocks are counted in run.json, not listed */
         chain_econ_outputs_block(&S->outs, S->p[c]->name, h, S->t, miner < S->n_agents ? S->a[miner].label : "exchange",
-                                 b.n_txs, b.pps, st.attempts);
+                                 b.n_txs, b.pps, st.attempts, b.header.post_bits, S->pass[c]);
     pouw_block_clear(&b);
     if (S->failed)
         return 1;
@@ -911,7 +911,12 @@ static int setup(sim *S)
         S->p[c] = cfg->testnet ? chain_testnet_at(c) : chain_params_at(c);
         common_error e;
         common_error_clear(&e);
-        if (chain_open_v1(&S->store[c], &e, S->chains, S->p[c], 1, &S->verifier) != CHAIN_OK)
+        chain_store_opts so;
+        memset(&so, 0, sizeof so);
+        chain_v1_store_opts(&so, &S->verifier);
+        so.create = 1;
+        so.sync_normal = 1; /* a simulation: re-run it rather than fsync every block */
+        if (chain_store_open(&S->store[c], &e, S->chains, S->p[c], &so) != CHAIN_OK)
             return sfail(S, 1, "chains", "%s: %s", S->p[c]->name, e.msg);
         S->height[c] = 0;
         uint8_t gid[32];

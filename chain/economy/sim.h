@@ -29,7 +29,8 @@
  *
  * Outputs in OUT (CSV with a header row, libcsv; each written to a temporary
  * name and renamed at the end, so an interrupted run leaves no half file):
- *   blocks.csv    chain, height, time_s, miner, txs, pps, attempts
+ *   blocks.csv    chain, height, time_s, miner, txs, pps, attempts, post_bits (hex), pass
+ *                 (the chance an attempt had of making this block: the race's p_c)
  *   trades.csv    time_s, pair, price, qty, buyer, seller, buy_id, sell_id, taker
  *   prices.csv    period_start_s, pair, open, high, low, close, vwap, volume, trades
  *   balances.csv  time_s, agent, <COIN>_chain, <COIN>_exchange (free+locked-owed) per coin, fiat, value_alpha
