@@ -105,13 +105,13 @@ Test(econ_traders, every_strategy_is_found_by_its_name_in_a_fixed_order)
 {
     const char *const *names = chain_econ_trader_names();
     size_t n = 0;
-    for (; names[n]; n++) {
-        cr_assert(n < N_ALL);
-        cr_assert_str_eq(names[n], ALL[n]);
+    for (; names[n]; n++) { /* the built-ins first; strategies added later (external) after them */
+        if (n < N_ALL)
+            cr_assert_str_eq(names[n], ALL[n]);
         const chain_econ_trader_ops *ops = chain_econ_trader_find(names[n]);
         cr_assert(ops && strcmp(ops->name, names[n]) == 0 && ops->init && ops->step && ops->destroy);
     }
-    cr_assert_eq(n, N_ALL);
+    cr_assert_geq(n, N_ALL);
     cr_assert_null(chain_econ_trader_find("nope"));
     cr_assert_null(chain_econ_trader_find(NULL));
     for (size_t i = 0; i < N_ALL; i++) /* NULL params: the defaults */

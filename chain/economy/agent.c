@@ -298,24 +298,66 @@ int chain_econ_take_eval(chain_econ_take *t, const chain_econ_obs *obs, const ch
     return 1;
 }
 
+/* One pass over a side's levels with prefix sums: every candidate depth d in O(depth). */
+static void take_side(chain_econ_take *best, double *best_scaled, int *found, const chain_econ_obs *obs, const chain_econ_budget *b,
+                      const double value[CHAIN_EX_COINS], unsigned pair, int side, double max_frac, double min_gain)
+{
+    const chain_econ_book_view *bv = &obs->books[pair];
+    const int64_t(*lv)[2] = side == BSE_MATCH_BUY ? bv->asks : bv->bids;
+    size_t n = side == BSE_MATCH_BUY ? bv->n_asks : bv->n_bids;
+    if (n > CHAIN_ECON_DEPTH)
+        n = CHAIN_ECON_DEPTH;
+    unsigned base = PAIR_BASE[pair], quote = PAIR_QUOTE[pair];
+    int64_t cq[CHAIN_ECON_DEPTH];  /* base units in levels 0..i */
+    double cpq[CHAIN_ECON_DEPTH];  /* sum price x qty over levels 0..i */
+    int64_t q_sum = 0;
+    double pq_sum = 0;
+    int64_t have_quote = (int64_t)((double)b->free[quote] * max_frac);
+    int64_t have_base = (int64_t)((double)b->free[base] * max_frac);
+    for (size_t d = 1; d <= n; d++) {
+        size_t i = d - 1;
+        int64_t lq = lv[i][1] > 0 ? lv[i][1] : 0;
+        q_sum += lq;
+        pq_sum += (double)lv[i][0] * (double)lq;
+        cq[i] = q_sum;
+        cpq[i] = pq_sum;
+        int64_t limit = lv[i][0];
+        if (limit < 1 || limit > CHAIN_EX_PRICE_MAX)
+            continue;
+        int64_t cap = side == BSE_MATCH_BUY ? affordable_qty(have_quote, limit) : have_base;
+        int64_t qty = chain_econ_qty_floor(q_sum < cap ? q_sum : cap);
+        if (qty < CHAIN_EX_QTY_STEP)
+            continue;
+        size_t j = 0;
+        while (cq[j] < qty)
+            j++;
+        double before_q = j > 0 ? (double)cq[j - 1] : 0, before_pq = j > 0 ? cpq[j - 1] : 0;
+        /* the gain in units x 10^4 (no division in the loop): base x 10^4 x v_base - price x qty x v_quote */
+        double pq = before_pq + (double)lv[j][0] * ((double)qty - before_q);
+        double g = (double)qty * 1e4 * value[base] - pq * value[quote];
+        if (side == BSE_MATCH_SELL)
+            g = -g;
+        if (g > *best_scaled || !*found) {
+            double gain = g / 1e4 / (double)CHAIN_EX_UNITS_PER_COIN;
+            if (gain > min_gain && (!*found || gain > best->gain)) {
+                *best = (chain_econ_take){pair, side, d, limit, qty, gain};
+                *best_scaled = g;
+                *found = 1;
+            }
+        }
+    }
+}
+
 int chain_econ_take_best(chain_econ_take *best, const chain_econ_obs *obs, const chain_econ_budget *b,
                          const double value[CHAIN_EX_COINS], double max_frac, double min_gain)
 {
     int found = 0;
+    double best_scaled = 0;
     memset(best, 0, sizeof *best);
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++)
-        for (int s = 0; s < 2; s++) {
-            int side = s == 0 ? BSE_MATCH_BUY : BSE_MATCH_SELL;
-            for (size_t d = 1; d <= CHAIN_ECON_DEPTH; d++) {
-                chain_econ_take t;
-                if (!chain_econ_take_eval(&t, obs, b, value, p, side, d, max_frac))
-                    continue;
-                if (t.gain > min_gain && (!found || t.gain > best->gain)) {
-                    *best = t;
-                    found = 1;
-                }
-            }
-        }
+    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
+        take_side(best, &best_scaled, &found, obs, b, value, p, BSE_MATCH_BUY, max_frac, min_gain);
+        take_side(best, &best_scaled, &found, obs, b, value, p, BSE_MATCH_SELL, max_frac, min_gain);
+    }
     return found;
 }
 

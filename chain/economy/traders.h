@@ -95,7 +95,8 @@ int chain_econ_take_eval(chain_econ_take *t, const chain_econ_obs *obs, const ch
                          const double value[CHAIN_EX_COINS], unsigned pair, int side, size_t levels, double max_frac);
 /* The best candidate over every pair, side and depth (first in the order pair,
  * BUY before SELL, fewer levels first on ties) with gain > min_gain. Returns 1
- * and *best, or 0 when none. O(pairs x depth^2) at worst, depth = 10. */
+ * and *best, or 0 when none. The same candidates as chain_econ_take_eval, in one
+ * pass over each side (prefix sums): O(pairs x depth). */
 int chain_econ_take_best(chain_econ_take *best, const chain_econ_obs *obs, const chain_econ_budget *b,
                          const double value[CHAIN_EX_COINS], double max_frac, double min_gain);
 
