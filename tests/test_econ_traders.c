@@ -567,6 +567,9 @@ Test(econ_traders, fundamental_follows_seed_002s_value_process_deterministically
     fproc ref = {1.0, 50, {(uint64_t)5 * 0x100000001b3ull + 1}};
     chain_econ_obs o;
     obs_init(&o, 100 * COIN);
+    o.fundamental[0] = 1; /* whatever the economy publishes is not its process */
+    o.fundamental[1] = 3.5;
+    o.fundamental[2] = 0.2;
     int moved = 0;
     for (int i = 0; i < 300; i++) {
         o.t = 60.0 * i + 1;
@@ -587,8 +590,8 @@ Test(econ_traders, fundamental_follows_seed_002s_value_process_deterministically
     cr_assert(moved);
     drop("fundamental", st);
     drop("fundamental", st2);
-    /* a value the economy publishes wins */
-    st = make("fundamental", "{\"spread\":0}");
+    /* published: the economy's values instead */
+    st = make("fundamental", "{\"spread\":0,\"published\":true}");
     obs_init(&o, 100 * COIN);
     o.fundamental[0] = 1;
     o.fundamental[1] = 1.7;

@@ -2,9 +2,10 @@
  * currency model): follows a drifting fundamental value per coin, an
  * exogenous driver of the market.
  *
- * The value of BRAVO and CHARLIE in AlphaCoin (ALPHA is 1) is the economy's
- * obs->fundamental[c] when it publishes one (> 0); otherwise the trader runs
- * seed 002's process itself (chain_econ_fvalue_round, traders.h): every
+ * The value of BRAVO and CHARLIE in AlphaCoin (ALPHA is 1) comes from seed
+ * 002's process, which the trader runs itself (chain_econ_fvalue_round,
+ * traders.h) - or, with published = true, from the economy's
+ * obs->fundamental[c] (when > 0). The process: every
  * period_s simulated seconds one round per coin: a roll in 0..100 against a
  * threshold in 1..99 - above: the value rises by U(0, vmax); below: it falls
  * by U(0, vmax); equal: nothing - and then the threshold drifts by a step of
@@ -27,6 +28,7 @@
  *   tmax        2      largest threshold move per round (0..50)
  *   floor       0.01   lowest value (> 0)
  *   momentum    false  threshold leans with the move instead of against it
+ *   published   false  use the economy's obs->fundamental instead of its own process
  *   max_frac    0.25   fraction of the free balance one taken trade may spend (0..1)
  *   min_gain    0      AlphaCoin a taken trade must gain (strictly more)
  *   spread      0.01   relative half-spread of the quotes (0..0.5)
@@ -45,6 +47,7 @@ typedef struct fund {
     chain_econ_fvalue f[CHAIN_EX_COINS];
     chain_econ_rng frng[CHAIN_EX_COINS];
     int64_t rounds;      /* rounds done */
+    int published;
 } fund;
 
 static int fund_init(void **state, const cJSON *params, const chain_econ_hello *hello, common_error *err)
@@ -71,6 +74,7 @@ static int fund_init(void **state, const cJSON *params, const chain_econ_hello *
     specs[n++] = (chain_econ_param){"tmax", CHAIN_ECON_PARAM_NUM, 0, 50, &tmax};
     specs[n++] = (chain_econ_param){"floor", CHAIN_ECON_PARAM_NUM, 1e-6, 1e6, &lo};
     specs[n++] = (chain_econ_param){"momentum", CHAIN_ECON_PARAM_BOOL, 0, 1, &momentum};
+    specs[n++] = (chain_econ_param){"published", CHAIN_ECON_PARAM_BOOL, 0, 1, &s->published};
     if (chain_econ_params_read(params, specs, n, err) != 0) {
         free(s);
         return -1;
@@ -95,7 +99,7 @@ static void fund_step(void *state, const chain_econ_obs *obs, chain_econ_rng *rn
     double value[CHAIN_EX_COINS];
     value[0] = 1.0;
     for (unsigned c = 1; c < CHAIN_EX_COINS; c++)
-        value[c] = obs->fundamental[c] > 0 ? obs->fundamental[c] : s->f[c].value;
+        value[c] = s->published && obs->fundamental[c] > 0 ? obs->fundamental[c] : s->f[c].value;
     chain_econ_valuer_step(&s->cfg, obs, value, act);
 }
 
