@@ -606,6 +606,22 @@ Test(econ_external, a_10_mb_line_is_refused_as_too_long_and_skipped)
     finish(st);
 }
 
+Test(econ_external, a_line_of_exactly_1_mib_is_read_and_one_byte_more_is_too_long)
+{
+    void *st = start("limit", NULL, 5000);
+    chain_econ_action a;
+    step(st, &a);
+    cr_assert_eq(a.n_errors, 1);
+    cr_assert_str_eq(a.errors[0], "reply.pad: unknown field; ignored");
+    step(st, &a);
+    cr_assert_eq(a.n_errors, 1);
+    cr_assert_str_eq(a.errors[0], "reply: line too long (over 1048576 bytes); skipped");
+    step(st, &a);
+    cr_assert_eq(a.n_errors, 0, "%s", a.errors[0]);
+    cr_assert(a.n_orders == 1 && a.orders[0].qty == 60000);
+    finish(st);
+}
+
 Test(econ_external, extra_lines_are_ignored_not_taken_as_the_next_reply)
 {
     void *st = start("extra", NULL, 5000);

@@ -521,12 +521,14 @@ typedef struct ext_state {
     uint64_t owed;        /* observations not answered yet */
     common_buf out;       /* bytes to write (from out_off) */
     size_t out_off;
-    char *in;             /* bytes read, not consumed: in[in_off..in_len) */
+    char *in;             /* bytes read, not consumed: in[in_off..in_len) of in_cap */
+    size_t in_cap;        /* grows from EXT_IN_START up to EXT_IN_CAP as long lines need */
     size_t in_off, in_len;
     int skipping;         /* inside a refused too-long line: drop bytes up to '\n' */
 } ext_state;
 
-#define EXT_IN_CAP (CHAIN_ECON_EXT_LINE_MAX + 1)
+#define EXT_IN_CAP (CHAIN_ECON_EXT_LINE_MAX + 1) /* the longest line and its '\n' */
+#define EXT_IN_START ((size_t)1 << 16)
 
 static int64_t now_ms(void)
 {
@@ -727,7 +729,18 @@ static int next_line(ext_state *s, int64_t deadline, int wait, const char **line
             continue;
         if (pr == 0)
             return LINE_NONE;
-        ssize_t n = read(s->from_fd, s->in + s->in_len, EXT_IN_CAP - s->in_len);
+        if (s->in_len == s->in_cap) { /* a long line: grow (up to the limit) */
+            size_t cap = s->in_cap * 2 < EXT_IN_CAP ? s->in_cap * 2 : EXT_IN_CAP;
+            char *bigger = realloc(s->in, cap);
+            if (!bigger) { /* no memory for it: refuse it as too long */
+                s->in_off = s->in_len = 0;
+                s->skipping = 1;
+                return LINE_TOO_LONG;
+            }
+            s->in = bigger;
+            s->in_cap = cap;
+        }
+        ssize_t n = read(s->from_fd, s->in + s->in_len, s->in_cap - s->in_len);
         if (n > 0) {
             s->in_len += (size_t)n;
             continue;
@@ -812,10 +825,11 @@ static int ext_init(void **state, const cJSON *params, const chain_econ_hello *h
         return -1;
 
     ext_state *s = calloc(1, sizeof *s);
-    if (!s || !(s->in = malloc(EXT_IN_CAP))) {
+    if (!s || !(s->in = malloc(EXT_IN_START))) {
         free(s);
         return common_error_set(err, 1, NULL, "params.command", "out of memory"), -1;
     }
+    s->in_cap = EXT_IN_START;
     s->to_fd = s->from_fd = -1;
     s->timeout_ms = timeout;
 

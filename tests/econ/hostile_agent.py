@@ -15,6 +15,8 @@ Modes:
   stubborn        answers every observation with {}, ignores SIGTERM and end, never exits
   huge            step 1: a 10 MB line; later steps: a reply with qty 30000
   extra           answers each observation with a reply (qty 40000) and an extra line (qty 50000)
+  limit           step 1: a line of exactly 1 MiB (1048576 bytes before its newline); step 2: one
+                  byte more; later steps: a reply with qty 60000
 """
 import json
 import os
@@ -96,6 +98,13 @@ def main():
                 sys.stdout.flush()
             else:
                 say({"orders": [order(30000)]})
+        elif mode == "limit":
+            if n <= 2:
+                body = 1024 * 1024 + (n - 1) - len('{"pad":""}')
+                sys.stdout.write('{"pad":"' + "y" * body + '"}\n')
+                sys.stdout.flush()
+            else:
+                say({"orders": [order(60000)]})
         elif mode == "extra":
             say({"orders": [order(40000)]})
             say({"orders": [order(50000)]})
