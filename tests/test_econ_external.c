@@ -4,6 +4,7 @@
  * well-behaved, malformed, late, dead, not reading, never exiting, flooding. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -727,4 +728,42 @@ Test(econ_external, the_c_example_agent_trades_inside_the_spread)
         cr_skip_test("%s not built", prog);
     const char *argv[] = {prog, NULL};
     example_agent_trades_inside_the_spread(argv);
+}
+
+typedef struct thread_job {
+    void *st;
+    int steps, ok, dead;
+} thread_job;
+
+static void *thread_steps(void *arg)
+{
+    thread_job *j = arg;
+    for (int k = 0; k < j->steps; k++) {
+        chain_econ_action a;
+        step(j->st, &a);
+        j->ok += a.n_errors == 0 && a.n_orders == 2;
+        j->dead += has_error(&a, "agent exited");
+    }
+    return NULL;
+}
+
+Test(econ_external, agents_step_on_different_threads_and_a_dead_one_hurts_no_other)
+{
+    char log[] = "/tmp/econ-ext-log-XXXXXX";
+    int fd = mkstemp(log);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    thread_job good = {start("good", log, 5000), 8, 0, 0};
+    thread_job dead = {start("closein", NULL, 200), 25, 0, 0};
+    pthread_t t1, t2;
+    cr_assert_eq(pthread_create(&t1, NULL, thread_steps, &good), 0);
+    cr_assert_eq(pthread_create(&t2, NULL, thread_steps, &dead), 0);
+    pthread_join(t1, NULL);
+    pthread_join(t2, NULL);
+    cr_assert_eq(good.ok, 8);
+    cr_assert_gt(dead.dead, 0);
+    OPS->end(dead.st, 0);
+    OPS->destroy(dead.st);
+    finish(good.st);
+    unlink(log);
 }
