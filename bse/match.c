@@ -108,8 +108,9 @@ void bse_match_clear(bse_match *m)
 /* Makes sure a later bse_book_add of one order at `price` on side s cannot
  * fail for memory: when the side has no free node or no spare level slot, one
  * order is added (growing what it needs) and removed again. Only the side's
- * internal seq counter and version move. Returns 0 or -1 (out of memory, side
- * unchanged). */
+ * internal seq counter, version and (asks) BSE session_extreme move, none of
+ * which the FIFO rule reads. Matching touches only the other side, so the room
+ * is still there when the remainder rests. Returns 0 or -1 (out of memory). */
 static int reserve_rest(bse_book_side *s, int32_t owner, int64_t price)
 {
     if (s->free_head >= 0 && s->nlevels < s->cap_levels)

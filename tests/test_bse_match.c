@@ -683,6 +683,97 @@ Test(bse_match, a_large_book_grows_and_empties_cleanly)
     bse_match_clear(&m);
 }
 
+/* The callback sees the book after the change it reports. */
+typedef struct peek {
+    const bse_match *m;
+    int bad;
+    int n;
+    int partial;
+} peek;
+
+static void peek_event(void *user, const bse_match_event *e)
+{
+    peek *p = user;
+    bse_match_info in;
+    p->n++;
+    switch (e->kind) {
+    case BSE_MATCH_EV_FILL:
+        /* the maker is gone (filled whole) or shows its remainder (each maker here
+         * fills once, so remainder + fill = original) */
+        if (bse_match_get(p->m, e->maker_id, &in) ? in.qty + e->qty != in.orig_qty : 0)
+            p->bad++;
+        p->partial += bse_match_get(p->m, e->maker_id, &in);
+        break;
+    case BSE_MATCH_EV_STP_CANCEL:
+    case BSE_MATCH_EV_CANCEL:
+        if (bse_match_get(p->m, e->kind == BSE_MATCH_EV_CANCEL ? e->taker_id : e->maker_id, &in))
+            p->bad++;
+        break;
+    case BSE_MATCH_EV_REST:
+        if (!bse_match_get(p->m, e->taker_id, &in) || in.qty != e->qty)
+            p->bad++;
+        break;
+    default:
+        break;
+    }
+    if (bse_match_check(p->m) != 0)
+        p->bad++;
+}
+
+Test(bse_match, the_event_callback_sees_the_book_after_each_change)
+{
+    bse_match m;
+    init_ok(&m, 1);
+    peek p = {.m = &m};
+    uint64_t a = rest(&m, sell(1, 100, 4));
+    rest(&m, sell(2, 100, 10));
+    rest(&m, sell(3, 101, 5));
+    uint64_t c = rest(&m, sell(4, 102, 5));
+    /* fills a whole, STP-cancels owner 2's order, fills 5 of 5 at 101, 2 of 5 at 102 */
+    bse_match_order o = buy(2, 102, 11);
+    bse_match_result r;
+    cr_assert_eq(bse_match_submit(&m, &o, peek_event, &p, &r), BSE_MATCH_OK);
+    cr_assert_eq(p.n, 5);
+    cr_assert_eq(p.bad, 0);
+    cr_assert_eq(p.partial, 1);
+    cr_assert_eq(r.filled, 11);
+    cr_assert_eq(resting_qty(&m, a), 0);
+    cr_assert_eq(resting_qty(&m, c), 3);
+    cr_assert_eq(bse_match_cancel(&m, c, peek_event, &p, NULL), BSE_MATCH_OK);
+    cr_assert_eq(p.n, 6);
+    cr_assert_eq(p.bad, 0);
+    o = buy(5, 90, 3);
+    cr_assert_eq(bse_match_submit(&m, &o, peek_event, &p, &r), BSE_MATCH_OK); /* REST */
+    cr_assert_eq(p.bad, 0);
+    bse_match_clear(&m);
+}
+
+Test(bse_match, check_names_a_broken_index_or_a_crossed_book)
+{
+    bse_match m;
+    init_ok(&m, 1);
+    uint64_t a = rest(&m, buy(1, 100, 4));
+    uint64_t b = rest(&m, sell(2, 101, 4));
+    int32_t node = m.id_node[a];
+    m.id_node[a] = -1;
+    cr_assert_eq(bse_match_check(&m), -32);
+    m.id_node[a] = node;
+    m.id_side[b] = 0;
+    cr_assert_eq(bse_match_check(&m), -33);
+    m.id_side[b] = 1;
+    m.n_resting++;
+    cr_assert_eq(bse_match_check(&m), -36);
+    m.n_resting--;
+    m.id_orig[a] = 3; /* below the remaining qty */
+    cr_assert_eq(bse_match_check(&m), -34);
+    m.id_orig[a] = 4;
+    m.asks.levels[0].price = m.asks.nodes[m.asks.levels[0].head].price = 100; /* crossed */
+    cr_assert_eq(bse_match_check(&m), -30);
+    m.asks.levels[0].price = m.asks.nodes[m.asks.levels[0].head].price = 101;
+    cr_assert_eq(bse_match_check(&m), 0);
+    bse_match_clear(&m);
+}
+
 /* ------------------------------------------------------------ the reference matcher */
 
 typedef struct ref_order {
