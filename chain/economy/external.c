@@ -948,6 +948,10 @@ static void ext_step(void *state, const chain_econ_obs *obs, chain_econ_rng *rng
         chain_econ_ext_error(act, "agent exited (%s); no action", s->dead_why);
         return;
     }
+    if (w == 0) { /* the rest goes out first next step */
+        chain_econ_ext_error(act, "late reply: agent not reading its input; step %" PRIu64 " partly sent", step);
+        return;
+    }
 
     /* 3. its reply: the first line while one answer is owed (older ones are stale) */
     for (;;) {
