@@ -90,6 +90,7 @@ typedef struct net_chain {
     size_t known_next;
     uint8_t (*mem_prev)[32];       /* the mempool's ids at the last poll, sorted */
     size_t n_mem_prev;
+    int block_busy;                /* a block of this chain is being verified */
 } net_chain;
 
 struct vjob;
@@ -246,6 +247,20 @@ static int cmp32(const uint8_t *a, const uint8_t *b) { return memcmp(a, b, 32); 
 
 /* ---------------------------------------------------------------- store pools (workers) */
 
+/* The store's tip_moved callback (worker and miner threads): one stderr line per
+ * reorganisation. Reads only constant fields of the node. */
+static void on_tip_moved(void *user, chain_store *s, const chain_tip_move *m)
+{
+    const chain_net_node *n = user;
+    if (!m->disconnected)
+        return;
+    fprintf(stderr,
+            "node %s:%u: %s reorganisation: %" PRIu64 " block%s left the best chain, %zu transfer%s back in the "
+            "mempool, %zu pruned\n",
+            n->listen_host, (unsigned)n->listen_port, chain_store_params(s)->name, m->disconnected,
+            m->disconnected == 1 ? "" : "s", m->returned, m->returned == 1 ? "" : "s", m->pruned);
+}
+
 static chain_store *pool_take(chain_net_node *n, unsigned c, common_error *err)
 {
     store_pool *sp = &n->ch[c].pool;
@@ -259,6 +274,8 @@ static chain_store *pool_take(chain_net_node *n, unsigned c, common_error *err)
     chain_store_opts so;
     memset(&so, 0, sizeof so);
     chain_v1_store_opts(&so, &n->ch[c].wver);
+    so.tip_moved = on_tip_moved;
+    so.tip_moved_user = n;
     if (chain_store_open(&s, err, n->o.datadir, n->ch[c].p, &so) != CHAIN_OK)
         return NULL;
     return s;
@@ -708,7 +725,8 @@ static void want_branch(chain_net_node *n, unsigned ci, const uint8_t id[32], ui
 }
 
 /* Accepts header e (from peer src) and any orphan headers waiting for it.
- * Returns 0 accepted or known, 1 invalid, 2 not now, 3 orphan. Out: last (the
+ * Returns 0 accepted or known, 1 invalid, 2 not now, 3 orphan, 4 stored as an
+ * orphan by the store (its parent is on its way). Out: last (the
  * id of the deepest header accepted on this path), last_cum. */
 static int accept_header(chain_net_node *n, unsigned ci, const chain_net_header_entry *e0, uint64_t src,
                          uint8_t last[32], uint8_t last_cum[32], int *any, const char **why)
@@ -761,8 +779,6 @@ static int accept_header(chain_net_node *n, unsigned ci, const chain_net_header_
                 orphan_add(n, ci, &e, src);
             }
         }
-        if (rc == 4)
-            rc = 3;
         if (first_rc < 0)
             first_rc = rc;
         if (rc == 0) {
@@ -819,6 +835,8 @@ static void on_headers(peer *p, const chain_net_msg *m)
             send_getheaders(p, (unsigned)ci, m->headers[i].id);
             break;
         }
+        if (rc == 4) /* its body is stored, waiting for a parent being fetched */
+            break;
         if (rc == 2)
             break;
     }
@@ -1080,6 +1098,26 @@ static void job_work(uv_work_t *req)
 
 static void job_submit(peer *p);
 
+/* Offers the verifier to every peer waiting, starting after peer `after` (round
+ * robin): one block per chain is verified at a time, so that a block and its
+ * parent never race into the store (each would miss the other: the child kept as
+ * an orphan that nothing connects). */
+static void job_kick(chain_net_node *n, uint64_t after)
+{
+    int seen = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (peer *q = n->peers; q; q = q->next) {
+            if (pass == 0 && !seen) {
+                seen = q->id == after;
+                continue;
+            }
+            if (!q->closing)
+                job_submit(q);
+            if (pass == 1 && q->id == after)
+                return;
+        }
+}
+
 static void job_done(uv_work_t *req, int status)
 {
     vjob *j = req->data;
@@ -1139,12 +1177,15 @@ static void job_done(uv_work_t *req, int status)
             punish(p, CHAIN_NET_OFF_BAD_TRANSFER, 0, j->err.msg[0] ? j->err.msg : pouw_reason_name(j->reason));
         }
     }
+    if (j->kind == JOB_BLOCK)
+        c->block_busy = 0;
+    uint64_t pid = j->peer_id;
     free(j->doc);
     free(j);
-    if (p) {
+    if (p)
         p->verifying = 0;
-        job_submit(p);
-    }
+    if (!n->stopping)
+        job_kick(n, pid);
 }
 
 static void job_submit(peer *p)
@@ -1153,6 +1194,8 @@ static void job_submit(peer *p)
     if (p->verifying || !p->q_head || n->stopping)
         return;
     vjob *j = p->q_head;
+    if (j->kind == JOB_BLOCK && n->ch[j->chain].block_busy)
+        return; /* job_kick offers it again */
     p->q_head = j->next;
     if (!p->q_head)
         p->q_tail = NULL;
@@ -1166,6 +1209,8 @@ static void job_submit(peer *p)
     }
     n->jobs++;
     p->verifying = 1;
+    if (j->kind == JOB_BLOCK)
+        n->ch[j->chain].block_busy = 1;
 }
 
 static void job_enqueue(peer *p, int kind, unsigned ci, const char *doc, size_t len)
@@ -1808,6 +1853,8 @@ static void miner_main(void *arg)
         v[m].clock_ms = n->o.clock_ms;
         v[m].clock_user = n->o.clock_user;
         chain_v1_store_opts(&so, &v[m]);
+        so.tip_moved = on_tip_moved;
+        so.tip_moved_user = n;
         if (chain_store_open(&s[m], &err, n->o.datadir, n->ch[i].p, &so) != CHAIN_OK) {
             n->miner_status = CHAIN_ESTORE;
             n->miner_err = err;

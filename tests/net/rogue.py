@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""tests/net/rogue.py - a rogue peer for tests/net/run.sh: speaks the frame format
+of chain/net/wire.h (through tests/net/wire.py) to one node and misbehaves.
+
+  rogue.py PORT GENESIS BLOCK.json
+
+GENESIS is "chain_id:hex,chain_id:hex,..." (the node's genesis ids, so the
+handshake is accepted); BLOCK.json a valid block document of that node's chain
+(`chain export` writes them): the rogue derives an invalid block from it.
+Attacks, each from its own loopback address (bans are per host):
+  127.0.0.2  a garbage frame, then (reconnecting) an oversize frame header:
+             50 + 50 points, banned; a third connection is refused at once
+  127.0.0.3  after the handshake, an invalid block (a new nonce within the gate,
+             so a new pre-hash, sessions that no longer give the block's digests,
+             a fresh id): banned for 24 h at once
+  127.0.0.4  after the handshake, a flood of pings for several seconds: scored
+             each second, disconnected once banned
+Prints one line per attack ("rogue: garbage: disconnected") and exits 1 when the
+node did not disconnect it in time."""
+import hashlib
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wire  # noqa: E402
+
+PORT = int(sys.argv[1])
+GENESIS = [(int(c), bytes.fromhex(h)) for c, h in (x.split(":") for x in sys.argv[2].split(","))]
+BLOCK = sys.argv[3]
+failed = 0
+
+
+def connect(src):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((src, 0))
+    s.settimeout(5)
+    s.connect(("127.0.0.1", PORT))
+    return s
+
+
+def closed_by_node(s, seconds=8):
+    """True when the node closes the connection within `seconds` (reading and
+    discarding what it sends)."""
+    end = time.time() + seconds
+    s.settimeout(0.5)
+    while time.time() < end:
+        try:
+            b = s.recv(65536)
+            if not b:
+                return True
+        except socket.timeout:
+            continue
+        except OSError:
+            return True
+    return False
+
+
+def report(name, ok):
+    global failed
+    print("rogue: %s: %s" % (name, "disconnected" if ok else "NOT disconnected"), flush=True)
+    if not ok:
+        failed = 1
+
+
+def handshake(s):
+    v = wire.version_payload(0x0bad0bad, 0, 0, [(cid, g, 0, g, bytes(32)) for cid, g in GENESIS])
+    s.sendall(wire.frame(wire.VERSION, v))
+    s.sendall(wire.frame(wire.VERACK, b""))
+
+
+def header_bytes(h):
+    hx = bytes.fromhex
+    return (struct.pack("<IIQ", h["version"], h["chain_id"], h["height"]) + hx(h["prev_hash"]) + hx(h["tx_root"]) +
+            hx(h["ledger_root"]) + hx(h["miner"]) +
+            struct.pack("<QIqIII", h["time_ms"], h["prehash_bits"], h["pps_threshold_micro"], h["mode"],
+                        h["post_bits"], h["sessions"]) + hx(h["job_digest"]) + struct.pack("<Q", h["nonce"]))
+
+
+def meets(digest, bits):
+    exp, mant = bits >> 24, bits & 0x7FFFFF
+    target = mant << (8 * (exp - 3)) if exp >= 3 else mant >> (8 * (3 - exp))
+    return int.from_bytes(digest, "big") <= target
+
+
+def invalid_block():
+    doc = json.load(open(BLOCK))
+    h = doc["header"]
+    for k in range(1, 100000):
+        h["nonce"] = (h["nonce"] + k) % (1 << 53)
+        pre = hashlib.sha256(header_bytes(h)).digest()
+        if meets(pre, h["prehash_bits"]):
+            break
+    doc["pre_hash"] = pre.hex()
+    doc["post_hash"] = hashlib.sha256(b"rogue" + pre).hexdigest()
+    return h["chain_id"], json.dumps(doc).encode()
+
+
+# 1. garbage, then an oversize frame header from the same host
+s = connect("127.0.0.2")
+s.sendall(os.urandom(64))
+report("garbage", closed_by_node(s))
+s.close()
+s = connect("127.0.0.2")
+s.sendall(wire.frame_header(wire.BLOCK, (32 << 20) + 1, b"\0\0\0\0"))
+report("oversize", closed_by_node(s))
+s.close()
+try:
+    s = connect("127.0.0.2")
+    report("banned host reconnecting", closed_by_node(s, 3))
+    s.close()
+except OSError:
+    report("banned host reconnecting", True)
+
+# 2. an invalid block after a handshake
+cid, blk = invalid_block()
+s = connect("127.0.0.3")
+handshake(s)
+time.sleep(0.5)
+s.sendall(wire.frame(wire.BLOCK, struct.pack("<I", cid) + blk))
+report("invalid block", closed_by_node(s, 15))
+s.close()
+
+# 3. a flood of pings
+s = connect("127.0.0.4")
+handshake(s)
+time.sleep(0.3)
+ping = wire.frame(wire.PING, bytes(8)) * 200
+end = time.time() + 10
+gone = False
+s.settimeout(0.05)
+while time.time() < end and not gone:
+    try:
+        s.sendall(ping)
+    except OSError:
+        gone = True
+        break
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                gone = True
+                break
+    except (socket.timeout, BlockingIOError):
+        pass
+    except OSError:
+        gone = True
+report("flood", gone or closed_by_node(s, 3))
+s.close()
+sys.exit(failed)
