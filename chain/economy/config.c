@@ -1,5 +1,6 @@
 /* chain/economy/config.c - parsing and checking an economy run's config (config.h). */
 #include "chain/economy/config.h"
+#include "chain/economy/external.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -205,8 +206,16 @@ static int parse_group(ctx *x, chain_econ_config *c, chain_econ_group *g, const 
             snprintf(f, sizeof f, "%s.step_s", tw);
             return fail(x, f, "must be a multiple of the run's step_s%s", "");
         }
-        /* the strategy checks its own params now (external agents: when they start) */
-        if (strcmp(g->trader->name, "external") != 0) {
+        /* the strategy checks its own params now (external agents without starting them) */
+        if (strcmp(g->trader->name, "external") == 0) {
+            common_error e2;
+            common_error_clear(&e2);
+            if (chain_econ_ext_check_params(g->params, &e2)) {
+                char ff[192];
+                snprintf(ff, sizeof ff, "%s.%s", tw, e2.field[0] ? e2.field : "params");
+                return fail(x, ff, "%s", e2.msg);
+            }
+        } else {
             void *state = NULL;
             common_error e2;
             common_error_clear(&e2);
