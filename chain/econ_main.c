@@ -1,20 +1,24 @@
 /* chain/econ_main.c - bin/econ: the three-coin agent economy (economy.md s6):
  * `econ sim CONFIG --out DIR` (one process, simulated time, deterministic),
- * `econ check CONFIG` (validate a config), `econ strategies` (list them).
+ * `econ check CONFIG` (validate a config), `econ strategies` (list them);
+ * `econ live CONFIG --data DIR` and its processes `econ exchange`, `econ trader`
+ * (real processes on one data directory: chain/economy/live.h).
  * A thin layer over chain/economy/config.h and chain/economy/sim.h.
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "chain/economy/config.h"
+#include "chain/economy/live.h"
 #include "chain/economy/outputs.h"
 #include "chain/economy/sim.h"
 #include "common/cli.h"
 
-enum { CMD_SIM, CMD_CHECK, CMD_STRATEGIES, N_CMDS };
-enum { O_OUT, O_THREADS, O_QUIET, N_OPTS };
+enum { CMD_SIM, CMD_CHECK, CMD_STRATEGIES, CMD_LIVE, CMD_EXCHANGE, CMD_TRADER, N_CMDS };
+enum { O_OUT, O_THREADS, O_QUIET, O_DATA, O_CONFIG, O_GROUP, O_DURATION, O_SPEED, N_OPTS };
 #define M(c) COMMON_CMD(c)
 
 static const common_cmd CMDS[] = {
@@ -31,13 +35,39 @@ static const common_cmd CMDS[] = {
     [CMD_CHECK] = {"check", "CONFIG.json", "Parses and checks CONFIG (every field) and says what the run would be.", 1, 1,
                    "CONFIG.json"},
     [CMD_STRATEGIES] = {"strategies", "", "Lists the trading strategies a config may name.", 0, 0, ""},
+    [CMD_LIVE] = {"live", "CONFIG.json --data DIR [--duration S] [--speed X] [--quiet]",
+                  "Runs the economy of CONFIG live: real processes on the data directory DIR\n"
+                  "(created): `econ exchange`, one `pouw mine --forever` per miner agent, one\n"
+                  "`econ trader` per trading group; traders reach the exchange through\n"
+                  "DIR/exchange.sock (JSON lines, chain/economy/live.h). A child that dies is\n"
+                  "restarted; SIGINT/SIGTERM or the end of the duration (duration_s real seconds,\n"
+                  "or --duration) stop every child cleanly. Logs in DIR/logs/; the monitor reads\n"
+                  "DIR/economy.json (`chain monitor --data DIR`).",
+                  1, 1, "CONFIG.json"},
+    [CMD_EXCHANGE] = {"exchange", "--data DIR --config CONFIG.json [--speed X] [--duration S]",
+                      "The live exchange process: replays DIR/exchange.db, mines the bootstrap on\n"
+                      "first start, follows the chains, serves DIR/exchange.sock until SIGINT/SIGTERM.",
+                      0, 0, ""},
+    [CMD_TRADER] = {"trader", "--data DIR --config CONFIG.json --group LABEL [--speed X]",
+                    "The live trader process of one agent group: steps its agents through\n"
+                    "DIR/exchange.sock, sends its miners' deposits, asks its withdrawals.",
+                    0, 0, ""},
 };
 
 static const common_opt OPTS[] = {
     [O_OUT] = {"--out", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_SIM), "output folder (created; must not hold a run)"},
     [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 64, M(CMD_SIM),
                    "threads for trader steps and mining sessions (default 1;\nthe outputs do not depend on it)"},
-    [O_QUIET] = {"--quiet", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_SIM), "no progress line and no summary"},
+    [O_QUIET] = {"--quiet", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_SIM) | M(CMD_LIVE) | M(CMD_EXCHANGE) | M(CMD_TRADER),
+                 "no progress line and no summary"},
+    [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_LIVE) | M(CMD_EXCHANGE) | M(CMD_TRADER),
+                "the live data directory (chains.db, exchange.db, exchange.sock, keys/, logs/)"},
+    [O_CONFIG] = {"--config", COMMON_OPT_STR, "CONFIG.json", 0, 0, M(CMD_EXCHANGE) | M(CMD_TRADER), "the run's config"},
+    [O_GROUP] = {"--group", COMMON_OPT_STR, "LABEL", 0, 0, M(CMD_TRADER), "the agent group (its label in the config)"},
+    [O_DURATION] = {"--duration", COMMON_OPT_REAL, "S", 0, 0, M(CMD_LIVE) | M(CMD_EXCHANGE),
+                    "real seconds of the live run (default: the config's duration_s)", 0.1, 1e9},
+    [O_SPEED] = {"--speed", COMMON_OPT_REAL, "X", 0, 0, M(CMD_LIVE) | M(CMD_EXCHANGE) | M(CMD_TRADER),
+                 "trader steps every step_s / X real seconds (default 1)", 1e-6, 1e6},
 };
 
 static const common_cli CLI = {
@@ -90,6 +120,65 @@ static int cmd_check(const char *path)
     return COMMON_EXIT_OK;
 }
 
+/* econ live / exchange / trader (chain/economy/live.h). */
+static int cmd_live(const common_args *a, const char *argv0)
+{
+    if (!a->given[O_DATA])
+        return common_cli_usage_error(&CLI, a->cmd, "missing --data DIR");
+    const char *cfgp = a->cmd == CMD_LIVE ? a->pos[0] : a->str[O_CONFIG];
+    if (!cfgp)
+        return common_cli_usage_error(&CLI, a->cmd, "missing --config CONFIG.json");
+    if (a->cmd == CMD_TRADER && !a->given[O_GROUP])
+        return common_cli_usage_error(&CLI, a->cmd, "missing --group LABEL");
+    chain_econ_config cfg;
+    common_error err;
+    common_error_clear(&err);
+    if (chain_econ_config_load(&cfg, &err, cfgp)) {
+        common_error_print(&err, "econ", stderr);
+        return COMMON_EXIT_USAGE;
+    }
+    /* the children are started from this program's own path, pouw beside it */
+    char self[4096], cfg_abs[4096], pouw[4200];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0)
+        self[n] = '\0';
+    else
+        snprintf(self, sizeof self, "%s", argv0);
+    snprintf(pouw, sizeof pouw, "%s", self);
+    char *slash = strrchr(pouw, '/');
+    if (slash)
+        snprintf(slash + 1, sizeof pouw - (size_t)(slash + 1 - pouw), "pouw");
+    else
+        snprintf(pouw, sizeof pouw, "pouw");
+    if (!realpath(cfgp, cfg_abs))
+        snprintf(cfg_abs, sizeof cfg_abs, "%s", cfgp);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    chain_econ_live_opts lo = {.duration_s = a->given[O_DURATION] ? a->real[O_DURATION] : 0,
+                               .speed = a->given[O_SPEED] ? a->real[O_SPEED] : 0,
+                               .config_path = cfg_abs,
+                               .self = self,
+                               .pouw = pouw,
+                               .stop = stop_requested,
+                               .quiet = a->given[O_QUIET]};
+    int rc;
+    if (a->cmd == CMD_LIVE)
+        rc = chain_econ_live_run(&cfg, a->str[O_DATA], &lo, &err);
+    else if (a->cmd == CMD_EXCHANGE)
+        rc = chain_econ_live_exchange(&cfg, a->str[O_DATA], &lo, &err);
+    else
+        rc = chain_econ_live_trader(&cfg, a->str[O_DATA], a->str[O_GROUP], &lo, &err);
+    if (rc)
+        common_error_print(&err, "econ", stderr);
+    chain_econ_config_clear(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     common_args a;
@@ -104,6 +193,8 @@ int main(int argc, char **argv)
     }
     if (a.cmd == CMD_CHECK)
         return cmd_check(a.pos[0]);
+    if (a.cmd == CMD_LIVE || a.cmd == CMD_EXCHANGE || a.cmd == CMD_TRADER)
+        return cmd_live(&a, argv[0]);
     if (!a.given[O_OUT])
         return common_cli_usage_error(&CLI, a.cmd, "missing --out DIR");
     chain_econ_config cfg;
