@@ -26,4 +26,5 @@ rm -rf "$d"
 for extra in mk/bench_pouw.sh mk/bench_chain.sh; do
   [ -x "$extra" ] && "$extra" "$BIN"
 done
+[ -x tests/net/bench_sync.sh ] && tests/net/bench_sync.sh "$BIN" # networked nodes: a new node's sync, blocks/s
 exit 0

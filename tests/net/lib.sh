@@ -79,3 +79,26 @@ genesis_arg() {
 }
 
 now_s() { date +%s.%N; }
+
+# settle SECONDS NAME...: wait_converged; when nodes still disagree on a chain (a
+# tie: equal-weight tips, which no node leaves without a new block, spec pouw.md
+# s11.3), one more block is mined on that chain in the first node's DIR by a
+# separate `pouw mine` process (the node announces what any process stores);
+# then waits again. Prints what it did. 0 when converged.
+settle() {
+  limit=$1; shift
+  wait_converged "$limit" "$@" && return 0
+  for c in test-alpha test-bravo test-charlie; do
+    t1=""; same=1
+    for n in "$@"; do
+      t=$(sqlite3 -readonly "$W/$n/chains.db" "select lower(hex(tip)) from chains where name='$c'")
+      [ -z "$t1" ] && t1=$t
+      [ "$t" = "$t1" ] || same=0
+    done
+    if [ $same -eq 0 ]; then
+      echo "   (nodes disagree on $c: a tie-break block is mined in $1's DIR)"
+      "$BIN/pouw" mine --data "$W/$1" --testnet --chain "${c#test-}" --blocks 1 --threads 1 >/dev/null 2>&1
+    fi
+  done
+  wait_converged "$limit" "$@"
+}

@@ -98,7 +98,7 @@ sleep $((MINE_S - MINE_S / 2))
 h1=$(heights n1)
 [ "$h1" -gt "${h0:-0}" ] && pass "4: honest nodes kept mining during the attacks (n1 heights $h0 -> $h1)" ||
   fail "4: no progress during the attacks ($h0 -> $h1)"
-if wait_converged 25 $ALL; then
+if settle 25 $ALL; then
   pass "1: every node has the same best tip on every chain: $(tips n0)"
 else
   fail "1: nodes disagree after the settle wait"; show_tips $ALL
@@ -108,6 +108,12 @@ for n in $ALL; do
     fail "1: chain verify on $n: $(tail -n 1 "$W/$n.verify")"; fi
 done
 grep -q . "$W/n0.verify" && pass "1: chain verify passes on all five ($(grep -c '^valid' "$W/n0.verify") chains each)"
+# block propagation across the five (line n4-n3-n2-n1-n0 plus links to n0)
+if prop=$(python3 "$TOP/tests/net/propagation.py" "$BIN" "$W/n0" "$W/n0" "$W/n1" "$W/n2" "$W/n3" "$W/n4" 2>&1); then
+  echo "$prop"; pass "1: a block stored in n0's DIR reached all five nodes (median of 5: ${prop#* })"
+else
+  fail "1: propagation: $prop"
+fi
 mined=0
 for n in $ALL; do mined=$((mined + $(wc -l <"$W/$n.out"))); done
 pass "1: $mined blocks mined in total, $(heights n0) on the best chains"
@@ -173,7 +179,7 @@ echo "   alpha heights before healing: side a $wa, side b $wb"
 # heal: b0 killed and restarted with a seed on side a
 stop_node b0 || fail "2: b0 did not stop cleanly"
 start_node b0 $((Q + 3)) --peer "127.0.0.1:$Q"
-if wait_converged 40 a0 a1 a2 b0 b1; then
+if settle 30 a0 a1 a2 b0 b1; then
   pass "2: after healing every node converged: $(tips a0)"
 else
   fail "2: no convergence after healing"; show_tips a0 a1 a2 b0 b1
@@ -227,12 +233,12 @@ else
     peers="--peer 10.213.0.1:$R"; [ $i -eq 1 ] && peers="--peer 10.213.0.5:$R"
     pol=random; [ $((i % 2)) -eq 0 ] && pol=balancer
     ip netns exec "$ns" nice -n 5 "$BIN/pouw" node --data "$W/ns$i" --listen "10.213.0.$i:$R" --testnet $peers \
-      --mine --policy $pol --key "$W/kn$i.key" --mine-seconds 15 --run-seconds 45 --seed $((20 + i)) \
+      --mine --policy $pol --key "$W/kn$i.key" --mine-seconds 15 --run-seconds 90 --seed $((20 + i)) \
       >"$W/ns$i.out" 2>"$W/ns$i.log" &
     eval "PID_ns$i=$!"; PIDS="$PIDS $!"
   done
   sleep 15
-  if wait_converged 25 ns1 ns2 ns3 ns4 ns5; then
+  if settle 20 ns1 ns2 ns3 ns4 ns5; then
     pass "5: five nodes in namespaces${netem:+ with netem delay 20 ms and 1% loss} converged: $(tips ns1)"
   else
     fail "5: the namespaced nodes disagree"; show_tips ns1 ns2 ns3 ns4 ns5
