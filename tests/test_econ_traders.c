@@ -173,9 +173,36 @@ Test(econ_traders, params_of_wrong_type_or_out_of_range_are_refused_naming_the_f
         {"whale", "{\"levels\":11}", "params.levels"},
         {"whale", "{\"at_s\":-1}", "params.at_s"},
         {"hodl", "{\"k\":2}", "params.k"},
+        {"simple-greedy", "{\"max_frac\":\"0.5\"}", "params.max_frac"},
+        {"market-greedy", "{\"max_frac\":null}", "params.max_frac"},
+        {"equal-value", "{\"spread\":[0]}", "params.spread"},
+        {"spot", "{\"requote\":2}", "params.requote"},
+        {"news", "{\"bias\":false}", "params.bias"},
+        {"wildcard", "{\"max_pct\":\"10\"}", "params.max_pct"},
+        {"arbitrage", "{\"max_frac\":{}}", "params.max_frac"},
+        {"whale", "{\"budget_frac\":\"all\"}", "params.budget_frac"},
+        {"whale", "{\"budget_frac\":1.5}", "params.budget_frac"},
+        {"grid", "{\"spacing\":\"1%\"}", "params.spacing"},
+        {"grid", "{\"cash_floor\":-0.1}", "params.cash_floor"},
+        {"fundamental", "{\"vmax\":\"0.1\"}", "params.vmax"},
+        {"balancer", "{\"requote\":1.01}", "params.requote"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_refused(cases[i][0], cases[i][1], cases[i][2]);
+    /* the message says what is allowed */
+    common_error err;
+    common_error_clear(&err);
+    cJSON *p = cJSON_Parse("{\"k\":129}");
+    void *st = NULL;
+    chain_econ_hello h = {.agent = 0, .seed = 1, .step_s = 60, .duration_s = 600, .label = "x"};
+    cr_assert_eq(chain_econ_trader_find("moving-average")->init(&st, p, &h, &err), -1);
+    cr_assert_str_eq(err.field, "params.k");
+    cr_assert(strstr(err.msg, "2..128"), "message: %s", err.msg);
+    cJSON_Delete(p);
+    p = cJSON_Parse("{\"coin\":\"ALPHA\"}");
+    cr_assert_eq(chain_econ_trader_find("grid")->init(&st, p, &h, &err), -1);
+    cr_assert(strstr(err.msg, "\"BRAVO\", \"CHARLIE\""), "message: %s", err.msg);
+    cJSON_Delete(p);
     /* the edges are accepted */
     drop("moving-average", make("moving-average", "{\"k\":2}"));
     drop("moving-average", make("moving-average", "{\"k\":128}"));

@@ -8,8 +8,9 @@
  * IOC buy per resting ask level (up to levels orders a step, each at that
  * level's price: many orders, against many sellers), never paying more than
  * max_premium above the pair's last price at at_s, until the budget is spent.
- * Then it holds. Its off-chain fiat (obs->fiat) is what the economy turned
- * into its AlphaCoin; the whale itself trades only exchange balances.
+ * Then it holds. Its off-chain fiat (obs->fiat) stays outside the exchange:
+ * its buying power is the ALPHA it holds there (give it large "holdings" in
+ * the config); the whale trades only exchange balances.
  *
  * Params (defaults):
  *   coin         "CHARLIE"  the coin it corners ("BRAVO" or "CHARLIE")
