@@ -14,4 +14,5 @@ INSTALL_PC_REQUIRES += libuv
 CHECK_EXTRA += check-net
 .PHONY: check-net
 check-net: all
-	@NET_MINE_S=$(if $(SAN),20,30) timeout 230 tests/net/run.sh $(abspath $(BIN))
+	@$(if $(SAN),LSAN_OPTIONS=suppressions=$(abspath mk/lsan.supp):print_suppressions=0) \
+	NET_MINE_S=$(if $(SAN),20,30) timeout 230 tests/net/run.sh $(abspath $(BIN))

@@ -15,6 +15,8 @@ Attacks, each from its own loopback address (bans are per host):
              a fresh id): banned for 24 h at once
   127.0.0.4  after the handshake, a flood of pings for several seconds: scored
              each second, disconnected once banned
+  127.0.0.5  after the handshake, transfers with forged signatures: 25 points
+             each, banned at the fourth
 Prints one line per attack ("rogue: garbage: disconnected") and exits 1 when the
 node did not disconnect it in time."""
 import hashlib
@@ -149,5 +151,21 @@ while time.time() < end and not gone:
     except OSError:
         gone = True
 report("flood", gone or closed_by_node(s, 3))
+s.close()
+# 4. forged transfers
+s = connect("127.0.0.5")
+handshake(s)
+time.sleep(0.3)
+cid = GENESIS[0][0]
+for k in range(6):
+    tx = {"type": "transfer", "chain_id": cid, "from": hashlib.sha256(b"from").hexdigest(),
+          "to": hashlib.sha256(b"to").hexdigest(), "amount": 5 + k, "sequence": 0, "fee": 0,
+          "signature": hashlib.sha512(b"forged%d" % k).hexdigest()}
+    try:
+        s.sendall(wire.frame(wire.TRANSFER, struct.pack("<I", cid) + json.dumps(tx).encode()))
+    except OSError:
+        break
+    time.sleep(0.1)
+report("forged transfers", closed_by_node(s, 8))
 s.close()
 sys.exit(failed)

@@ -71,7 +71,7 @@ else
     fail "4: rogue: $(grep -v '^rogue: .*: disconnected' "$W/rogue.out" | head -n 3 | tr '\n' ' ')"
   fi
   sleep 1.5
-  for host in 127.0.0.2 127.0.0.3 127.0.0.4; do
+  for host in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.5; do
     until=$(python3 -c "
 import json,sys
 d=json.load(open('$W/n0/peers.json'))
@@ -94,6 +94,14 @@ d=json.load(open('$W/n0/peers.json'))
 print(sum(1 for p in d['peers'] if p['state']=='ready' and p['address'].startswith('127.0.0.1:')))")
   [ "$ready" -ge 2 ] && pass "4: n0 keeps $ready honest peers after the attacks" || fail "4: n0 has $ready honest peers left"
 fi
+# a transfer sent on one node's DIR (chain send) reaches every node
+to=$("$BIN/chain" keygen "$W/kr.key" 2>&1 | grep -o 'account [0-9a-f]\{64\}' | cut -c9-)
+if txid=$("$BIN/chain" send --data "$W/n2" --testnet --chain alpha --to "$to" --amount 3 --key "$W/k2.key" 2>"$W/send1.err"); then
+  txsig=$(sqlite3 -readonly "$W/n2/chains.db" "select substr(doc, instr(doc,'signature')+13, 32) from mempool limit 1")
+else
+  txsig=""
+  fail "1: chain send on n2: $(cat "$W/send1.err")"
+fi
 sleep $((MINE_S - MINE_S / 2))
 h1=$(heights n1)
 [ "$h1" -gt "${h0:-0}" ] && pass "4: honest nodes kept mining during the attacks (n1 heights $h0 -> $h1)" ||
@@ -108,6 +116,16 @@ for n in $ALL; do
     fail "1: chain verify on $n: $(tail -n 1 "$W/$n.verify")"; fi
 done
 grep -q . "$W/n0.verify" && pass "1: chain verify passes on all five ($(grep -c '^valid' "$W/n0.verify") chains each)"
+if [ -n "$txsig" ]; then
+  ok=0
+  for n in $ALL; do
+    m=$(sqlite3 -readonly "$W/$n/chains.db" "select count(*) from mempool where instr(doc,'$txsig')>0")
+    c=$(sqlite3 -readonly "$W/$n/chains.db" "select count(*) from best s join blocks b on b.chain=s.chain and b.id=s.id where instr(b.doc, '$txsig')>0")
+    [ $((m + c)) -ge 1 ] && ok=$((ok + 1))
+  done
+  [ $ok -eq 5 ] && pass "1: the transfer sent on n2 reached all 5 nodes (pending or mined)" ||
+    fail "1: the transfer sent on n2 reached $ok of 5 nodes"
+fi
 # block propagation across the five (line n4-n3-n2-n1-n0 plus links to n0)
 if prop=$(python3 "$TOP/tests/net/propagation.py" "$BIN" "$W/n0" "$W/n0" "$W/n1" "$W/n2" "$W/n3" "$W/n4" 2>&1); then
   echo "$prop"; pass "1: a block stored in n0's DIR reached all five nodes (median of 5: ${prop#* })"
@@ -246,5 +264,8 @@ else
   for i in 1 2 3 4 5; do stop_node ns$i || fail "5: ns$i did not stop cleanly"; done
 fi
 
+# sanitizer builds: a report in any node's log is a failure
+bad=$(grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$W"/*.log 2>/dev/null | head -n 3)
+[ -z "$bad" ] || fail "sanitizer reports in: $bad"
 echo "== net: $FAILS failure(s)"
 [ $FAILS -eq 0 ]
