@@ -212,8 +212,8 @@ int main(int argc, char **argv)
              " \"race\": \"chain/economy/sim.h: the next block after Exp(sum r_i p), miner i's with probability r_i / sum r;"
              " each winning block really mined (real nonces and sessions) and stored\","
              " \"modes\": [\"lottery\"],"
-             " \"mode_pps\": \"not available in the sim: every chain it offers (test and main) is mode lottery"
-             " (consensus v2, pouw.md s11.2); no pps rows\","
+             " \"mode_pps\": \"not available in the sim (every chain it offers, test and main, is mode lottery:"
+             " consensus v2, pouw.md s11.2), so there are no pps rows\","
              " \"block_share\": \"a miner's blocks / the run's blocks, mean over runs\","
              " \"ci\": \"95%%, mean +- t(0.975, runs - 1) sd / sqrt(runs)\", \"ratio\": \"block_share / compute_share\","
              " \"gof_p\": \"chi-square goodness of fit of the pooled block counts against the compute shares (3 df)\"}",

@@ -201,6 +201,70 @@ if r:
                f"golden cases matching BSE.py's bytes: {sum(x['matches_bsepy'] == '1' for x in m)} of {len(m)}.")
 out += [fig("e8_determinism.png"), prov("determinism.csv")]
 
+# E9
+r = rows("fairness.csv")
+sd = side("fairness.csv")
+out += ["## E9 Fairness", "",
+        "*Question.* Is a miner's share of blocks its share of compute (mining progress-free)?",
+        "*Method.* Four miners of attempt rates 1:2:4:8 on one chain (test-alpha) in the economy's sim mode",
+        "(`chain/economy/sim.h`: the exponential race over attempt rates, each winning block really mined and",
+        "stored, the post-hash target retargeting), one run per seed; block share = a miner's blocks / the run's",
+        "blocks, mean over runs with a 95% t interval; chi-square fit of the pooled counts. Modes: "
+        + ", ".join(sd.get("config", {}).get("modes", ["lottery"])) + "; mode pps is "
+        + str(sd.get("config", {}).get("mode_pps", "not available in the sim")) + ".", ""]
+if r:
+    out += ["| chain | mode | miner | rate | compute share | block share | 95% CI | share / compute | blocks |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for x in r:
+        out.append(f"| {x['chain']} | {x['mode']} | {x['miner']} | {x['rate']} | {x['compute_share']} | **{x['block_share']}** | "
+                   f"[{x['ci_lo']}, {x['ci_hi']}] | {x['ratio']} | {x['n_blocks']} |")
+    inside = sum(num(x["ci_lo"]) <= num(x["compute_share"]) <= num(x["ci_hi"]) for x in r)
+    out += ["", f"The compute share lies inside the 95% CI of the block share for **{inside} of {len(r)}** miners; "
+            f"{sum(int(x['n_blocks']) for x in r)} blocks over {r[0]['runs']} runs; chi-square fit of the pooled counts "
+            f"p = {r[0]['gof_p']}. (The sim draws each block's winner in proportion to attempt rate x pass chance, the "
+            "model of progress-free attempts; E9 checks that retargeting and real mining keep it so.)"]
+out += [fig("e9_fairness.png"), prov("fairness.csv")]
+
+# E10
+r = rows("retarget_summary.csv")
+b = rows("retarget.csv")
+sd = side("retarget.csv").get("config", {})
+out += ["## E10 Retargeting", "",
+        "*Question.* Do block intervals recover after the miner population changes; do chain-hopping miners",
+        "(policies balancer, greedy) make the difficulty oscillate?",
+        "*Method.* The three test chains (target intervals 1, 2, 4 s; retarget every 5 blocks, hardening at most",
+        "2x, easing at most 4x) in the economy's sim mode; two base miners per chain (1.6 attempts per target",
+        "interval) all run. Scenario step: six more fixed miners per chain (x4 the rate) "
+        + (f"from {sd['t1_s']:.0f} s until {sd['t2_s']:.0f} s of {sd['duration_s']:.0f} s" if sd else "for the middle of the run")
+        + "; scenarios balancer and greedy: three hopping miners of that policy over the same window. Recovery = from the phase's start to the first block whose difficulty (expected attempts",
+        "per block) is within a factor 1.5 of rate x interval; oscillation = sd of log2 difficulty after recovery (hopping",
+        "phases: after four retarget windows). " + ("A small market (fundamental and wildcard traders) moves the prices greedy "
+        "miners follow." if sd.get("market") else "No market (the reward is too small for cheap bootstrap holdings): prices "
+        "stay 1:1:1, so greedy miners all mine test-alpha (the policy's tie rule) - a pure step there."), ""]
+if r:
+    out += ["| scenario | chain | phase | rate present | mean interval / target | recovery s (95% CI) | recovered | log2 difficulty sd | max/min |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for x in r:
+        rec = f"{x['recovery_s']} [{x['recovery_ci_lo']}, {x['recovery_ci_hi']}]" if x["recovery_s"] else "-"
+        out.append(f"| {x['scenario']} | {x['chain']} | {x['phase']} | {x['rate_mean']} | {x['interval_ratio']} | {rec} | "
+                   f"{x['recovered_runs'] or '-'}{'/' + x['runs'] if x['recovered_runs'] else ''} | {x['log2_difficulty_sd']} | {x['difficulty_max_over_min']} |")
+    def ph(sc, ch, p):
+        return next((x for x in r if x["scenario"] == sc and x["chain"] == ch and x["phase"] == p), None)
+    out.append("")
+    for ch in ("test-alpha", "test-bravo", "test-charlie"):
+        up, dn = ph("step", ch, "during"), ph("step", ch, "after")
+        if up and dn:
+            out.append(f"- **{ch}**: after the x4 step up the difficulty is back within 1.5x of the ideal in **{up['recovery_s'] or 'n/a'} s** "
+                       f"({up['recovered_runs']}/{up['runs']} runs), after the step down in **{dn['recovery_s'] or 'n/a'} s** "
+                       f"({dn['recovered_runs']}/{dn['runs']} runs); mean interval / target while stepped up {up['interval_ratio']}.")
+    for sc in ("balancer", "greedy"):
+        osc = [(ph(sc, ch, "during"), ph("step", ch, "during")) for ch in ("test-alpha", "test-bravo", "test-charlie")]
+        if all(a and c for a, c in osc):
+            out.append(f"- **{sc} hoppers** (while they mine): log2 difficulty sd " +
+                       ", ".join(f"{a['chain']} {a['log2_difficulty_sd']} (fixed step: {c['log2_difficulty_sd']})" for a, c in osc) +
+                       "; mean interval / target " + ", ".join(f"{a['interval_ratio']}" for a, _ in osc) + ".")
+out += [fig("e10_retarget.png"), prov("retarget.csv")]
+
 # E11
 r = rows("selfish.csv")
 e = rows("selfish_delay.csv")
@@ -241,6 +305,80 @@ if e:
             ", ".join(f"{mg[g]:.4f} at gamma {g}" for g in mg) +
             f"; theory at the measured share inside the 95% CI at {inside} of {len(inner)} points with 0 < alpha < 0.5."]
 out += [fig("e11_selfish.png"), prov("selfish.csv")]
+
+# E12
+rr = rows("economy_rates.csv")
+ww = rows("economy_wealth.csv")
+wh = rows("economy_whale.csv")
+gr = rows("economy_grid.csv")
+sd = side("economy_rates.csv").get("config", {})
+out += ["## E12 Economy", "",
+        "*Question.* Do the exchange rates stay near 1:1:1; does the greedy trader accumulate most; how far does a",
+        "whale push the market and how fast does it recover; does the grid trader beat HODL?",
+        f"*Method.* Economy runs in sim mode on the test chains ({sd.get('duration_s')} simulated s, trader steps of "
+        f"{sd.get('step_s')} s): three miners (policies balancer, greedy, random) and traders of every strategy, each agent "
+        f"holding {sd.get('holdings_coins')} coins of each coin; a whale holding {sd.get('whale_alpha_coins')} AlphaCoin buys "
+        f"CharlieCoin with 90% of it at {sd.get('whale_at_s')} s (mix whale), and the same seed without the whale's buy (mix "
+        f"calm: the counterfactual, so the whale's effect is whale run / calm run at the same instant); "
+        f"{sd.get('runs_per_mix')} seeds per mix. Values in AlphaCoin at the last trade prices.", ""]
+if rr:
+    out += ["| mix | pair | mean close | min | max | periods within 10% of 1 | final close (mean over seeds) |", "|---|---|---|---|---|---|---|"]
+    for m in ("calm", "whale"):
+        for p in ("BRAVO/ALPHA", "CHARLIE/ALPHA", "CHARLIE/BRAVO"):
+            xs = [num(x["close"]) for x in rr if x["mix"] == m and x["pair"] == p]
+            if not xs:
+                continue
+            tmax = max(num(x["time_s"]) for x in rr)
+            fin = [num(x["close"]) for x in rr if x["mix"] == m and x["pair"] == p and num(x["time_s"]) == tmax]
+            within = sum(abs(v - 1) <= 0.1 for v in xs) / len(xs)
+            out.append(f"| {m} | {p} | **{statistics.mean(xs):.4f}** | {min(xs):.4f} | {max(xs):.4f} | {within * 100:.0f}% | {statistics.mean(fin):.4f} |")
+    tr = sum(int(x["trades"]) for x in rr) / max(1, len({(x["mix"], x["seed"]) for x in rr}))
+    out += ["", f"Trades per run: {tr:.0f} on average."]
+if ww:
+    out += ["", "| strategy | role | agents | mean gain, calm | mean gain, whale | share of the traders' value, calm | rank (traders, calm) |", "|---|---|---|---|---|---|---|"]
+    strat = list(dict.fromkeys(x["strategy"] for x in ww))
+    g = {(m, s_): statistics.mean(num(x["gain"]) for x in ww if x["mix"] == m and x["strategy"] == s_) for m in ("calm", "whale") for s_ in strat}
+    sh = {s_: statistics.mean(num(x["share_of_traders"]) for x in ww if x["mix"] == "calm" and x["strategy"] == s_ and x["share_of_traders"]) if any(x["share_of_traders"] for x in ww if x["strategy"] == s_) else math.nan for s_ in strat}
+    role = {x["strategy"]: x["role"] for x in ww}
+    agents = {x["strategy"]: x["agents"] for x in ww}
+    traders = sorted((s_ for s_ in strat if role[s_] == "trader"), key=lambda s_: -g[("calm", s_)])
+    for s_ in strat:
+        rk = traders.index(s_) + 1 if s_ in traders else "-"
+        out.append(f"| {s_} | {role[s_]} | {agents[s_]} | {g[('calm', s_)] * 100:+.2f}% | {g[('whale', s_)] * 100:+.2f}% | "
+                   f"{'' if math.isnan(sh[s_]) else f'{sh[s_] * 100:.2f}%'} | {rk} |")
+    greedy_rank = {s_: traders.index(s_) + 1 for s_ in ("market-greedy", "simple-greedy") if s_ in traders}
+    out += ["", f"Best trader strategy (mean gain over seeds, calm mix): **{traders[0]}** ({g[('calm', traders[0])] * 100:+.2f}%); "
+            + ", ".join(f"{k} ranks {v} of {len(traders)}" for k, v in greedy_rank.items()) +
+            f"; hodl {g[('calm', 'hodl')] * 100:+.2f}% (the price moves alone)."]
+if wh:
+    seeds = sorted({x["seed"] for x in wh}, key=int)
+    peaks, rec, tpk = [], [], []
+    for s_ in seeds:
+        xs = [x for x in wh if x["seed"] == s_ and num(x["time_rel_s"]) >= 0]
+        if not xs:
+            continue
+        pk = max(xs, key=lambda x: abs(num(x["deviation"])))
+        peaks.append(num(pk["deviation"]))
+        tpk.append(num(pk["time_rel_s"]))
+        after = [x for x in xs if num(x["time_rel_s"]) > num(pk["time_rel_s"]) and abs(num(x["deviation"])) <= 0.02]
+        if abs(peaks[-1]) <= 0.02:
+            rec.append(0.0)
+        else:
+            rec.append(num(after[0]["time_rel_s"]) - num(pk["time_rel_s"]) if after else math.nan)
+    ok_rec = [v for v in rec if not math.isnan(v)]
+    last = max(num(x["time_rel_s"]) for x in wh)
+    out += ["", f"Whale (CHARLIE/ALPHA, whale run against the calm run of the same seed): peak deviation **{statistics.mean(peaks) * 100:+.1f}%** "
+            f"on average (range {min(peaks) * 100:+.1f}% .. {max(peaks) * 100:+.1f}%), reached {statistics.mean(tpk):.0f} s after the whale's start; "
+            f"back within 2% of the calm run in {len(ok_rec)} of {len(rec)} seeds"
+            + (f", after **{statistics.mean(ok_rec):.0f} s** on average from the peak" if ok_rec else "")
+            + f" (runs end {last:.0f} s after the start)."]
+if gr:
+    ex = [num(x["excess"]) for x in gr if x["mix"] == "calm"]
+    exw = [num(x["excess"]) for x in gr if x["mix"] == "whale"]
+    out += ["", f"Grid against HODL (final value over the hodl agents', same holdings): calm mix mean excess **{statistics.mean(ex) * 100:+.2f}%**, "
+            f"grid ahead in {sum(v > 0 for v in ex)} of {len(ex)} agent-runs (behind in {sum(v < 0 for v in ex)}); whale mix {statistics.mean(exw) * 100:+.2f}%, "
+            f"ahead in {sum(v > 0 for v in exw)} of {len(exw)}."]
+out += [fig("e12_economy.png"), fig("e12_whale.png"), prov("economy_wealth.csv")]
 
 # E13
 r = rows("fidelity.csv")

@@ -22,7 +22,10 @@ step "E5 binding";              "$BIN/e5_binding" --scale "$SCALE" --out "$OUT"
 step "E6 lazy miner";           "$BIN/e6_lazy" --scale "$SCALE" --out "$OUT"
 step "E7 verification cost";    "$BIN/e7_verify_cost" --scale "$SCALE" --out "$OUT"
 step "E8 determinism matrix";   "$BIN/e8_determinism" matrix --scale "$SCALE" --out "$OUT" "$@"
+step "E9 fairness";             sweep e9_fairness --scale "$SCALE" --out "$OUT"
+step "E10 retargeting";         sweep e10_retarget --scale "$SCALE" --out "$OUT"
 step "E11 withholding";        sweep e11_selfish --scale "$SCALE" --out "$OUT"
+step "E12 economy";             sweep e12_economy --scale "$SCALE" --out "$OUT"
 step "E13 engine fidelity";     sweep e13_fidelity --scale "$SCALE" --out "$OUT" ${BSEPY:+--bsepy "$BSEPY"}
 step "E14 speed";               "$BIN/e14_speed" --scale "$SCALE" --out "$OUT"
 if [ "$SCALE" = quick ]; then

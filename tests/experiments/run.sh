@@ -12,7 +12,8 @@ fail() { echo "check-experiments: FAIL: $*" >&2; exit 1; }
 ok() { echo "check-experiments: ok: $*"; }
 
 # --- bad input: one stderr line, exit 2, nothing written
-for prog in e1_landscape e2_learning e3_difficulty e4_grinding e5_binding e6_lazy e7_verify_cost e8_determinism e13_fidelity e14_speed; do
+for prog in e1_landscape e2_learning e3_difficulty e4_grinding e5_binding e6_lazy e7_verify_cost e8_determinism e9_fairness \
+    e10_retarget e11_selfish e12_economy e13_fidelity e14_speed; do
   [ -x "$BIN/$prog" ] || continue
   sub=""; [ "$prog" = e8_determinism ] && sub=digests
   for args in "--scale huge" "--seeds 9:3" "--seeds 4:4" "--seeds x:3"; do
@@ -67,6 +68,18 @@ two e6_lazy lazy_miner.csv --blocks 2
 awk -F, 'NR > 1 && $3 != 0 { bad = 1 } END { exit bad }' "$T/x1/lazy_miner.csv" || fail "e6: a forgery was accepted"
 two e13_fidelity fidelity.csv --seeds 0:2
 grep -q '^zic,0,0.90069,16.676,' "$T/x1/fidelity_seeds.csv" || fail "e13: zic seed 0 differs from BSE.py's baseline"
+two e11_selfish selfish.csv --seeds 0:2 --blocks 2000
+cmp -s "$T/x1/selfish_delay.csv" "$T/x2/selfish_delay.csv" || fail "e11: selfish_delay.csv differs between two runs"
+two e9_fairness fairness.csv --seeds 0:2 --duration 60
+[ "$(wc -l <"$T/x1/fairness.csv")" = 5 ] || fail "e9: expected four miners' rows: $(cat "$T/x1/fairness.csv")"
+two e10_retarget retarget.csv --seeds 0:1 --duration 60
+cmp -s "$T/x1/retarget_summary.csv" "$T/x2/retarget_summary.csv" || fail "e10: retarget_summary.csv differs between two runs"
+two e12_economy economy_wealth.csv --seeds 0:1 --duration 1200 --holdings 0.01
+for f in economy_rates.csv economy_whale.csv economy_grid.csv; do
+  [ -s "$T/x1/${f%.csv}.json" ] || fail "e12: the sidecar of $f missing"
+  cmp -s "$T/x1/$f" "$T/x2/$f" || fail "e12: $f differs between two runs"
+done
+ls -a "$T/x1" | grep -q '^\.econ_run' && fail "e12: a temporary run folder was left in the output folder"
 "$BIN/e3_difficulty" --in "$T/a/pps_distribution.csv" --attempts 1 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e3: $(cat "$T/err")"
 [ -s "$T/x1/difficulty_curve.csv" ] && [ -s "$T/x1/attempt_times.json" ] || fail "e3: outputs missing"
 ok "e3_difficulty runs"
@@ -81,5 +94,10 @@ if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
     || fail "e13 under mpirun: $(cat "$T/mpierr")"
   for f in fidelity.csv fidelity_seeds.csv; do cmp -s "$T/x1/$f" "$T/m/$f" || fail "e13: $f differs under mpirun -np 2"; done
   ok "e13 under mpirun -np 2: the same bytes as one process"
+  mpirun --allow-run-as-root --oversubscribe -np 2 "$BIN/e9_fairness" --seeds 0:2 --duration 60 --threads 1 --out "$T/m" >/dev/null 2>"$T/mpierr" \
+    || fail "e9 under mpirun: $(cat "$T/mpierr")"
+  "$BIN/e9_fairness" --seeds 0:2 --duration 60 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e9: $(cat "$T/err")"
+  cmp -s "$T/x1/fairness.csv" "$T/m/fairness.csv" || fail "e9: fairness.csv differs under mpirun -np 2"
+  ok "e9 under mpirun -np 2: the same bytes as one process"
 fi
 exit 0
