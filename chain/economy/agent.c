@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chain/economy/external.h"
 #include "chain/economy/traders.h"
 
 /* The built-in strategies, in the order --help lists them. To add one (e.g.
@@ -21,14 +22,14 @@ static const chain_econ_trader_ops *const TRADERS[] = {
     &chain_econ_trader_arbitrage,     &chain_econ_trader_hodl,          &chain_econ_trader_equal_value,
     &chain_econ_trader_spot,          &chain_econ_trader_moving_average, &chain_econ_trader_news,
     &chain_econ_trader_wildcard,      &chain_econ_trader_fundamental,   &chain_econ_trader_grid,
-    &chain_econ_trader_whale,
+    &chain_econ_trader_whale,         &chain_econ_trader_external,
 };
 #define N_TRADERS (sizeof TRADERS / sizeof TRADERS[0])
 
 /* Kept in step with TRADERS (checked by the tests). */
 static const char *const TRADER_NAMES[] = {
     "balancer", "simple-greedy", "market-greedy", "arbitrage", "hodl",  "equal-value", "spot",
-    "moving-average", "news", "wildcard", "fundamental", "grid", "whale", NULL,
+    "moving-average", "news", "wildcard", "fundamental", "grid", "whale", "external", NULL,
 };
 _Static_assert(sizeof TRADER_NAMES / sizeof TRADER_NAMES[0] == N_TRADERS + 1, "TRADER_NAMES matches TRADERS");
 
