@@ -65,6 +65,10 @@ static void fix_open(fix *f, const char *payees)
     memset(f, 0, sizeof *f);
     tk_tmpdir(f->dir);
     f->p = tk_params();
+    /* these tests are about the mempool's other rules: a payee spends its reward
+     * in the next block (coinbase maturity has its own tests below, on the
+     * tiny chain's maturity of 2) */
+    f->p.maturity = 0;
     tk_open(&f->s, f->dir, &f->p);
     for (int i = 0; i < 5; i++)
         tk_key(&f->k[i], (uint8_t)(0x41 + i));
@@ -254,7 +258,7 @@ Test(chain_mempool, selection_is_deterministic_by_sequence_then_fee_then_id_and_
     for (int round = 0; round < 2; round++) {
         pouw_tx *sel;
         size_t n;
-        cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, 100), CHAIN_OK, "%s", err.msg);
+        cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, NULL, 100), CHAIN_OK, "%s", err.msg);
         cr_assert_eq(n, 6, "round %d: %zu chosen", round, n);
         size_t na0 = 0;
         for (size_t k = 0; k < n; k++)
@@ -279,7 +283,7 @@ Test(chain_mempool, selection_is_deterministic_by_sequence_then_fee_then_id_and_
         pouw_ledger w = {0};
         size_t bad;
         cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-        cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, e->pub, blk, n + 1), POUW_OK, "at %zu", bad);
+        cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, e->pub, NULL, blk, n + 1), POUW_OK, "at %zu", bad);
         cr_assert_eq(pouw_ledger_total(&w), 4000);
         pouw_ledger_clear(&w);
         free(blk);
@@ -288,11 +292,11 @@ Test(chain_mempool, selection_is_deterministic_by_sequence_then_fee_then_id_and_
     }
     pouw_tx *sel;
     size_t n;
-    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, 2), CHAIN_OK);
+    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, NULL, 2), CHAIN_OK);
     cr_assert_eq(n, 2, "max is respected");
     cr_assert(pouw_tx_equal(&sel[0], &first[0]) && pouw_tx_equal(&sel[1], &first[1]));
     free(sel);
-    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, 0), CHAIN_OK);
+    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, NULL, 0), CHAIN_OK);
     cr_assert_eq(n, 0);
     cr_assert_null(sel);
     /* the miner takes the same list */
@@ -365,7 +369,7 @@ Test(chain_mempool, rows_put_into_the_database_behind_the_stores_back_are_never_
     tip_ledger(&l, &f);
     pouw_tx *sel;
     size_t n;
-    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, 10), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, NULL, 10), CHAIN_OK, "%s", err.msg);
     cr_assert_eq(n, 1, "only the valid transfer is chosen");
     cr_assert(pouw_tx_equal(&sel[0], &good));
     free(sel);

@@ -329,10 +329,10 @@ Test(pouw_ledger_rule, the_python_scenario_gives_every_verdict_and_the_same_ledg
         assert_hex(bytes, len, s->tx.bytes, "step bytes");
         pouw_status want = verdict_status(s->verdict);
         cr_assert_eq(pouw_ledger_copy(&before, &l), POUW_OK);
-        pouw_status chk = pouw_ledger_check_tx(&l, &t, PV_RULE_CHAIN, miner);
+        pouw_status chk = pouw_ledger_check_tx(&l, &t, PV_RULE_CHAIN, miner, NULL);
         cr_assert_eq(chk, want, "step %zu: check says %s, Python says %s", k, pouw_status_str(chk), s->verdict);
         cr_assert(pouw_ledger_equal(&l, &before), "a check changes nothing");
-        pouw_status st = pouw_ledger_apply_tx(&l, &t, PV_RULE_CHAIN, miner);
+        pouw_status st = pouw_ledger_apply_tx(&l, &t, PV_RULE_CHAIN, miner, NULL);
         cr_assert_eq(st, want, "step %zu: apply says %s, Python says %s", k, pouw_status_str(st), s->verdict);
         if (st != POUW_OK)
             cr_assert(pouw_ledger_equal(&l, &before), "step %zu: a refused transfer changes nothing", k);
@@ -383,7 +383,7 @@ Test(pouw_ledger_rule, amounts_near_two_to_the_63_are_refused_without_wrapping)
         pouw_tx t = pouw_tx_transfer(7, a.pub, b.pub, cases[k].amount, 0, cases[k].fee);
         cr_assert_eq(pouw_tx_sign(&a, &t), POUW_OK);
         pouw_ledger_entry keep[2] = {l.e[0], l.e[1]};
-        pouw_status st = pouw_ledger_apply_tx(&l, &t, 7, m);
+        pouw_status st = pouw_ledger_apply_tx(&l, &t, 7, m, NULL);
         cr_assert_eq(st, cases[k].want, "case %zu (amount %lld fee %lld): %s", k, (long long)cases[k].amount,
                      (long long)cases[k].fee, pouw_status_str(st));
         cr_assert(l.n == 2 && !memcmp(&l.e[0], &keep[0], sizeof keep[0]) && !memcmp(&l.e[1], &keep[1], sizeof keep[1]),
@@ -397,8 +397,8 @@ Test(pouw_ledger_rule, amounts_near_two_to_the_63_are_refused_without_wrapping)
     cr_assert_eq(pouw_ledger_credit(&l, m, POUW_AMOUNT_MAX - 1), POUW_OK);
     pouw_tx t = pouw_tx_transfer(7, a.pub, b.pub, 1, 0, 2);
     cr_assert_eq(pouw_tx_sign(&a, &t), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_tx(&l, &t, 7, m), POUW_ERANGE);
-    cr_assert_eq(pouw_ledger_apply_tx(&l, &t, 7, NULL), POUW_OK, "with the fee burnt (what-if) it applies");
+    cr_assert_eq(pouw_ledger_apply_tx(&l, &t, 7, m, NULL), POUW_ERANGE);
+    cr_assert_eq(pouw_ledger_apply_tx(&l, &t, 7, NULL, NULL), POUW_OK, "with the fee burnt (what-if) it applies");
     /* the last sequence a document can hold */
     t = pouw_tx_transfer(7, a.pub, b.pub, 1, POUW_SEQUENCE_MAX, 0);
     cr_assert_eq(pouw_tx_sign(&a, &t), POUW_OK);
@@ -428,7 +428,7 @@ Test(pouw_ledger_rule, a_block_takes_one_coinbase_first_and_its_fees_go_to_its_m
     pouw_ledger w = {0};
     size_t bad = 99;
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, txs, 4), POUW_OK);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, NULL, txs, 4), POUW_OK);
     cr_assert_eq(bad, 0);
     cr_assert_eq(pouw_ledger_balance(&w, a.pub), 685);
     cr_assert_eq(pouw_ledger_balance(&w, b.pub), 0);
@@ -445,23 +445,23 @@ Test(pouw_ledger_rule, a_block_takes_one_coinbase_first_and_its_fees_go_to_its_m
     pouw_ledger_clear(&v);
     /* the structure: one coinbase, first */
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, txs + 1, 3), POUW_ETX);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, NULL, txs + 1, 3), POUW_ETX);
     cr_assert_eq(bad, 0);
     pouw_tx two[3] = {txs[0], txs[1], txs[0]};
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, two, 3), POUW_ETX);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, NULL, two, 3), POUW_ETX);
     cr_assert_eq(bad, 2);
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
     cr_assert_eq(pouw_ledger_apply(&w, txs + 1, 1), POUW_ETX, "no coinbase, no miner to pay");
     /* the failing index, and the transactions before it applied */
     pouw_tx rep[3] = {txs[0], txs[1], txs[1]};
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, rep, 3), POUW_ESEQUENCE);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, NULL, rep, 3), POUW_ESEQUENCE);
     cr_assert_eq(bad, 2);
     cr_assert_eq(pouw_ledger_balance(&w, b.pub), 300);
     /* the wrong chain: block building does not check it, a verifier does */
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 8, m, txs, 2), POUW_ECHAIN);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 8, m, NULL, txs, 2), POUW_ECHAIN);
     cr_assert_eq(bad, 1);
     pouw_ledger_clear(&w);
     pouw_ledger_clear(&l);
@@ -496,7 +496,7 @@ static void mine_with(pouw_block *out, chain_store *s, const uint8_t miner[32], 
     cr_assert_eq(pouw_ledger_copy(&l, &parent.ledger), POUW_OK);
     if (honest) {
         size_t bad;
-        pouw_status st = pouw_ledger_apply_block(&l, &bad, p->chain_id, miner, txs, n + 1);
+        pouw_status st = pouw_ledger_apply_block(&l, &bad, p->chain_id, miner, NULL, txs, n + 1);
         cr_assert_eq(st, POUW_OK, "an honest block's transfers apply (%s at %zu)", pouw_status_str(st), bad);
     } else {
         cr_assert_eq(pouw_ledger_apply(&l, txs, 1), POUW_OK);
