@@ -602,6 +602,16 @@ Test(chain_cli, help_and_usage_errors)
                            "send --data /tmp --chain alpha --to x --amount 9007199254740992",
                            "send --data /tmp --chain alpha --to x --amount 1x",
                            "send --data /tmp --chain alpha --to x --amount 1 --fee -1",
+                           "send --data /tmp --chain alpha --to x --amount 1.0000001",
+                           "send --data /tmp --chain alpha --to x --amount 1.0000000",
+                           "send --data /tmp --chain alpha --to x --amount 9007199254.740992",
+                           "send --data /tmp --chain alpha --to x --amount .5",
+                           "send --data /tmp --chain alpha --to x --amount 1.",
+                           "send --data /tmp --chain alpha --to x --amount 1e3",
+                           "send --data /tmp --chain alpha --to x --amount 0.0000001",
+                           "send --data /tmp --chain alpha --to x --amount ' 1'",
+                           "send --data /tmp --chain alpha --to x --amount 1 --fee 0.0000001",
+                           "send --data /tmp --chain alpha --to x --amount 1 --fee 1,5",
                            "send --data /tmp --chain delta --to x --amount 1",
                            "send --data /tmp --chain alpha --to x --amount 1 --json",
                            "accounts",
@@ -661,14 +671,30 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
     pouw_hex_encode(hb, bob.pub, 32);
     pouw_block b;
     pouw_block_init(&b);
-    testnet_mine(data, alice.pub, &b); /* alice holds 1000 */
+    testnet_mine(data, alice.pub, &b); /* alice holds 1000 coins, immature until height 3 (maturity 2) */
+    pouw_block_clear(&b);
+    snprintf(cmd, sizeof cmd, "%s send --testnet --data %s --chain alpha --to bob --amount 250 --fee 3 --key %s", chain,
+             data, alice_key);
+    cr_assert_eq(run(cmd, o, e), 1, "a just-mined reward is not spendable in the next block");
+    {
+        char *m = slurp(e);
+        cr_assert_neq(strstr(m, "rejected (tx_immature)"), NULL, "%s", m);
+        cr_assert_neq(strstr(m, "may spend 0.000000 now"), NULL, "the amount spendable: %s", m);
+        free(m);
+    }
+    uint8_t other[32];
+    memset(other, 0x75, 32);
+    testnet_mine(data, other, &b); /* height 2 to someone else: alice's reward of block 1 is mature at 3 */
     pouw_block_clear(&b);
 
     /* send 250 (fee 3) to bob by his key's name, then 100 by his account id */
     snprintf(cmd, sizeof cmd, "%s send --testnet --data %s --chain alpha --to bob --amount 250 --fee 3 --key %s", chain,
              data, alice_key);
     cr_assert_eq(run(cmd, o, e), 0, "%s", slurp(e));
-    char *t = slurp(o);
+    char *t = slurp(e);
+    cr_assert_neq(strstr(t, " transfer of 250.000000 coins (fee 3.000000) from "), NULL, "%s", t);
+    free(t);
+    t = slurp(o);
     cr_assert_eq(strlen(t), 65, "one transfer id: %s", t);
     t[64] = '\0';
     {
@@ -689,8 +715,8 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
         chain_store_close(s);
     }
     free(t);
-    snprintf(cmd, sizeof cmd, "%s send --testnet --data %s --chain alpha --to %s --amount 100 --key %s", chain, data,
-             hb, alice_key);
+    snprintf(cmd, sizeof cmd, "%s send --testnet --data %s --chain alpha --to %s --amount 99.5 --fee 0.5 --key %s", chain,
+             data, hb, alice_key);
     cr_assert_eq(run(cmd, o, e), 0);
     t = slurp(e);
     cr_assert_neq(strstr(t, "sequence 1"), NULL, "the second takes the next sequence: %s", t);
@@ -722,14 +748,14 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
     cr_assert_eq(run(cmd, o, e), 0, "%s", slurp(e));
     t = slurp(o);
     char line[300];
-    snprintf(line, sizeof line, "  balance account %s balance 350 sequence 0 label bob\n", hb);
+    snprintf(line, sizeof line, "  balance account %s balance 349.500000 sequence 0 label bob\n", hb);
     cr_assert_neq(strstr(t, line), NULL, "bob's balance: %s", t);
-    snprintf(line, sizeof line, "  balance account %s balance 1650 sequence 2 label alice\n", ha);
-    cr_assert_neq(strstr(t, line), NULL, "alice paid 353, got 3 back as the miner and 1000 more: %s", t);
-    cr_assert_neq(strstr(t, "chain test-alpha TestAlphaCoin id 100\n  height 2\n"), NULL, "%s", t);
-    cr_assert_neq(strstr(t, "  coins 2000\n"), NULL, "%s", t);
+    snprintf(line, sizeof line, "  balance account %s balance 1650.500000 sequence 2 label alice\n", ha);
+    cr_assert_neq(strstr(t, line), NULL, "alice paid 353, got 3.5 back as the miner and 1000 more: %s", t);
+    cr_assert_neq(strstr(t, "chain test-alpha TestAlphaCoin id 100\n  height 3\n"), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "  coins 3000.000000\n"), NULL, "%s", t);
     cr_assert_neq(strstr(t, "  mempool pending 0 ignored 0\n"), NULL, "%s", t);
-    cr_assert_neq(strstr(t, "  block height 2 id "), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "  block height 3 id "), NULL, "%s", t);
     cr_assert_neq(strstr(t, " transactions 3 miner "), NULL, "%s", t);
     cr_assert_neq(strstr(t, "chain test-bravo TestBravoCoin id 101\n  absent true\n"), NULL, "%s", t);
     snprintf(cmd, sizeof cmd, "%s status --testnet --data %s --trust", chain, data);
@@ -744,16 +770,17 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
     cJSON *root = cJSON_Parse(t);
     cr_assert_not_null(root, "status --json is JSON: %s", t);
     cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "chains"), 0);
-    cr_assert_eq(cJSON_GetObjectItem(c0, "height")->valuedouble, 2);
-    cr_assert_eq(cJSON_GetObjectItem(c0, "coins")->valuedouble, 2000);
-    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c0, "blocks")), 3);
+    cr_assert_eq(cJSON_GetObjectItem(c0, "height")->valuedouble, 3);
+    cr_assert_eq(cJSON_GetObjectItem(c0, "coins_units")->valuedouble, 3000.0 * CHAIN_COIN, "integers of units");
+    cr_assert_null(cJSON_GetObjectItem(c0, "coins"), "renamed: the unit is in the name");
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(c0, "blocks")), 4);
     int found = 0;
     cJSON *e0;
     cJSON_ArrayForEach(e0, cJSON_GetObjectItem(c0, "balances"))
     {
         if (!strcmp(cJSON_GetObjectItem(e0, "account")->valuestring, hb)) {
             found = 1;
-            cr_assert_eq(cJSON_GetObjectItem(e0, "balance")->valuedouble, 350);
+            cr_assert_eq(cJSON_GetObjectItem(e0, "balance_units")->valuedouble, 349.5 * CHAIN_COIN);
             cr_assert_str_eq(cJSON_GetObjectItem(e0, "label")->valuestring, "bob");
         }
     }
@@ -765,9 +792,9 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
     snprintf(cmd, sizeof cmd, "%s accounts --testnet --data %s", chain, data);
     cr_assert_eq(run(cmd, o, e), 0);
     t = slurp(o);
-    snprintf(line, sizeof line, "%s test-alpha 350 test-bravo - test-charlie - label bob\n", hb);
+    snprintf(line, sizeof line, "%s test-alpha 349.500000 test-bravo - test-charlie - label bob\n", hb);
     cr_assert_neq(strstr(t, line), NULL, "%s", t);
-    snprintf(line, sizeof line, "%s test-alpha 1650 test-bravo - test-charlie - label alice\n", ha);
+    snprintf(line, sizeof line, "%s test-alpha 1650.500000 test-bravo - test-charlie - label alice\n", ha);
     cr_assert_neq(strstr(t, line), NULL, "%s", t);
     free(t);
 
@@ -775,23 +802,24 @@ Test(chain_cli, a_sent_transfer_is_mined_and_shows_in_status_accounts_and_verify
     snprintf(cmd, sizeof cmd, "%s verify --testnet --data %s", chain, data);
     cr_assert_eq(run(cmd, o, e), 0, "%s", slurp(e));
     t = slurp(o);
-    cr_assert_neq(strstr(t, "valid TestAlphaCoin chain: best tip 2 "), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "valid TestAlphaCoin chain: best tip 3 "), NULL, "%s", t);
+    cr_assert_neq(strstr(t, " 3000.000000 coins in "), NULL, "%s", t);
     free(t);
-    /* bob's dream: a richer ledger row for block 2, behind the store's back */
+    /* bob's dream: a richer ledger row for block 3, behind the store's back */
     char sql[400];
     snprintf(sql, sizeof sql, "UPDATE ledger SET balance = balance + 1000 WHERE account = X'%s' AND block = ?1", hb);
     {
         chain_store *s;
         tk_open(&s, data, chain_testnet_by_name("alpha"));
-        uint8_t id2[32];
-        tk_id(id2, s, 2);
+        uint8_t id3[32];
+        tk_id(id3, s, 3);
         chain_store_close(s);
-        cr_assert_eq(tk_sql(data, sql, id2), 1);
+        cr_assert_eq(tk_sql(data, sql, id3), 1);
     }
     cr_assert_eq(run(cmd, o, e), 1);
     t = slurp(e);
     cr_assert_neq(strstr(t, "chains.db: ledger"), NULL, "names the database and the field: %s", t);
-    cr_assert_neq(strstr(t, ": block 2 "), NULL, "%s", t);
+    cr_assert_neq(strstr(t, ": block 3 "), NULL, "%s", t);
     cr_assert_neq(strstr(t, "now rejected (ledger"), NULL, "%s", t);
     free(t);
     pouw_key_clear(&alice);
