@@ -60,15 +60,13 @@ typedef struct fix {
     pouw_key k[5]; /* A B C D E */
 } fix;
 
-static void fix_open(fix *f, const char *payees)
+static void fix_open_rules(fix *f, const char *payees, uint32_t maturity, int64_t min_new)
 {
     memset(f, 0, sizeof *f);
     tk_tmpdir(f->dir);
     f->p = tk_params();
-    /* these tests are about the mempool's other rules: a payee spends its reward
-     * in the next block (coinbase maturity has its own tests below, on the
-     * tiny chain's maturity of 2) */
-    f->p.maturity = 0;
+    f->p.maturity = maturity;
+    f->p.min_new_account = min_new;
     tk_open(&f->s, f->dir, &f->p);
     for (int i = 0; i < 5; i++)
         tk_key(&f->k[i], (uint8_t)(0x41 + i));
@@ -80,6 +78,11 @@ static void fix_open(fix *f, const char *payees)
         pouw_block_clear(&b);
     }
 }
+
+/* For the tests of the mempool's other rules: a payee spends its reward in the
+ * next block (coinbase maturity and min_new_account have their own tests, on
+ * the tiny chain's maturity of 2). */
+static void fix_open(fix *f, const char *payees) { fix_open_rules(f, payees, 0, 1); }
 
 static void fix_close(fix *f)
 {
@@ -563,6 +566,81 @@ Test(chain_mempool, a_reorganisation_returns_transfers_and_removes_those_that_ca
     pouw_block_clear(&blk);
     pouw_block_clear(&f2);
     pouw_block_clear(&f3);
+    fix_close(&f);
+}
+
+/* ---------------------------------------------------------------- maturity, new accounts */
+
+Test(chain_mempool, a_just_mined_reward_is_refused_until_maturity_blocks_later_and_never_mined_early, .timeout = 60)
+{
+    fix f;
+    fix_open_rules(&f, "A", 2, 5); /* maturity 2, min_new_account 5 units; block 1 paid to A */
+    pouw_key *a = &f.k[0], *b = &f.k[1], *c = &f.k[2], *e = &f.k[4];
+    common_error err;
+    pouw_reason r = POUW_R_OK;
+    pouw_tx t = signed_tx(a, 7, b->pub, 100, 0, 1);
+    cr_assert_eq(chain_store_tx_add(f.s, &r, &err, &t), CHAIN_EINVALID, "block 1's reward at height 2");
+    cr_assert_eq(r, POUW_R_TX_IMMATURE);
+    cr_assert(!strncmp(err.msg, "tx_immature: ", 13), "%s", err.msg);
+    cr_assert_neq(strstr(err.msg, "may spend 0.000000 now"), NULL, "%s", err.msg);
+    cr_assert_str_eq(err.field, "amount");
+    pouw_tx sent;
+    cr_assert_eq(chain_store_send(f.s, &sent, &r, &err, a, b->pub, 100, 1), CHAIN_EINVALID);
+    cr_assert_eq(r, POUW_R_TX_IMMATURE, "%s", err.msg);
+    cr_assert_eq(pending(&f), 0);
+    /* block 2 to E: A's reward of block 1 is spendable at height 3, E's of block 2 is not */
+    pouw_block blk;
+    pouw_block_init(&blk);
+    tk_mine(f.s, &blk, e->pub);
+    pouw_block_clear(&blk);
+    cr_assert_eq(add(&f, &err, &t), CHAIN_OK, "%s", err.msg);
+    pouw_tx te = signed_tx(e, 7, b->pub, 10, 0, 0);
+    cr_assert_eq(chain_store_tx_add(f.s, &r, &err, &te), CHAIN_EINVALID);
+    cr_assert_eq(r, POUW_R_TX_IMMATURE, "%s", err.msg);
+    /* min_new_account: 4 units cannot create C's account; 5 can; B's exists once funded */
+    pouw_tx small = signed_tx(a, 7, c->pub, 4, 1, 0);
+    cr_assert_eq(chain_store_tx_add(f.s, &r, &err, &small), CHAIN_EINVALID);
+    cr_assert_eq(r, POUW_R_TX_NEW_ACCOUNT);
+    cr_assert(!strncmp(err.msg, "tx_new_account: ", 16), "%s", err.msg);
+    cr_assert_str_eq(err.field, "amount");
+    cr_assert_eq(pending(&f), 1);
+    /* E's immature transfer put into the database behind the store's back: the
+     * miner of block 3 never takes it (verification would reject the block) */
+    char *j;
+    size_t len;
+    cr_assert_eq(pouw_tx_to_json(&j, &len, &te), POUW_OK);
+    put_row(&f, &te, j);
+    free(j);
+    pouw_ledger l = {0}, im = {0};
+    pouw_ledger_rules rules;
+    uint8_t tip[32];
+    chain_store_tip_id(tip, f.s);
+    tip_ledger(&l, &f);
+    cr_assert_eq(chain_store_rules(&rules, &im, &err, f.s, tip), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(pouw_ledger_balance(&im, e->pub), 1000, "block 2's reward is immature at height 3");
+    cr_assert_eq(pouw_ledger_balance(&im, a->pub), 0, "block 1's is mature");
+    pouw_tx *sel;
+    size_t n;
+    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, &rules, 10), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(n, 1, "only A's transfer");
+    cr_assert(pouw_tx_equal(&sel[0], &t));
+    free(sel);
+    cr_assert_eq(chain_store_tx_select(&sel, &n, &err, f.s, &l, NULL, 10), CHAIN_OK);
+    cr_assert_eq(n, 2, "without the rules both would be taken");
+    free(sel);
+    tk_mine(f.s, &blk, c->pub);
+    cr_assert_eq(blk.n_txs, 2, "the coinbase and A's transfer");
+    cr_assert(pouw_tx_equal(&blk.txs[1], &t));
+    cr_assert_eq(tk_verify(f.s, &blk, NULL), POUW_R_OK);
+    pouw_block_clear(&blk);
+    /* at height 4 E's reward of block 2 is mature: its transfer is taken */
+    tk_mine(f.s, &blk, c->pub);
+    cr_assert_eq(blk.n_txs, 2);
+    cr_assert(!memcmp(blk.txs[1].from, e->pub, 32));
+    cr_assert_eq(tk_verify(f.s, &blk, NULL), POUW_R_OK);
+    pouw_block_clear(&blk);
+    pouw_ledger_clear(&l);
+    pouw_ledger_clear(&im);
     fix_close(&f);
 }
 
