@@ -41,7 +41,8 @@
  *
  * Layout of chains.db (schema version CHAIN_STORE_SCHEMA, PRAGMA user_version):
  *   chains(name PK, chain_id, tip, tip_height)      one row per chain created
- *   blocks(chain, id, prev, height, time_ms, ..., verdict, reason, weight, cum,
+ *   blocks(chain, id, prev, height, time_ms, ..., coinbase (the miner's earnings:
+ *          reward + fees, units), verdict, reason, weight, cum,
  *          seen (insertion order), doc)              every block (doc: its JSON
  *                                                    document without the ledger)
  *   best(chain, height, id)                          the best chain, by height
@@ -67,7 +68,8 @@
 
 #define CHAIN_PATH_MAX 4096
 #define CHAIN_STORE_FILE "chains.db"
-#define CHAIN_STORE_SCHEMA 1
+#define CHAIN_STORE_SCHEMA 2 /* 2: amounts in units (10^6 a coin), blocks.coinbase = reward + fees;
+                                a database of schema 1 (rewards of 1000 units) is refused */
 #define CHAIN_STORE_MAX_ORPHANS 256       /* per chain; the oldest is dropped beyond */
 #define CHAIN_STORE_MAX_TXS 100000        /* pending transfers per chain; more are refused */
 #define CHAIN_STORE_BUSY_MS 30000         /* a writer waits at most this long for another */

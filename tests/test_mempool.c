@@ -633,6 +633,12 @@ Test(chain_mempool, a_just_mined_reward_is_refused_until_maturity_blocks_later_a
     cr_assert(pouw_tx_equal(&blk.txs[1], &t));
     cr_assert_eq(tk_verify(f.s, &blk, NULL), POUW_R_OK);
     pouw_block_clear(&blk);
+    /* what block 3 makes immature for its miner: the reward and the fee */
+    chain_store_tip_id(tip, f.s);
+    cr_assert_eq(chain_store_immature(&im, &err, f.s, tip), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(pouw_ledger_balance(&im, c->pub), 1000 + 1);
+    cr_assert_eq(pouw_ledger_balance(&im, e->pub), 0, "block 2's is mature at height 4");
+    cr_assert_eq(tk_meta_at(f.s, 3).coinbase, 1001, "the meta's coinbase: the miner's earnings");
     /* at height 4 E's reward of block 2 is mature: its transfer is taken */
     tk_mine(f.s, &blk, c->pub);
     cr_assert_eq(blk.n_txs, 2);
