@@ -811,9 +811,9 @@ static int cmd_verify(const opts *o)
             char id[POUW_SHA256_HEX];
             pouw_hex_encode(id, tip.post_hash, 32);
             char ct[POUW_AMOUNT_TEXT_MAX], ce[POUW_AMOUNT_TEXT_MAX];
-            if (total != p->reward * (int64_t)h) {
+            if (total != chain_coins_at(p, h)) {
                 fprintf(stderr, "chain verify: %s: the tip ledger holds %s coins, expected %s\n", p->name,
-                        COINS(ct, total), COINS(ce, p->reward * (int64_t)h));
+                        COINS(ct, total), COINS(ce, chain_coins_at(p, h)));
                 rc = 1;
             }
             printf("%s %s chain: best tip %" PRIu64 " %s, %zu block%s read, %zu invalid, %" PRIu64

@@ -527,3 +527,13 @@ out:
     free(a);
     return cs;
 }
+
+int64_t chain_coins_at(const chain_params *p, uint64_t height)
+{
+    assert(p);
+    if (p->reward <= 0 || height == 0)
+        return 0;
+    if (height > (uint64_t)(INT64_MAX / p->reward))
+        return INT64_MAX;
+    return p->reward * (int64_t)height;
+}

@@ -191,6 +191,11 @@ __attribute__((warn_unused_result)) chain_status chain_pps_table_measure(int64_t
                                                                          const chain_params *p, uint32_t k,
                                                                          unsigned samples, unsigned threads);
 
+/* The coins in existence after block `height` of chain p (s11.10: the sum of
+ * the balances is reward x height), in units; saturating at INT64_MAX (the
+ * product is never computed with signed overflow). Cannot fail. */
+int64_t chain_coins_at(const chain_params *p, uint64_t height);
+
 /* The work definition of p (its template or job) for pouw_attempt_run. */
 pouw_work chain_params_work(const chain_params *p);
 

@@ -700,10 +700,10 @@ static int cmd_verify_chain(const opts *o)
     if (cs != CHAIN_OK) {
         common_error_print(&err, "pouw verify-chain", stderr);
         rc = 1;
-    } else if (total != p->reward * (int64_t)tip) {
+    } else if (total != chain_coins_at(p, tip)) {
         char ct[POUW_AMOUNT_TEXT_MAX], ce[POUW_AMOUNT_TEXT_MAX];
         fprintf(stderr, "pouw verify-chain: %s: the ledger holds %s coins, expected %s\n", p->name,
-                pouw_amount_format(ct, total), pouw_amount_format(ce, p->reward * (int64_t)tip));
+                pouw_amount_format(ct, total), pouw_amount_format(ce, chain_coins_at(p, tip)));
         rc = 1;
     } else {
         size_t side = (size_t)(counts.valid - (tip + 1));

@@ -56,6 +56,9 @@ Test(chain_params, the_three_chains_are_as_the_spec_says)
         cr_assert_gt(p->limits.max_block_txs, 0u);
         cr_assert_eq(p->maturity, 10u);
         cr_assert_eq(p->min_new_account, CHAIN_COIN, "1 coin");
+        cr_assert_eq(chain_coins_at(p, 3), 3000 * CHAIN_COIN);
+        cr_assert_eq(chain_coins_at(p, 0), 0);
+        cr_assert_eq(chain_coins_at(p, UINT64_MAX), INT64_MAX, "saturates, no signed overflow");
         cr_assert_null(p->job);
         cr_assert(p->genesis_pinned);
         cr_assert_eq(chain_params_by_name(names[i]), p);
