@@ -43,23 +43,29 @@ static const common_cmd CMDS[] = {
                     "those the next block needs, the last 5 blocks (height, time, id, transactions,\n"
                     "miner), every balance and next sequence of the tip's ledger, the coins in\n"
                     "existence, the pending transfers, the blocks stored by verdict.\n"
-                    "Text: \"chain NAME COIN id N\" then indented \"key value\" lines; --json: one\n"
-                    "object with the same fields in the same units. A chain not in DIR is listed\n"
-                    "as absent. Needs only read access",
+                    "Text: \"chain NAME COIN id N\" then indented \"key value\" lines, amounts in\n"
+                    "coins with six decimals (1000.000000); --json: one object with the same\n"
+                    "fields, amounts as integers of units (1 coin = 10^6 units: balance_units,\n"
+                    "coins_units). A chain not in DIR is listed as absent. Needs only read access",
                     0, 0, NULL},
     [CMD_SEND] = {"send", "--data DIR --chain NAME --to ACCOUNT --amount N [--fee F] [--key FILE] [--testnet]",
-                  "sign a transfer of N coins (and a fee of F, default 0, to the block's miner)\n"
+                  "sign a transfer of N coins (and a fee of F coins, default 0, to the block's\n"
+                  "miner; both with up to six decimals: 12.5, 0.000001)\n"
                   "from the key (default DIR/keys/miner.key) to ACCOUNT on chain NAME, with the\n"
                   "sender's next sequence (its tip ledger's, plus its transfers already pending,\n"
                   "chosen inside the database's write transaction: concurrent sends get distinct\n"
                   "sequences), check it against the tip's ledger and add it to the chain's\n"
-                  "mempool in DIR/chains.db for the next block. Prints the transfer's id. Exit 1 when it is refused (the reason:\n"
-                  "tx_overspend, tx_sequence...)",
+                  "mempool in DIR/chains.db for the next block. Prints the transfer's id. Exit 1\n"
+                  "when it is refused (the reason: tx_overspend, tx_immature (the reward and fees\n"
+                  "of a block are spendable `maturity` blocks later: 10 on the main chains, 2 on\n"
+                  "the test chains), tx_new_account (a transfer creating an account carries at\n"
+                  "least 1 coin), tx_sequence...)",
                   0, 0, NULL},
     [CMD_ACCOUNTS] = {"accounts", "--data DIR [--json] [--testnet] [--threads T] [--trust]",
                       "every account seen on any chain's tip ledger or in DIR/keys/, with its label\n"
-                      "and its balance on each chain (\"-\" where there is no chain). Needs only read\n"
-                      "access",
+                      "and its balance on each chain in coins with six decimals (\"-\" where there\n"
+                      "is no chain); --json: balances_units, integers of units (10^6 a coin). Needs\n"
+                      "only read access",
                       0, 0, NULL},
     [CMD_VERIFY] = {"verify", "--data DIR [--testnet] [--threads T]",
                     "re-verify every block of every chain (all branches); names each invalid block\n"
@@ -69,7 +75,8 @@ static const common_cmd CMDS[] = {
     [CMD_SHOW] = {"show", "--data DIR --chain NAME (--height H | --id ID) [--json] [--testnet]",
                   "print one block: of the best chain at height H, or the block ID (64 hex digits,\n"
                   "any branch). Text: header fields, proof, transactions and ledger as \"key value\"\n"
-                  "lines; --json: the block document itself",
+                  "lines (amounts in coins with six decimals); --json: the block document itself\n"
+                  "(amounts in units, 10^6 a coin)",
                   0, 0, NULL},
     [CMD_EXPORT] = {"export", "--data DIR --out FOLDER [--chain NAME] [--testnet]",
                     "write every valid block of each chain (every branch; or of chain NAME) as\n"
@@ -108,9 +115,10 @@ static const common_opt OPTS[] = {
     [O_TO] = {"--to", COMMON_OPT_STR, "ACCOUNT", 0, 0, M(CMD_SEND),
               "64 hex digits, or the name of a key file DIR/keys/ACCOUNT.key, or\n"
               "the label of exactly one key file in DIR/keys/"},
-    [O_AMOUNT] = {"--amount", COMMON_OPT_UINT, "N", 1, 9007199254740991ull, M(CMD_SEND), "whole coins, 1..9007199254740991"},
-    [O_FEE] = {"--fee", COMMON_OPT_UINT, "F", 0, 9007199254740991ull, M(CMD_SEND),
-               "whole coins to the miner of the block that takes it (default 0)"},
+    [O_AMOUNT] = {"--amount", COMMON_OPT_STR, "N", 0, 0, M(CMD_SEND),
+                  "coins, up to six decimals: 0.000001 .. 9007199254.740991"},
+    [O_FEE] = {"--fee", COMMON_OPT_STR, "F", 0, 0, M(CMD_SEND),
+               "coins (up to six decimals) to the miner of the block that takes it (default 0)"},
     [O_KEY] = {"--key", COMMON_OPT_STR, "FILE", 0, 0, M(CMD_SEND), "the sender's key file (pouw key format)"},
     [O_JSON] = {"--json", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_STATUS) | M(CMD_ACCOUNTS) | M(CMD_SHOW) | M(CMD_MONITOR),
                 "machine-readable output"},
@@ -150,7 +158,7 @@ static const common_cli CLI = {
 typedef struct opts {
     int cmd;
     const char *data, *chain, *to, *key, *id, *label, *file, *out;
-    long long amount, fee;
+    const char *amount, *fee; /* coins as given: parsed exactly by pouw_amount_parse */
     uint64_t height;
     int has_amount, has_height, json, testnet, trust;
     unsigned threads;
@@ -251,6 +259,9 @@ static cJSON *raw_int(int64_t v)
     snprintf(t, sizeof t, "%" PRId64, v);
     return cJSON_CreateRaw(t);
 }
+
+/* Units as coins with six decimals, for people (one buffer per call site). */
+#define COINS(buf, units) pouw_amount_format((buf), (units))
 
 /* Prints root (then deletes it). Returns 0 or 1 (out of memory). */
 static int print_json(cJSON *root)
@@ -412,15 +423,16 @@ static int cmd_accounts(const opts *o)
             cJSON_AddItemToArray(arr, a);
             cJSON_AddItemToObject(a, "account", cJSON_CreateString(acct));
             cJSON_AddItemToObject(a, "label", label[0] ? cJSON_CreateString(label) : cJSON_CreateNull());
-            cJSON_AddItemToObject(a, "balances", bo);
+            cJSON_AddItemToObject(a, "balances_units", bo);
             for (unsigned c = 0; c < CHAIN_COUNT; c++)
                 cJSON_AddItemToObject(bo, chain_at(o, c)->name,
                                       present[c] ? raw_int(rows[i].bal[c]) : cJSON_CreateNull());
         } else {
             printf("%s", acct);
             for (unsigned c = 0; c < CHAIN_COUNT; c++) {
+                char cb[POUW_AMOUNT_TEXT_MAX];
                 if (present[c])
-                    printf(" %s %" PRId64, chain_at(o, c)->name, rows[i].bal[c]);
+                    printf(" %s %s", chain_at(o, c)->name, COINS(cb, rows[i].bal[c]));
                 else
                     printf(" %s -", chain_at(o, c)->name);
             }
@@ -485,6 +497,25 @@ static int cmd_send(const opts *o)
     const chain_params *p = chain_named(o, o->chain);
     if (!p)
         return common_cli_usage_error(&CLI, o->cmd, "unknown chain %s (expected alpha, bravo or charlie)", o->chain);
+    /* coins with up to six decimals, converted exactly (no floating point) */
+    int64_t amount = 0, fee = 0;
+    const char *const names[2] = {"--amount", "--fee"};
+    const char *const texts[2] = {o->amount, o->fee ? o->fee : "0"};
+    int64_t *const vals[2] = {&amount, &fee};
+    for (int k = 0; k < 2; k++) {
+        pouw_status ap = pouw_amount_parse(vals[k], texts[k]);
+        if (ap == POUW_EFORMAT)
+            return common_cli_usage_error(&CLI, o->cmd, "%s \"%.40s\": not an amount of coins (digits, at most one "
+                                          "'.', up to six decimals: 12.5, 0.000001)", names[k], texts[k]);
+        if (ap != POUW_OK)
+            return common_cli_usage_error(&CLI, o->cmd, "%s \"%.40s\": %s", names[k], texts[k],
+                                          strchr(texts[k], '.') && strlen(strchr(texts[k], '.') + 1) > 6
+                                              ? "more than six decimals (1 coin = 10^6 units)"
+                                              : "above the largest amount, 9007199254.740991 coins (2^53 - 1 units)");
+    }
+    if (amount < 1)
+        return common_cli_usage_error(&CLI, o->cmd, "--amount \"%.40s\": a transfer moves at least 0.000001 coin",
+                                      o->amount);
     if (!chain_exists(o, p)) {
         fprintf(stderr, "chain send: no %s chain in %s\n", p->name, o->data);
         return 2;
@@ -518,7 +549,7 @@ static int cmd_send(const opts *o)
     pouw_reason why;
     /* the sequence is chosen inside the writer transaction: concurrent sends of one
      * account each get their own, or are refused with a reason */
-    chain_status cs = chain_store_send(s, &tx, &why, &err, &key, to, o->amount, o->fee);
+    chain_status cs = chain_store_send(s, &tx, &why, &err, &key, to, amount, fee);
     uint64_t seq = cs == CHAIN_OK ? tx.sequence : 0;
     if (cs == CHAIN_EINVALID) {
         fprintf(stderr, "chain send: rejected (%.*s): %s: %s\n", (int)strcspn(err.msg, ":"), err.msg, err.field,
@@ -538,10 +569,11 @@ static int cmd_send(const opts *o)
             pouw_hex_encode(hto, to, 32);
             pouw_hex_encode(hfrom, key.pub, 32);
             printf("%s\n", hid);
+            char ca[POUW_AMOUNT_TEXT_MAX], cf[POUW_AMOUNT_TEXT_MAX];
             fprintf(stderr,
-                    "chain send: %s transfer of %lld coin%s (fee %lld) from %.16s... to %.16s... sequence %" PRIu64
-                    " pending in %s\n", p->coin, o->amount, o->amount == 1 ? "" : "s", o->fee, hfrom, hto,
-                    seq, chain_store_path(s));
+                    "chain send: %s transfer of %s coins (fee %s) from %.16s... to %.16s... sequence %" PRIu64
+                    " pending in %s\n", p->coin, COINS(ca, amount), COINS(cf, fee), hfrom, hto, seq,
+                    chain_store_path(s));
         }
     }
     pouw_block_clear(&tip);
@@ -593,15 +625,16 @@ static int cmd_verify(const opts *o)
             int64_t total = pouw_ledger_total(&tip.ledger);
             char id[POUW_SHA256_HEX];
             pouw_hex_encode(id, tip.post_hash, 32);
-            if (total != p->reward * (int64_t)h) {
-                fprintf(stderr, "chain verify: %s: the tip ledger holds %" PRId64 " coins, expected %" PRId64 "\n",
-                        p->name, total, p->reward * (int64_t)h);
+            char ct[POUW_AMOUNT_TEXT_MAX], ce[POUW_AMOUNT_TEXT_MAX];
+            if (total != chain_coins_at(p, h)) {
+                fprintf(stderr, "chain verify: %s: the tip ledger holds %s coins, expected %s\n", p->name,
+                        COINS(ct, total), COINS(ce, chain_coins_at(p, h)));
                 rc = 1;
             }
             printf("%s %s chain: best tip %" PRIu64 " %s, %zu block%s read, %zu invalid, %" PRIu64
-                   " rejected on record, %" PRId64 " coins in %zu accounts\n",
+                   " rejected on record, %s coins in %zu accounts\n",
                    n_invalid ? "INVALID" : "valid", p->coin, h, id, n_read, n_read == 1 ? "" : "s", n_invalid,
-                   counts.invalid, total, tip.ledger.n);
+                   counts.invalid, COINS(ct, total), tip.ledger.n);
         }
         pouw_block_clear(&tip);
         chain_store_close(s);
@@ -701,13 +734,16 @@ static int cmd_show(const opts *o)
             char from[POUW_SHA256_HEX], to[POUW_SHA256_HEX];
             pouw_hex_encode(from, t->from, 32);
             pouw_hex_encode(to, t->to, 32);
-            printf("  tx %zu %s from %s to %s amount %" PRId64 " fee %" PRId64 " sequence %" PRIu64 "\n", i,
-                   t->type == POUW_TX_COINBASE ? "coinbase" : "transfer", from, to, t->amount, t->fee, t->sequence);
+            char ca[POUW_AMOUNT_TEXT_MAX], cf[POUW_AMOUNT_TEXT_MAX];
+            printf("  tx %zu %s from %s to %s amount %s fee %s sequence %" PRIu64 "\n", i,
+                   t->type == POUW_TX_COINBASE ? "coinbase" : "transfer", from, to, COINS(ca, t->amount),
+                   COINS(cf, t->fee), t->sequence);
         }
         printf("  accounts %zu\n", b.ledger.n);
         for (size_t i = 0; i < b.ledger.n; i++) {
             pouw_hex_encode(hex, b.ledger.e[i].account, 32);
-            printf("  balance account %s balance %" PRId64 " sequence %" PRIu64 "\n", hex, b.ledger.e[i].balance,
+            char cb[POUW_AMOUNT_TEXT_MAX];
+            printf("  balance account %s balance %s sequence %" PRIu64 "\n", hex, COINS(cb, b.ledger.e[i].balance),
                    b.ledger.e[i].sequence);
         }
     }
@@ -857,8 +893,8 @@ int main(int argc, char **argv)
     o.out = a.str[O_OUT];
     o.file = a.n_pos ? a.pos[0] : NULL;
     o.has_amount = a.given[O_AMOUNT];
-    o.amount = (long long)a.num[O_AMOUNT];
-    o.fee = (long long)a.num[O_FEE];
+    o.amount = a.str[O_AMOUNT];
+    o.fee = a.given[O_FEE] ? a.str[O_FEE] : NULL;
     o.has_height = a.given[O_HEIGHT];
     o.height = a.num[O_HEIGHT];
     o.json = a.given[O_JSON];

@@ -1,6 +1,7 @@
 /* chain/monitor.c - the monitor's snapshot, its text and the live ncurses view
  * (see monitor.h). */
 #include "chain/monitor.h"
+#include "pouw/tx.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -205,7 +206,7 @@ static void largest_balances(char *b2, size_t cap, const cJSON *c, const chain_m
     cJSON_ArrayForEach(e, bal) {
         if (i >= n)
             break;
-        refs[i].balance = numor(get(e, "balance"), 0);
+        refs[i].balance = numor(get(e, "balance_units"), 0);
         refs[i].e = e;
         refs[i].order = i;
         i++;
@@ -215,7 +216,9 @@ static void largest_balances(char *b2, size_t cap, const cJSON *c, const chain_m
     for (size_t j = 0; j < i && j < lim->balances && len < cap; j++) {
         char w[POUW_KEY_LABEL_MAX + 16];
         who(w, sizeof w, c, str(get(refs[j].e, "account"), ""));
-        len += (size_t)snprintf(b2 + len, cap - len, "%s %s %s", j ? " |" : "", w, str(get(refs[j].e, "balance"), "?"));
+        char cb[POUW_AMOUNT_TEXT_MAX];
+        len += (size_t)snprintf(b2 + len, cap - len, "%s %s %s", j ? " |" : "", w,
+                                pouw_amount_format(cb, (int64_t)refs[j].balance));
     }
     free(refs);
 }
@@ -238,8 +241,10 @@ static void render_chain(const out *o, const cJSON *c, const cJSON *recent, cons
     snprintf(nthr_s, sizeof nthr_s, isnan(nthr) ? "-" : "%.6f", nthr / 1e6);
     char largest[LINE_MAX_BYTES / 2];
     largest_balances(largest, sizeof largest, c, lim);
-    line(o, "%s (%s)  height %s  coins %s  pending %s%s", name, coin, str(get(c, "height"), "?"),
-         str(get(c, "coins"), "?"), str(get(get(c, "mempool"), "pending"), "?"), largest);
+    char coins[POUW_AMOUNT_TEXT_MAX];
+    pouw_amount_format(coins, (int64_t)numor(get(c, "coins_units"), 0));
+    line(o, "%s (%s)  height %s  coins %s  pending %s%s", name, coin, str(get(c, "height"), "?"), coins,
+         str(get(get(c, "mempool"), "pending"), "?"), largest);
     line(o, "  interval %s (mean of %s)  post_bits %s  threshold %s (next %s)", iv, str(get(r, "n_intervals"), "0"),
          str(get(tipb, "post_bits"), "-"), thr_s, nthr_s);
     size_t k = 0;

@@ -28,12 +28,9 @@ static chain_status from_pouw(pouw_status st)
  * coinbases and no balance is negative. */
 static void check_ledger(const chain_params *p, const pouw_block *b)
 {
-    int64_t total = 0;
-    for (size_t i = 0; i < b->ledger.n; i++) {
+    for (size_t i = 0; i < b->ledger.n; i++)
         assert(b->ledger.e[i].balance >= 0);
-        total += b->ledger.e[i].balance;
-    }
-    assert(total == p->reward * (int64_t)b->header.height);
+    assert(pouw_ledger_total(&b->ledger) == chain_coins_at(p, b->header.height)); /* both saturate */
 }
 #endif
 
@@ -144,19 +141,22 @@ chain_status chain_precheck_block(void *user, pouw_block *b, pouw_reason *reason
 }
 
 chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pouw_ledger *parent_ledger,
-                                  pouw_genesis_rule *genesis, common_error *err, chain_store *s, const pouw_block *b,
-                                  uint64_t now_ms, unsigned threads)
+                                  pouw_ledger *immature, pouw_genesis_rule *genesis, common_error *err, chain_store *s,
+                                  const pouw_block *b, uint64_t now_ms, unsigned threads)
 {
-    assert(ctx && parent && parent_ledger && genesis && s && b);
+    assert(ctx && parent && parent_ledger && immature && genesis && s && b);
     const chain_params *p = chain_store_params(s);
     memset(ctx, 0, sizeof *ctx);
     memset(parent, 0, sizeof *parent);
     memset(genesis, 0, sizeof *genesis);
     pouw_ledger_clear(parent_ledger);
+    pouw_ledger_clear(immature);
     common_error_clear(err);
     ctx->chain_id = p->chain_id;
     ctx->tmpl = p->tmpl;
     ctx->reward = p->reward;
+    ctx->min_new_account = p->min_new_account;
+    ctx->maturity = p->maturity;
     ctx->now_ms = now_ms;
     ctx->max_future_ms = p->max_future_ms;
     ctx->limits = p->limits;
@@ -178,6 +178,8 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
     }
     if (cs == CHAIN_OK)
         cs = chain_store_ledger(parent_ledger, err, s, b->header.prev_hash);
+    if (cs == CHAIN_OK)
+        cs = chain_store_immature(immature, err, s, b->header.prev_hash); /* s11.10, on b's branch */
     if (cs == CHAIN_OK) {
         chain_block_meta anc[CHAIN_MEDIAN_SPAN];
         size_t got = 0;
@@ -191,11 +193,13 @@ chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent, pou
         cs = chain_required_targets_after(&ctx->req, err, p, s, b->header.prev_hash);
     if (cs != CHAIN_OK) {
         pouw_ledger_clear(parent_ledger);
+        pouw_ledger_clear(immature);
         return cs;
     }
     memcpy(parent->id, b->header.prev_hash, 32);
     parent->height = pm.height;
     parent->ledger = parent_ledger;
+    parent->immature = immature;
     ctx->parent = parent;
     return CHAIN_OK;
 }
@@ -208,13 +212,14 @@ chain_status chain_verify_block(pouw_reason *reason, common_error *err, chain_st
     common_error_clear(err);
     pouw_verify_ctx ctx;
     pouw_parent parent;
-    pouw_ledger pl = {0};
+    pouw_ledger pl = {0}, im = {0};
     pouw_genesis_rule g;
-    chain_status cs = chain_verify_context(&ctx, &parent, &pl, &g, err, s, b, now_ms, threads);
+    chain_status cs = chain_verify_context(&ctx, &parent, &pl, &im, &g, err, s, b, now_ms, threads);
     if (cs != CHAIN_OK)
         return cs;
     pouw_status st = pouw_verify_block(reason, err, &ctx, b);
     pouw_ledger_clear(&pl);
+    pouw_ledger_clear(&im);
     cs = from_pouw(st);
     if (cs != CHAIN_OK && err)
         err->code = cs;
@@ -282,7 +287,8 @@ static int mine_progress(void *user, const pouw_mine_stats *st)
  * (none when the mempool cannot be read: a block is still a block). Out: *txs
  * (malloc'd), *n. */
 static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain_store *s, const uint8_t miner32[32],
-                              uint64_t height, const pouw_ledger *tip_ledger, const chain_mine_opts *opts)
+                              uint64_t height, const pouw_ledger *tip_ledger, const pouw_ledger_rules *rules,
+                              const chain_mine_opts *opts)
 {
     *txs = NULL;
     *n = 0;
@@ -296,7 +302,7 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain
         const chain_params *cp = chain_store_params(s);
         if (cp->limits.max_block_txs && max > cp->limits.max_block_txs - 1)
             max = (size_t)cp->limits.max_block_txs - 1; /* s11.9: the coinbase counts too */
-        chain_status ms = chain_store_tx_select(&sel, &ns, &me, s, tip_ledger, max);
+        chain_status ms = chain_store_tx_select(&sel, &ns, &me, s, tip_ledger, rules, max);
         if (ms == CHAIN_ENOMEM) {
             if (err)
                 *err = me;
@@ -334,7 +340,9 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     pouw_block parent;
     pouw_block_init(&parent);
     pouw_attempt *a = NULL;
-    pouw_ledger ledger = {0};
+    pouw_ledger ledger = {0}, immature = {0};
+    pouw_ledger_rules rules;
+    memset(&rules, 0, sizeof rules);
     pouw_tx *txs = NULL;
     size_t n_txs = 0;
     chain_status cs = chain_store_refresh(s, err, NULL);
@@ -357,7 +365,9 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     if (cs == CHAIN_OK)
         cs = chain_required_targets(&req, err, p, s, height);
     if (cs == CHAIN_OK)
-        cs = block_txs(&txs, &n_txs, err, s, miner32, height, &parent.ledger, opts);
+        cs = chain_store_rules(&rules, &immature, err, s, tip_id); /* s11.8, s11.10 at height tip + 1 */
+    if (cs == CHAIN_OK)
+        cs = block_txs(&txs, &n_txs, err, s, miner32, height, &parent.ledger, &rules, opts);
     if (cs != CHAIN_OK)
         goto out;
 
@@ -366,13 +376,16 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     mp.header = base_header(p, &req, height);
     memcpy(mp.header.prev_hash, tip_id, 32);
     memcpy(mp.header.miner, miner32, 32);
+    /* the verifier's own rule (pouw_ledger_apply_block with the chain's rules):
+     * a block a verifier would reject for its transactions is never mined */
     pouw_status st = pouw_ledger_copy(&ledger, &parent.ledger);
-    if (st == POUW_OK && (st = pouw_ledger_apply(&ledger, txs, n_txs)) != POUW_OK && n_txs > 1) {
+    if (st == POUW_OK && (st = pouw_ledger_apply_block(&ledger, NULL, p->chain_id, miner32, &rules, txs, n_txs)) !=
+                             POUW_OK && st != POUW_ENOMEM && n_txs > 1) {
         /* the mempool's choice does not apply after all: mine the coinbase alone */
         n_txs = 1;
         pouw_ledger_clear(&ledger);
         if ((st = pouw_ledger_copy(&ledger, &parent.ledger)) == POUW_OK)
-            st = pouw_ledger_apply(&ledger, txs, n_txs);
+            st = pouw_ledger_apply_block(&ledger, NULL, p->chain_id, miner32, &rules, txs, n_txs);
     }
     if (st == POUW_OK)
         st = pouw_tx_root(mp.header.tx_root, NULL, txs, n_txs);
@@ -430,6 +443,7 @@ out:
     free(a);
     free(txs);
     pouw_ledger_clear(&ledger);
+    pouw_ledger_clear(&immature);
     pouw_block_clear(&parent);
     return cs;
 }

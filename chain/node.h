@@ -101,8 +101,11 @@ typedef struct chain_mine_opts {
 } chain_mine_opts;
 
 /* Refreshes s, builds the next block on its best tip paid to miner32 (the
- * coinbase of the chain's reward, then the transfers chain_mempool_select picks
- * for the tip's ledger; ledger = the tip's with them applied, fees to miner32),
+ * coinbase of the chain's reward, then the transfers chain_store_tx_select picks
+ * for the tip's ledger under the next block's rules (chain_store_rules:
+ * min_new_account, coinbase maturity); ledger = the tip's with them applied
+ * under those rules (pouw_ledger_apply_block; the coinbase alone when they do
+ * not apply), fees to miner32),
  * mines it (pouw_mine) and, when found, offers it to the store (chain_store_add:
  * judged by the store's verifier like any block, then stored in one transaction
  * with fork choice; a block the verifier rejects is not stored: CHAIN_EINVALID or
@@ -138,12 +141,15 @@ __attribute__((warn_unused_result)) chain_status chain_precheck_block(void *user
                                                                       const char *doc, size_t len);
 
 /* Fills a verification context for block b on store s: requirements, template,
- * reward, genesis rule or parent (found by prev_hash on any branch; absent when
- * unknown). The caller provides storage for the parent, its ledger and the
- * genesis rule; parent_ledger must be freed with pouw_ledger_clear.
+ * reward, min_new_account, maturity, genesis rule or parent (found by prev_hash
+ * on any branch; absent when unknown) with its ledger and the immature coins of
+ * its branch (chain_store_immature). The caller provides storage for the
+ * parent, its ledger, the immature coins and the genesis rule; parent_ledger
+ * and immature must be freed with pouw_ledger_clear.
  * Returns: CHAIN_OK (ctx->parent NULL when the parent is unknown); store codes. */
 __attribute__((warn_unused_result)) chain_status chain_verify_context(pouw_verify_ctx *ctx, pouw_parent *parent,
                                                                       pouw_ledger *parent_ledger,
+                                                                      pouw_ledger *immature,
                                                                       pouw_genesis_rule *genesis, common_error *err,
                                                                       chain_store *s, const pouw_block *b,
                                                                       uint64_t now_ms, unsigned threads);

@@ -267,6 +267,8 @@ chain_status chain_params_check(const chain_params *p, common_error *err)
         return pbad(err, p, "max_future_ms", "max_future_ms must be at most 2 h (spec s11.5)");
     if (p->min_new_account < 0 || p->min_new_account > POUW_AMOUNT_MAX)
         return pbad(err, p, "min_new_account", "min_new_account out of range");
+    if (p->maturity > CHAIN_MATURITY_MAX)
+        return pbad(err, p, "maturity", "coinbase maturity must be at most 1000 blocks (CHAIN_MATURITY_MAX)");
     if (r->sessions == 0 || r->sessions > POUW_MAX_SESSIONS)
         return pbad(err, p, "sessions", "sessions per attempt must be 1..64");
     if (r->pps_threshold_micro < -POUW_PPS_MICRO_MAX || r->pps_threshold_micro > POUW_PPS_MICRO_MAX)
@@ -524,4 +526,14 @@ out:
     free(micro);
     free(a);
     return cs;
+}
+
+int64_t chain_coins_at(const chain_params *p, uint64_t height)
+{
+    assert(p);
+    if (p->reward <= 0 || height == 0)
+        return 0;
+    if (height > (uint64_t)(INT64_MAX / p->reward))
+        return INT64_MAX;
+    return p->reward * (int64_t)height;
 }

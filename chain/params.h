@@ -3,7 +3,8 @@
  * requirements a block must meet at its place.
  *
  * One code base, three chains; they differ in chain_id, name, block interval and
- * the size of the useful work. All: reward 1000 coins, generated environments of
+ * the size of the useful work. All: reward 1000 coins (10^9 units: 1 coin = 10^6
+ * units, s11.12), generated environments of
  * equal cost (pouw/env.h), mode lottery (s11.2): validity = the usefulness floor
  * AND post_hash <= the post-hash target; only post_bits retargets.
  *
@@ -42,7 +43,9 @@
  *
  * Limits (s11.9): max_block_bytes 1 MiB (the document before its ledger),
  * max_block_txs 2048 (2048 transfers of ~360 bytes fit the MiB). min_new_account and maturity (s11.8, s11.10) are genesis
- * constants carried here (1 coin; 10 main, 2 test).
+ * constants carried here (1 coin = 10^6 units; 10 main, 2 test). Neither the
+ * reward nor these enter a genesis block (no transactions, an empty ledger),
+ * so changing them to units left the genesis ids as they were.
  *
  * Thread-safety: the built-in parameters are constant; functions are pure.
  */
@@ -60,9 +63,12 @@
 
 #define CHAIN_COUNT 3             /* built-in chains: alpha, bravo, charlie */
 #define CHAIN_NAME_MAX 32
-#define CHAIN_REWARD 1000         /* coins per block, every chain */
+#define CHAIN_COIN POUW_COIN_UNITS /* units per coin (s11.12): amounts are integers of units */
+#define CHAIN_REWARD (1000 * CHAIN_COIN) /* units per block, every chain: 1000 coins = 10^9 units */
 #define CHAIN_MAX_FUTURE_MS (2u * 3600u * 1000u) /* the most max_future_ms may be (s11.5) */
-#define CHAIN_MIN_NEW_ACCOUNT 1   /* coins a transfer creating an account carries at least (s11.8) */
+#define CHAIN_MIN_NEW_ACCOUNT (1 * CHAIN_COIN) /* units a transfer creating an account carries at least
+                                                 (s11.8): 1 coin */
+#define CHAIN_MATURITY_MAX 1000u  /* maturity <= this (the immature blocks are read for each block) */
 #define CHAIN_MEDIAN_SPAN 11      /* blocks in the median time past */
 #define CHAIN_DESIGN_ATTEMPTS 12  /* the thresholds pass 1 attempt in this many (MEASUREMENT) */
 #define CHAIN_PPS_SEGMENT ((uint64_t)1 << 20) /* S: pass units per quantile segment */
@@ -82,13 +88,13 @@ typedef struct chain_params {
     uint32_t target_interval_s;   /* block interval target of the retarget rule */
     uint32_t retarget_window;     /* W: blocks per retarget (0: post_bits never changes) */
     uint32_t clamp_num, clamp_den;/* c = clamp_num / clamp_den: hardening per window at most c */
-    int64_t reward;               /* coinbase amount */
+    int64_t reward;               /* coinbase amount, units */
     pouw_template tmpl;           /* session template (generated environments) */
     const bse_case *job;          /* committed job (canonical) or NULL: generated */
     pouw_requirements genesis_req;/* targets, threshold, mode, n and job digest at genesis */
     pouw_limits limits;           /* max_block_bytes, max_block_txs (s11.9) */
     uint32_t maturity;            /* coinbase maturity in blocks (s11.10) */
-    int64_t min_new_account;      /* a transfer creating an account carries at least this (s11.8) */
+    int64_t min_new_account;      /* units a transfer creating an account carries at least (s11.8) */
     uint32_t floor_pass_ppm;      /* measured pass rate of the floor, parts per million (MEASUREMENT) */
     uint64_t max_future_ms;       /* time allowance ahead of the verifier's clock (<= min(2 h, G/4)) */
     uint64_t genesis_time_ms;     /* genesis header time */
@@ -184,6 +190,11 @@ __attribute__((warn_unused_result)) chain_status chain_required_targets(pouw_req
 __attribute__((warn_unused_result)) chain_status chain_pps_table_measure(int64_t *q, common_error *err,
                                                                          const chain_params *p, uint32_t k,
                                                                          unsigned samples, unsigned threads);
+
+/* The coins in existence after block `height` of chain p (s11.10: the sum of
+ * the balances is reward x height), in units; saturating at INT64_MAX (the
+ * product is never computed with signed overflow). Cannot fail. */
+int64_t chain_coins_at(const chain_params *p, uint64_t height);
 
 /* The work definition of p (its template or job) for pouw_attempt_run. */
 pouw_work chain_params_work(const chain_params *p);

@@ -53,8 +53,10 @@ static const common_cmd CMDS[] = {
                   "Creates DIR and the chains (their genesis) on first use. Before every attempt it\n"
                   "checks whether another process changed the chain and, if so, starts again on\n"
                   "the new tip. Prints one line per block stored: chain, height, id, pps, attempts,\n"
-                  "wall time, and \" (side branch)\" when another block of as much work was stored\n"
-                  "first; on a terminal also a progress line on stderr. Each block is judged by\n"
+                  "wall time, the reward and the fees it pays the miner (coins with six decimals:\n"
+                  "reward 1000.000000; spendable `maturity` blocks later: 10 on the main chains, 2\n"
+                  "on the test chains), and \" (side branch)\" when another block of as much work\n"
+                  "was stored first; on a terminal also a progress line on stderr. Each block is judged by\n"
                   "every rule before it is stored. SIGINT/SIGTERM finish or abandon the attempt\n"
                   "under way (within about a second) and exit: 0 with --forever, 3 when fewer than\n"
                   "--blocks N blocks were mined",
@@ -471,8 +473,14 @@ static int cmd_mine(const opts *o)
         if (cs == CHAIN_OK) {
             char id[POUW_SHA256_HEX];
             pouw_hex_encode(id, b.post_hash, 32);
-            printf("%s height %" PRIu64 " id %s pps %.6f attempts %" PRIu64 " time %.3f s%s\n", m.p[c]->name,
-                   b.header.height, id, b.pps, st.attempts, dt, added.best ? "" : " (side branch)");
+            int64_t fees = 0; /* each in range; the miner's balance holds their sum */
+            for (size_t k = 1; k < b.n_txs; k++)
+                fees = b.txs[k].fee > POUW_AMOUNT_MAX - fees ? POUW_AMOUNT_MAX : fees + b.txs[k].fee;
+            char cr[POUW_AMOUNT_TEXT_MAX], cf[POUW_AMOUNT_TEXT_MAX];
+            printf("%s height %" PRIu64 " id %s pps %.6f attempts %" PRIu64 " time %.3f s reward %s fees %s%s\n",
+                   m.p[c]->name, b.header.height, id, b.pps, st.attempts, dt,
+                   pouw_amount_format(cr, b.n_txs ? b.txs[0].amount : 0), pouw_amount_format(cf, fees),
+                   added.best ? "" : " (side branch)");
             fflush(stdout);
             mined++;
             m.nonce[c] = 0;
@@ -723,15 +731,18 @@ static int cmd_verify_chain(const opts *o)
     if (cs != CHAIN_OK) {
         common_error_print(&err, "pouw verify-chain", stderr);
         rc = 1;
-    } else if (total != p->reward * (int64_t)tip) {
-        fprintf(stderr, "pouw verify-chain: %s: the ledger holds %" PRId64 " coins, expected %" PRId64 "\n", p->name,
-                total, p->reward * (int64_t)tip);
+    } else if (total != chain_coins_at(p, tip)) {
+        char ct[POUW_AMOUNT_TEXT_MAX], ce[POUW_AMOUNT_TEXT_MAX];
+        fprintf(stderr, "pouw verify-chain: %s: the ledger holds %s coins, expected %s\n", p->name,
+                pouw_amount_format(ct, total), pouw_amount_format(ce, chain_coins_at(p, tip)));
         rc = 1;
     } else {
         size_t side = (size_t)(counts.valid - (tip + 1));
-        printf("%s %s chain: blocks 0..%" PRIu64 ", tip %s, %" PRId64 " coins in %zu accounts, %zu side-branch "
+        char ct[POUW_AMOUNT_TEXT_MAX];
+        printf("%s %s chain: blocks 0..%" PRIu64 ", tip %s, %s coins in %zu accounts, %zu side-branch "
                "block%s, %" PRIu64 " rejected and %" PRIu64 " orphan%s on record, verified in %.3f s\n",
-               n_invalid ? "INVALID" : "valid", p->coin, tip, id, total, b.ledger.n, side, side == 1 ? "" : "s",
+               n_invalid ? "INVALID" : "valid", p->coin, tip, id, pouw_amount_format(ct, total), b.ledger.n, side,
+               side == 1 ? "" : "s",
                counts.invalid, counts.orphan, counts.orphan == 1 ? "" : "s", mono_s() - t0);
         if (n_invalid) {
             fprintf(stderr, "pouw verify-chain: %s: %zu stored block%s not hold its stored verdict\n",

@@ -275,11 +275,11 @@ static chain_status status_chain(cJSON *arr, common_error *err, chain_store *s, 
         cJSON *eo = cJSON_CreateObject();
         push(bal, eo, &oom);
         add(eo, "account", hex_str(e->account), &oom);
-        add(eo, "balance", raw_int(e->balance), &oom);
+        add(eo, "balance_units", raw_int(e->balance), &oom);
         add(eo, "sequence", raw_int((int64_t)e->sequence), &oom);
         add(eo, "label", label[0] ? cJSON_CreateString(label) : cJSON_CreateNull(), &oom);
     }
-    add(c, "coins", raw_int(coins), &oom);
+    add(c, "coins_units", raw_int(coins), &oom);
     cJSON *mp = cJSON_CreateObject();
     add(c, "mempool", mp, &oom);
     add(mp, "pending", raw_int((int64_t)npend), &oom);
@@ -363,6 +363,17 @@ static int has(const cJSON *obj, const char *key)
     return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
 }
 
+/* Coins with six decimals from a units number of the status JSON ("?" when it is not one). */
+static const char *units_text(char cb[POUW_AMOUNT_TEXT_MAX], const cJSON *v)
+{
+    if (!cJSON_IsNumber(v) && !cJSON_IsRaw(v))
+        return "?";
+    const char *t = cJSON_IsRaw(v) ? v->valuestring : NULL;
+    long long u = t ? strtoll(t, NULL, 10) : (long long)v->valuedouble;
+    return pouw_amount_format(cb, (int64_t)u);
+}
+
+
 int chain_report_status_text(FILE *f, const cJSON *chains)
 {
     if (!cJSON_IsArray(chains))
@@ -385,11 +396,13 @@ int chain_report_status_text(FILE *f, const cJSON *chains)
         cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(c, "blocks"))
             fprintf(f, "  block height %s id %s time_ms %s time %s transactions %s miner %s\n", val(x, "height"),
                     val(x, "id"), val(x, "time_ms"), val(x, "time"), val(x, "transactions"), val(x, "miner"));
+        char cb[POUW_AMOUNT_TEXT_MAX];
         cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(c, "balances"))
             fprintf(f, "  balance account %s balance %s sequence %s label %s\n", val(x, "account"),
-                    val(x, "balance"), val(x, "sequence"), val(x, "label"));
-        if (has(c, "coins"))
-            fprintf(f, "  coins %s\n", val(c, "coins"));
+                    units_text(cb, cJSON_GetObjectItemCaseSensitive(x, "balance_units")), val(x, "sequence"),
+                    val(x, "label"));
+        if (has(c, "coins_units"))
+            fprintf(f, "  coins %s\n", units_text(cb, cJSON_GetObjectItemCaseSensitive(c, "coins_units")));
         const cJSON *mp = cJSON_GetObjectItemCaseSensitive(c, "mempool");
         if (mp)
             fprintf(f, "  mempool pending %s ignored %s\n", val(mp, "pending"), val(mp, "ignored"));

@@ -272,6 +272,54 @@ chain_status chain_store_ancestors(chain_block_meta *m, size_t *got, common_erro
     return CHAIN_OK;
 }
 
+chain_status chain_store_immature(pouw_ledger *l, common_error *err, chain_store *s, const uint8_t parent_id32[32])
+{
+    assert(l && s && parent_id32);
+    pouw_ledger_clear(l);
+    common_error_clear(err);
+    uint32_t m = s->p->maturity;
+    if (m <= 1)
+        return CHAIN_OK;
+    uint8_t id[32];
+    memcpy(id, parent_id32, 32);
+    chain_status cs = CHAIN_OK;
+    for (uint32_t k = 0; k + 1 < m; k++) { /* the parent and its m - 2 nearest ancestors */
+        chain_block_meta bm;
+        if ((cs = chain_store_meta(&bm, err, s, id)) != CHAIN_OK)
+            break;
+        int64_t v = bm.coinbase;
+        if (v > 0) {
+            int64_t have = pouw_ledger_balance(l, bm.miner);
+            if (v > POUW_AMOUNT_MAX - have) /* only an inconsistent database gets here */
+                v = POUW_AMOUNT_MAX - have;
+            if (v > 0 && pouw_ledger_credit(l, bm.miner, v) != POUW_OK) {
+                cs = oom(s, err);
+                break;
+            }
+        }
+        if (bm.height == 0)
+            break;
+        memcpy(id, bm.prev, 32);
+    }
+    if (cs != CHAIN_OK)
+        pouw_ledger_clear(l);
+    return cs;
+}
+
+chain_status chain_store_rules(pouw_ledger_rules *rules, pouw_ledger *immature, common_error *err, chain_store *s,
+                               const uint8_t parent_id32[32])
+{
+    assert(rules && immature && s && parent_id32);
+    memset(rules, 0, sizeof *rules);
+    chain_status cs = chain_store_immature(immature, err, s, parent_id32);
+    if (cs != CHAIN_OK)
+        return cs;
+    rules->min_new_account = s->p->min_new_account;
+    rules->immature = immature;
+    rules->block_immature = s->p->maturity >= 1;
+    return CHAIN_OK;
+}
+
 chain_status chain_store_ancestor(chain_block_meta *m, common_error *err, chain_store *s, const uint8_t id32[32],
                                   uint64_t h)
 {
@@ -923,9 +971,19 @@ static void weight_of(uint8_t w[32], const chain_params *p, const pouw_header *h
     chain_block_weight(w, p, h); /* s11.8: floor(2^320 / (post_target + 1)) */
 }
 
+/* The miner's earnings of b (units): the coinbase amount plus every transfer's
+ * fee (saturating at POUW_AMOUNT_MAX: only an invalid block gets there). What
+ * chain_store_immature sums (s11.10). */
 static int64_t coinbase_of(const pouw_block *b)
 {
-    return b->n_txs > 0 && b->txs[0].type == POUW_TX_COINBASE ? b->txs[0].amount : 0;
+    if (b->n_txs == 0 || b->txs[0].type != POUW_TX_COINBASE)
+        return 0;
+    int64_t v = b->txs[0].amount < 0 ? 0 : b->txs[0].amount;
+    for (size_t i = 1; i < b->n_txs; i++) {
+        int64_t f = b->txs[i].type == POUW_TX_TRANSFER && b->txs[i].fee > 0 ? b->txs[i].fee : 0;
+        v = f > POUW_AMOUNT_MAX - v ? POUW_AMOUNT_MAX : v + f;
+    }
+    return v > POUW_AMOUNT_MAX ? POUW_AMOUNT_MAX : v;
 }
 
 /* Inserts a block row (inside a transaction). */
@@ -1793,10 +1851,12 @@ static int by_sender(const void *pa, const void *pb)
     return memcmp(a->id, b->id, 32);
 }
 
-/* Refuses tx with the reason of status st (err: field and "reason: detail"). */
+/* Refuses tx with the reason of status st (err: field and "reason: detail"); l
+ * and rules (may be NULL) are the ledger and rules it was checked against. */
 static chain_status refuse(chain_store *s, common_error *err, pouw_status st, const pouw_tx *tx, const pouw_ledger *l,
-                           pouw_reason *reason)
+                           const pouw_ledger_rules *rules, pouw_reason *reason)
 {
+    char x[POUW_AMOUNT_TEXT_MAX], y[POUW_AMOUNT_TEXT_MAX], z[POUW_AMOUNT_TEXT_MAX];
     pouw_reason r = pouw_reason_of_transfer(st);
     if (r == POUW_R_OK)
         r = POUW_R_TX;
@@ -1825,16 +1885,30 @@ static chain_status refuse(chain_store *s, common_error *err, pouw_status st, co
         break;
     }
     case POUW_EFUNDS:
-        common_error_set(err, CHAIN_EINVALID, path, "amount", "%s: amount %" PRId64 " + fee %" PRId64
-                         " exceeds the sender's balance %" PRId64, name, tx->amount, tx->fee,
-                         l ? pouw_ledger_balance(l, tx->from) : 0);
+        common_error_set(err, CHAIN_EINVALID, path, "amount", "%s: amount %s + fee %s exceeds the sender's balance %s",
+                         name, pouw_amount_format(x, tx->amount), pouw_amount_format(y, tx->fee),
+                         pouw_amount_format(z, l ? pouw_ledger_balance(l, tx->from) : 0));
         break;
+    case POUW_EIMMATURE:
+        common_error_set(err, CHAIN_EINVALID, path, "amount", "%s: amount %s + fee %s spends immature coins: the "
+                         "sender may spend %s now (the reward and fees of a block are spendable %" PRIu32
+                         " blocks later)", name, pouw_amount_format(x, tx->amount), pouw_amount_format(y, tx->fee),
+                         pouw_amount_format(z, l ? pouw_ledger_spendable(l, tx->from, rules) : 0), s->p->maturity);
+        break;
+    case POUW_ENEWACCOUNT: {
+        char to[17];
+        pouw_hex_encode(to, tx->to, 8);
+        common_error_set(err, CHAIN_EINVALID, path, "amount", "%s: amount %s would create the account %s...: a "
+                         "transfer creating an account carries at least %s (min_new_account)", name,
+                         pouw_amount_format(x, tx->amount), to, pouw_amount_format(y, s->p->min_new_account));
+        break;
+    }
     case POUW_ERANGE:
         common_error_set(err, CHAIN_EINVALID, path,
                          tx->fee > POUW_AMOUNT_MAX && tx->amount <= POUW_AMOUNT_MAX ? "fee"
                          : tx->amount > POUW_AMOUNT_MAX || tx->fee > POUW_AMOUNT_MAX - tx->amount ? "amount"
                                                                                                    : "sequence",
-                         "%s: amount %" PRId64 ", fee %" PRId64 " or sequence %" PRIu64
+                         "%s: amount %" PRId64 ", fee %" PRId64 " (units) or sequence %" PRIu64
                          " would take a sum, a balance or a sequence beyond %" PRId64, name, tx->amount, tx->fee,
                          tx->sequence, POUW_AMOUNT_MAX);
         break;
@@ -1842,7 +1916,8 @@ static chain_status refuse(chain_store *s, common_error *err, pouw_status st, co
         common_error_set(err, CHAIN_EINVALID, path,
                          tx->type != POUW_TX_TRANSFER ? "type" : tx->amount < 1 ? "amount" : "fee", "%s: %s", name,
                          tx->type != POUW_TX_TRANSFER ? "only signed transfers enter the mempool"
-                                                      : "a transfer moves at least 1 coin and pays a fee of at least 0");
+                                                      : "a transfer moves at least 1 unit (0.000001 coin) and pays "
+                                                        "a fee of at least 0");
         break;
     }
     return CHAIN_EINVALID;
@@ -1851,8 +1926,8 @@ static chain_status refuse(chain_store *s, common_error *err, pouw_status st, co
 /* Inside a transaction: the sender's next sequence after its pending chain, and
  * the ledger l (a copy of tip) with those pending transfers applied. *next_out is
  * the first sequence without a usable pending transfer. Stops at `upto`. */
-static chain_status walk_pending(chain_store *s, common_error *err, pouw_ledger *l, const uint8_t from[32],
-                                 uint64_t upto, const uint8_t *skip_id, uint64_t *next_out)
+static chain_status walk_pending(chain_store *s, common_error *err, pouw_ledger *l, const pouw_ledger_rules *r,
+                                 const uint8_t from[32], uint64_t upto, const uint8_t *skip_id, uint64_t *next_out)
 {
     entry *es = NULL;
     size_t m = 0;
@@ -1870,7 +1945,7 @@ static chain_status walk_pending(chain_store *s, common_error *err, pouw_ledger 
         for (; k < m && es[k].tx.sequence == next && !done; k++) {
             if (skip_id && memcmp(es[k].id, skip_id, 32) == 0)
                 continue;
-            done = pouw_ledger_apply_tx(l, &es[k].tx, s->p->chain_id, NULL) == POUW_OK;
+            done = pouw_ledger_apply_tx(l, &es[k].tx, s->p->chain_id, NULL, r) == POUW_OK;
         }
         if (!done)
             break;
@@ -1899,13 +1974,18 @@ static chain_status count_pending(chain_store *s, common_error *err, uint64_t *n
 static chain_status tx_add_locked(chain_store *s, pouw_reason *reason, common_error *err, pouw_tx *tx,
                                   const pouw_key *key)
 {
-    pouw_ledger l = {0};
+    pouw_ledger l = {0}, im = {0};
+    pouw_ledger_rules r;
     chain_status cs = chain_store_ledger(&l, err, s, s->tip);
-    if (cs != CHAIN_OK)
+    if (cs == CHAIN_OK)
+        cs = chain_store_rules(&r, &im, err, s, s->tip); /* the next block's: height tip + 1 */
+    if (cs != CHAIN_OK) {
+        pouw_ledger_clear(&l);
         return cs;
+    }
     uint64_t next;
     if (key) {
-        if ((cs = walk_pending(s, err, &l, tx->from, POUW_SEQUENCE_MAX, NULL, &next)) == CHAIN_OK) {
+        if ((cs = walk_pending(s, err, &l, &r, tx->from, POUW_SEQUENCE_MAX, NULL, &next)) == CHAIN_OK) {
             tx->sequence = next;
             if (pouw_tx_sign(key, tx) != POUW_OK)
                 cs = serr(err, CHAIN_EINVALID, s->path, "signature", "%s", "cannot sign the transfer");
@@ -1913,21 +1993,22 @@ static chain_status tx_add_locked(chain_store *s, pouw_reason *reason, common_er
     } else {
         uint64_t first = pouw_ledger_sequence(&l, tx->from);
         if (tx->sequence < first) {
-            cs = refuse(s, err, POUW_ESEQUENCE, tx, &l, reason);
+            cs = refuse(s, err, POUW_ESEQUENCE, tx, &l, &r, reason);
         } else {
             uint8_t id[32];
             if (pouw_tx_id(id, tx) != POUW_OK)
                 memset(id, 0, 32);
-            if ((cs = walk_pending(s, err, &l, tx->from, tx->sequence, id, &next)) == CHAIN_OK && next != tx->sequence)
-                cs = refuse(s, err, POUW_ESEQUENCE, tx, &l, reason);
+            if ((cs = walk_pending(s, err, &l, &r, tx->from, tx->sequence, id, &next)) == CHAIN_OK &&
+                next != tx->sequence)
+                cs = refuse(s, err, POUW_ESEQUENCE, tx, &l, &r, reason);
         }
     }
     if (cs == CHAIN_OK) {
-        pouw_status st = pouw_ledger_check_tx(&l, tx, s->p->chain_id, NULL);
+        pouw_status st = pouw_ledger_check_tx(&l, tx, s->p->chain_id, NULL, &r);
         if (st == POUW_ENOMEM)
             cs = oom(s, err);
         else if (st != POUW_OK)
-            cs = refuse(s, err, st, tx, &l, reason);
+            cs = refuse(s, err, st, tx, &l, &r, reason);
     }
     uint64_t np = 0;
     if (cs == CHAIN_OK && (cs = count_pending(s, err, &np)) == CHAIN_OK && np >= CHAIN_STORE_MAX_TXS)
@@ -1935,6 +2016,7 @@ static chain_status tx_add_locked(chain_store *s, pouw_reason *reason, common_er
     if (cs == CHAIN_OK)
         cs = mempool_put(s, err, tx);
     pouw_ledger_clear(&l);
+    pouw_ledger_clear(&im);
     return cs;
 }
 
@@ -1949,7 +2031,7 @@ static chain_status tx_add_common(chain_store *s, pouw_reason *reason, common_er
     if (!key) {
         pouw_status st = pouw_tx_check(tx, s->p->chain_id);
         if (st != POUW_OK)
-            return st == POUW_ENOMEM ? oom(s, err) : refuse(s, err, st, tx, NULL, reason);
+            return st == POUW_ENOMEM ? oom(s, err) : refuse(s, err, st, tx, NULL, NULL, reason);
     }
     chain_status cs = begin(s, err);
     if (cs != CHAIN_OK)
@@ -1986,7 +2068,7 @@ chain_status chain_store_send(chain_store *s, pouw_tx *tx, pouw_reason *reason, 
         return serr(err, CHAIN_EINVALID, s->path, "signature", "%s", "cannot sign the transfer");
     pouw_status st = pouw_tx_check(&probe, s->p->chain_id);
     if (st != POUW_OK)
-        return st == POUW_ENOMEM ? oom(s, err) : refuse(s, err, st, &probe, NULL, reason);
+        return st == POUW_ENOMEM ? oom(s, err) : refuse(s, err, st, &probe, NULL, NULL, reason);
     return tx_add_common(s, reason, err, tx, key);
 }
 
@@ -2022,11 +2104,15 @@ chain_status chain_store_tx_next_sequence(uint64_t *seq, common_error *err, chai
     assert(seq && s && from);
     *seq = 0;
     common_error_clear(err);
-    pouw_ledger l = {0};
+    pouw_ledger l = {0}, im = {0};
+    pouw_ledger_rules r;
     chain_status cs = chain_store_ledger(&l, err, s, s->tip);
     if (cs == CHAIN_OK)
-        cs = walk_pending(s, err, &l, from, POUW_SEQUENCE_MAX, NULL, seq);
+        cs = chain_store_rules(&r, &im, err, s, s->tip);
+    if (cs == CHAIN_OK)
+        cs = walk_pending(s, err, &l, &r, from, POUW_SEQUENCE_MAX, NULL, seq);
     pouw_ledger_clear(&l);
+    pouw_ledger_clear(&im);
     return cs;
 }
 
@@ -2038,19 +2124,19 @@ typedef struct group {
     int dirty;
 } group;
 
-static long candidate(group *g, const entry *es, const pouw_ledger *l)
+static long candidate(group *g, const entry *es, const pouw_ledger *l, const pouw_ledger_rules *r)
 {
     uint64_t next = pouw_ledger_sequence(l, es[g->start].tx.from);
     while (g->cur < g->end && es[g->cur].tx.sequence < next)
         g->cur++;
     for (size_t k = g->cur; k < g->end && es[k].tx.sequence == next; k++)
-        if (pouw_ledger_check_spend(l, &es[k].tx, NULL) == POUW_OK)
+        if (pouw_ledger_check_spend(l, &es[k].tx, NULL, r) == POUW_OK)
             return (long)k;
     return -1;
 }
 
 chain_status chain_store_tx_select(pouw_tx **txs, size_t *n, common_error *err, chain_store *s,
-                                   const pouw_ledger *tip_ledger, size_t max)
+                                   const pouw_ledger *tip_ledger, const pouw_ledger_rules *rules, size_t max)
 {
     assert(txs && n && s && tip_ledger);
     *txs = NULL;
@@ -2091,7 +2177,7 @@ chain_status chain_store_tx_select(pouw_tx **txs, size_t *n, common_error *err, 
         size_t bg = 0;
         for (size_t g = 0; g < ng; g++) {
             if (gs[g].dirty) {
-                gs[g].cand = candidate(&gs[g], es, &l);
+                gs[g].cand = candidate(&gs[g], es, &l, rules);
                 gs[g].dirty = 0;
             }
             long c = gs[g].cand;
@@ -2104,7 +2190,7 @@ chain_status chain_store_tx_select(pouw_tx **txs, size_t *n, common_error *err, 
         if (best < 0)
             break;
         const pouw_tx *t = &es[best].tx;
-        st = pouw_ledger_apply_tx(&l, t, s->p->chain_id, NULL);
+        st = pouw_ledger_apply_tx(&l, t, s->p->chain_id, NULL, rules);
         if (st != POUW_OK && st != POUW_ENOMEM) {
             gs[bg].cand = -1;
             st = POUW_OK;

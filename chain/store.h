@@ -41,7 +41,8 @@
  *
  * Layout of chains.db (schema version CHAIN_STORE_SCHEMA, PRAGMA user_version):
  *   chains(name PK, chain_id, tip, tip_height)      one row per chain created
- *   blocks(chain, id, prev, height, time_ms, ..., verdict, reason, weight, cum,
+ *   blocks(chain, id, prev, height, time_ms, ..., coinbase (the miner's earnings:
+ *          reward + fees, units), verdict, reason, weight, cum,
  *          seen (insertion order), doc)              every block (doc: its JSON
  *                                                    document without the ledger)
  *   best(chain, height, id)                          the best chain, by height
@@ -67,7 +68,8 @@
 
 #define CHAIN_PATH_MAX 4096
 #define CHAIN_STORE_FILE "chains.db"
-#define CHAIN_STORE_SCHEMA 1
+#define CHAIN_STORE_SCHEMA 2 /* 2: amounts in units (10^6 a coin), blocks.coinbase = reward + fees;
+                                a database of schema 1 (rewards of 1000 units) is refused */
 #define CHAIN_STORE_MAX_ORPHANS 256       /* per chain; the oldest is dropped beyond */
 #define CHAIN_STORE_MAX_TXS 100000        /* pending transfers per chain; more are refused */
 #define CHAIN_STORE_BUSY_MS 30000         /* a writer waits at most this long for another */
@@ -93,7 +95,7 @@ typedef struct chain_block_meta {
     int64_t pps_threshold_micro;
     uint32_t post_bits;
     uint8_t miner[32];
-    int64_t coinbase;          /* the coinbase amount (reward + fees) */
+    int64_t coinbase;          /* the miner's earnings, units: the coinbase amount + the fees */
     size_t n_txs;
     chain_verdict verdict;
     pouw_reason reason;        /* INVALID: why */
@@ -311,11 +313,13 @@ __attribute__((warn_unused_result)) chain_status chain_store_export(uint64_t *n,
 
 /* Adds a signed transfer after pouw_tx_check for the chain and, in the same
  * transaction, checks it is spendable on the best tip's ledger after the sender's
- * pending transfers with the sequences before it (a queue without gaps); the
- * same transfer again is not an error. Returns: CHAIN_OK; CHAIN_EINVALID (err->msg
- * starts with the pouw_reason_name: "tx_signature: ", "tx_chain: ",
- * "tx_sequence: ", "tx_overspend: ", "tx_overflow: ", "tx: "; err->field the
- * transfer's field); CHAIN_EBUSY; CHAIN_ESTORE; CHAIN_ENOMEM. Out: reason (may be
+ * pending transfers with the sequences before it (a queue without gaps), under
+ * the rules of the next block (chain_store_rules: min_new_account; only coins
+ * mature at the next height may be spent); the same transfer again is not an
+ * error. Returns: CHAIN_OK; CHAIN_EINVALID (err->msg starts with the
+ * pouw_reason_name: "tx_signature: ", "tx_chain: ", "tx_sequence: ",
+ * "tx_overspend: ", "tx_immature: " (with the amount spendable now),
+ * "tx_new_account: ", "tx_overflow: ", "tx: "; err->field the transfer's field); CHAIN_EBUSY; CHAIN_ESTORE; CHAIN_ENOMEM. Out: reason (may be
  * NULL), err. */
 __attribute__((warn_unused_result)) chain_status chain_store_tx_add(chain_store *s, pouw_reason *reason,
                                                                     common_error *err, const pouw_tx *tx);
@@ -330,12 +334,34 @@ __attribute__((warn_unused_result)) chain_status chain_store_send(chain_store *s
                                                                   const uint8_t to[POUW_ACCOUNT_BYTES], int64_t amount,
                                                                   int64_t fee);
 
-/* Chooses up to max pending transfers that apply in order on ledger (each sender's
- * in sequence order; greedy by fee, then id; deterministic).
+/* Chooses up to max pending transfers that apply in order on ledger under rules
+ * (may be NULL; the next block's rules: min_new_account and the immature coins
+ * of chain_store_immature; each sender's in sequence order; greedy by fee, then
+ * id; deterministic). Never chooses what verification would reject: a block of
+ * the coinbase then the chosen transfers applies (pouw_ledger_apply_block).
  * Out: *txs (malloc'd, caller frees; NULL when *n is 0), *n. */
 __attribute__((warn_unused_result)) chain_status chain_store_tx_select(pouw_tx **txs, size_t *n, common_error *err,
                                                                        chain_store *s, const pouw_ledger *ledger,
-                                                                       size_t max);
+                                                                       const pouw_ledger_rules *rules, size_t max);
+
+/* Coinbase maturity (spec s11.10): the coins a block whose parent is VALID block
+ * parent_id32 may not spend, per account: the earnings (reward + fees, the
+ * meta's coinbase) of the parent and its ancestors at heights above
+ * parent height + 1 - maturity that the account mined (maturity - 1 blocks;
+ * none for maturity <= 1: then only the block's own coinbase and fees are
+ * immature, which pouw_ledger_apply_block counts itself). Reads the index only.
+ * Returns: CHAIN_OK; CHAIN_EUNKNOWN; CHAIN_ESTORE; CHAIN_ENOMEM.
+ * Out: l (previous contents freed; balances = immature units), err. */
+__attribute__((warn_unused_result)) chain_status chain_store_immature(pouw_ledger *l, common_error *err,
+                                                                      chain_store *s, const uint8_t parent_id32[32]);
+
+/* The ledger rules of the block after VALID block parent_id32 (min_new_account,
+ * the immature coins in *immature, block_immature for maturity >= 1).
+ * Returns: as chain_store_immature. Out: rules (borrows *immature: free that with
+ * pouw_ledger_clear after use), immature, err. */
+__attribute__((warn_unused_result)) chain_status chain_store_rules(pouw_ledger_rules *rules, pouw_ledger *immature,
+                                                                   common_error *err, chain_store *s,
+                                                                   const uint8_t parent_id32[32]);
 
 /* Every pending transfer, sorted by id. Out: *txs (malloc'd), *n. */
 __attribute__((warn_unused_result)) chain_status chain_store_tx_list(pouw_tx **txs, size_t *n, common_error *err,

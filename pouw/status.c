@@ -27,6 +27,8 @@ const char *pouw_status_str(pouw_status s)
     case POUW_ECHAIN: return "transfer of another chain";
     case POUW_ESEQUENCE: return "transfer sequence is not the sender's next";
     case POUW_EFUNDS: return "transfer spends more than the sender holds";
+    case POUW_ENEWACCOUNT: return "transfer creates an account with less than the minimum";
+    case POUW_EIMMATURE: return "transfer spends immature coins";
     }
     return "unknown status";
 }

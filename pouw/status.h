@@ -10,7 +10,7 @@
 #ifndef POUW_STATUS_H
 #define POUW_STATUS_H
 
-#define POUW_STATUS_LAST POUW_EFUNDS /* the highest code, for tables and tests */
+#define POUW_STATUS_LAST POUW_EIMMATURE /* the highest code, for tables and tests */
 
 typedef enum pouw_status {
     POUW_OK = 0,
@@ -38,6 +38,8 @@ typedef enum pouw_status {
     POUW_ECHAIN = 20,       /* a transfer signed for another chain */
     POUW_ESEQUENCE = 21,    /* a transfer whose sequence is not its sender's next (a replay or a gap) */
     POUW_EFUNDS = 22,       /* a transfer spending more than its sender holds (amount + fee > balance) */
+    POUW_ENEWACCOUNT = 23,  /* a transfer creating an account with less than the chain's min_new_account */
+    POUW_EIMMATURE = 24,    /* a transfer spending coins not yet mature (reward and fees of recent blocks) */
 } pouw_status;
 
 /* A short English name for code s ("ok", "out of memory", ...); "unknown status"

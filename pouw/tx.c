@@ -7,6 +7,8 @@
 #include "pouw/tx.h"
 
 #include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -329,8 +331,24 @@ static int move(moves *m, const pouw_ledger *l, const uint8_t *a, int64_t delta)
     return 0;
 }
 
-/* Steps 5-7 of the rule for a transfer that passed steps 1-4. Out: m. */
-static pouw_status check_spend(moves *m, const pouw_ledger *l, const pouw_tx *tx, const uint8_t *miner32)
+static int has_account(const pouw_ledger *l, const uint8_t account[POUW_ACCOUNT_BYTES])
+{
+    size_t i = lower_bound(l, account);
+    return i < l->n && memcmp(l->e[i].account, account, POUW_ACCOUNT_BYTES) == 0;
+}
+
+/* The immature coins of account a under rules r, plus own (the block's own
+ * earnings when a is its miner); both in [0, POUW_AMOUNT_MAX], so the sum fits. */
+static int64_t locked_of(const pouw_ledger_rules *r, const uint8_t *a, int64_t own)
+{
+    int64_t v = r && r->immature ? pouw_ledger_balance(r->immature, a) : 0;
+    return v + own;
+}
+
+/* Steps 5-9 of the rule for a transfer that passed steps 1-4; own: coins of the
+ * sender earned in this very block that are immature. Out: m. */
+static pouw_status check_spend(moves *m, const pouw_ledger *l, const pouw_tx *tx, const uint8_t *miner32,
+                               const pouw_ledger_rules *r, int64_t own)
 {
     memset(m, 0, sizeof *m);
     if (tx->amount < 0 || tx->fee < 0 || tx->amount > POUW_AMOUNT_MAX || tx->fee > POUW_AMOUNT_MAX - tx->amount ||
@@ -338,23 +356,38 @@ static pouw_status check_spend(moves *m, const pouw_ledger *l, const pouw_tx *tx
         return POUW_ERANGE; /* step 2 again: never trust a caller with a sum */
     if (tx->sequence != pouw_ledger_sequence(l, tx->from))
         return POUW_ESEQUENCE;
+    if (r && tx->amount < r->min_new_account && !has_account(l, tx->to))
+        return POUW_ENEWACCOUNT; /* step 6 (s11.8) */
     int64_t cost = tx->amount + tx->fee; /* <= POUW_AMOUNT_MAX */
-    if (cost > pouw_ledger_balance(l, tx->from))
+    int64_t bal = pouw_ledger_balance(l, tx->from);
+    if (cost > bal)
         return POUW_EFUNDS;
+    if (cost > bal - locked_of(r, tx->from, own)) /* |each| < 2^54: no overflow */
+        return POUW_EIMMATURE; /* step 8 (s11.10) */
     if (move(m, l, tx->from, -cost) || move(m, l, tx->to, tx->amount) ||
         (miner32 && tx->fee > 0 && move(m, l, miner32, tx->fee)))
         return POUW_ERANGE;
     return POUW_OK;
 }
 
-pouw_status pouw_ledger_check_spend(const pouw_ledger *l, const pouw_tx *tx, const uint8_t *miner32)
+pouw_status pouw_ledger_check_spend(const pouw_ledger *l, const pouw_tx *tx, const uint8_t *miner32,
+                                    const pouw_ledger_rules *rules)
 {
     assert(l && tx && tx->type == POUW_TX_TRANSFER);
     moves m;
-    return check_spend(&m, l, tx, miner32);
+    return check_spend(&m, l, tx, miner32, rules, 0);
 }
 
-pouw_status pouw_ledger_check_tx(const pouw_ledger *l, const pouw_tx *tx, uint32_t chain_id, const uint8_t *miner32)
+int64_t pouw_ledger_spendable(const pouw_ledger *l, const uint8_t account[POUW_ACCOUNT_BYTES],
+                              const pouw_ledger_rules *rules)
+{
+    assert(l && account);
+    int64_t v = pouw_ledger_balance(l, account) - locked_of(rules, account, 0);
+    return v > 0 ? v : 0;
+}
+
+pouw_status pouw_ledger_check_tx(const pouw_ledger *l, const pouw_tx *tx, uint32_t chain_id, const uint8_t *miner32,
+                                 const pouw_ledger_rules *rules)
 {
     assert(l && tx);
     if (tx->type == POUW_TX_COINBASE) {
@@ -367,7 +400,7 @@ pouw_status pouw_ledger_check_tx(const pouw_ledger *l, const pouw_tx *tx, uint32
     if (st != POUW_OK)
         return st;
     moves m;
-    return check_spend(&m, l, tx, miner32);
+    return check_spend(&m, l, tx, miner32, rules, 0);
 }
 
 /* Sets account a's balance to v, inserting it (room reserved) when absent. */
@@ -387,10 +420,11 @@ static void set_balance(pouw_ledger *l, const uint8_t *a, int64_t v)
 }
 
 /* Applies a transfer that passed steps 1-4 (atomic). */
-static pouw_status apply_transfer(pouw_ledger *l, const pouw_tx *tx, const uint8_t *miner32)
+static pouw_status apply_transfer(pouw_ledger *l, const pouw_tx *tx, const uint8_t *miner32,
+                                  const pouw_ledger_rules *r, int64_t own)
 {
     moves m;
-    pouw_status st = check_spend(&m, l, tx, miner32);
+    pouw_status st = check_spend(&m, l, tx, miner32, r, own);
     if (st != POUW_OK)
         return st;
     if ((st = reserve(l, 2)) != POUW_OK) /* to and the miner may be new */
@@ -403,15 +437,23 @@ static pouw_status apply_transfer(pouw_ledger *l, const pouw_tx *tx, const uint8
     return POUW_OK;
 }
 
-pouw_status pouw_ledger_apply_tx(pouw_ledger *l, const pouw_tx *tx, uint32_t chain_id, const uint8_t *miner32)
+/* pouw_ledger_apply_tx with own: the sender's immature earnings of this block. */
+static pouw_status apply_tx(pouw_ledger *l, const pouw_tx *tx, uint32_t chain_id, const uint8_t *miner32,
+                            const pouw_ledger_rules *r, int64_t own)
 {
-    assert(l && tx);
     if (tx->type == POUW_TX_COINBASE)
         return pouw_ledger_credit(l, tx->to, tx->amount);
     pouw_status st = pouw_tx_check(tx, chain_id);
     if (st != POUW_OK)
         return st;
-    return apply_transfer(l, tx, miner32);
+    return apply_transfer(l, tx, miner32, r, own);
+}
+
+pouw_status pouw_ledger_apply_tx(pouw_ledger *l, const pouw_tx *tx, uint32_t chain_id, const uint8_t *miner32,
+                                 const pouw_ledger_rules *rules)
+{
+    assert(l && tx);
+    return apply_tx(l, tx, chain_id, miner32, rules, 0);
 }
 
 #ifdef CHAIN_CHECK
@@ -431,12 +473,13 @@ static void check_ledger(const pouw_ledger *l, int64_t total_before, int64_t min
 #endif
 
 /* Applies txs[0..n) in order; fees to miner32 (NULL: txs[0].to); chain_any: each
- * transfer's own chain is accepted. */
+ * transfer's own chain is accepted; r: the chain's rules (may be NULL). */
 static pouw_status apply_list(pouw_ledger *l, size_t *bad, int chain_any, uint32_t chain_id, const uint8_t *miner32,
-                              const pouw_tx *txs, size_t n)
+                              const pouw_ledger_rules *r, const pouw_tx *txs, size_t n)
 {
     if (bad)
         *bad = 0;
+    int64_t earned = 0; /* the miner's coinbase and fees so far in this block (<= its balance) */
 #ifdef CHAIN_CHECK
     int64_t before = pouw_ledger_total(l), minted = 0;
 #endif
@@ -446,10 +489,17 @@ static pouw_status apply_list(pouw_ledger *l, size_t *bad, int chain_any, uint32
         if (tx->type == POUW_TX_TRANSFER) {
             if (txs[0].type != POUW_TX_COINBASE)
                 st = POUW_ETX; /* no miner to pay: the coinbase comes first */
-            else
-                st = pouw_ledger_apply_tx(l, tx, chain_any ? tx->chain_id : chain_id, miner32 ? miner32 : txs[0].to);
+            else {
+                const uint8_t *mn = miner32 ? miner32 : txs[0].to;
+                int64_t own = r && r->block_immature && memcmp(tx->from, mn, POUW_ACCOUNT_BYTES) == 0 ? earned : 0;
+                st = apply_tx(l, tx, chain_any ? tx->chain_id : chain_id, mn, r, own);
+                if (st == POUW_OK) /* every fee is the miner's earning of this block */
+                    earned = tx->fee > POUW_AMOUNT_MAX - earned ? POUW_AMOUNT_MAX : earned + tx->fee;
+            }
         } else if (tx->type == POUW_TX_COINBASE) {
             st = pouw_ledger_credit(l, tx->to, tx->amount);
+            if (st == POUW_OK && i == 0)
+                earned = tx->amount;
 #ifdef CHAIN_CHECK
             if (st == POUW_OK)
                 minted += tx->amount;
@@ -470,7 +520,8 @@ static pouw_status apply_list(pouw_ledger *l, size_t *bad, int chain_any, uint32
 }
 
 pouw_status pouw_ledger_apply_block(pouw_ledger *l, size_t *bad, uint32_t chain_id,
-                                    const uint8_t miner32[POUW_ACCOUNT_BYTES], const pouw_tx *txs, size_t n)
+                                    const uint8_t miner32[POUW_ACCOUNT_BYTES], const pouw_ledger_rules *rules,
+                                    const pouw_tx *txs, size_t n)
 {
     assert(l && miner32 && (txs || n == 0));
     if (bad)
@@ -481,13 +532,13 @@ pouw_status pouw_ledger_apply_block(pouw_ledger *l, size_t *bad, uint32_t chain_
                 *bad = i;
             return POUW_ETX; /* exactly one coinbase, first */
         }
-    return apply_list(l, bad, 0, chain_id, miner32, txs, n);
+    return apply_list(l, bad, 0, chain_id, miner32, rules, txs, n);
 }
 
 pouw_status pouw_ledger_apply(pouw_ledger *l, const pouw_tx *txs, size_t n)
 {
     assert(l && (txs || n == 0));
-    return apply_list(l, NULL, 1, 0, NULL, txs, n);
+    return apply_list(l, NULL, 1, 0, NULL, NULL, txs, n);
 }
 
 int pouw_ledger_equal(const pouw_ledger *a, const pouw_ledger *b)
@@ -512,4 +563,60 @@ int64_t pouw_ledger_total(const pouw_ledger *l)
         sum += l->e[i].balance;
     }
     return sum;
+}
+
+/* ---------------------------------------------------------------- coins for people */
+
+char *pouw_amount_format(char out[POUW_AMOUNT_TEXT_MAX], int64_t units)
+{
+    assert(out);
+    /* magnitude as unsigned: -INT64_MIN does not overflow there */
+    uint64_t mag = units < 0 ? (uint64_t)0 - (uint64_t)units : (uint64_t)units;
+    uint64_t whole = mag / (uint64_t)POUW_COIN_UNITS, frac = mag % (uint64_t)POUW_COIN_UNITS;
+    snprintf(out, POUW_AMOUNT_TEXT_MAX, "%s%" PRIu64 ".%06" PRIu64, units < 0 ? "-" : "", whole, frac);
+    return out;
+}
+
+pouw_status pouw_amount_parse(int64_t *units, const char *text)
+{
+    assert(units && text);
+    *units = 0;
+    const char *p = text;
+    uint64_t whole = 0, frac = 0;
+    int nw = 0, nf = 0;
+    while (*p >= '0' && *p <= '9') {
+        if (whole > (uint64_t)POUW_AMOUNT_MAX) /* keep reading digits; the value is too large anyway */
+            whole = (uint64_t)POUW_AMOUNT_MAX + 1;
+        else
+            whole = whole * 10 + (uint64_t)(*p - '0');
+        p++;
+        nw++;
+    }
+    if (nw == 0)
+        return POUW_EFORMAT;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (nf < POUW_COIN_DECIMALS)
+                frac = frac * 10 + (uint64_t)(*p - '0');
+            if (nf <= POUW_COIN_DECIMALS)
+                nf++; /* stops at 7: a seventh decimal (even a 0) is refused below */
+            p++;
+        }
+        if (nf == 0)
+            return POUW_EFORMAT;
+    }
+    if (*p != '\0')
+        return POUW_EFORMAT;
+    if (nf > POUW_COIN_DECIMALS)
+        return POUW_ERANGE;
+    for (int k = nf; k < POUW_COIN_DECIMALS; k++)
+        frac *= 10;
+    if (whole > (uint64_t)POUW_AMOUNT_MAX / (uint64_t)POUW_COIN_UNITS)
+        return POUW_ERANGE;
+    uint64_t v = whole * (uint64_t)POUW_COIN_UNITS + frac;
+    if (v > (uint64_t)POUW_AMOUNT_MAX)
+        return POUW_ERANGE;
+    *units = (int64_t)v;
+    return POUW_OK;
 }

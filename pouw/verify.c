@@ -23,7 +23,8 @@ static const char *const REASON_NAMES[] = {
     "ledger",       "pre_hash",       "prehash_target",  "session_failed",    "session_digest",
     "session_pps",  "pps",            "pps_micro",       "post_hash",         "not_valid",
     "useful_output", "tx_signature",   "tx_chain",        "tx_sequence",       "tx_overspend",
-    "tx_overflow",  "oversize",       "too_many_txs",    "ledger_root",
+    "tx_overflow",  "oversize",       "too_many_txs",    "ledger_root",       "tx_new_account",
+    "tx_immature",
 };
 _Static_assert(sizeof REASON_NAMES / sizeof REASON_NAMES[0] == POUW_R_LAST + 1, "a name for every reason");
 
@@ -41,6 +42,8 @@ pouw_reason pouw_reason_of_transfer(pouw_status st)
     case POUW_EFUNDS: return POUW_R_TX_OVERSPEND;
     case POUW_ERANGE: return POUW_R_TX_OVERFLOW;
     case POUW_ETX: return POUW_R_TX;
+    case POUW_ENEWACCOUNT: return POUW_R_TX_NEW_ACCOUNT;
+    case POUW_EIMMATURE: return POUW_R_TX_IMMATURE;
     default: return POUW_R_OK;
     }
 }
@@ -257,13 +260,27 @@ static pouw_status check_requirements(pouw_reason *reason, common_error *err, co
 }
 
 /* Rejects transaction i, transfer t, which the ledger rule refused with ts. The
- * ledger l is the one t was applied to (only for the message). */
+ * ledger l is the one t was applied to, own the sender's immature earnings of
+ * this block (only for the message). */
 static pouw_status reject_transfer(pouw_reason *reason, common_error *err, const pouw_verify_ctx *ctx,
-                                   const pouw_ledger *l, size_t i, const pouw_tx *t, pouw_status ts)
+                                   const pouw_ledger *l, size_t i, const pouw_tx *t, pouw_status ts, int64_t own)
 {
-    char f[64], a[17];
+    char f[64], a[17], x[POUW_AMOUNT_TEXT_MAX], y[POUW_AMOUNT_TEXT_MAX], z[POUW_AMOUNT_TEXT_MAX];
     hex8(a, t->from);
     switch (ts) {
+    case POUW_ENEWACCOUNT:
+        snprintf(f, sizeof f, "transactions[%zu].amount", i);
+        REJECT(POUW_R_TX_NEW_ACCOUNT, f, "a transfer creating an account carries at least %s coins (min_new_account), "
+               "this one %s", pouw_amount_format(x, ctx->min_new_account), pouw_amount_format(y, t->amount));
+    case POUW_EIMMATURE: {
+        const pouw_ledger *im = ctx->parent ? ctx->parent->immature : NULL;
+        int64_t locked = (im ? pouw_ledger_balance(im, t->from) : 0) + own;
+        int64_t sp = pouw_ledger_balance(l, t->from) - locked;
+        snprintf(f, sizeof f, "transactions[%zu].amount", i);
+        REJECT(POUW_R_TX_IMMATURE, f, "amount %s + fee %s spends immature coins: sender %s... may spend %s of its "
+               "balance now (coinbase maturity %" PRIu32 " blocks)", pouw_amount_format(x, t->amount),
+               pouw_amount_format(y, t->fee), a, pouw_amount_format(z, sp > 0 ? sp : 0), ctx->maturity);
+    }
     case POUW_EBADSIG:
         snprintf(f, sizeof f, "transactions[%zu].signature", i);
         REJECT(POUW_R_TX_SIGNATURE, f, "the signature is not %s...'s over this transfer", a);
@@ -277,17 +294,18 @@ static pouw_status reject_transfer(pouw_reason *reason, common_error *err, const
                pouw_ledger_sequence(l, t->from));
     case POUW_EFUNDS:
         snprintf(f, sizeof f, "transactions[%zu].amount", i);
-        REJECT(POUW_R_TX_OVERSPEND, f, "amount %" PRId64 " + fee %" PRId64 " exceeds the balance %" PRId64
-               " of sender %s...", t->amount, t->fee, pouw_ledger_balance(l, t->from), a);
+        REJECT(POUW_R_TX_OVERSPEND, f, "amount %s + fee %s exceeds the balance %s of sender %s...",
+               pouw_amount_format(x, t->amount), pouw_amount_format(y, t->fee),
+               pouw_amount_format(z, pouw_ledger_balance(l, t->from)), a);
     case POUW_ERANGE:
         snprintf(f, sizeof f, "transactions[%zu].%s", i,
                  t->fee > POUW_AMOUNT_MAX && t->amount <= POUW_AMOUNT_MAX ? "fee" : "amount");
         REJECT(POUW_R_TX_OVERFLOW, f, "amount %" PRId64 " and fee %" PRId64
-               " would take a sum or a balance beyond %" PRId64, t->amount, t->fee, POUW_AMOUNT_MAX);
+               " units would take a sum or a balance beyond %" PRId64, t->amount, t->fee, POUW_AMOUNT_MAX);
     default:
         snprintf(f, sizeof f, "transactions[%zu].%s", i, t->amount < 1 ? "amount" : "fee");
-        REJECT(POUW_R_TX, f, "a transfer moves at least 1 coin and pays a fee of at least 0 (amount %" PRId64
-               ", fee %" PRId64 ")", t->amount, t->fee);
+        REJECT(POUW_R_TX, f, "a transfer moves at least 1 unit and pays a fee of at least 0 (amount %" PRId64
+               ", fee %" PRId64 " units)", t->amount, t->fee);
     }
 }
 
@@ -309,7 +327,8 @@ static pouw_status check_payload(pouw_reason *reason, common_error *err, const p
         const pouw_tx *cb = &b->txs[0];
         if (cb->amount != ctx->reward)
             REJECT(POUW_R_COINBASE_AMOUNT, "transactions[0].amount",
-                   "coinbase pays %" PRId64 " coins, the chain's reward is %" PRId64, cb->amount, ctx->reward);
+                   "coinbase pays %" PRId64 " units, the chain's reward is %" PRId64 " units", cb->amount,
+                   ctx->reward);
         if (memcmp(cb->to, h->miner, 32) != 0) {
             char a[17], m[17];
             hex8(a, cb->to);
@@ -337,7 +356,8 @@ static pouw_status check_payload(pouw_reason *reason, common_error *err, const p
     if (!ctx->genesis && (st = pouw_ledger_copy(&want, ctx->parent->ledger)) != POUW_OK)
         return (pouw_status)common_error_set(err, st, "", "ledger", "out of memory");
     size_t bad = 0;
-    st = pouw_ledger_apply_block(&want, &bad, ctx->chain_id, h->miner, b->txs, b->n_txs);
+    pouw_ledger_rules rules = {ctx->min_new_account, ctx->parent ? ctx->parent->immature : NULL, ctx->maturity >= 1};
+    st = pouw_ledger_apply_block(&want, &bad, ctx->chain_id, h->miner, &rules, b->txs, b->n_txs);
     if (st == POUW_ENOMEM || st == POUW_ECRYPTO) {
         pouw_ledger_clear(&want);
         return (pouw_status)common_error_set(err, st, "", "ledger", "%s", pouw_status_str(st));
@@ -352,7 +372,13 @@ static pouw_status check_payload(pouw_reason *reason, common_error *err, const p
             }
             REJECT(POUW_R_LEDGER, "transactions", "a balance would leave its range");
         }
-        st = reject_transfer(reason, err, ctx, &want, bad, t, st); /* want: the ledger t was applied to */
+        int64_t own = 0; /* the miner's immature earnings of this block before t */
+        if (st == POUW_EIMMATURE && ctx->maturity >= 1 && memcmp(t->from, h->miner, 32) == 0) {
+            own = b->txs[0].amount;
+            for (size_t k = 1; k < bad; k++) /* applied transfers: each fee in range; saturating sum */
+                own = b->txs[k].fee > POUW_AMOUNT_MAX - own ? POUW_AMOUNT_MAX : own + b->txs[k].fee;
+        }
+        st = reject_transfer(reason, err, ctx, &want, bad, t, st, own); /* want: the ledger t was applied to */
         pouw_ledger_clear(&want);
         return st;
     }
@@ -390,7 +416,7 @@ static pouw_status check_payload(pouw_reason *reason, common_error *err, const p
         snprintf(f, sizeof f, "ledger[%zu]", i);
         REJECT(POUW_R_LEDGER, f,
                "ledger after the block differs from the parent's with the transactions applied: account %s... has "
-               "%" PRId64 " (next sequence %" PRIu64 "), expected %" PRId64 " (%" PRIu64
+               "%" PRId64 " units (next sequence %" PRIu64 "), expected %" PRId64 " (%" PRIu64
                ") (%zu accounts, expected %zu)",
                a, have, have_seq, exp, exp_seq, b->ledger.n, nw);
     }

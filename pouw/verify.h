@@ -28,7 +28,8 @@
  *  7 payload      coinbase (one, first, the reward to the miner, the height),
  *                 tx_root, each transfer under the ledger rule of pouw/tx.h (its
  *                 own reason: tx, tx_overflow, tx_chain, tx_signature,
- *                 tx_sequence, tx_overspend), ledger_root == the root of the
+ *                 tx_sequence, tx_new_account, tx_overspend, tx_immature),
+ *                 ledger_root == the root of the
  *                 ledger after them, then the full ledger beside the block
  *                 (ledger: a wrong copy)
  *  8 sessions     each re-run from its seed gives the stored d_i, pps_i (stopping
@@ -96,8 +97,11 @@ typedef enum pouw_reason {
     POUW_R_OVERSIZE = 36,           /* the document (without its ledger) above max_block_bytes */
     POUW_R_TOO_MANY_TXS = 37,       /* more transactions than max_block_txs */
     POUW_R_LEDGER_ROOT = 38,        /* ledger_root is not the root of the ledger after the transactions */
+    POUW_R_TX_NEW_ACCOUNT = 39,     /* a transfer creates an account with less than min_new_account (s11.8) */
+    POUW_R_TX_IMMATURE = 40,        /* a transfer spends immature coins: the reward or fees of a block
+                                       fewer than `maturity` blocks back (s11.10) */
 } pouw_reason;
-#define POUW_R_LAST POUW_R_LEDGER_ROOT
+#define POUW_R_LAST POUW_R_TX_IMMATURE
 
 /* What a rejection means for the block's id (spec s11.7). */
 typedef enum pouw_reason_kind {
@@ -133,6 +137,9 @@ typedef struct pouw_parent {
     uint64_t height;
     uint64_t median_time_ms;        /* median time past: of the parent and up to 10 ancestors */
     const pouw_ledger *ledger;      /* the ledger after the parent (borrowed) */
+    const pouw_ledger *immature;    /* borrowed, may be NULL (nothing): per account, the reward + fees of
+                                       the blocks c with height - maturity < c <= parent height that it
+                                       mined (s11.10; chain/store.h chain_store_immature) */
 } pouw_parent;
 
 /* The chain's genesis, for verifying a block that claims to be it. */
@@ -161,7 +168,11 @@ typedef struct pouw_verify_ctx {
     pouw_limits limits;
     pouw_requirements req;
     pouw_template tmpl;             /* generated environments (job_digest zero) */
-    int64_t reward;
+    int64_t reward;                 /* units */
+    int64_t min_new_account;        /* units a transfer creating an account carries at least (s11.8) */
+    uint32_t maturity;              /* coinbase maturity (s11.10): >= 1 makes the block's own coinbase
+                                       and fees immature in it; the older immature coins are
+                                       parent->immature */
     const pouw_genesis_rule *genesis; /* non-NULL: verify as the chain's genesis */
     const pouw_parent *parent;      /* NULL (and genesis NULL): parent unknown */
     uint64_t now_ms;                /* the verifier's clock, Unix ms */
@@ -178,7 +189,8 @@ const char *pouw_reason_name(pouw_reason r);
 /* The reason for a transfer that the ledger rule refuses with status st (a code
  * of pouw_ledger_apply_tx / pouw_tx_check): POUW_EBADSIG tx_signature,
  * POUW_ECHAIN tx_chain, POUW_ESEQUENCE tx_sequence, POUW_EFUNDS tx_overspend,
- * POUW_ERANGE tx_overflow, POUW_ETX tx; POUW_R_OK for any other code (POUW_OK,
+ * POUW_ERANGE tx_overflow, POUW_ETX tx, POUW_ENEWACCOUNT tx_new_account,
+ * POUW_EIMMATURE tx_immature; POUW_R_OK for any other code (POUW_OK,
  * or a failure that is no verdict, such as POUW_ENOMEM). Cannot fail. */
 pouw_reason pouw_reason_of_transfer(pouw_status st);
 

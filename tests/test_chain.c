@@ -41,7 +41,8 @@ Test(chain_params, the_three_chains_are_as_the_spec_says)
         cr_assert_str_eq(p->name, names[i]);
         cr_assert_str_eq(p->coin, coins[i]);
         cr_assert_eq(p->target_interval_s, intervals[i]);
-        cr_assert_eq(p->reward, 1000);
+        cr_assert_eq(p->reward, 1000 * CHAIN_COIN, "1000 coins of 10^6 units (s11.12)");
+        cr_assert_eq(CHAIN_COIN, 1000000);
         /* consensus v2 (s11): mode lottery, a floor passing >= 85% (pinned), a post
          * target, W (c + 1) / (c - 1) >= 1000, max_future_ms <= min(2 h, G/4),
          * the limits, maturity 10, min_new_account 1 coin */
@@ -54,7 +55,10 @@ Test(chain_params, the_three_chains_are_as_the_spec_says)
         cr_assert_eq(p->limits.max_block_bytes, 1u << 20);
         cr_assert_gt(p->limits.max_block_txs, 0u);
         cr_assert_eq(p->maturity, 10u);
-        cr_assert_eq(p->min_new_account, 1);
+        cr_assert_eq(p->min_new_account, CHAIN_COIN, "1 coin");
+        cr_assert_eq(chain_coins_at(p, 3), 3000 * CHAIN_COIN);
+        cr_assert_eq(chain_coins_at(p, 0), 0);
+        cr_assert_eq(chain_coins_at(p, UINT64_MAX), INT64_MAX, "saturates, no signed overflow");
         cr_assert_null(p->job);
         cr_assert(p->genesis_pinned);
         cr_assert_eq(chain_params_by_name(names[i]), p);
@@ -105,7 +109,9 @@ Test(chain_params, the_testnet_chains_mirror_the_builtins_in_miniature)
         cr_assert_eq(chain_testnet_by_id(t->chain_id), t);
         cr_assert_null(chain_params_by_id(t->chain_id), "no id shared with a built-in");
         cr_assert_eq(t->target_interval_s, intervals[i]);
-        cr_assert_eq(t->reward, 1000);
+        cr_assert_eq(t->reward, 1000 * CHAIN_COIN);
+        cr_assert_eq(t->maturity, 2u);
+        cr_assert_eq(t->min_new_account, CHAIN_COIN);
         common_error err;
         cr_assert_eq(chain_params_check(t, &err), CHAIN_OK, "%s: %s", err.field, err.msg);
         pouw_block g;
@@ -434,7 +440,8 @@ Test(pouw_cli, mine_verify_verify_chain_and_explain_end_to_end, .timeout = 300)
     cr_assert(!strncmp(out, "alpha height 1 id ", 18), "%s", out);
     cr_assert_neq(strstr(out, "\nalpha height 2 id "), NULL, "%s", out);
     cr_assert_neq(strstr(out, " pps "), NULL);
-    cr_assert_neq(strstr(out, " attempts 8 time "), NULL, "%s", out); /* pinned: fixed key, time and nonces */
+    cr_assert_neq(strstr(out, " attempts 16 time "), NULL, "%s", out); /* pinned: fixed key, time and nonces */
+    cr_assert_neq(strstr(out, " s reward 1000.000000 fees 0.000000\n"), NULL, "coins with six decimals: %s", out);
     block_file(b2, sizeof b2, dir, 2);
     snprintf(o, sizeof o, "%s/v.out", dir);
     snprintf(e, sizeof e, "%s/v.err", dir);
@@ -452,7 +459,7 @@ Test(pouw_cli, mine_verify_verify_chain_and_explain_end_to_end, .timeout = 300)
     cr_assert_eq(run(cmd, o, e), 0);
     t = slurp(o, NULL);
     cr_assert_neq(strstr(t, "valid AlphaCoin chain: blocks 0..2"), NULL, "%s", t);
-    cr_assert_neq(strstr(t, "2000 coins in 1 accounts"), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "2000.000000 coins in 1 accounts"), NULL, "%s", t);
     free(t);
     snprintf(cmd, sizeof cmd, "%s verify-chain --data %s/data --chain bravo", pouw, dir);
     cr_assert_eq(run(cmd, o, e), 2, "no bravo chain there");

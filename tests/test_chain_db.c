@@ -48,7 +48,10 @@ Test(chain_db, twenty_concurrent_chain_sends_from_one_sender_are_all_applied, .t
     pouw_block_init(&b);
     tk_mine(s, &b, alice.pub); /* alice holds the reward */
     int64_t funds = pouw_ledger_balance(&b.ledger, alice.pub);
-    cr_assert_geq(funds, SENDS * 11);
+    cr_assert_geq(funds, SENDS * 11 * CHAIN_COIN);
+    uint8_t other[32];
+    memset(other, 0x3c, 32);
+    tk_mine(s, &b, other); /* block 2 to someone else: alice's reward is spendable at height 3 (maturity 2) */
     uint8_t to[32];
     memset(to, 0x3b, 32);
     char hto[65];
@@ -91,7 +94,7 @@ Test(chain_db, twenty_concurrent_chain_sends_from_one_sender_are_all_applied, .t
     free(txs);
     tk_mine(s, &b, alice.pub);
     cr_assert_eq(b.n_txs, 1 + (size_t)SENDS, "the next block takes all of them");
-    cr_assert_eq(pouw_ledger_balance(&b.ledger, to), 10 * SENDS);
+    cr_assert_eq(pouw_ledger_balance(&b.ledger, to), 10 * SENDS * CHAIN_COIN, "10 coins each");
     cr_assert_eq(pouw_ledger_sequence(&b.ledger, alice.pub), SENDS);
     pouw_block_clear(&b);
     pouw_key_clear(&alice);
@@ -144,7 +147,7 @@ Test(chain_db, a_ledger_of_ten_thousand_accounts_does_not_change_what_a_block_ma
     cr_assert_not_null(t);
     long doc_first = 0, rows_first = 0, doc_last = 0, rows_last = 0;
     common_error err;
-    /* each sender pays 1 coin to PER new accounts, one block each */
+    /* each sender pays 1 coin (min_new_account) to PER new accounts, one block each */
     for (int i = 0; i < SENDERS; i++) {
         for (int j = 0; j < PER; j++) {
             uint8_t to[32];
@@ -152,7 +155,7 @@ Test(chain_db, a_ledger_of_ten_thousand_accounts_does_not_change_what_a_block_ma
             to[0] = (uint8_t)i;
             to[1] = (uint8_t)(j >> 8);
             to[2] = (uint8_t)j;
-            t[j] = ck_transfer(&p, &k[i], to, 1, 0 + (uint64_t)j, 0);
+            t[j] = ck_transfer(&p, &k[i], to, CHAIN_COIN, 0 + (uint64_t)j, 0);
         }
         uint8_t tip[32];
         chain_store_tip_id(tip, s);
@@ -191,11 +194,12 @@ Test(chain_db, a_ledger_of_ten_thousand_accounts_does_not_change_what_a_block_ma
     pouw_block m;
     pouw_block_init(&m);
     ck_mine(s, &m, rich.pub, 60000, NULL);
+    ck_mine(s, &m, k[0].pub, 60000, NULL); /* rich's reward matures (maturity 2) */
     for (int j = 0; j < 50; j++) {
         uint8_t to[32];
         memset(to, 0x55, 32);
         to[0] = (uint8_t)j;
-        pouw_tx x = ck_transfer(&p, &rich, to, 1, (uint64_t)j, 1);
+        pouw_tx x = ck_transfer(&p, &rich, to, CHAIN_COIN, (uint64_t)j, 1);
         cr_assert_eq(chain_store_tx_add(s, NULL, &err, &x), CHAIN_OK, "%d: %s", j, err.msg);
     }
     ck_mine(s, &m, rich.pub, 60000, NULL);

@@ -122,7 +122,9 @@ Test(chain_fork, the_heavier_branch_wins_everywhere_and_orphaned_transfers_are_m
     ck_open(&sy, y, &p, NULL);
 
     /* node X: a's transfers, mined into branch A (one block) */
-    pouw_tx t[2] = {ck_transfer(&p, &a, b.pub, 300, 0, 5), ck_transfer(&p, &a, c.pub, 200, 1, 0)};
+    /* in coins: at height 3 a may spend block 1's reward (maturity 2) */
+    const int64_t C = CHAIN_COIN;
+    pouw_tx t[2] = {ck_transfer(&p, &a, b.pub, 300 * C, 0, 5 * C), ck_transfer(&p, &a, c.pub, 200 * C, 1, 0)};
     common_error err;
     for (int i = 0; i < 2; i++)
         cr_assert_eq(chain_store_tx_add(sx, NULL, &err, &t[i]), CHAIN_OK, "%s", err.msg);
@@ -183,10 +185,10 @@ Test(chain_fork, the_heavier_branch_wins_everywhere_and_orphaned_transfers_are_m
     ck_mine(sx, &c5, b.pub, 60000, NULL);
     cr_assert_eq(c5.header.height, 5);
     cr_assert(has_tx(&c5, &t[0]) && has_tx(&c5, &t[1]), "the orphaned transfers are in block 5");
-    cr_assert_eq(pouw_ledger_balance(&c5.ledger, a.pub), 2000 - 505);
-    cr_assert_eq(pouw_ledger_balance(&c5.ledger, b.pub), 1000 + 300 + 5, "b mined block 5 and took the fee");
-    cr_assert_eq(pouw_ledger_balance(&c5.ledger, c.pub), 2000 + 200);
-    cr_assert_eq(ck_ledger_sum(&c5.ledger), 1000 * 5);
+    cr_assert_eq(pouw_ledger_balance(&c5.ledger, a.pub), (2000 - 505) * C);
+    cr_assert_eq(pouw_ledger_balance(&c5.ledger, b.pub), (1000 + 300 + 5) * C, "b mined block 5 and took the fee");
+    cr_assert_eq(pouw_ledger_balance(&c5.ledger, c.pub), (2000 + 200) * C);
+    cr_assert_eq(ck_ledger_sum(&c5.ledger), p.reward * 5);
     cr_assert_eq(mempool_count(sx, t, 2, &found), 0);
     cr_assert_eq(tk_verify_all(sx, &err), 0, "%s", err.msg);
     pouw_block_clear(&blk);
@@ -270,6 +272,7 @@ Test(chain_fork, a_reorganisation_found_by_a_fresh_process_returns_the_transfers
     tk_tmpdir(y);
     snprintf(out, sizeof out, "%s/export", y);
     chain_params p = ck_params("fresh", 52, 0, 60);
+    p.maturity = 1; /* a spends block 1's reward in block 2 */
     chain_store *sx, *sy;
     ck_open(&sx, x, &p, NULL);
     pouw_key a, b, c;
@@ -281,7 +284,7 @@ Test(chain_fork, a_reorganisation_found_by_a_fresh_process_returns_the_transfers
     ck_mine(sx, &blk, a.pub, 60000, NULL);
     copy_chain(x, y, "fresh");
     ck_open(&sy, y, &p, NULL);
-    pouw_tx t = ck_transfer(&p, &a, b.pub, 250, 0, 1);
+    pouw_tx t = ck_transfer(&p, &a, b.pub, 250 * CHAIN_COIN, 0, 1);
     common_error err;
     cr_assert_eq(chain_store_tx_add(sx, NULL, &err, &t), CHAIN_OK, "%s", err.msg);
     ck_mine(sx, &blk, a.pub, 60000, NULL);
@@ -323,7 +326,7 @@ Test(chain_fork, a_reorganisation_found_by_a_fresh_process_returns_the_transfers
     pouw_block_init(&n4);
     ck_mine(sx, &n4, b.pub, 60000, NULL);
     cr_assert(has_tx(&n4, &t), "and mined on the new best chain");
-    cr_assert_eq(ck_ledger_sum(&n4.ledger), 1000 * 4);
+    cr_assert_eq(ck_ledger_sum(&n4.ledger), p.reward * 4);
     pouw_block_clear(&blk);
     pouw_block_clear(&n4);
     pouw_key_clear(&a);

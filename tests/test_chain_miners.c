@@ -184,7 +184,7 @@ Test(chain_miners, six_processes_share_three_chains_through_kills_and_restarts, 
         pouw_block b;
         pouw_block_init(&b);
         cr_assert_eq(chain_store_load(&b, &err, s, tip), CHAIN_OK);
-        cr_assert_eq(ck_ledger_sum(&b.ledger), 1000 * (int64_t)tip, "%s", p->name);
+        cr_assert_eq(ck_ledger_sum(&b.ledger), p->reward * (int64_t)tip, "%s", p->name);
         fprintf(stderr, "chain_miners: %s height %llu, %zu blocks stored (%zu reported), %zu accounts\n", p->name,
                 (unsigned long long)tip, (size_t)counts.valid, mine, b.ledger.n);
         pouw_block_clear(&b);

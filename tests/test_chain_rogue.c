@@ -204,7 +204,7 @@ Test(chain_rogue, every_kind_of_invalid_block_is_refused_with_its_reason, .timeo
     cr_assert_eq(ck_run(cmd, o, e), 0);
     t = ck_slurp(o);
     cr_assert_neq(strstr(t, "valid TestAlphaCoin chain: blocks 0..6"), NULL, "%s", t);
-    cr_assert_neq(strstr(t, "6000 coins"), NULL, "%s", t);
+    cr_assert_neq(strstr(t, "6000.000000 coins"), NULL, "%s", t);
     cr_assert_neq(strstr(t, "rejected and 1 orphan on record"), NULL, "%s", t);
     free(t);
     /* a rogue with write access that edits a stored block behind the store's back

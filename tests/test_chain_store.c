@@ -118,8 +118,16 @@ Test(chain_store, a_missing_chain_is_created_only_when_asked_in_one_database_fil
     cr_assert_eq(m.height, 0);
     cr_assert(m.best);
     cr_assert_eq(memcmp(m.weight, m.cum, 32), 0, "genesis: cum = its weight");
+    cr_assert_eq(m.coinbase, 0, "genesis earns nothing");
     chain_store_close(s);
     chain_store_close(NULL); /* harmless */
+    /* a database of schema 1 (amounts before units, s11.12) is refused, naming it */
+    cr_assert_eq(CHAIN_STORE_SCHEMA, 2);
+    tk_sql(dir, "PRAGMA user_version=1", NULL);
+    cr_assert_eq(chain_store_open(&s, &err, dir, &p, NULL), CHAIN_ESTORE);
+    cr_assert_null(s);
+    cr_assert_str_eq(err.field, "user_version");
+    cr_assert_neq(strstr(err.msg, "schema 1"), NULL, "%s", err.msg);
     tk_rmrf(dir);
 }
 

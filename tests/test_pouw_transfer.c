@@ -329,10 +329,10 @@ Test(pouw_ledger_rule, the_python_scenario_gives_every_verdict_and_the_same_ledg
         assert_hex(bytes, len, s->tx.bytes, "step bytes");
         pouw_status want = verdict_status(s->verdict);
         cr_assert_eq(pouw_ledger_copy(&before, &l), POUW_OK);
-        pouw_status chk = pouw_ledger_check_tx(&l, &t, PV_RULE_CHAIN, miner);
+        pouw_status chk = pouw_ledger_check_tx(&l, &t, PV_RULE_CHAIN, miner, NULL);
         cr_assert_eq(chk, want, "step %zu: check says %s, Python says %s", k, pouw_status_str(chk), s->verdict);
         cr_assert(pouw_ledger_equal(&l, &before), "a check changes nothing");
-        pouw_status st = pouw_ledger_apply_tx(&l, &t, PV_RULE_CHAIN, miner);
+        pouw_status st = pouw_ledger_apply_tx(&l, &t, PV_RULE_CHAIN, miner, NULL);
         cr_assert_eq(st, want, "step %zu: apply says %s, Python says %s", k, pouw_status_str(st), s->verdict);
         if (st != POUW_OK)
             cr_assert(pouw_ledger_equal(&l, &before), "step %zu: a refused transfer changes nothing", k);
@@ -383,7 +383,7 @@ Test(pouw_ledger_rule, amounts_near_two_to_the_63_are_refused_without_wrapping)
         pouw_tx t = pouw_tx_transfer(7, a.pub, b.pub, cases[k].amount, 0, cases[k].fee);
         cr_assert_eq(pouw_tx_sign(&a, &t), POUW_OK);
         pouw_ledger_entry keep[2] = {l.e[0], l.e[1]};
-        pouw_status st = pouw_ledger_apply_tx(&l, &t, 7, m);
+        pouw_status st = pouw_ledger_apply_tx(&l, &t, 7, m, NULL);
         cr_assert_eq(st, cases[k].want, "case %zu (amount %lld fee %lld): %s", k, (long long)cases[k].amount,
                      (long long)cases[k].fee, pouw_status_str(st));
         cr_assert(l.n == 2 && !memcmp(&l.e[0], &keep[0], sizeof keep[0]) && !memcmp(&l.e[1], &keep[1], sizeof keep[1]),
@@ -397,8 +397,8 @@ Test(pouw_ledger_rule, amounts_near_two_to_the_63_are_refused_without_wrapping)
     cr_assert_eq(pouw_ledger_credit(&l, m, POUW_AMOUNT_MAX - 1), POUW_OK);
     pouw_tx t = pouw_tx_transfer(7, a.pub, b.pub, 1, 0, 2);
     cr_assert_eq(pouw_tx_sign(&a, &t), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_tx(&l, &t, 7, m), POUW_ERANGE);
-    cr_assert_eq(pouw_ledger_apply_tx(&l, &t, 7, NULL), POUW_OK, "with the fee burnt (what-if) it applies");
+    cr_assert_eq(pouw_ledger_apply_tx(&l, &t, 7, m, NULL), POUW_ERANGE);
+    cr_assert_eq(pouw_ledger_apply_tx(&l, &t, 7, NULL, NULL), POUW_OK, "with the fee burnt (what-if) it applies");
     /* the last sequence a document can hold */
     t = pouw_tx_transfer(7, a.pub, b.pub, 1, POUW_SEQUENCE_MAX, 0);
     cr_assert_eq(pouw_tx_sign(&a, &t), POUW_OK);
@@ -428,7 +428,7 @@ Test(pouw_ledger_rule, a_block_takes_one_coinbase_first_and_its_fees_go_to_its_m
     pouw_ledger w = {0};
     size_t bad = 99;
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, txs, 4), POUW_OK);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, NULL, txs, 4), POUW_OK);
     cr_assert_eq(bad, 0);
     cr_assert_eq(pouw_ledger_balance(&w, a.pub), 685);
     cr_assert_eq(pouw_ledger_balance(&w, b.pub), 0);
@@ -445,23 +445,23 @@ Test(pouw_ledger_rule, a_block_takes_one_coinbase_first_and_its_fees_go_to_its_m
     pouw_ledger_clear(&v);
     /* the structure: one coinbase, first */
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, txs + 1, 3), POUW_ETX);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, NULL, txs + 1, 3), POUW_ETX);
     cr_assert_eq(bad, 0);
     pouw_tx two[3] = {txs[0], txs[1], txs[0]};
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, two, 3), POUW_ETX);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, NULL, two, 3), POUW_ETX);
     cr_assert_eq(bad, 2);
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
     cr_assert_eq(pouw_ledger_apply(&w, txs + 1, 1), POUW_ETX, "no coinbase, no miner to pay");
     /* the failing index, and the transactions before it applied */
     pouw_tx rep[3] = {txs[0], txs[1], txs[1]};
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, rep, 3), POUW_ESEQUENCE);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, NULL, rep, 3), POUW_ESEQUENCE);
     cr_assert_eq(bad, 2);
     cr_assert_eq(pouw_ledger_balance(&w, b.pub), 300);
     /* the wrong chain: block building does not check it, a verifier does */
     cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
-    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 8, m, txs, 2), POUW_ECHAIN);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 8, m, NULL, txs, 2), POUW_ECHAIN);
     cr_assert_eq(bad, 1);
     pouw_ledger_clear(&w);
     pouw_ledger_clear(&l);
@@ -496,7 +496,7 @@ static void mine_with(pouw_block *out, chain_store *s, const uint8_t miner[32], 
     cr_assert_eq(pouw_ledger_copy(&l, &parent.ledger), POUW_OK);
     if (honest) {
         size_t bad;
-        pouw_status st = pouw_ledger_apply_block(&l, &bad, p->chain_id, miner, txs, n + 1);
+        pouw_status st = pouw_ledger_apply_block(&l, &bad, p->chain_id, miner, NULL, txs, n + 1);
         cr_assert_eq(st, POUW_OK, "an honest block's transfers apply (%s at %zu)", pouw_status_str(st), bad);
     } else {
         cr_assert_eq(pouw_ledger_apply(&l, txs, 1), POUW_OK);
@@ -562,12 +562,15 @@ typedef struct chainfix {
     pouw_key a, b, c, m;
 } chainfix;
 
-/* The tiny chain with block 1 paid to A (A holds 1000). */
-static void chainfix_open(chainfix *f)
+/* The tiny chain, with coinbase maturity `maturity` and min_new_account
+ * `min_new`, and block 1 paid to A (A holds 1000). */
+static void chainfix_open_rules(chainfix *f, uint32_t maturity, int64_t min_new)
 {
     memset(f, 0, sizeof *f);
     tk_tmpdir(f->dir);
     f->p = tk_params();
+    f->p.maturity = maturity;
+    f->p.min_new_account = min_new;
     tk_open(&f->s, f->dir, &f->p);
     vsecret_key(&f->a, 'A');
     vsecret_key(&f->b, 'B');
@@ -578,6 +581,10 @@ static void chainfix_open(chainfix *f)
     store_block(f->s, &b1);
     pouw_block_clear(&b1);
 }
+
+/* The tests of the other transfer rules: A spends block 1's reward in block 2
+ * (no coinbase maturity; maturity and min_new_account have their own tests). */
+static void chainfix_open(chainfix *f) { chainfix_open_rules(f, 0, 1); }
 
 static void chainfix_close(chainfix *f)
 {
@@ -753,4 +760,282 @@ Test(pouw_verify_transfer, reason_names_of_transfers_are_stable)
     cr_assert_eq(pouw_reason_of_transfer(POUW_ERANGE), POUW_R_TX_OVERFLOW);
     cr_assert_eq(pouw_reason_of_transfer(POUW_ETX), POUW_R_TX);
     cr_assert_eq(pouw_reason_of_transfer(POUW_ENOMEM), POUW_R_OK, "no verdict");
+    cr_assert_str_eq(pouw_reason_name(POUW_R_TX_NEW_ACCOUNT), "tx_new_account");
+    cr_assert_str_eq(pouw_reason_name(POUW_R_TX_IMMATURE), "tx_immature");
+    cr_assert_eq(POUW_R_TX_NEW_ACCOUNT, 39, "appended after ledger_root");
+    cr_assert_eq(POUW_R_TX_IMMATURE, 40);
+    cr_assert_eq(pouw_reason_of_transfer(POUW_ENEWACCOUNT), POUW_R_TX_NEW_ACCOUNT);
+    cr_assert_eq(pouw_reason_of_transfer(POUW_EIMMATURE), POUW_R_TX_IMMATURE);
+    cr_assert_eq(pouw_reason_kind_of(POUW_R_TX_NEW_ACCOUNT), POUW_KIND_INVALID, "committed data");
+    cr_assert_eq(pouw_reason_kind_of(POUW_R_TX_IMMATURE), POUW_KIND_INVALID);
+}
+
+/* ---------------------------------------------------------------- units (s11.12) */
+
+Test(pouw_units, coins_are_written_with_six_decimals)
+{
+    char t[POUW_AMOUNT_TEXT_MAX];
+    cr_assert_eq(POUW_COIN_UNITS, 1000000);
+    cr_assert_str_eq(pouw_amount_format(t, 1000 * POUW_COIN_UNITS), "1000.000000");
+    cr_assert_str_eq(pouw_amount_format(t, 0), "0.000000");
+    cr_assert_str_eq(pouw_amount_format(t, 1), "0.000001");
+    cr_assert_str_eq(pouw_amount_format(t, 12500000), "12.500000");
+    cr_assert_str_eq(pouw_amount_format(t, POUW_AMOUNT_MAX), "9007199254.740991");
+    cr_assert_str_eq(pouw_amount_format(t, -5), "-0.000005");
+    cr_assert_str_eq(pouw_amount_format(t, INT64_MIN), "-9223372036854.775808", "no overflow at INT64_MIN");
+    cr_assert_str_eq(pouw_amount_format(t, INT64_MAX), "9223372036854.775807");
+}
+
+Test(pouw_units, coins_are_read_exactly_and_junk_is_refused)
+{
+    const struct {
+        const char *text;
+        pouw_status st;
+        int64_t units;
+    } cases[] = {
+        {"12.5", POUW_OK, 12500000},
+        {"0.000001", POUW_OK, 1},
+        {"1000", POUW_OK, 1000000000},
+        {"1000.000000", POUW_OK, 1000000000},
+        {"0", POUW_OK, 0},
+        {"007.10", POUW_OK, 7100000},
+        {"0.1", POUW_OK, 100000}, /* 0.1 is not a double: string arithmetic only */
+        {"0.3", POUW_OK, 300000},
+        {"9007199254.740991", POUW_OK, POUW_AMOUNT_MAX},
+        {"9007199254.740992", POUW_ERANGE, 0},
+        {"9007199255", POUW_ERANGE, 0},
+        {"99999999999999999999999999999", POUW_ERANGE, 0},
+        {"1.0000001", POUW_ERANGE, 0},
+        {"1.0000000", POUW_ERANGE, 0},
+        {"0.0000001", POUW_ERANGE, 0},
+        {"", POUW_EFORMAT, 0},
+        {"-1", POUW_EFORMAT, 0},
+        {"+1", POUW_EFORMAT, 0},
+        {" 1", POUW_EFORMAT, 0},
+        {"1 ", POUW_EFORMAT, 0},
+        {".5", POUW_EFORMAT, 0},
+        {"1.", POUW_EFORMAT, 0},
+        {"1..2", POUW_EFORMAT, 0},
+        {"1.2.3", POUW_EFORMAT, 0},
+        {"1e3", POUW_EFORMAT, 0},
+        {"0x10", POUW_EFORMAT, 0},
+        {"1,5", POUW_EFORMAT, 0},
+        {"nan", POUW_EFORMAT, 0},
+    };
+    for (size_t k = 0; k < NELEM(cases); k++) {
+        int64_t u = 77;
+        pouw_status st = pouw_amount_parse(&u, cases[k].text);
+        cr_assert_eq(st, cases[k].st, "\"%s\": %s", cases[k].text, pouw_status_str(st));
+        cr_assert_eq(u, cases[k].units, "\"%s\": %lld units", cases[k].text, (long long)u);
+    }
+    /* every amount written reads back */
+    const int64_t back[] = {0, 1, 999999, 1000000, 1000001, 123456789012345, POUW_AMOUNT_MAX};
+    for (size_t k = 0; k < NELEM(back); k++) {
+        char t[POUW_AMOUNT_TEXT_MAX];
+        int64_t u;
+        cr_assert_eq(pouw_amount_parse(&u, pouw_amount_format(t, back[k])), POUW_OK);
+        cr_assert_eq(u, back[k]);
+    }
+}
+
+Test(pouw_units, documents_refuse_amounts_fees_and_balances_above_two_to_the_53)
+{
+    const char *const docs[][2] = {
+        {"{\"type\":\"transfer\",\"chain_id\":7,\"from\":\"%s\",\"to\":\"%s\",\"amount\":9007199254740992,"
+         "\"sequence\":0,\"fee\":0,\"signature\":\"%s\"}", "amount"},
+        {"{\"type\":\"transfer\",\"chain_id\":7,\"from\":\"%s\",\"to\":\"%s\",\"amount\":1,"
+         "\"sequence\":0,\"fee\":9007199254740992,\"signature\":\"%s\"}", "fee"},
+        {"{\"type\":\"transfer\",\"chain_id\":7,\"from\":\"%s\",\"to\":\"%s\",\"amount\":1e300,"
+         "\"sequence\":0,\"fee\":0,\"signature\":\"%s\"}", "amount"},
+    };
+    char a[65], sig[129], doc[1024];
+    memset(a, 'a', 64);
+    a[64] = '\0';
+    memset(sig, 'b', 128);
+    sig[128] = '\0';
+    for (size_t k = 0; k < NELEM(docs); k++) {
+        snprintf(doc, sizeof doc, docs[k][0], a, a, sig);
+        pouw_tx t;
+        common_error err;
+        cr_assert_eq(pouw_tx_parse(&t, &err, "t.json", doc, strlen(doc)), POUW_EFORMAT, "%s", doc);
+        cr_assert_str_eq(err.field, docs[k][1], "%s: %s", err.field, err.msg);
+        cr_assert_eq(strchr(err.msg, '\n'), NULL, "one line");
+    }
+}
+
+/* ---------------------------------------------------------------- min_new_account (s11.8) */
+
+Test(pouw_ledger_rule, a_transfer_creating_an_account_carries_at_least_min_new_account)
+{
+    pouw_key a, b;
+    vsecret_key(&a, 'A');
+    vsecret_key(&b, 'B');
+    uint8_t m[32], nobody[32];
+    vpub(m, 'M');
+    memset(nobody, 0x99, 32);
+    pouw_ledger l = {0};
+    cr_assert_eq(pouw_ledger_credit(&l, a.pub, 10 * POUW_COIN_UNITS), POUW_OK);
+    cr_assert_eq(pouw_ledger_credit(&l, b.pub, 0), POUW_OK); /* B is in the ledger with nothing */
+    pouw_ledger_rules r = {POUW_COIN_UNITS, NULL, 0};
+    pouw_tx small_new = pouw_tx_transfer(7, a.pub, nobody, POUW_COIN_UNITS - 1, 0, 0);
+    pouw_tx exact_new = pouw_tx_transfer(7, a.pub, nobody, POUW_COIN_UNITS, 0, 0);
+    pouw_tx small_old = pouw_tx_transfer(7, a.pub, b.pub, 1, 0, 0);
+    pouw_tx to_self = pouw_tx_transfer(7, a.pub, a.pub, 1, 0, 0);
+    cr_assert_eq(pouw_tx_sign(&a, &small_new), POUW_OK);
+    cr_assert_eq(pouw_tx_sign(&a, &exact_new), POUW_OK);
+    cr_assert_eq(pouw_tx_sign(&a, &small_old), POUW_OK);
+    cr_assert_eq(pouw_tx_sign(&a, &to_self), POUW_OK);
+    cr_assert_eq(pouw_ledger_check_tx(&l, &small_new, 7, m, &r), POUW_ENEWACCOUNT);
+    cr_assert_eq(pouw_ledger_check_tx(&l, &small_new, 7, m, NULL), POUW_OK, "no rules: no minimum");
+    cr_assert_eq(pouw_ledger_check_tx(&l, &exact_new, 7, m, &r), POUW_OK, "exactly min_new_account");
+    cr_assert_eq(pouw_ledger_check_tx(&l, &small_old, 7, m, &r), POUW_OK, "an account that exists (even empty)");
+    cr_assert_eq(pouw_ledger_check_tx(&l, &to_self, 7, m, &r), POUW_OK);
+    /* in a block: once created, the next small transfer to it is fine */
+    pouw_tx txs[3] = {pouw_tx_coinbase(m, 1000, 2), exact_new, pouw_tx_transfer(7, a.pub, nobody, 1, 1, 0)};
+    cr_assert_eq(pouw_tx_sign(&a, &txs[2]), POUW_OK);
+    pouw_ledger w = {0};
+    size_t bad = 9;
+    cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, &r, txs, 3), POUW_OK, "at %zu", bad);
+    cr_assert_eq(pouw_ledger_balance(&w, nobody), POUW_COIN_UNITS + 1);
+    txs[1] = small_new;
+    pouw_ledger_clear(&w);
+    cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
+    cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, m, &r, txs, 2), POUW_ENEWACCOUNT);
+    cr_assert_eq(bad, 1);
+    pouw_ledger_clear(&w);
+    pouw_ledger_clear(&l);
+    pouw_key_clear(&a);
+    pouw_key_clear(&b);
+}
+
+/* ---------------------------------------------------------------- coinbase maturity (s11.10) */
+
+Test(pouw_ledger_rule, immature_coins_are_not_spendable)
+{
+    pouw_key a, mk;
+    vsecret_key(&a, 'A');
+    vsecret_key(&mk, 'M');
+    uint8_t b[32];
+    vpub(b, 'B');
+    pouw_ledger l = {0}, im = {0};
+    cr_assert_eq(pouw_ledger_credit(&l, a.pub, 1000), POUW_OK);
+    cr_assert_eq(pouw_ledger_credit(&l, b, 1), POUW_OK);
+    cr_assert_eq(pouw_ledger_credit(&im, a.pub, 600), POUW_OK); /* A mined a recent block: 600 immature */
+    pouw_ledger_rules r = {0, &im, 1};
+    cr_assert_eq(pouw_ledger_spendable(&l, a.pub, &r), 400);
+    cr_assert_eq(pouw_ledger_spendable(&l, a.pub, NULL), 1000);
+    const struct {
+        int64_t amount, fee;
+        pouw_status want;
+    } cases[] = {{399, 1, POUW_OK}, {400, 0, POUW_OK}, {400, 1, POUW_EIMMATURE}, {1, 400, POUW_EIMMATURE},
+                 {1000, 0, POUW_EIMMATURE}, {1000, 1, POUW_EFUNDS}};
+    for (size_t k = 0; k < NELEM(cases); k++) {
+        pouw_tx t = pouw_tx_transfer(7, a.pub, b, cases[k].amount, 0, cases[k].fee);
+        cr_assert_eq(pouw_tx_sign(&a, &t), POUW_OK);
+        cr_assert_eq(pouw_ledger_check_tx(&l, &t, 7, NULL, &r), cases[k].want, "case %zu", k);
+        cr_assert_eq(pouw_ledger_check_spend(&l, &t, NULL, &r), cases[k].want, "case %zu", k);
+        cr_assert_eq(pouw_ledger_check_tx(&l, &t, 7, NULL, NULL), k == NELEM(cases) - 1 ? POUW_EFUNDS : POUW_OK);
+    }
+    /* block_immature: the miner may not spend its coinbase nor the fees earned in the block */
+    pouw_ledger_clear(&l);
+    cr_assert_eq(pouw_ledger_credit(&l, a.pub, 1000), POUW_OK);
+    cr_assert_eq(pouw_ledger_credit(&l, mk.pub, 50), POUW_OK); /* M's old, mature coins */
+    pouw_ledger_rules own = {0, NULL, 1};
+    pouw_tx txs[3];
+    txs[0] = pouw_tx_coinbase(mk.pub, 1000, 5);
+    txs[1] = pouw_tx_transfer(7, a.pub, b, 10, 0, 20); /* a fee of 20 to M */
+    cr_assert_eq(pouw_tx_sign(&a, &txs[1]), POUW_OK);
+    const struct {
+        int64_t amount;
+        pouw_status want;
+    } mine[] = {{50, POUW_OK}, {51, POUW_EIMMATURE}, {70, POUW_EIMMATURE}};
+    for (size_t k = 0; k < NELEM(mine); k++) {
+        txs[2] = pouw_tx_transfer(7, mk.pub, b, mine[k].amount, 0, 0);
+        cr_assert_eq(pouw_tx_sign(&mk, &txs[2]), POUW_OK);
+        pouw_ledger w = {0};
+        size_t bad = 0;
+        cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
+        cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, mk.pub, &own, txs, 3), mine[k].want, "M spends %lld",
+                     (long long)mine[k].amount);
+        pouw_ledger_clear(&w);
+        /* without block_immature (maturity 0) its coinbase is spendable at once */
+        cr_assert_eq(pouw_ledger_copy(&w, &l), POUW_OK);
+        cr_assert_eq(pouw_ledger_apply_block(&w, &bad, 7, mk.pub, NULL, txs, 3), POUW_OK);
+        pouw_ledger_clear(&w);
+    }
+    pouw_ledger_clear(&l);
+    pouw_ledger_clear(&im);
+    pouw_key_clear(&a);
+    pouw_key_clear(&mk);
+}
+
+Test(pouw_verify_transfer, a_block_spending_immature_coins_is_invalid_until_maturity_blocks_later, .timeout = 120)
+{
+    chainfix f;
+    chainfix_open_rules(&f, 2, 1); /* the tiny chain's maturity 2; block 1 paid to A */
+    /* a forged block 2 (by M) in which A spends block 1's reward: 2 - 1 < 2 */
+    pouw_tx t = signed_tx(&f.a, 7, f.b.pub, 100, 0, 1);
+    pouw_block b2, rt;
+    mine_with(&b2, f.s, f.m.pub, &t, 1, 1); /* its ledger applies without the maturity rule */
+    through_json(&rt, &b2);
+    common_error err;
+    pouw_reason r = tk_verify(f.s, &rt, &err);
+    cr_assert_eq(r, POUW_R_TX_IMMATURE, "rejected as %s: %s", pouw_reason_name(r), err.msg);
+    cr_assert_str_eq(err.field, "transactions[1].amount");
+    cr_assert_neq(strstr(err.msg, "may spend 0.000000"), NULL, "%s", err.msg);
+    chain_store_add_result res;
+    pouw_reason sr;
+    cr_assert_eq(chain_store_add(f.s, &res, &sr, &err, &rt), CHAIN_EINVALID);
+    cr_assert_eq(sr, POUW_R_TX_IMMATURE);
+    cr_assert_eq(tk_verdict(f.s, rt.post_hash), CHAIN_VERDICT_INVALID, "committed data: invalid for good");
+    pouw_block_clear(&rt);
+    pouw_block_clear(&b2);
+    /* the miner of block 2 spending its own reward in block 2: invalid too */
+    pouw_tx own = signed_tx(&f.m, 7, f.b.pub, 1, 0, 0);
+    pouw_block bm;
+    mine_with(&bm, f.s, f.m.pub, NULL, 0, 1); /* block 2: a coinbase alone, to M */
+    cr_assert_eq(tk_verify(f.s, &bm, NULL), POUW_R_OK);
+    store_block(f.s, &bm);
+    pouw_block_clear(&bm);
+    /* block 3: A's reward of block 1 is mature (3 - 1 >= 2); M's of block 2 is not */
+    pouw_block b3;
+    mine_with(&b3, f.s, f.c.pub, &own, 1, 1);
+    r = tk_verify(f.s, &b3, &err);
+    cr_assert_eq(r, POUW_R_TX_IMMATURE, "M spends block 2's reward in block 3: %s", err.msg);
+    pouw_block_clear(&b3);
+    mine_with(&b3, f.s, f.c.pub, &t, 1, 1);
+    cr_assert_eq(tk_verify(f.s, &b3, &err), POUW_R_OK, "%s", err.msg);
+    store_block(f.s, &b3);
+    pouw_block_clear(&b3);
+    /* block 4: M's reward of block 2 is mature now */
+    pouw_block b4;
+    mine_with(&b4, f.s, f.c.pub, &own, 1, 1);
+    cr_assert_eq(tk_verify(f.s, &b4, &err), POUW_R_OK, "%s", err.msg);
+    store_block(f.s, &b4);
+    pouw_block_clear(&b4);
+    cr_assert_eq(tk_verify_all(f.s, &err), 0, "%s", err.msg);
+    chainfix_close(&f);
+}
+
+Test(pouw_verify_transfer, a_block_creating_an_account_with_less_than_min_new_account_is_invalid, .timeout = 120)
+{
+    chainfix f;
+    chainfix_open_rules(&f, 0, 100); /* min_new_account 100 units */
+    uint8_t fresh[32];
+    memset(fresh, 0x42, 32);
+    pouw_tx t = signed_tx(&f.a, 7, fresh, 99, 0, 0);
+    pouw_block b2;
+    mine_with(&b2, f.s, f.m.pub, &t, 1, 1);
+    common_error err;
+    pouw_reason r = tk_verify(f.s, &b2, &err);
+    cr_assert_eq(r, POUW_R_TX_NEW_ACCOUNT, "rejected as %s: %s", pouw_reason_name(r), err.msg);
+    cr_assert_str_eq(err.field, "transactions[1].amount");
+    pouw_block_clear(&b2);
+    /* 100 creates it; then 1 more to it is fine (it exists) */
+    pouw_tx two[2] = {signed_tx(&f.a, 7, fresh, 100, 0, 0), signed_tx(&f.a, 7, fresh, 1, 1, 0)};
+    mine_with(&b2, f.s, f.m.pub, two, 2, 1);
+    cr_assert_eq(tk_verify(f.s, &b2, &err), POUW_R_OK, "%s", err.msg);
+    pouw_block_clear(&b2);
+    chainfix_close(&f);
 }

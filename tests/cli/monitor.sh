@@ -82,7 +82,7 @@ grep -q '^test-alpha (TestAlphaCoin)  height 2 ' "$T/out" && ok || bad "text: no
 grep -q 'miner-one' "$T/out" && ok || bad "text: the miner's label is not shown"
 grep -q '^  interval 0.[0-9]* s (mean of 1)  post_bits 0x[0-9a-f]\{8\}  threshold [0-9.]* (next [0-9.]*)$' "$T/out" && ok ||
   bad "text: no interval and difficulty line: $(sed -n 3p "$T/out")"
-grep -q '^test-alpha (TestAlphaCoin)  height 2  coins [0-9]*  pending 0  largest: miner-one ' "$T/out" && ok ||
+grep -q '^test-alpha (TestAlphaCoin)  height 2  coins [0-9]*\.[0-9]\{6\}  pending 0  largest: miner-one ' "$T/out" && ok ||
   bad "text: no largest balance"
 grep -q '^test-charlie (TestCharlieCoin): absent' "$T/out" && ok || bad "text: absent chain"
 grep -q '^economy sim  t 3600 s of 86400 s' "$T/out" && ok || bad "text: no economy line"

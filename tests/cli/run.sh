@@ -90,6 +90,13 @@ run "$BIN/pouw" mine --data "$T/x" --chain alpha --blocks 2 --blocks 3
 expect "pouw --blocks twice" 2 "given twice"
 run "$BIN/chain" status --data "$T" --amount 5
 expect "chain status --amount" 2 "does not apply to status"
+# coins with up to six decimals, read exactly; the option named in one line
+for bad_amount in 1.0000001 -1 1e3 .5 9007199254.740992 12,5 0; do
+  run "$BIN/chain" send --data "$T" --chain alpha --to x --amount "$bad_amount"
+  expect "chain send --amount $bad_amount" 2 "--amount"
+done
+run "$BIN/chain" send --data "$T" --chain alpha --to x --amount 1 --fee 0.0000001
+expect "chain send --fee with 7 decimals" 2 "--fee"
 [ -e "$T/x" ] && bad "a usage error created $T/x" || ok
 
 # ------------------------------------------------------------------ data and output folders
@@ -159,7 +166,7 @@ expect "chain accounts --json" 0
 /usr/bin/python3 - "$T/out" "$a1" "$a2" <<'PY' && ok || bad "two funded accounts: $(cat "$T/out" | head -20)"
 import json, sys
 d = json.load(open(sys.argv[1]))
-bal = {a["account"]: a["balances"]["test-alpha"] for a in d["accounts"]}
+bal = {a["account"]: a["balances_units"]["test-alpha"] for a in d["accounts"]}
 sys.exit(0 if bal.get(sys.argv[2], 0) > 0 and bal.get(sys.argv[3], 0) > 0 else 1)
 PY
 
@@ -183,14 +190,17 @@ for t, c in zip(text, js):
         assert kv == {"absent": "true"}, kv
         continue
     for k in ("height", "tip", "prehash_bits", "pps_threshold_micro", "next_prehash_bits",
-              "next_pps_threshold_micro", "coins"):
+              "next_pps_threshold_micro"):
         assert str(c[k]) == kv[k], (k, c[k], kv[k])
+    # amounts: coins with six decimals in the text, integers of units (10^6 a coin) in JSON
+    coins = lambda u: "%d.%06d" % divmod(u, 1000000)
+    assert isinstance(c["coins_units"], int) and coins(c["coins_units"]) == kv["coins"], (c["coins_units"], kv["coins"])
     assert kv["mempool"] == "pending %d ignored %d" % (c["mempool"]["pending"], c["mempool"]["ignored"])
     blocks = [l.split() for l in t.splitlines() if l.startswith("  block ")]
     assert [int(b[2]) for b in blocks] == [b["height"] for b in c["blocks"]]
     assert [b[4] for b in blocks] == [b["id"] for b in c["blocks"]]
     bals = [l.split() for l in t.splitlines() if l.startswith("  balance ")]
-    assert [(b[2], int(b[4])) for b in bals] == [(b["account"], b["balance"]) for b in c["balances"]]
+    assert [(b[2], b[4]) for b in bals] == [(b["account"], coins(b["balance_units"])) for b in c["balances"]]
 PY
 run "$BIN/chain" show --data "$D" --testnet --chain alpha --height 1 --json
 expect "chain show --height --json" 0

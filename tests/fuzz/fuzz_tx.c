@@ -63,11 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(miner, 0xee, sizeof miner);
     int64_t fund = (int64_t)(size * 977u) % (POUW_AMOUNT_MAX / 2);
     if (pouw_ledger_credit(&l, t.from, fund) == POUW_OK) {
-        pouw_status sp = pouw_ledger_check_spend(&l, &t, miner);
+        pouw_status sp = pouw_ledger_check_spend(&l, &t, miner, NULL);
         assert(sp == POUW_OK || sp == POUW_ESEQUENCE || sp == POUW_EFUNDS || sp == POUW_ERANGE);
         if (sp == POUW_OK)
             assert(t.sequence == 0 && t.amount >= 0 && t.fee >= 0 && t.amount + t.fee <= fund);
-        pouw_status ap = pouw_ledger_apply_tx(&l, &t, t.chain_id, miner);
+        pouw_status ap = pouw_ledger_apply_tx(&l, &t, t.chain_id, miner, NULL);
         assert(ap == POUW_OK || ap == POUW_ETX || ap == POUW_ERANGE || ap == POUW_EBADSIG || ap == POUW_ESEQUENCE ||
                ap == POUW_EFUNDS || ap == POUW_ENOMEM);
         if (ap == POUW_OK)
