@@ -135,6 +135,14 @@ static uint64_t wall_clock(void *user)
     return common_clock_wall_ms();
 }
 
+/* Bootstrap blocks carry the times sim mode gives them (genesis + height x the
+ * target interval), so mining them fast does not raise the difficulty. */
+typedef struct boot_clock {
+    uint64_t ms;
+} boot_clock;
+
+static uint64_t boot_time(void *user) { return ((boot_clock *)user)->ms; }
+
 static const char *label_of(void *user, uint32_t acc)
 {
     X *x = user;
@@ -643,6 +651,16 @@ static int open_chains(X *x)
             memcpy(cv->ids[0], gid, 32);
             cv->n = 1;
         }
+    }
+    return 0;
+}
+
+static int load_ledgers(X *x)
+{
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
+        chainv *cv = &x->c[c];
+        common_error e;
+        common_error_clear(&e);
         if (chain_store_ledger(&cv->ledger, &e, cv->s, cv->ids[cv->n - 1]) != CHAIN_OK)
             return xfail(x, 1, "chains", "%s: ledger: %s", cv->p->name, e.msg);
     }
@@ -676,7 +694,10 @@ static int bootstrap(X *x)
             chain_mine_opts mo;
             memset(&mo, 0, sizeof mo);
             mo.threads = 1;
-            mo.clock_ms = wall_clock;
+            boot_clock bc = {cv->p->genesis_time_ms +
+                             (chain_store_tip_height(cv->s) + 1) * (uint64_t)cv->p->target_interval_s * 1000u};
+            mo.clock_ms = boot_time;
+            mo.clock_user = &bc;
             mo.no_transfers = 1;
             pouw_block b;
             pouw_block_init(&b);
@@ -1191,7 +1212,8 @@ int chain_econ_live_exchange(const chain_econ_config *cfg, const char *dir, cons
     }
     if ((rc = take_lock(x)) != 0)
         goto out;
-    if ((rc = open_journal(x)) != 0 || (rc = replay(x)) != 0)
+    if ((rc = open_chains(x)) != 0 || (rc = open_journal(x)) != 0 || (rc = replay(x)) != 0 ||
+        (rc = load_ledgers(x)) != 0)
         goto out;
     if (x->journal_rows == 0) {
         row r = mkrow("start", 0, 0, 0, 0, 0, 0, (double)common_clock_wall_ms() / 1000.0);
@@ -1202,8 +1224,6 @@ int chain_econ_live_exchange(const chain_econ_config *cfg, const char *dir, cons
             goto out;
         }
     }
-    if ((rc = open_chains(x)) != 0)
-        goto out;
     if (!x->booted && (rc = bootstrap(x)) != 0)
         goto out;
     rebroadcast(x);

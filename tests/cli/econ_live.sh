@@ -1,0 +1,197 @@
+#!/bin/bash
+# tests/cli/econ_live.sh BINDIR - `econ live` end to end (chain/economy/live.h): real
+# processes on one data directory (the exchange, two `pouw mine`, six trader groups)
+# for ~30 s of a small config: heights grow, trades happen (DIR/economy.json), the
+# protocol answers by hand, kill -9 of the exchange mid-run (traders and miners
+# paused) -> restarted by the supervisor with the same balances and the custody
+# invariant holding, a killed trader is restarted too, `chain monitor` in tmux shows
+# heights moving and trades, SIGINT stops everything with exit 0 and no process left,
+# `chain verify` passes and every chain's coins equal reward x height.
+# Prints "N passed, M failed" last; exits 1 when anything failed.
+set -u
+BIN=$(cd "${1:-bin}" && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/econ-live-test.XXXXXX")
+D="$T/d"
+SOCK="$T/tmux.sock"
+LP=""
+cleanup() {
+  [ -S "$SOCK" ] && tmux -S "$SOCK" kill-server >/dev/null 2>&1
+  if [ -n "$LP" ] && kill -0 "$LP" 2>/dev/null; then
+    kill -INT "$LP" 2>/dev/null
+    sleep 3
+    for p in $(pgrep -f -- "--data $D" 2>/dev/null); do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
+  fi
+  rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+  fail=$((fail + 1))
+  echo "FAIL: $*" >&2
+}
+PY=/usr/bin/python3
+
+cat >"$T/live.json" <<'EOF'
+{"seed": 7, "duration_s": 60, "chains": "test", "step_s": 0.5, "period_s": 2, "news_period_s": 5,
+ "exchange": {"confirmations": 2},
+ "agents": [
+  {"label": "miner-bal", "count": 1, "mining": {"policy": "balancer", "rate": 0.05},
+   "trader": {"strategy": "balancer", "step_s": 0.5}, "holdings": {"ALPHA": 50, "BRAVO": 50, "CHARLIE": 50}},
+  {"label": "miner-greedy", "count": 1, "mining": {"policy": "greedy", "rate": 0.05},
+   "trader": {"strategy": "market-greedy", "step_s": 0.5}, "holdings": {"ALPHA": 50, "BRAVO": 50, "CHARLIE": 50},
+   "withdraw_every_s": 3, "withdraw_share": 0.1},
+  {"label": "grid", "count": 2, "trader": {"strategy": "grid", "step_s": 0.5}, "holdings": {"ALPHA": 100, "BRAVO": 100, "CHARLIE": 100}},
+  {"label": "spot", "count": 1, "trader": {"strategy": "spot", "step_s": 0.5}, "holdings": {"ALPHA": 100, "BRAVO": 100, "CHARLIE": 100}},
+  {"label": "wild", "count": 1, "trader": {"strategy": "wildcard", "step_s": 0.5}, "holdings": {"ALPHA": 100, "BRAVO": 100, "CHARLIE": 100}},
+  {"label": "arb", "count": 1, "trader": {"strategy": "arbitrage", "step_s": 0.5}, "holdings": {"ALPHA": 100, "BRAVO": 100, "CHARLIE": 100}}
+ ]}
+EOF
+
+# ask LINE: one request to DIR/exchange.sock, the reply on stdout (retries while the exchange is away)
+ask() {
+  $PY - "$D/exchange.sock" "$1" <<'PY'
+import socket, sys, time
+for i in range(150):
+    try:
+        s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1]); break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit(1)
+f = s.makefile("rw"); f.write(sys.argv[2] + "\n"); f.flush(); print(f.readline(), end="")
+PY
+}
+heights() { "$BIN/chain" status --data "$D" --testnet --json 2>/dev/null | $PY -c 'import json,sys; print(" ".join(str(c.get("height",0)) for c in json.load(sys.stdin)["chains"]))'; }
+trades() { $PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["trades"]))' "$D/economy.json" 2>/dev/null || echo 0; }
+child() { pgrep -P "$LP" -f -- "$1" | head -1; }
+
+# ------------------------------------------------------------------ bad input
+"$BIN/econ" live "$T/live.json" >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q -- "--data" "$T/err" && ok || bad "econ live without --data: not a usage error"
+echo '{"seed": 1}' >"$T/bad.json"
+"$BIN/econ" live "$T/bad.json" --data "$T/never" >/dev/null 2>"$T/err"
+[ $? = 2 ] && [ ! -e "$T/never" ] && [ "$(wc -l <"$T/err")" = 1 ] && ok || bad "a bad config: not exit 2 with one line, or DIR made"
+
+# ------------------------------------------------------------------ the run
+"$BIN/econ" live "$T/live.json" --data "$D" --duration 90 --quiet >"$T/live.out" 2>&1 &
+LP=$!
+for i in $(seq 300); do [ -S "$D/exchange.sock" ] && break; sleep 0.1; done
+[ -S "$D/exchange.sock" ] && ok || bad "no DIR/exchange.sock after 30 s: $(cat "$D/logs/exchange.log" 2>/dev/null | tail -3)"
+r=$(ask '{"type":"hello","label":"spot-0"}')
+echo "$r" | grep -q '^{"type":"hello","agent":4,"label":"spot-0","pairs":\["BRAVO/ALPHA","CHARLIE/ALPHA","CHARLIE/BRAVO"\],"units_per_coin":1000000,"tick":100,"qty_step":10000,"step_s":0.5,"exchange":"[0-9a-f]\{64\}","t":' &&
+  ok || bad "hello: $r"
+r=$(ask '{"type":"observe","agent":4}')
+echo "$r" | $PY -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["type"]=="observation" and o["agent"]==4 and "books" in o and "onchain" in o and o["balances"]["ALPHA"]["free"]+o["balances"]["ALPHA"]["locked"]>0' &&
+  ok || bad "observe: $r"
+r=$(ask '{"type":"act","agent":4,"orders":[{"pair":"NOPE/ALPHA","side":"buy","type":"limit","price":1,"qty":10000}]}')
+echo "$r" | grep -q '^{"type":"acted","agent":4,"cancelled":0,"placed":0,"filled":0,"errors":\["orders\[0\].pair: unknown pair' && ok ||
+  bad "act with a bad order: $r"
+r=$(ask '{"type":"observe","agent":99}')
+echo "$r" | grep -q '^{"type":"error","error":"agent: ' && ok || bad "observe of no agent: $r"
+r=$(ask 'not json')
+echo "$r" | grep -q '^{"type":"error","error":"line: not a JSON object"}' && ok || bad "a malformed line: $r"
+
+h1=$(heights)
+for i in $(seq 200); do [ "$(trades)" -gt 0 ] && break; sleep 0.1; done
+[ "$(trades)" -gt 0 ] && ok || bad "no trades in economy.json after 20 s"
+sleep 2
+h2=$(heights)
+$PY -c 'import sys; a=list(map(int,sys.argv[1].split())); b=list(map(int,sys.argv[2].split())); sys.exit(0 if sum(b)>sum(a) else 1)' "$h1" "$h2" &&
+  ok || bad "heights did not grow: $h1 -> $h2"
+
+# ------------------------------------------------------------------ kill -9 of the exchange
+EX=$(child "econ exchange")
+PAUSED=$(pgrep -P "$LP" -f -- " trader | mine " | tr '\n' ' ')
+[ -n "$EX" ] && [ -n "$PAUSED" ] && ok || bad "children not found (exchange '$EX', others '$PAUSED')"
+for p in $PAUSED; do kill -STOP "$p"; done
+sleep 2
+ask '{"type":"balances"}' >"$T/b1"
+kill -KILL "$EX"
+for i in $(seq 100); do
+  EX2=$(child "econ exchange")
+  [ -n "$EX2" ] && [ "$EX2" != "$EX" ] && break
+  sleep 0.1
+done
+[ -n "$EX2" ] && [ "$EX2" != "$EX" ] && ok || bad "the killed exchange was not restarted"
+sleep 1
+ask '{"type":"balances"}' >"$T/b2"
+$PY - "$T/b1" "$T/b2" <<'PY' && ok || bad "balances before/after kill -9 differ: $(head -c 300 "$T/b1") / $(head -c 300 "$T/b2")"
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+assert a["custody_ok"] and b["custody_ok"], "custody"
+assert a["accounts"] == b["accounts"], "accounts"
+assert a["custody"] == b["custody"], "custody totals"
+assert a["heights"] == b["heights"], "heights"
+assert a["journal"] == b["journal"], "journal rows"
+assert any(x["ALPHA"][0] + x["ALPHA"][1] > 0 for x in a["accounts"])
+PY
+for p in $PAUSED; do kill -CONT "$p"; done
+# a trader killed is restarted as well
+TR=$(child "group grid")
+kill -KILL "$TR" 2>/dev/null
+for i in $(seq 50); do
+  TR2=$(child "group grid")
+  [ -n "$TR2" ] && [ "$TR2" != "$TR" ] && break
+  sleep 0.1
+done
+[ -n "$TR2" ] && [ "$TR2" != "$TR" ] && ok || bad "a killed trader was not restarted"
+n1=$(trades)
+sleep 3
+r=$(ask '{"type":"balances"}')
+echo "$r" | grep -q '"custody_ok":true}$' && ok || bad "custody after the restarts: $r"
+
+# ------------------------------------------------------------------ the monitor (tmux)
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "SKIP: tmux not installed (the monitor on a live run)"
+else
+  tm() { tmux -S "$SOCK" "$@"; }
+  screen() { tm capture-pane -p -t mon 2>/dev/null; }
+  tm new-session -d -s mon -x 120 -y 45 "'$BIN/chain' monitor --data '$D' --testnet --interval 0.3; sleep 600"
+  for i in $(seq 100); do screen | grep -q '^test-alpha (TestAlphaCoin)  height' && break; sleep 0.1; done
+  screen >"$T/cap1"
+  grep -q '^test-alpha (TestAlphaCoin)  height' "$T/cap1" && ok || bad "monitor: nothing drawn: $(head -3 "$T/cap1")"
+  grep -q 'buyer .*seller ' "$T/cap1" && ok || bad "monitor: no trades shown: $(grep -i trade "$T/cap1" | head -3)"
+  grep -q '^economy live' "$T/cap1" && ok || bad "monitor: no live economy line: $(grep -i economy "$T/cap1" | head -2)"
+  sleep 4
+  screen >"$T/cap2"
+  hs() { sed -n 's/^test-[a-z]* ([A-Za-z]*)  height \([0-9]*\) .*/\1/p' "$1" | tr '\n' ' '; }
+  [ "$(hs "$T/cap1")" != "$(hs "$T/cap2")" ] && ok || bad "monitor: heights did not move: $(hs "$T/cap1") / $(hs "$T/cap2")"
+  [ "$(grep 'buyer .*seller ' "$T/cap1")" != "$(grep 'buyer .*seller ' "$T/cap2")" ] && ok ||
+    bad "monitor: no new trade between two captures 4 s apart"
+  tm send-keys -t mon q
+fi
+n2=$(trades)
+[ "$n2" -gt 0 ] && ok || bad "no trades after the restarts ($n1 -> $n2)"
+
+# ------------------------------------------------------------------ SIGINT
+kill -INT "$LP"
+for i in $(seq 300); do kill -0 "$LP" 2>/dev/null || break; sleep 0.1; done
+wait "$LP"
+rc=$?
+LP=""
+[ "$rc" = 0 ] && ok || bad "SIGINT: econ live exited $rc: $(tail -3 "$T/live.out")"
+left=$(pgrep -f -- "--data $D" | tr '\n' ' ')
+[ -z "$left" ] && ok || bad "processes left after SIGINT: $left"
+[ ! -e "$D/exchange.sock" ] && ok || bad "the socket was left behind"
+"$BIN/chain" verify --data "$D" --testnet >"$T/verify" 2>&1 && ok || bad "chain verify: $(tail -3 "$T/verify")"
+"$BIN/chain" status --data "$D" --testnet --json | $PY -c '
+import json, sys
+for c in json.load(sys.stdin)["chains"]:
+    assert c["height"] > 0 and c["coins_units"] == c["height"] * 1000 * 10**6, c["name"]' && ok ||
+  bad "coins are not reward x height on every chain"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]=="live" and d["final"] and d["custody_ok"]' "$D/economy.json" &&
+  ok || bad "the final economy.json: not live/final/custody_ok"
+grep -q 'restarting' "$T/live.out" && ok || bad "the supervisor did not log the restarts"
+# the journal replays alone after the run (a fresh exchange process on the same DIR)
+timeout -s INT 8 "$BIN/econ" exchange --data "$D" --config "$T/live.json" >/dev/null 2>"$T/ex2" &
+XP=$!
+r=$(ask '{"type":"balances"}')
+kill -INT "$XP" 2>/dev/null
+wait "$XP"
+echo "$r" | grep -q '"custody_ok":true}$' && ok || bad "replay after the run: $r $(cat "$T/ex2")"
+echo "measured: heights $(echo "$r" | sed -n 's/.*"heights":\[\([0-9,]*\)\].*/\1/p'), trades $(echo "$r" | sed -n 's/.*"trades":\([0-9]*\).*/\1/p'), journal rows $(echo "$r" | sed -n 's/.*"journal":\([0-9]*\).*/\1/p')"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
