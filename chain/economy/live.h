@@ -104,6 +104,13 @@
  *  withdraw-> {"type":"withdraw","agent":3,"coin":"ALPHA","amount":U}
  *          <- {"type":"withdrawn","agent":3,"wid":W,"coin":"ALPHA","amount":U}
  *           | {"type":"refused","agent":3,"error":"..."}
+ *  balances-> {"type":"balances"}   (for tests and tools: the whole clearing house)
+ *          <- {"type":"balances","journal":ROWS,"accounts":[{"agent":"miner-bal-0",
+ *              "ALPHA":[FREE,LOCKED,OWED,UNCREDITED],"BRAVO":[..],"CHARLIE":[..]},...,
+ *              {"agent":"house",...}],"custody":{"ALPHA":[CUSTODY,PENDING_WITHDRAWALS],...},
+ *              "heights":[A,B,C],"trades":N,"custody_ok":true|false}
+ *              (heights: the best chains as the exchange has processed them;
+ *              trades: since the run's start, replay included)
  *  anything else, or a malformed line
  *          <- {"type":"error","error":"<field>: <why>"}   (the connection stays open)
  *

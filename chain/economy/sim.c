@@ -13,6 +13,7 @@
 
 #include <csv.h>
 
+#include "chain/economy/market.h"
 #include "chain/economy/outputs.h"
 #include "chain/exchange/clearing.h"
 #include "chain/node.h"
@@ -28,10 +29,7 @@
 #include "pouw/target.h"
 #include "pouw/tx.h"
 
-#define HIST CHAIN_ECON_HISTORY
-#define RECENT CHAIN_ECON_RECENT
 #define RING 16          /* mined heights remembered per agent and chain (>= maturity) */
-#define SNAP_TRADES 20
 
 typedef struct agent {
     uint32_t idx;
@@ -65,27 +63,6 @@ typedef struct xfer {
     int withdrawal;           /* 0 deposit, 1 withdrawal (wid = id64) */
 } xfer;
 
-typedef struct pair_state {
-    int64_t hist[HIST];
-    size_t n_hist, h_head;
-    double recent[RECENT][3];
-    size_t n_recent, r_head;
-    /* the period's statistics */
-    int64_t open, high, low, close;
-    int64_t vol, trades;
-    double notional;          /* sum of price x qty (ticks x units), exact below 2^53 per period */
-    int64_t total_volume;
-    int64_t closes[120];
-    size_t n_closes, c_head;
-} pair_state;
-
-typedef struct snap_trade {
-    double t;
-    unsigned pair;
-    int64_t price, qty;
-    uint32_t buyer, seller;
-} snap_trade;
-
 typedef struct sim {
     const chain_econ_config *cfg;
     const chain_econ_sim_opts *o;
@@ -107,14 +84,12 @@ typedef struct sim {
     int news[CHAIN_EX_COINS];
     double t;                          /* simulated now */
     uint64_t clock_ms;                 /* header time of the block being mined */
-    pair_state ps[CHAIN_EX_PAIRS];
+    chain_econ_market mk;              /* trade history, period statistics, last trades */
     xfer *xf;
     size_t n_xf, cap_xf;
     uint64_t next_wid;
     int64_t boot_units[CHAIN_EX_COINS];   /* exchange coinbases before t = 0 */
     int64_t incl_dep[CHAIN_EX_COINS], incl_wd[CHAIN_EX_COINS];
-    snap_trade snap[SNAP_TRADES];
-    size_t n_snap, snap_head;
     chain_econ_outputs outs;
     chain_econ_summary *sum;
     int failed;                         /* an invariant broke: stop */
@@ -153,14 +128,7 @@ static const char *agent_label(const sim *S, uint32_t acc)
 /* The value of one whole coin in AlphaCoin (last price, else the config's initial price). */
 static void coin_values(const sim *S, double v[CHAIN_EX_COINS])
 {
-    int64_t ba = chain_ex_last_price(S->ex, 0), ca = chain_ex_last_price(S->ex, 1);
-    if (!ba)
-        ba = S->cfg->initial_price[0];
-    if (!ca)
-        ca = S->cfg->initial_price[1];
-    v[0] = 1.0;
-    v[1] = (double)ba / 10000.0;
-    v[2] = (double)ca / 10000.0;
+    chain_econ_market_values(S->ex, S->cfg->initial_price, v);
 }
 
 static int64_t onchain(const sim *S, const agent *ag, unsigned c)
@@ -199,33 +167,7 @@ static double agent_value(const sim *S, const agent *ag, const double v[CHAIN_EX
 static void on_trade(void *user, const chain_ex_trade *tr)
 {
     sim *S = user;
-    pair_state *ps = &S->ps[tr->pair];
-    ps->hist[ps->h_head] = tr->price;
-    ps->h_head = (ps->h_head + 1) % HIST;
-    if (ps->n_hist < HIST)
-        ps->n_hist++;
-    ps->recent[ps->r_head][0] = tr->time;
-    ps->recent[ps->r_head][1] = (double)tr->price;
-    ps->recent[ps->r_head][2] = (double)tr->qty;
-    ps->r_head = (ps->r_head + 1) % RECENT;
-    if (ps->n_recent < RECENT)
-        ps->n_recent++;
-    if (!ps->trades) {
-        ps->open = ps->high = ps->low = tr->price;
-    }
-    if (tr->price > ps->high)
-        ps->high = tr->price;
-    if (tr->price < ps->low)
-        ps->low = tr->price;
-    ps->close = tr->price;
-    ps->vol += tr->qty;
-    ps->total_volume += tr->qty;
-    ps->trades++;
-    ps->notional += (double)tr->price * (double)tr->qty;
-    S->snap[S->snap_head] = (snap_trade){tr->time, tr->pair, tr->price, tr->qty, tr->buyer, tr->seller};
-    S->snap_head = (S->snap_head + 1) % SNAP_TRADES;
-    if (S->n_snap < SNAP_TRADES)
-        S->n_snap++;
+    chain_econ_market_trade(&S->mk, tr);
     S->sum->trades++;
     chain_econ_outputs_trade(&S->outs, tr, agent_label(S, tr->buyer), agent_label(S, tr->seller));
 }
@@ -606,21 +548,7 @@ static void add_err(sim *S, agent *ag, const char *msg)
 
 static void book_views(const sim *S, chain_econ_book_view *bv)
 {
-    memset(bv, 0, sizeof(chain_econ_book_view) * CHAIN_EX_PAIRS);
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
-        const bse_match *m = chain_ex_book(S->ex, p);
-        bv[p].n_bids = bse_match_depth(m, BSE_MATCH_BUY, bv[p].bids, CHAIN_ECON_DEPTH);
-        bv[p].n_asks = bse_match_depth(m, BSE_MATCH_SELL, bv[p].asks, CHAIN_ECON_DEPTH);
-        int64_t last = chain_ex_last_price(S->ex, p);
-        bv[p].last_price = last ? last : S->cfg->initial_price[p];
-        const pair_state *ps = &S->ps[p];
-        for (size_t k = 0; k < ps->n_hist; k++)
-            bv[p].history[k] = ps->hist[(ps->h_head + HIST - ps->n_hist + k) % HIST];
-        bv[p].n_history = ps->n_hist;
-        for (size_t k = 0; k < ps->n_recent; k++)
-            memcpy(bv[p].recent[k], ps->recent[(ps->r_head + RECENT - ps->n_recent + k) % RECENT], sizeof(double) * 3);
-        bv[p].n_recent = ps->n_recent;
-    }
+    chain_econ_market_books(&S->mk, S->ex, S->cfg->initial_price, bv);
 }
 
 static int traders_step(sim *S, int64_t step_no)
@@ -713,7 +641,7 @@ static int traders_step(sim *S, int64_t step_no)
 static void period_rows(sim *S, double start)
 {
     for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
-        pair_state *ps = &S->ps[p];
+        const chain_econ_pair_stats *ps = &S->mk.ps[p];
         const bse_match *m = chain_ex_book(S->ex, p);
         int64_t lv[CHAIN_ECON_DEPTH][2];
         size_t nb = bse_match_depth(m, BSE_MATCH_BUY, lv, CHAIN_ECON_DEPTH);
@@ -728,15 +656,8 @@ static void period_rows(sim *S, double start)
         double vwap = ps->vol ? ps->notional / (double)ps->vol : 0;
         chain_econ_outputs_price(&S->outs, start, chain_ex_pair(p)->name, ps->open, ps->high, ps->low, ps->close, vwap,
                                  ps->vol, ps->trades);
-        int64_t close = ps->trades ? ps->close : chain_ex_last_price(S->ex, p);
-        ps->closes[ps->c_head] = close ? close : S->cfg->initial_price[p];
-        ps->c_head = (ps->c_head + 1) % 120;
-        if (ps->n_closes < 120)
-            ps->n_closes++;
-        ps->open = ps->high = ps->low = ps->close = 0;
-        ps->vol = ps->trades = 0;
-        ps->notional = 0;
     }
+    chain_econ_market_end_period(&S->mk, S->ex, S->cfg->initial_price);
     double v[CHAIN_EX_COINS];
     coin_values(S, v);
     for (uint32_t i = 0; i < S->n_agents; i++) {
@@ -757,88 +678,31 @@ static void period_rows(sim *S, double start)
 }
 
 /* OUT/chains/economy.json: the monitor's snapshot (chain/report.h). */
-static void write_snapshot(sim *S, int final)
+static double snap_value(void *user, uint32_t i)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return;
-    cJSON_AddNumberToObject(o, "version", 1);
-    cJSON_AddStringToObject(o, "run", "sim");
-    cJSON_AddNumberToObject(o, "t", S->t);
-    cJSON_AddNumberToObject(o, "duration", S->cfg->duration_s);
-    cJSON_AddBoolToObject(o, "final", final);
-    cJSON *pairs = cJSON_AddObjectToObject(o, "pairs");
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS && pairs; p++) {
-        cJSON *po = cJSON_AddObjectToObject(pairs, chain_ex_pair(p)->name);
-        if (!po)
-            break;
-        const bse_match *m = chain_ex_book(S->ex, p);
-        cJSON_AddNumberToObject(po, "last", (double)chain_ex_last_price(S->ex, p));
-        for (int side = 0; side < 2; side++) {
-            int64_t lv[CHAIN_ECON_DEPTH][2];
-            size_t n = bse_match_depth(m, side ? BSE_MATCH_SELL : BSE_MATCH_BUY, lv, CHAIN_ECON_DEPTH);
-            cJSON *arr = cJSON_AddArrayToObject(po, side ? "asks" : "bids");
-            for (size_t k = 0; k < n && arr; k++) {
-                cJSON *l = cJSON_CreateArray();
-                cJSON_AddItemToArray(l, cJSON_CreateNumber((double)lv[k][0]));
-                cJSON_AddItemToArray(l, cJSON_CreateNumber((double)lv[k][1]));
-                cJSON_AddItemToArray(arr, l);
-            }
-        }
-        const pair_state *ps = &S->ps[p];
-        cJSON *cl = cJSON_AddArrayToObject(po, "closes");
-        for (size_t k = 0; k < ps->n_closes && cl; k++)
-            cJSON_AddItemToArray(cl, cJSON_CreateNumber((double)ps->closes[(ps->c_head + 120 - ps->n_closes + k) % 120]));
-        cJSON_AddNumberToObject(po, "volume", (double)ps->total_volume);
-    }
-    cJSON *tr = cJSON_AddArrayToObject(o, "trades");
-    for (size_t k = 0; k < S->n_snap && tr; k++) {
-        const snap_trade *s = &S->snap[(S->snap_head + SNAP_TRADES - S->n_snap + k) % SNAP_TRADES];
-        cJSON *l = cJSON_CreateArray();
-        cJSON_AddItemToArray(l, cJSON_CreateNumber(s->t));
-        cJSON_AddItemToArray(l, cJSON_CreateString(chain_ex_pair(s->pair)->name));
-        cJSON_AddItemToArray(l, cJSON_CreateNumber((double)s->price));
-        cJSON_AddItemToArray(l, cJSON_CreateNumber((double)s->qty));
-        cJSON_AddItemToArray(l, cJSON_CreateString(agent_label(S, s->buyer)));
-        cJSON_AddItemToArray(l, cJSON_CreateString(agent_label(S, s->seller)));
-        cJSON_AddItemToArray(tr, l);
-    }
-    /* the ten largest by value (ties: lower index first) */
+    const sim *S = user;
     double v[CHAIN_EX_COINS];
     coin_values(S, v);
-    uint32_t top[10];
-    double topv[10];
-    size_t nt = 0;
-    for (uint32_t i = 0; i < S->n_agents; i++) {
-        double val = agent_value(S, &S->a[i], v);
-        size_t k = nt;
-        while (k > 0 && topv[k - 1] < val)
-            k--;
-        if (k >= 10)
-            continue;
-        size_t last = nt < 10 ? nt : 9;
-        for (size_t j = last; j > k; j--) {
-            top[j] = top[j - 1];
-            topv[j] = topv[j - 1];
-        }
-        top[k] = i;
-        topv[k] = val;
-        if (nt < 10)
-            nt++;
+    return agent_value(S, &S->a[i], v);
+}
+
+static void snap_holdings(void *user, uint32_t i, int64_t units[CHAIN_EX_COINS])
+{
+    const sim *S = user;
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
+        chain_ex_balance b = chain_ex_balance_of(S->ex, i, c);
+        units[c] = onchain(S, &S->a[i], c) + b.free + b.locked - b.owed;
     }
-    cJSON *ta = cJSON_AddArrayToObject(o, "top");
-    for (size_t k = 0; k < nt && ta; k++) {
-        cJSON *e = cJSON_CreateObject();
-        const agent *ag = &S->a[top[k]];
-        cJSON_AddStringToObject(e, "agent", ag->label);
-        cJSON_AddNumberToObject(e, "value", topv[k]);
-        for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
-            chain_ex_balance b = chain_ex_balance_of(S->ex, ag->idx, c);
-            cJSON_AddNumberToObject(e, chain_ex_coin_name(c), (double)(onchain(S, ag, c) + b.free + b.locked - b.owed));
-        }
-        cJSON_AddItemToArray(ta, e);
-    }
-    cJSON_AddBoolToObject(o, "custody_ok", S->sum->custody_ok);
+}
+
+static const char *snap_label(void *user, uint32_t acc) { return agent_label(user, acc); }
+
+static void write_snapshot(sim *S, int final)
+{
+    chain_econ_snap_src src = {S->n_agents, snap_value, snap_holdings, snap_label, S};
+    cJSON *o = chain_econ_market_snapshot(&S->mk, S->ex, "sim", S->t, S->cfg->duration_s, final, S->sum->custody_ok, &src);
+    if (!o)
+        return;
     char *txt = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!txt)
