@@ -604,6 +604,10 @@ int chain_econ_live_run(const chain_econ_config *cfg, const char *dir, const cha
         arg(c, "--speed");
         arg(c, "%s", speed);
     }
+    if (o->duration_s > 0) {
+        arg(c, "--duration");
+        arg(c, "%.17g", o->duration_s);
+    }
     /* miners */
     for (uint32_t i = 0; i < cfg->n_agents; i++) {
         const chain_econ_group *g = chain_econ_live_group_of(cfg, i);

@@ -191,6 +191,8 @@ r=$(ask '{"type":"balances"}')
 kill -INT "$XP" 2>/dev/null
 wait "$XP"
 echo "$r" | grep -q '"custody_ok":true}$' && ok || bad "replay after the run: $r $(cat "$T/ex2")"
+jr=$($PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(" ".join("%s %d" % r for r in c.execute("select op,count(*) from journal group by op order by op")))' "$D/exchange.db" 2>/dev/null)
+echo "measured: journal rows by op: $jr"
 echo "measured: heights $(echo "$r" | sed -n 's/.*"heights":\[\([0-9,]*\)\].*/\1/p'), trades $(echo "$r" | sed -n 's/.*"trades":\([0-9]*\).*/\1/p'), journal rows $(echo "$r" | sed -n 's/.*"journal":\([0-9]*\).*/\1/p')"
 
 echo "$pass passed, $fail failed"
