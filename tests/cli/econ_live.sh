@@ -107,6 +107,12 @@ PAUSED=$(pgrep -P "$LP" -f -- " trader | mine " | tr '\n' ' ')
 [ -n "$EX" ] && [ -n "$PAUSED" ] && ok || bad "children not found (exchange '$EX', others '$PAUSED')"
 for p in $PAUSED; do kill -STOP "$p"; done
 sleep 2
+# acknowledged just before the kill: an order resting far from the market and a withdrawal
+r=$(ask '{"type":"act","agent":4,"orders":[{"pair":"BRAVO/ALPHA","side":"buy","type":"limit","price":1,"qty":10000}]}')
+echo "$r" | grep -q '"placed":1,' && ok || bad "the order before the kill was not placed: $r"
+r=$(ask '{"type":"withdraw","agent":4,"coin":"ALPHA","amount":1000000}')
+echo "$r" | grep -q '^{"type":"withdrawn","agent":4,"wid":[0-9]*,"coin":"ALPHA","amount":1000000}$' && ok ||
+  bad "the withdrawal before the kill: $r"
 ask '{"type":"balances"}' >"$T/b1"
 kill -KILL "$EX"
 for i in $(seq 100); do
@@ -127,6 +133,9 @@ assert a["heights"] == b["heights"], "heights"
 assert a["journal"] == b["journal"], "journal rows"
 assert any(x["ALPHA"][0] + x["ALPHA"][1] > 0 for x in a["accounts"])
 PY
+r=$(ask '{"type":"observe","agent":4}')
+echo "$r" | grep -q '"pair":"BRAVO/ALPHA","side":"buy","price":1,"qty":10000,"filled":0}' && ok ||
+  bad "the order acknowledged before the kill is not in the book after the restart"
 for p in $PAUSED; do kill -CONT "$p"; done
 # a trader killed is restarted as well
 TR=$(child "group grid")
