@@ -137,6 +137,8 @@ typedef struct vjob {
     common_error err;
     uint8_t id[32];
     int have_id;
+    int solicited;                 /* a block that came while its peer had requests of ours open */
+    int skipped;                   /* unsolicited and lighter than the tip: not verified */
     struct vjob *next;
 } vjob;
 
@@ -1073,8 +1075,32 @@ static void job_work(uv_work_t *req)
         if (pouw_block_parse(&b, NULL, "block", j->doc, j->len) == POUW_OK) {
             memcpy(j->id, b.post_hash, 32);
             j->have_id = 1;
+            /* sessions are re-run only for a block that would become or tie the best
+             * tip (spec network.md); a block we asked for belongs to a branch whose
+             * headers already showed that */
+            chain_block_meta pm, tm;
+            uint8_t tip[32];
+            common_error qe;
+            if (!j->solicited && chain_store_refresh(s, &qe, NULL) == CHAIN_OK &&
+                chain_store_meta(&pm, &qe, s, b.header.prev_hash) == CHAIN_OK && pm.verdict == CHAIN_VERDICT_VALID) {
+                chain_store_tip_id(tip, s);
+                if (chain_store_meta(&tm, &qe, s, tip) == CHAIN_OK) {
+                    uint8_t w[32];
+                    chain_block_weight(w, n->ch[j->chain].p, &b.header);
+                    common_u256 cum = common_u256_from_be(pm.cum), wb = common_u256_from_be(w),
+                                tc = common_u256_from_be(tm.cum);
+                    (void)common_u256_add_sat(&cum, &wb);
+                    if (common_u256_cmp(&cum, &tc) < 0)
+                        j->skipped = 1;
+                }
+            }
         }
         pouw_block_clear(&b);
+        if (j->skipped) {
+            pool_give(n, j->chain, s);
+            j->cs = CHAIN_OK;
+            return;
+        }
         j->reason = POUW_R_OK;
         j->cs = chain_store_add_doc(s, &j->res, &j->reason, &j->err, j->doc, j->len);
     } else {
@@ -1129,7 +1155,11 @@ static void job_done(uv_work_t *req, int status)
         char id[17] = "?";
         if (j->have_id)
             hex8(id, j->id);
-        if (j->cs == CHAIN_OK) {
+        if (j->skipped) {
+            if (n->o.verbose)
+                logf_(n, "%s block %s from %s: unasked and lighter than the tip: not verified", c->p->name, id,
+                      p ? p->host : "?");
+        } else if (j->cs == CHAIN_OK) {
             if (j->res.stored)
                 n->received++;
             if (j->have_id)
@@ -1213,7 +1243,7 @@ static void job_submit(peer *p)
         n->ch[j->chain].block_busy = 1;
 }
 
-static void job_enqueue(peer *p, int kind, unsigned ci, const char *doc, size_t len)
+static void job_enqueue(peer *p, int kind, unsigned ci, const char *doc, size_t len, int solicited)
 {
     if (p->n_queued >= MAX_QUEUED) {
         punish(p, CHAIN_NET_OFF_FLOOD, 0, "too many blocks and transfers waiting for verification");
@@ -1233,6 +1263,7 @@ static void job_enqueue(peer *p, int kind, unsigned ci, const char *doc, size_t 
     j->peer_id = p->id;
     j->kind = kind;
     j->chain = ci;
+    j->solicited = solicited;
     if (p->q_tail)
         p->q_tail->next = j;
     else
@@ -1515,9 +1546,11 @@ static void on_message(peer *p, const chain_net_frame *f, const uint8_t *payload
             punish(p, CHAIN_NET_OFF_MALFORMED, 0, "a document of an unknown chain");
             break;
         }
-        if (f->cmd == CHAIN_NET_BLOCK && p->inflight)
+        int solicited = f->cmd == CHAIN_NET_BLOCK && p->inflight > 0;
+        if (solicited)
             p->inflight--;
-        job_enqueue(p, f->cmd == CHAIN_NET_BLOCK ? JOB_BLOCK : JOB_TRANSFER, (unsigned)ci, m.doc, m.doc_len);
+        job_enqueue(p, f->cmd == CHAIN_NET_BLOCK ? JOB_BLOCK : JOB_TRANSFER, (unsigned)ci, m.doc, m.doc_len,
+                    solicited);
         break;
     }
     case CHAIN_NET_GETHEADERS:
@@ -1769,7 +1802,7 @@ static void write_peers_file(chain_net_node *n)
         common_buf_printf(&b, "%s\n    {\"name\": \"%s\", \"height\": %" PRIu64 ", \"tip\": \"%s\"}", ci ? "," : "",
                           n->ch[ci].p->name, chain_store_tip_height(n->ch[ci].s), id);
     }
-    common_buf_printf(&b, "\n  ],\n  \"peers\": [");
+    common_buf_printf(&b, "\n  ],\n  \"orphan_headers\": %zu,\n  \"peers\": [", n->n_orphans);
     int first = 1;
     for (peer *p = n->peers; p; p = p->next) {
         if (p->closing || p->state == PS_CONNECTING)

@@ -25,8 +25,13 @@
  * Bodies are fetched (get) only for a branch whose last accepted header would
  * become or tie the best tip (cumulative weight >= the tip's), from the peers
  * that announced them, round-robin, at most CHAIN_NET_MAX_INFLIGHT requests per
- * peer; each peer has at most one block in verification at a time. The store
- * re-runs the sessions (stopping at the first mismatch) and decides fork choice.
+ * peer; each peer has at most one block in verification at a time, and one
+ * block per chain is verified at a time (a block and its parent verified at once
+ * would each miss the other in the store). A block nobody asked for (its peer
+ * had no request of ours open) is verified only when it would become or tie the
+ * best tip (parent's cumulative weight plus its own >= the tip's); a lighter one
+ * is dropped unverified. The store re-runs the sessions (stopping at the first
+ * mismatch) and decides fork choice.
  * A block or transfer is relayed (announced) only after it was verified and
  * stored. Headers that were announced but whose bodies never came are dropped
  * after a while and asked for again by the next announce.
@@ -60,6 +65,8 @@
  *     "listen": "HOST:PORT",              the node's own address
  *     "updated_ms": INT,                  Unix ms of this write
  *     "chains": [ { "name": STR, "height": INT, "tip": HEX32 }, ... ],
+ *     "orphan_headers": INT,              headers kept whose parents are asked for
+ *                                         (at most CHAIN_NET_MAX_ORPHAN_HEADERS)
  *     "peers": [                          every connection now
  *       { "address": "HOST:PORT",         the remote end (inbound: its listen port
  *                                         when its version named one)

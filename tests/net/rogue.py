@@ -2,21 +2,27 @@
 """tests/net/rogue.py - a rogue peer for tests/net/run.sh: speaks the frame format
 of chain/net/wire.h (through tests/net/wire.py) to one node and misbehaves.
 
-  rogue.py PORT GENESIS BLOCK.json
+  rogue.py PORT GENESIS
 
 GENESIS is "chain_id:hex,chain_id:hex,..." (the node's genesis ids, so the
-handshake is accepted); BLOCK.json a valid block document of that node's chain
-(`chain export` writes them): the rogue derives an invalid block from it.
+handshake is accepted).
 Attacks, each from its own loopback address (bans are per host):
   127.0.0.2  a garbage frame, then (reconnecting) an oversize frame header:
              50 + 50 points, banned; a third connection is refused at once
-  127.0.0.3  after the handshake, an invalid block (a new nonce within the gate,
+  127.0.0.3  after the handshake, an invalid block: the rogue asks the node for
+             its tip (get), and sends a sibling of it (a new nonce within the gate,
              so a new pre-hash, sessions that no longer give the block's digests,
-             a fresh id): banned for 24 h at once
+             a fresh id) - as heavy as the tip, so the node re-runs its sessions
+             (a lighter unasked block is not verified at all): banned for 24 h at
+             once
   127.0.0.4  after the handshake, a flood of pings for several seconds: scored
              each second, disconnected once banned
   127.0.0.5  after the handshake, transfers with forged signatures: 25 points
              each, banned at the fourth
+  127.0.0.6  150 well-formed headers (within the gate) whose parents nobody has:
+             the node asks for the parents of each (getheaders) and keeps at most
+             100 of them (DIR/peers.json "orphan_headers"; checked by run.sh);
+             not misbehaviour: the connection stays
 Prints one line per attack ("rogue: garbage: disconnected") and exits 1 when the
 node did not disconnect it in time."""
 import hashlib
@@ -32,7 +38,6 @@ import wire  # noqa: E402
 
 PORT = int(sys.argv[1])
 GENESIS = [(int(c), bytes.fromhex(h)) for c, h in (x.split(":") for x in sys.argv[2].split(","))]
-BLOCK = sys.argv[3]
 failed = 0
 
 
@@ -88,8 +93,7 @@ def meets(digest, bits):
     return int.from_bytes(digest, "big") <= target
 
 
-def invalid_block():
-    doc = json.load(open(BLOCK))
+def invalid_block(doc):
     h = doc["header"]
     for k in range(1, 100000):
         h["nonce"] = (h["nonce"] + k) % (1 << 53)
@@ -117,13 +121,52 @@ try:
 except OSError:
     report("banned host reconnecting", True)
 
-# 2. an invalid block after a handshake
-cid, blk = invalid_block()
+def next_frame(s, want, seconds=8):
+    """The payload of the next frame of command `want` (others are skipped)."""
+    s.settimeout(seconds)
+    while True:
+        f = wire.read_frame(s)
+        if f is None:
+            return None
+        if f[0] == want:
+            return f[1]
+
+
+# 2. an invalid block after a handshake: a sibling of the node's tip
 s = connect("127.0.0.3")
 handshake(s)
-time.sleep(0.5)
-s.sendall(wire.frame(wire.BLOCK, struct.pack("<I", cid) + blk))
-report("invalid block", closed_by_node(s, 15))
+ok = False
+for attempt in range(4):
+    v = next_frame(s, wire.VERSION) if attempt == 0 else None
+    if attempt == 0:
+        if v is None:
+            break
+        tips = {cid: (h, tip) for cid, _g, h, tip, _c in wire.parse_version(v)[4]}
+        # the chain with the longest interval (fewest blocks: the tip stays the tip longest)
+        cid = max((c for c in tips if tips[c][0] > 0), default=None)
+        if cid is None:
+            break
+        tip = tips[cid][1]
+    s.sendall(wire.frame(wire.GET, wire.inv_payload([(1, cid, tip)])))
+    b = next_frame(s, wire.BLOCK)
+    if b is None:
+        ok = True  # closed
+        break
+    cid, blk = invalid_block(json.loads(b[4:]))
+    s.sendall(wire.frame(wire.BLOCK, struct.pack("<I", cid) + blk))
+    if closed_by_node(s, 5):
+        ok = True
+        break
+    # the tip moved meanwhile (the block was lighter: not verified): again on the new tip
+    s.close()
+    s = connect("127.0.0.3")
+    handshake(s)
+    v = next_frame(s, wire.VERSION)
+    if v is None:
+        break
+    tips = {c: (h, t) for c, _g, h, t, _c in wire.parse_version(v)[4]}
+    tip = tips[cid][1]
+report("invalid block", ok)
 s.close()
 
 # 3. a flood of pings
@@ -167,5 +210,36 @@ for k in range(6):
         break
     time.sleep(0.1)
 report("forged transfers", closed_by_node(s, 8))
+s.close()
+
+# 5. orphan headers
+s = connect("127.0.0.6")
+handshake(s)
+v = next_frame(s, wire.VERSION)
+tips = {c: (h, t) for c, _g, h, t, _c in wire.parse_version(v)[4]}
+cid = min(c for c in tips if tips[c][0] > 0)
+s.sendall(wire.frame(wire.GET, wire.inv_payload([(1, cid, tips[cid][1])])))
+h = json.loads(next_frame(s, wire.BLOCK)[4:])["header"]
+for k in range(150):
+    h["prev_hash"] = hashlib.sha256(b"nobody's parent %d" % k).hexdigest()
+    h["height"] = 100000 + k
+    for nonce in range(1, 100000):
+        h["nonce"] = nonce
+        if meets(hashlib.sha256(header_bytes(h)).digest(), h["prehash_bits"]):
+            break
+    ident = hashlib.sha256(b"orphan %d" % k).digest()
+    s.sendall(wire.frame(wire.HEADERS, wire.headers_payload(cid, [(ident, header_bytes(h))])))
+    time.sleep(0.01)
+asked = 0
+s.settimeout(2)
+while True:
+    f = wire.read_frame(s)
+    if f is None:
+        break
+    if f[0] == wire.GETHEADERS:
+        asked += 1
+print("rogue: orphan headers: 150 sent, the node asked for their parents %d times" % asked, flush=True)
+if asked < 150:
+    failed = 1
 s.close()
 sys.exit(failed)

@@ -59,14 +59,10 @@ done
 ALL="n0 n1 n2 n3 n4"
 sleep $((MINE_S / 2))
 # 4: the rogue, against n0, while everyone mines
-"$BIN/chain" export --data "$W/n0" --out "$W/export0" --chain alpha --testnet >/dev/null 2>&1
-blk=$(find "$W/export0" -name '*.json' ! -name '*.ledger.json' | sort | tail -n 1)
 h0=$(heights n1)
-if [ -z "$blk" ]; then
-  fail "4: no block to derive an invalid block from"
-else
-  if python3 "$TOP/tests/net/rogue.py" "$P" "$(genesis_arg n0)" "$blk" >"$W/rogue.out" 2>&1; then
-    pass "4: rogue disconnected on every attack: $(grep -c disconnected "$W/rogue.out") attacks"
+if true; then
+  if python3 "$TOP/tests/net/rogue.py" "$P" "$(genesis_arg n0)" >"$W/rogue.out" 2>&1; then
+    pass "4: rogue disconnected on every attack: $(grep -c disconnected "$W/rogue.out") attacks; $(grep 'orphan headers' "$W/rogue.out" | cut -c8-)"
   else
     fail "4: rogue: $(grep -v '^rogue: .*: disconnected' "$W/rogue.out" | head -n 3 | tr '\n' ' ')"
   fi
@@ -88,6 +84,9 @@ print(max([b['banned_until_ms'] for b in d['banned'] if b['host']=='$host'] or [
     *"invalid block"*) pass "4: the invalid block was judged invalid (24 h ban)";;
     *) fail "4: n0 did not judge the rogue's block invalid";;
   esac
+  orph=$(python3 -c "import json; print(json.load(open('$W/n0/peers.json'))['orphan_headers'])")
+  [ "$orph" -eq 100 ] && pass "4: n0 keeps 100 orphan headers of the 150 (the oldest evicted)" ||
+    fail "4: n0 keeps $orph orphan headers after 150"
   ready=$(python3 -c "
 import json
 d=json.load(open('$W/n0/peers.json'))
@@ -116,7 +115,7 @@ for n in $ALL; do
     fail "1: chain verify on $n: $(tail -n 1 "$W/$n.verify")"; fi
 done
 grep -q . "$W/n0.verify" && pass "1: chain verify passes on all five ($(grep -c '^valid' "$W/n0.verify") chains each)"
-if [ -n "$txsig" ]; then
+if [ -n "$txsig" ] && [ ${#txsig} -eq 32 ]; then
   ok=0
   for n in $ALL; do
     m=$(sqlite3 -readonly "$W/$n/chains.db" "select count(*) from mempool where instr(doc,'$txsig')>0")
@@ -179,7 +178,7 @@ start_node a2 $((Q + 2)) --peer "127.0.0.1:$Q" --mine --policy random --key "$W/
 start_node b0 $((Q + 3)) --mine --chain alpha --key "$W/kb0.key" --mine-seconds 16 --seed 14
 start_node b1 $((Q + 4)) --peer "127.0.0.1:$((Q + 3))" --mine --policy balancer --key "$W/kb1.key" --mine-seconds 16 --seed 15
 sleep 3
-to=$("$BIN/chain" keygen "$W/kr.key" 2>&1 | grep -o 'account [0-9a-f]\{64\}' | cut -c9-)
+to=$("$BIN/chain" keygen "$W/kr2.key" 2>&1 | grep -o 'account [0-9a-f]\{64\}' | cut -c9-)
 txid=$("$BIN/chain" send --data "$W/b1" --testnet --chain alpha --to "$to" --amount 7 --fee 1 --key "$W/ks.key" 2>"$W/send.err" | grep -o '[0-9a-f]\{64\}' | head -n 1)
 [ -n "$txid" ] && pass "2: a transfer sent on b1 (id ${txid%"${txid#????????????}"}...)" || fail "2: chain send on b1: $(cat "$W/send.err")"
 # the transfer is mined on side b (b0 mines alpha), never seen by side a
@@ -213,7 +212,7 @@ for n in a0 a1 a2 b0 b1; do
   c=$(sqlite3 -readonly "$W/$n/chains.db" "select count(*) from best s join blocks b on b.chain=s.chain and b.id=s.id where s.chain='test-alpha' and instr(b.doc, '$sig')>0")
   [ $((m + c)) -ge 1 ] && ok=$((ok + 1))
 done
-[ $ok -eq 5 ] && pass "2: the orphaned transfer is pending (or mined again) on all 5 nodes" ||
+[ -n "$sig" ] && [ $ok -eq 5 ] && pass "2: the orphaned transfer is pending (or mined again) on all 5 nodes" ||
   fail "2: the orphaned transfer reached $ok of 5 nodes"
 for n in a0 a1 a2 b0 b1; do
   "$BIN/chain" verify --data "$W/$n" --testnet >/dev/null 2>&1 || fail "2: chain verify on $n"
