@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -54,14 +55,19 @@ int chain_econ_live_key(pouw_key *key, common_error *err, const char *dir, const
     if (stat(path, &st) != 0) {
         char kd[1100];
         snprintf(kd, sizeof kd, "%s/keys", dir);
-        if (mkdir(kd, 0700) != 0 && errno != EEXIST)
-            return common_error_set(err, 1, kd, "", "cannot create: %s", strerror(errno)) ? -1 : -1;
+        if (mkdir(kd, 0700) != 0 && errno != EEXIST) {
+            common_error_set(err, 1, kd, "", "cannot create: %s", strerror(errno));
+            return -1;
+        }
         pouw_key k;
-        if (pouw_key_generate(&k) != POUW_OK)
-            return common_error_set(err, 1, path, "", "cannot make a key") ? -1 : -1;
+        if (pouw_key_generate(&k) != POUW_OK) {
+            common_error_set(err, 1, path, "", "cannot make a key");
+            return -1;
+        }
         if (pouw_key_set_label(&k, name) != POUW_OK) {
             pouw_key_clear(&k);
-            return common_error_set(err, 1, path, "", "label \"%s\" refused", name) ? -1 : -1;
+            common_error_set(err, 1, path, "", "label \"%s\" refused", name);
+            return -1;
         }
         pouw_status ps = pouw_key_save(&k, err, path, 0);
         pouw_key_clear(&k);
@@ -486,9 +492,14 @@ static pid_t spawn(child *c, const char *dir)
 {
     char logp[1200];
     snprintf(logp, sizeof logp, "%s/logs/%s.log", dir, c->name);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
+        /* a supervisor killed with SIGKILL takes its children with it (SIGTERM: a clean stop) */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(0);
         int fd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
             dup2(fd, 1);

@@ -3,7 +3,8 @@
  *
  * PROCESSES
  *   econ live CONFIG --data DIR [--duration S] [--speed X]    the supervisor
- *     creates DIR and DIR/keys/, makes one key per agent (DIR/keys/<label>.key,
+ *     creates DIR (a DIR of an earlier live run is continued: the exchange replays
+ *     its journal, the keys are kept) and DIR/keys/, makes one key per agent (DIR/keys/<label>.key,
  *     labelled <label>, random) and the exchange's (DIR/keys/exchange.key), then
  *     starts, in this order, and restarts any that dies unexpectedly (after 0.5 s):
  *       econ exchange --data DIR --config CONFIG            (waits for DIR/exchange.sock)
@@ -11,7 +12,9 @@
  *                 --key DIR/keys/<label>.key --forever       one per miner agent
  *       econ trader --data DIR --config CONFIG --group G    one per group that
  *                 trades, deposits (miners, deposit_share > 0) or withdraws
- *     Every child gets its own process group; the supervisor's log is stderr.
+ *     Every child gets its own process group (a terminal's Ctrl-C reaches the
+ *     supervisor only) and SIGTERM when the supervisor dies (Linux PDEATHSIG: a
+ *     supervisor killed with SIGKILL leaves nothing running); its log is stderr.
  *     At the end of the duration (duration_s real seconds, or --duration), or on
  *     SIGINT/SIGTERM: SIGTERM to traders and miners, then to the exchange (so it
  *     writes the final snapshot), SIGKILL to whatever is left after 5 s; exit 0.

@@ -197,12 +197,29 @@ grep -q 'restarting' "$T/live.out" && ok || bad "the supervisor did not log the 
 timeout -s INT 8 "$BIN/econ" exchange --data "$D" --config "$T/live.json" >/dev/null 2>"$T/ex2" &
 XP=$!
 r=$(ask '{"type":"balances"}')
+jb=$r
 kill -INT "$XP" 2>/dev/null
 wait "$XP"
 echo "$r" | grep -q '"custody_ok":true}$' && ok || bad "replay after the run: $r $(cat "$T/ex2")"
 jr=$($PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(" ".join("%s %d" % r for r in c.execute("select op,count(*) from journal group by op order by op")))' "$D/exchange.db" 2>/dev/null)
 echo "measured: journal rows by op: $jr"
 echo "measured: heights $(echo "$r" | sed -n 's/.*"heights":\[\([0-9,]*\)\].*/\1/p'), trades $(echo "$r" | sed -n 's/.*"trades":\([0-9]*\).*/\1/p'), journal rows $(echo "$r" | sed -n 's/.*"journal":\([0-9]*\).*/\1/p')"
+
+# a second run on the same DIR continues it; SIGKILL of the supervisor stops its children
+"$BIN/econ" live "$T/live.json" --data "$D" --duration 60 --quiet >"$T/live2.out" 2>&1 &
+LP=$!
+for i in $(seq 200); do ask '{"type":"balances"}' 2>/dev/null | grep -q '"custody_ok":true' && break; sleep 0.1; done
+sleep 2
+r=$(ask '{"type":"balances"}')
+$PY -c 'import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); assert b["journal"] >= a["journal"] and b["custody_ok"]' "$jb" "$r" 2>/dev/null &&
+  ok || bad "the second run did not continue the first: $r"
+kill -KILL "$LP"
+wait "$LP" 2>/dev/null
+LP=""
+for i in $(seq 150); do [ -z "$(pgrep -f -- "--data $D")" ] && break; sleep 0.1; done
+left=$(pgrep -f -- "--data $D" | tr '\n' ' ')
+[ -z "$left" ] && ok || bad "children left after SIGKILL of the supervisor: $left"
+"$BIN/chain" verify --data "$D" --testnet >"$T/verify" 2>&1 && ok || bad "chain verify after the second run: $(tail -3 "$T/verify")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
