@@ -263,7 +263,7 @@ static const common_cli CLI = {
                    "greedy joining and leaving, one run per seed, and writes retarget.csv (every block:\n"
                    "interval, threshold, post target, difficulty, miners present) and retarget_summary.csv\n"
                    "(per phase: recovery time, mean interval, oscillation amplitude).\n"
-                   "Default seeds: quick 0:2, paper 0:10.",
+                   "Default seeds: quick 0:3, paper 0:10.",
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
@@ -291,7 +291,7 @@ int main(int argc, char **argv)
     jb.t2 = floor(jb.dur * 9 / 14);
     jb.market = experiments_econ_reward_coins(0) >= 100;
     uint64_t lo, hi;
-    experiments_run_seeds(&r, 0, paper ? 10 : 2, &lo, &hi);
+    experiments_run_seeds(&r, 0, paper ? 10 : 3, &lo, &hi);
     if (rc == 0 && hi - lo > 10000)
         rc = rank == 0 ? common_cli_usage_error(&CLI, -1, "--seeds: at most 10000 runs per scenario, got %llu",
                                                 (unsigned long long)(hi - lo))

@@ -281,7 +281,7 @@ static const common_cli CLI = {
                    "every strategy, a whale buying CharlieCoin at half the run, and the same economy\n"
                    "without the whale's buy), one run per seed and mix, and writes economy_rates.csv,\n"
                    "economy_wealth.csv, economy_whale.csv and economy_grid.csv.\n"
-                   "Default seeds: quick 0:6, paper 0:40.",
+                   "Default seeds: quick 0:10, paper 0:40.",
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
@@ -324,7 +324,7 @@ int main(int argc, char **argv)
     jb.n_per = (size_t)(jb.dur / PERIOD_S);
     jb.n_steps = (size_t)(jb.dur / STEP_S);
     uint64_t lo, hi;
-    experiments_run_seeds(&r, 0, paper ? 40 : 6, &lo, &hi);
+    experiments_run_seeds(&r, 0, paper ? 40 : 10, &lo, &hi);
     if (rc == 0 && hi - lo > 10000)
         rc = rank == 0 ? common_cli_usage_error(&CLI, -1, "--seeds: at most 10000 runs per mix, got %llu",
                                                 (unsigned long long)(hi - lo))
