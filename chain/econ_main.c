@@ -227,14 +227,14 @@ int main(int argc, char **argv)
     } else if (!quiet) {
         fprintf(stderr,
                 "econ: %s: %.1f simulated s in %.2f s wall: blocks alpha %llu bravo %llu charlie %llu (+%llu/%llu/%llu "
-                "bootstrap), %llu trades of %llu orders, %llu refusals; custody invariant %s after %llu checks; "
+                "bootstrap), %llu trades of %llu orders, %llu refusals; custody invariant %s after %llu checks (%llu whole); "
                 "coins = reward x height on every chain: %s%s\n",
                 a.str[O_OUT], cfg.duration_s, sum.wall_s, (unsigned long long)sum.blocks[0],
                 (unsigned long long)sum.blocks[1], (unsigned long long)sum.blocks[2],
                 (unsigned long long)sum.bootstrap[0], (unsigned long long)sum.bootstrap[1],
                 (unsigned long long)sum.bootstrap[2], (unsigned long long)sum.trades, (unsigned long long)sum.orders,
                 (unsigned long long)sum.refusals, sum.custody_ok ? "held" : "BROKEN",
-                (unsigned long long)sum.custody_checks, sum.supply_ok ? "yes" : "NO",
+                (unsigned long long)sum.custody_checks, (unsigned long long)sum.custody_full_checks, sum.supply_ok ? "yes" : "NO",
                 rc == 3 ? " (stopped: partial)" : "");
     }
     chain_econ_config_clear(&cfg);

@@ -260,6 +260,7 @@ static int write_sidecar(chain_econ_outputs *w, common_error *err, const chain_e
     cJSON_AddNumberToObject(o, "orders", (double)sum->orders);
     cJSON_AddNumberToObject(o, "refusals", (double)sum->refusals);
     cJSON_AddNumberToObject(o, "custody_checks", (double)sum->custody_checks);
+    cJSON_AddNumberToObject(o, "custody_full_checks", (double)sum->custody_full_checks);
     cJSON_AddBoolToObject(o, "custody_ok", sum->custody_ok);
     cJSON_AddBoolToObject(o, "supply_ok", sum->supply_ok);
     char *txt = cJSON_Print(o);

@@ -23,7 +23,10 @@
  * trades), so every chain's coins equal reward x height and custody is real.
  *
  * Checks, every run: the custody invariant after every exchange event (with
- * config.check_custody), the exchange's ledger balance after every block equal
+ * config.check_custody): whole (chain_ex_check: escrow, books, coins) in runs of
+ * at most CHAIN_ECON_FULL_CHECK_AGENTS agents; in larger runs its coin equation
+ * (chain_ex_check_fast, O(1)) after every event and the whole of it every
+ * CHAIN_ECON_FULL_CHECK_EVERY events and at the end; the exchange's ledger balance after every block equal
  * to bootstrap + deposits - withdrawals included in the best chain, and at the
  * end every chain's coins = reward x height, no negative balance.
  *
@@ -50,6 +53,9 @@
 #include "chain/economy/config.h"
 #include "common/error.h"
 
+#define CHAIN_ECON_FULL_CHECK_AGENTS 64
+#define CHAIN_ECON_FULL_CHECK_EVERY 4096
+
 typedef struct chain_econ_sim_opts {
     unsigned threads;          /* trader steps and mining sessions (results do not depend on it) */
     int progress;              /* 1: progress line on stderr (a terminal) */
@@ -63,7 +69,8 @@ typedef struct chain_econ_summary {
     uint64_t bootstrap[CHAIN_EX_COINS];
     uint64_t heights[CHAIN_EX_COINS];
     uint64_t trades, orders, refusals;
-    uint64_t custody_checks;
+    uint64_t custody_checks;          /* after every exchange event */
+    uint64_t custody_full_checks;     /* of them, the whole invariant (chain_ex_check) */
     int custody_ok;                   /* 1: every check held */
     int supply_ok;                    /* 1: coins = reward x height, no negative balance, on every chain */
     double wall_s;

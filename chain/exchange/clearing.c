@@ -120,6 +120,7 @@ typedef struct ex_coin {
 struct chain_ex {
     chain_ex_opts o;
     chain_ex_balance *bal; /* account * 3 + coin */
+    int64_t held[CHAIN_EX_COINS]; /* running sum over accounts of free + locked - owed (chain_ex_check_fast) */
     int64_t *uncred;       /* account * 3 + coin */
     int32_t *head;         /* account -> first resting record, -1 */
     bse_match book[CHAIN_EX_PAIRS];
@@ -143,6 +144,16 @@ struct chain_ex {
 static chain_ex_balance *bal(chain_ex *ex, uint32_t a, unsigned c)
 {
     return &ex->bal[(size_t)a * CHAIN_EX_COINS + c];
+}
+
+/* Every change of an account's balances goes through here, so held[] follows
+ * the sum of free + locked - owed without a scan (chain_ex_check_fast). */
+static void adj(chain_ex *ex, chain_ex_balance *b, unsigned coin, int64_t dfree, int64_t dlocked, int64_t dowed)
+{
+    b->free += dfree;
+    b->locked += dlocked;
+    b->owed += dowed;
+    ex->held[coin] += dfree + dlocked - dowed;
 }
 
 static void set_reason(char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -314,8 +325,7 @@ static void rec_unlock(chain_ex *ex, ex_order *r)
 {
     chain_ex_balance *b = bal(ex, r->account, order_coin(r->pair, r->side));
     assert(b->locked >= r->locked);
-    b->locked -= r->locked;
-    b->free += r->locked;
+    adj(ex, b, order_coin(r->pair, r->side), r->locked, -r->locked, 0);
     r->locked = 0;
 }
 
@@ -357,12 +367,11 @@ static void settle_fill(chain_ex *ex, const bse_match_event *ev)
     chain_ex_balance *sq = bal(ex, sell->account, pi->quote), *sb = bal(ex, sell->account, pi->base);
     /* the whole trade at once: nothing can observe a half */
     buy->locked -= rel;
-    bq->locked -= rel;
-    bq->free += rel - quote;
-    bb->free += q;
+    adj(ex, bq, pi->quote, rel - quote, -rel, 0);
+    adj(ex, bb, pi->base, q, 0, 0);
     sell->locked -= q;
-    sb->locked -= q;
-    sq->free += quote;
+    adj(ex, sb, pi->base, 0, -q, 0);
+    adj(ex, sq, pi->quote, quote, 0, 0);
     buy->filled += q;
     sell->filled += q;
     ex->taker_spent += quote;
@@ -497,8 +506,7 @@ chain_ex_code chain_ex_place(chain_ex *ex, uint32_t account, unsigned pair, int 
     r->side = (uint8_t)side;
     r->type = (uint8_t)type;
     r->id = global_id(pair, m->next_id);
-    lb->free -= lock;
-    lb->locked += lock;
+    adj(ex, lb, order_coin(pair, side), -lock, lock, 0);
 
     bse_match_order mo = {.side = (bse_match_side)side,
                           .type = (bse_match_type)type,
@@ -639,8 +647,7 @@ static void credit(chain_ex *ex, uint32_t a, unsigned coin, int64_t amount)
 {
     chain_ex_balance *b = bal(ex, a, coin);
     int64_t pay = b->owed < amount ? b->owed : amount;
-    b->owed -= pay;
-    b->free += amount - pay;
+    adj(ex, b, coin, amount - pay, 0, -pay);
     ex->coin[coin].custody += amount;
 }
 
@@ -715,8 +722,7 @@ chain_ex_code chain_ex_deposit_removed(chain_ex *ex, unsigned coin, uint64_t dep
         cancel_for(ex, a, coin, amount);
         chain_ex_balance *b = bal(ex, a, coin);
         int64_t take = b->free < amount ? b->free : amount;
-        b->free -= take;
-        b->owed += amount - take;
+        adj(ex, b, coin, -take, 0, amount - take);
         c->custody -= amount;
         d->credited = 0;
         ex->uncred[(size_t)a * CHAIN_EX_COINS + coin] += amount;
@@ -829,7 +835,7 @@ chain_ex_code chain_ex_withdraw(chain_ex *ex, unsigned coin, uint32_t account, i
     x->coin = (uint8_t)coin;
     x->state = EX_WD_PENDING;
     ex->n_wd++;
-    b->free -= amount;
+    adj(ex, b, coin, -amount, 0, 0);
     c->pending += amount;
     if (wid)
         *wid = (uint64_t)ex->n_wd;
@@ -995,6 +1001,10 @@ chain_ex_code chain_ex_check(const chain_ex *ex, common_error *err)
             uncred[c] += ex->uncred[(size_t)a * CHAIN_EX_COINS + c];
         }
     }
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
+        if (sum[c] != ex->held[c])
+            FAIL("balances", "%s: the accounts hold %" PRId64 " units but the running sum says %" PRId64,
+                 ex_coin_names[c], sum[c], ex->held[c]);
     for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
         const ex_coin *k = &ex->coin[c];
         int64_t credited = 0, unc = 0, pend = 0, conf = 0;
@@ -1038,5 +1048,22 @@ chain_ex_code chain_ex_check(const chain_ex *ex, common_error *err)
             FAIL("book", "%s book crossed: bid %" PRId64 " >= ask %" PRId64, ex_pairs[p].name, bb, ba);
     }
     common_error_clear(err);
+    return CHAIN_EX_OK;
+}
+
+chain_ex_code chain_ex_check_fast(const chain_ex *ex, common_error *err)
+{
+    assert(ex);
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
+        const ex_coin *k = &ex->coin[c];
+        if (k->custody != ex->held[c] + k->pending || k->pending < 0 || ex->held[c] < 0) {
+            common_error_set(err, CHAIN_EX_EINVARIANT, "", "custody",
+                             "%s: custody %" PRId64 " != accounts %" PRId64 " + pending withdrawals %" PRId64
+                             " (off by %" PRId64 ")",
+                             ex_coin_names[c], k->custody, ex->held[c], k->pending,
+                             k->custody - ex->held[c] - k->pending);
+            return CHAIN_EX_EINVARIANT;
+        }
+    }
     return CHAIN_EX_OK;
 }

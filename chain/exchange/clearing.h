@@ -222,4 +222,12 @@ const common_error *chain_ex_last_error(const chain_ex *ex);
  * which coin and by how much. */
 chain_ex_code chain_ex_check(const chain_ex *ex, common_error *err);
 
+/* The INVARIANT's coin equation alone, in O(1): per coin, custody = the running
+ * sum of every account's free + locked - owed (kept by the one function through
+ * which every balance change goes, and compared with a real sum by
+ * chain_ex_check) + pending withdrawals. Catches any operation that makes or
+ * loses coins; the escrow and book structure are chain_ex_check's. For runs too
+ * large for a full check after every event. Returns 0 or CHAIN_EX_EINVARIANT. */
+chain_ex_code chain_ex_check_fast(const chain_ex *ex, common_error *err);
+
 #endif /* CHAIN_EXCHANGE_CLEARING_H */
