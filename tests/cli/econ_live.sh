@@ -105,7 +105,19 @@ $PY -c 'import sys; a=list(map(int,sys.argv[1].split())); b=list(map(int,sys.arg
 EX=$(child "econ exchange")
 PAUSED=$(pgrep -P "$LP" -f -- " trader | mine " | tr '\n' ' ')
 [ -n "$EX" ] && [ -n "$PAUSED" ] && ok || bad "children not found (exchange '$EX', others '$PAUSED')"
-for p in $PAUSED; do kill -STOP "$p"; done
+# pause them where none holds DIR/chains.db's write lock (a process stopped inside a
+# writer transaction would stall every other writer, the exchange included)
+paused=0
+for i in $(seq 30); do
+  for p in $PAUSED; do kill -STOP "$p"; done
+  if $PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=0.3); c.execute("BEGIN IMMEDIATE"); c.rollback()' "$D/chains.db" 2>/dev/null; then
+    paused=1
+    break
+  fi
+  for p in $PAUSED; do kill -CONT "$p"; done
+  sleep 0.2
+done
+[ "$paused" = 1 ] && ok || bad "could not pause the traders and miners outside a chains.db transaction"
 sleep 2
 # acknowledged just before the kill: an order resting far from the market and a withdrawal
 r=$(ask '{"type":"act","agent":4,"orders":[{"pair":"BRAVO/ALPHA","side":"buy","type":"limit","price":1,"qty":10000}]}')
@@ -158,6 +170,9 @@ n1=$(trades)
 sleep 3
 r=$(ask '{"type":"balances"}')
 echo "$r" | grep -q '"custody_ok":true}$' && ok || bad "custody after the restarts: $r"
+# the traders came back to the restarted exchange: it journals their orders again
+$PY -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.loads(sys.argv[2]); sys.exit(0 if b["journal"] > a["journal"] else 1)' "$T/b2" "$r" &&
+  ok || bad "nothing journaled after the restart (the traders did not reconnect?)"
 
 # ------------------------------------------------------------------ the monitor (tmux)
 if ! command -v tmux >/dev/null 2>&1; then
