@@ -4,9 +4,11 @@
  * AlphaCoin) and names one:
  *   balancer  the chain where the miner's own balance is lowest (seed 000);
  *   greedy    the chain whose block reward is worth most at current prices,
- *             valued in AlphaCoin (reward x price_num / price_den). Until the
- *             exchange exists every price is 1:1:1, so every reward is worth
- *             1000 and the tie rule decides: greedy then mines AlphaCoin;
+ *             valued in AlphaCoin (reward x price_num / price_den): the
+ *             exchange's last trade prices (econ sim: its own exchange; `pouw
+ *             mine`: DIR/economy.json, the snapshot an economy's exchange
+ *             writes). Without prices every coin is 1:1:1, every reward is worth
+ *             the same and the tie rule decides: greedy then mines AlphaCoin;
  *   random    a chain drawn uniformly by a seeded generator (splitmix64), so a
  *             run replays from its seed (STYLE rule 8).
  * Tie rule (balancer and greedy): the chain with the shortest target block

@@ -30,6 +30,7 @@
 #include "chain/keys.h"
 #include "chain/net/node.h"
 #include "chain/policy.h"
+#include "chain/report.h"
 #include "chain/store.h"
 #include "pouw/block.h"
 #include "pouw/env.h"
@@ -293,6 +294,8 @@ typedef struct miner {
     int tty;
     common_progress start_prog;    /* verifying the stored chain at start-up */
     startup_progress sp[CHAIN_COUNT];
+    int64_t price_ticks[CHAIN_COUNT]; /* each coin in AlphaCoin ticks (10^4 = 1:1), from DIR/economy.json */
+    double prices_read_s;          /* when they were last read (at most once a second) */
 } miner_ctx;
 
 static void show_startup(void *user, uint64_t done, uint64_t total)
@@ -339,17 +342,48 @@ static chain_status miner_sync(miner_ctx *m, unsigned i, common_error *err)
     return cs;
 }
 
+/* The exchange's last prices (economy.md s3: greedy values rewards at them): the
+ * snapshot DIR/economy.json an economy's exchange writes (chain/report.h); 1:1:1
+ * when there is none, it is malformed, or a pair has not traded. BravoCoin from
+ * BRAVO/ALPHA, CharlieCoin from CHARLIE/ALPHA. Read at most once a second. */
+static void miner_prices(miner_ctx *m)
+{
+    double now = common_clock_mono_s();
+    if (m->prices_read_s > 0 && now - m->prices_read_s < 1.0)
+        return;
+    m->prices_read_s = now;
+    for (unsigned i = 0; i < CHAIN_COUNT; i++)
+        m->price_ticks[i] = 10000;
+    cJSON *doc = NULL;
+    common_error err;
+    if (chain_report_economy_load(&doc, &err, m->o->data) != CHAIN_OK || !doc)
+        return;
+    static const char *const pair_of[CHAIN_COUNT] = {NULL, "BRAVO/ALPHA", "CHARLIE/ALPHA"};
+    const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(doc, "pairs");
+    for (unsigned i = 0; i < m->n; i++) {
+        uint32_t id = m->p[i]->chain_id % 100u; /* test-bravo is 101 */
+        if (id >= CHAIN_COUNT || !pair_of[id])
+            continue;
+        const cJSON *last = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pairs, pair_of[id]), "last");
+        if (cJSON_IsNumber(last) && last->valuedouble >= 1 && last->valuedouble <= 1e8)
+            m->price_ticks[i] = (int64_t)last->valuedouble;
+    }
+    cJSON_Delete(doc);
+}
+
 /* The chain to mine next (policy.h). */
 static unsigned miner_choose(miner_ctx *m)
 {
     if (!m->policy)
         return 0;
+    if (m->pol.kind == CHAIN_POLICY_GREEDY)
+        miner_prices(m);
     chain_view v[CHAIN_COUNT];
     for (unsigned i = 0; i < m->n; i++) {
         v[i].params = m->p[i];
         v[i].balance = m->balance[i];
-        v[i].price_num = 1; /* no exchange yet: 1:1:1 */
-        v[i].price_den = 1;
+        v[i].price_num = m->pol.kind == CHAIN_POLICY_GREEDY && m->price_ticks[i] ? m->price_ticks[i] : 10000;
+        v[i].price_den = 10000;
     }
     return (unsigned)chain_policy_choose(&m->pol, v, m->n);
 }

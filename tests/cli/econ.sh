@@ -106,6 +106,15 @@ for a in ("dies-0", "killed-0"):
 PYEOF
 pgrep -f "hostile_agent.py" >/dev/null && bad "an external agent process is left running" || ok
 
+# --- miners with prices: pouw mine --policy greedy values rewards at DIR/economy.json's prices
+G="$T/greedy"; mkdir -p "$G"
+printf '%s\n' '{"version":1,"run":"live","t":1,"pairs":{"BRAVO/ALPHA":{"last":30000,"bids":[],"asks":[],"closes":[],"volume":0},"CHARLIE/ALPHA":{"last":20000,"bids":[],"asks":[],"closes":[],"volume":0},"CHARLIE/BRAVO":{"last":null,"bids":[],"asks":[],"closes":[],"volume":0}},"trades":[],"top":[]}' >"$G/economy.json"
+run "$BIN/pouw" mine --testnet --data "$G" --policy greedy --blocks 1
+[ $rc -eq 0 ] && grep -q '^test-bravo height 1 ' "$T/out" && ok || bad "greedy with BRAVO at 3 ALPHA did not mine BravoCoin: $(cat "$T/out")"
+rm -f "$G/economy.json"
+run "$BIN/pouw" mine --testnet --data "$G" --policy greedy --blocks 1
+[ $rc -eq 0 ] && grep -q '^test-alpha height 1 ' "$T/out" && ok || bad "greedy without prices (1:1:1) did not mine AlphaCoin: $(cat "$T/out")"
+
 # --- bad configs: exit 2, one line naming file and field, nothing written
 badcfg() { # name json expected-field
   printf '%s\n' "$2" >"$T/$1.json"
