@@ -314,6 +314,11 @@ static void peer_send(peer *p, common_buf *b)
         common_buf_free(b);
         return;
     }
+    if (p->wq_bytes + b->len > MAX_WRITE_BYTES) { /* it does not read what we send */
+        common_buf_free(b);
+        peer_close(p, "not reading");
+        return;
+    }
     write_req *r = malloc(sizeof *r + b->len);
     if (!r) {
         common_buf_free(b);
@@ -1397,7 +1402,7 @@ static void on_get(peer *p, const chain_net_msg *m)
         const chain_net_inv *iv = &m->inv[i];
         int ci = chain_index(n, iv->chain_id);
         int sent = 0;
-        if (ci >= 0 && p->wq_bytes < MAX_WRITE_BYTES) {
+        if (ci >= 0 && p->wq_bytes < MAX_WRITE_BYTES / 2) {
             net_chain *c = &n->ch[ci];
             if (iv->kind == CHAIN_NET_INV_BLOCK) {
                 pouw_block b;
