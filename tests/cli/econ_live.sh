@@ -247,5 +247,9 @@ left=$(pgrep -f -- "--data $D" | tr '\n' ' ')
 [ -z "$left" ] && ok || bad "children left after SIGKILL of the supervisor: $left"
 "$BIN/chain" verify --data "$D" --testnet >"$T/verify" 2>&1 && ok || bad "chain verify after the second run: $(tail -3 "$T/verify")"
 
+# every process's log: no sanitizer report (a sanitizer build), no crash
+san=$(grep -l -E 'AddressSanitizer|LeakSanitizer|runtime error' "$D"/logs/*.log 2>/dev/null | tr '\n' ' ')
+[ -z "$san" ] && ok || bad "sanitizer reports in: $san"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
