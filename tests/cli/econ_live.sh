@@ -232,15 +232,15 @@ echo "measured: journal rows by op: $jr"
 echo "measured: heights $(echo "$r" | sed -n 's/.*"heights":\[\([0-9,]*\)\].*/\1/p'), trades $(echo "$r" | sed -n 's/.*"trades":\([0-9]*\).*/\1/p'), journal rows $(echo "$r" | sed -n 's/.*"journal":\([0-9]*\).*/\1/p')"
 
 # a second run on the same DIR continues it; SIGKILL of the supervisor stops its children
-"$BIN/econ" live "$T/live.json" --data "$D" --duration 60 --quiet >"$T/live2.out" 2>&1 &
-LP=$!
+# (started from a subshell: not this shell's job, so its SIGKILL is not reported)
+("$BIN/econ" live "$T/live.json" --data "$D" --duration 60 --quiet >"$T/live2.out" 2>&1 & echo $! >"$T/lp2")
+LP=$(cat "$T/lp2")
 for i in $(seq 200); do ask '{"type":"balances"}' 2>/dev/null | grep -q '"custody_ok":true' && break; sleep 0.1; done
 sleep 2
 r=$(ask '{"type":"balances"}')
 $PY -c 'import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); assert b["journal"] >= a["journal"] and b["custody_ok"]' "$jb" "$r" 2>/dev/null &&
   ok || bad "the second run did not continue the first: $r"
 kill -KILL "$LP"
-wait "$LP" 2>/dev/null
 LP=""
 for i in $(seq 150); do [ -z "$(pgrep -f -- "--data $D")" ] && break; sleep 0.1; done
 left=$(pgrep -f -- "--data $D" | tr '\n' ' ')
