@@ -74,6 +74,47 @@ echo '{"seed": 1}' >"$T/bad.json"
 "$BIN/econ" live "$T/bad.json" --data "$T/never" >/dev/null 2>"$T/err"
 [ $? = 2 ] && [ ! -e "$T/never" ] && [ "$(wc -l <"$T/err")" = 1 ] && ok || bad "a bad config: not exit 2 with one line, or DIR made"
 
+# ------------------------------------------------------------------ a reorganisation under the exchange
+# The exchange alone on R; a deposit of miner-bal-0 enters alpha at height 5 and is credited;
+# a longer branch made in a copy F of R (without the deposit) is submitted to R: the
+# deposit's block leaves the best chain (journal: unblk, depx; the credit taken back); the
+# transfer returns to the mempool, is mined again and credited again.
+R="$T/r"
+F="$T/f"
+rask() { D="$R" ask "$1"; }
+bal0() { rask '{"type":"balances"}' | $PY -c 'import json,sys; print(json.load(sys.stdin)["accounts"][0]["ALPHA"][0])'; }
+"$BIN/econ" exchange --data "$R" --config "$T/live.json" --quiet >/dev/null 2>"$T/rex.err" &
+RX=$!
+for i in $(seq 300); do [ -S "$R/exchange.sock" ] && break; sleep 0.1; done
+mine_r() { "$BIN/pouw" mine --data "$1" --testnet --chain alpha --blocks "$2" --key "$R/keys/$3.key" >/dev/null 2>&1; }
+mine_r "$R" 3 miner-bal-0 && ok || bad "mining on R"
+$PY -c 'import sqlite3,sys; s=sqlite3.connect(sys.argv[1]); d=sqlite3.connect(sys.argv[2]); s.backup(d); d.close()' "$R/chains.db" "$T/f.db" &&
+  mkdir -p "$F" && mv "$T/f.db" "$F/chains.db" && ok || bad "copying R's chains"
+"$BIN/chain" send --data "$R" --testnet --chain alpha --to exchange --amount 10 --key "$R/keys/miner-bal-0.key" >/dev/null 2>"$T/err" &&
+  ok || bad "chain send (the deposit): $(cat "$T/err")"
+mine_r "$R" 2 grid-0
+sleep 1.5
+b=$(bal0)
+[ "$b" = 60000000 ] && ok || bad "the deposit was not credited on R: ALPHA free $b"
+mine_r "$F" 5 grid-1 && "$BIN/chain" export --data "$F" --testnet --chain alpha --out "$T/x" >/dev/null 2>&1 && ok || bad "the longer branch"
+for f in $(ls "$T/x/test-alpha" | grep -v ledger | sort); do
+  "$BIN/pouw" submit --data "$R" --testnet --chain alpha "$T/x/test-alpha/$f" >/dev/null 2>&1
+done
+[ "$("$BIN/chain" status --data "$R" --testnet --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["chains"][0]["height"])')" = 9 ] &&
+  ok || bad "R did not move to the longer branch"
+sleep 1.5
+b=$(bal0)
+[ "$b" = 50000000 ] && ok || bad "the reorganisation did not take the credit back: ALPHA free $b"
+$PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=dict(c.execute("select op,count(*) from journal group by op")); sys.exit(0 if n.get("unblk",0) >= 2 and n.get("depx",0) == 1 else 1)' "$R/exchange.db" &&
+  ok || bad "the journal has no unblk/depx rows"
+mine_r "$R" 3 grid-0
+sleep 1.5
+b=$(bal0)
+[ "$b" = 60000000 ] && ok || bad "the deposit was not credited again after the reorganisation: ALPHA free $b"
+rask '{"type":"balances"}' | grep -q '"custody_ok":true}$' && ok || bad "custody after the reorganisation"
+kill -INT "$RX"
+wait "$RX" && ok || bad "the exchange on R: exit $?: $(cat "$T/rex.err")"
+
 # ------------------------------------------------------------------ the run
 "$BIN/econ" live "$T/live.json" --data "$D" --duration 90 --quiet >"$T/live.out" 2>&1 &
 LP=$!
