@@ -81,8 +81,9 @@ static const common_cli CLI = {
     .n_opts = N_OPTS,
     .footer = "Exit status: 0 done; 1 the run failed (an invariant broke, mining or the store\n"
               "failed); 2 usage or bad input (a bad config names its file and field, and\n"
-              "nothing is written); 3 stopped by SIGINT/SIGTERM (the outputs so far are kept,\n"
-              "run.json says partial).",
+              "nothing is written); 3 sim stopped by SIGINT/SIGTERM (the outputs so far are\n"
+              "kept, run.json says partial). live, exchange and trader exit 0 when stopped by\n"
+              "SIGINT/SIGTERM or at the end of the duration.",
 };
 
 static volatile sig_atomic_t g_stop;
