@@ -382,6 +382,33 @@ if gr:
             f"ahead in {sum(v > 0 for v in exw)} of {len(exw)}."]
 out += [fig("e12_economy.png"), fig("e12_whale.png"), prov("economy_wealth.csv")]
 
+# The economy's reference run (economy-seed000.json)
+ref = {}
+if os.path.exists(os.path.join(D, "economy_seed000_run.json")):
+    with open(os.path.join(D, "economy_seed000_run.json")) as f:
+        ref = json.load(f)
+if ref:
+    ch = ref.get("chains", {})
+    blocks = sum(v.get("run_blocks", 0) for v in ch.values())
+    pr = rows("economy_seed000_prices.csv") or []
+    last = {}
+    for x in pr:
+        if x["close"]:
+            last[x["pair"]] = x["close"]
+    out += ["## The economy's reference run", "",
+            "*What.* `experiments/configs/economy-seed000.json` (seed 000 V2+): 21 miners (3 on alpha, 6 on bravo, 12 on",
+            "charlie), 1000 traders of every strategy and a whale, one simulated day on the test chains, `econ sim`.",
+            f"*Result.* {blocks} blocks mined during the run ("
+            + ", ".join(f"{k} {v.get('run_blocks')}" for k, v in ch.items()) + f"), {ref.get('trades')} trades of "
+            f"{ref.get('orders')} orders, {ref.get('refusals')} refused actions; custody invariant "
+            f"{'held' if ref.get('custody_ok') else 'BROKEN'} after {ref.get('custody_checks')} checks "
+            f"({ref.get('custody_full_checks')} of the whole invariant); coins = reward x height on every chain: "
+            f"{'yes' if ref.get('supply_ok') else 'NO'}. Final closes: "
+            + ", ".join(f"{k} {v}" for k, v in last.items()) + ".",
+            f"*Wall time* **{ref.get('wall_s')} s** with {ref.get('threads')} threads on {ref.get('machine')} "
+            f"(code {ref.get('code_version')}; the goal is under a minute on 2 idle cores; most of it is the real mining "
+            "and verification of every block).", ""]
+
 # E13
 r = rows("fidelity.csv")
 out += ["## E13 Engine fidelity", "",

@@ -26,6 +26,10 @@ step "E9 fairness";             sweep e9_fairness --scale "$SCALE" --out "$OUT"
 step "E10 retargeting";         sweep e10_retarget --scale "$SCALE" --out "$OUT"
 step "E11 withholding";        sweep e11_selfish --scale "$SCALE" --out "$OUT"
 step "E12 economy";             sweep e12_economy --scale "$SCALE" --out "$OUT"
+step "Economy reference run";   rm -rf "$OUT/.econ-seed000" &&
+  "$BIN/econ" sim experiments/configs/economy-seed000.json --out "$OUT/.econ-seed000" --threads 2 --quiet &&
+  cp "$OUT/.econ-seed000/run.json" "$OUT/economy_seed000_run.json" &&
+  cp "$OUT/.econ-seed000/prices.csv" "$OUT/economy_seed000_prices.csv" && rm -rf "$OUT/.econ-seed000"
 step "E13 engine fidelity";     sweep e13_fidelity --scale "$SCALE" --out "$OUT" ${BSEPY:+--bsepy "$BSEPY"}
 step "E14 speed";               "$BIN/e14_speed" --scale "$SCALE" --out "$OUT"
 if [ "$SCALE" = quick ]; then
