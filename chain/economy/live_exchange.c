@@ -1063,17 +1063,7 @@ static void write_snapshot(X *x, int final)
     double dur = x->o->duration_s > 0 ? x->o->duration_s : x->cfg->duration_s;
     cJSON *o = chain_econ_market_snapshot(&x->mk, x->ex, "live", now_t(x) > 0 ? now_t(x) : 0, dur, final,
                                           x->custody_ok, &src);
-    if (!o)
-        return;
-    char *txt = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!txt)
-        return;
-    char path[1200];
-    snprintf(path, sizeof path, "%s/economy.json", x->dir);
-    common_error e;
-    (void)!common_file_write(&e, path, txt, strlen(txt), 0644, 0);
-    free(txt);
+    (void)chain_econ_market_write_snapshot(x->dir, o); /* for people: a failed write is not the run's failure */
 }
 
 static int serve(X *x)

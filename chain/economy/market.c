@@ -1,7 +1,11 @@
 /* chain/economy/market.c - the market bookkeeping both economy modes share (market.h). */
 #include "chain/economy/market.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/file.h"
 
 #define HIST CHAIN_ECON_HISTORY
 #define RECENT CHAIN_ECON_RECENT
@@ -170,4 +174,20 @@ cJSON *chain_econ_market_snapshot(const chain_econ_market *m, const chain_ex *ex
     }
     cJSON_AddBoolToObject(o, "custody_ok", custody_ok);
     return o;
+}
+
+int chain_econ_market_write_snapshot(const char *dir, cJSON *doc)
+{
+    if (!doc)
+        return -1;
+    char *txt = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (!txt)
+        return -1;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/economy.json", dir);
+    common_error e;
+    int rc = common_file_write(&e, path, txt, strlen(txt), 0644, 0) == COMMON_FILE_OK ? 0 : -1;
+    free(txt);
+    return rc;
 }

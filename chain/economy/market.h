@@ -87,4 +87,8 @@ typedef struct chain_econ_snap_src {
 cJSON *chain_econ_market_snapshot(const chain_econ_market *m, const chain_ex *ex, const char *run, double t,
                                   double duration, int final, int custody_ok, const chain_econ_snap_src *src);
 
+/* Writes doc (then deletes it; NULL is ignored) as DIR/economy.json, crash-safely. The
+ * snapshot is for people: a failed write is not the run's failure (returns -1). */
+int chain_econ_market_write_snapshot(const char *dir, cJSON *doc);
+
 #endif /* CHAIN_ECONOMY_MARKET_H */

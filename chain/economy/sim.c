@@ -708,18 +708,7 @@ static void write_snapshot(sim *S, int final)
 {
     chain_econ_snap_src src = {S->n_agents, snap_value, snap_holdings, snap_label, S};
     cJSON *o = chain_econ_market_snapshot(&S->mk, S->ex, "sim", S->t, S->cfg->duration_s, final, S->sum->custody_ok, &src);
-    if (!o)
-        return;
-    char *txt = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!txt)
-        return;
-    char path[1200];
-    snprintf(path, sizeof path, "%s/economy.json", S->chains);
-    common_error e;
-    /* the snapshot is for people: a failed write is not the run's failure */
-    (void)!common_file_write(&e, path, txt, strlen(txt), 0644, 0);
-    free(txt);
+    (void)chain_econ_market_write_snapshot(S->chains, o); /* for people: a failed write is not the run's failure */
 }
 
 /* ------------------------------------------------------------------ set-up */
