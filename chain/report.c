@@ -243,6 +243,8 @@ static chain_status status_chain(cJSON *arr, common_error *err, chain_store *s, 
     add(c, "pps_threshold_micro", raw_int(tip.header.pps_threshold_micro), &oom);
     add(c, "next_prehash_bits", has_next ? bits_str(next.prehash_bits) : cJSON_CreateNull(), &oom);
     add(c, "next_pps_threshold_micro", has_next ? raw_int(next.pps_threshold_micro) : cJSON_CreateNull(), &oom);
+    add(c, "post_bits", bits_str(tip.header.post_bits), &oom);
+    add(c, "next_post_bits", has_next ? bits_str(next.post_bits) : cJSON_CreateNull(), &oom);
     cJSON *blocks = cJSON_CreateArray();
     add(c, "blocks", blocks, &oom);
     for (uint64_t k = 0; k < STATUS_LAST_BLOCKS && k <= h && !oom; k++) {
@@ -388,7 +390,8 @@ int chain_report_status_text(FILE *f, const cJSON *chains)
             continue;
         }
         static const char *const head[] = {"height", "tip", "prehash_bits", "pps_threshold_micro",
-                                           "next_prehash_bits", "next_pps_threshold_micro"};
+                                           "next_prehash_bits", "next_pps_threshold_micro", "post_bits",
+                                           "next_post_bits"};
         for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
             if (has(c, head[i]))
                 fprintf(f, "  %s %s\n", head[i], val(c, head[i]));

@@ -190,7 +190,7 @@ for t, c in zip(text, js):
         assert kv == {"absent": "true"}, kv
         continue
     for k in ("height", "tip", "prehash_bits", "pps_threshold_micro", "next_prehash_bits",
-              "next_pps_threshold_micro"):
+              "next_pps_threshold_micro", "post_bits", "next_post_bits"):
         assert str(c[k]) == kv[k], (k, c[k], kv[k])
     # amounts: coins with six decimals in the text, integers of units (10^6 a coin) in JSON
     coins = lambda u: "%d.%06d" % divmod(u, 1000000)
