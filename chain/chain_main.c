@@ -305,6 +305,11 @@ static int cmd_status(const opts *o)
         return 1;
     }
     int rc = cs != CHAIN_OK;
+    /* a node's peers, when DIR/peers.json is there (pouw node writes it) */
+    cJSON *node = NULL;
+    common_error perr;
+    if (chain_report_peers_json(&node, &perr, o->data) != CHAIN_OK)
+        common_error_print(&perr, "chain status", stderr);
     if (o->json) {
         cJSON *root = cJSON_CreateObject();
         if (root && !cJSON_AddItemToObject(root, "chains", arr)) {
@@ -313,11 +318,17 @@ static int cmd_status(const opts *o)
         }
         if (!root)
             cJSON_Delete(arr);
+        if (root && node)
+            cJSON_AddItemToObject(root, "node", node);
+        else
+            cJSON_Delete(node);
         if (print_json(root))
             rc = 1;
     } else {
         chain_report_status_text(stdout, arr);
+        chain_report_peers_text(stdout, node);
         cJSON_Delete(arr);
+        cJSON_Delete(node);
     }
     if (!found) {
         fprintf(stderr, "chain status: %s: no chain in this data directory (pouw mine creates them)\n", o->data);

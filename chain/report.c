@@ -689,3 +689,107 @@ chain_status chain_report_economy_load(cJSON **out, common_error *err, const cha
     *out = doc;
     return CHAIN_OK;
 }
+
+/* ---------------------------------------------------------------- a node's peers */
+
+chain_status chain_report_peers_json(cJSON **out, common_error *err, const char *datadir)
+{
+    *out = NULL;
+    common_error_clear(err);
+    char path[CHAIN_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/peers.json", datadir);
+    struct stat sb;
+    if (lstat(path, &sb) != 0 && errno == ENOENT)
+        return CHAIN_OK;
+    char *data = NULL;
+    size_t len = 0;
+    common_file_status fs = common_file_read(&data, &len, err, path, 4u << 20);
+    if (fs == COMMON_FILE_ENOMEM)
+        return common_error_set(err, CHAIN_ENOMEM, path, "", "out of memory");
+    if (fs != COMMON_FILE_OK) {
+        err->code = CHAIN_EIO;
+        return CHAIN_EIO;
+    }
+    cJSON *doc = cJSON_ParseWithLength(data, len);
+    free(data);
+    const cJSON *peers = doc ? cJSON_GetObjectItemCaseSensitive(doc, "peers") : NULL;
+    const cJSON *listen = doc ? cJSON_GetObjectItemCaseSensitive(doc, "listen") : NULL;
+    const cJSON *upd = doc ? cJSON_GetObjectItemCaseSensitive(doc, "updated_ms") : NULL;
+    if (!cJSON_IsObject(doc) || !cJSON_IsArray(peers) || !cJSON_IsString(listen) || !cJSON_IsNumber(upd)) {
+        cJSON_Delete(doc);
+        return common_error_set(err, CHAIN_EMALFORMED, path, doc ? "peers" : "",
+                                doc ? "not a peers.json of schema 1 (listen, updated_ms, peers)" : "not JSON");
+    }
+    cJSON *node = cJSON_CreateObject();
+    cJSON *arr = node ? cJSON_AddArrayToObject(node, "peers") : NULL;
+    if (!arr) {
+        cJSON_Delete(node);
+        cJSON_Delete(doc);
+        return common_error_set(err, CHAIN_ENOMEM, path, "", "out of memory");
+    }
+    cJSON_AddStringToObject(node, "listen", listen->valuestring);
+    cJSON_AddNumberToObject(node, "updated_ms", upd->valuedouble);
+    double age_ms = (double)common_clock_wall_ms() - upd->valuedouble;
+    cJSON_AddBoolToObject(node, "running", age_ms >= -5000 && age_ms <= 5000);
+    static const char *const keep[] = {"address", "direction", "state", "heights", "score", "banned_until_ms"};
+    size_t i = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, peers) {
+        char field[32];
+        snprintf(field, sizeof field, "peers[%zu]", i++);
+        if (!cJSON_IsObject(p) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "address"))) {
+            cJSON_Delete(node);
+            cJSON_Delete(doc);
+            return common_error_set(err, CHAIN_EMALFORMED, path, field, "a peer without an address");
+        }
+        cJSON *q = cJSON_CreateObject();
+        for (size_t k = 0; q && k < sizeof keep / sizeof keep[0]; k++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, keep[k]);
+            if (v)
+                cJSON_AddItemToObject(q, keep[k], cJSON_Duplicate(v, 1));
+        }
+        if (q)
+            cJSON_AddItemToArray(arr, q);
+    }
+    cJSON_Delete(doc);
+    *out = node;
+    return CHAIN_OK;
+}
+
+static const char *pval(char *buf, size_t n, const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    if (cJSON_IsNumber(v)) {
+        snprintf(buf, n, "%.0f", v->valuedouble);
+        return buf;
+    }
+    return "null";
+}
+
+void chain_report_peers_text(FILE *f, const cJSON *node)
+{
+    if (!node)
+        return;
+    char b1[32], b2[32];
+    fprintf(f, "node listen %s running %s updated_ms %s\n", pval(b1, sizeof b1, cJSON_GetObjectItemCaseSensitive(node, "listen")),
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(node, "running")) ? "yes" : "no",
+            pval(b2, sizeof b2, cJSON_GetObjectItemCaseSensitive(node, "updated_ms")));
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(node, "peers")) {
+        char hs[512] = "";
+        size_t len = 0;
+        const cJSON *h;
+        cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(p, "heights")) {
+            if (h->string && cJSON_IsNumber(h) && len < sizeof hs)
+                len += (size_t)snprintf(hs + len, sizeof hs - len, "%s%s=%.0f", len ? "," : "", h->string, h->valuedouble);
+        }
+        char a[32], b[32], c[32], d[32], e[32];
+        fprintf(f, "  peer %s direction %s state %s heights %s score %s banned_until_ms %s\n",
+                pval(a, sizeof a, cJSON_GetObjectItemCaseSensitive(p, "address")),
+                pval(b, sizeof b, cJSON_GetObjectItemCaseSensitive(p, "direction")),
+                pval(c, sizeof c, cJSON_GetObjectItemCaseSensitive(p, "state")), len ? hs : "-",
+                pval(d, sizeof d, cJSON_GetObjectItemCaseSensitive(p, "score")),
+                pval(e, sizeof e, cJSON_GetObjectItemCaseSensitive(p, "banned_until_ms")));
+    }
+}

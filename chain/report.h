@@ -135,4 +135,16 @@ __attribute__((warn_unused_result)) chain_status chain_report_economy_load(cJSON
 __attribute__((warn_unused_result)) chain_status chain_report_economy_check(common_error *err, const cJSON *doc,
                                                                             const char *path);
 
+/* The node part of `chain status` (economy-independent; spec network.md): DIR/peers.json,
+ * which a running `pouw node` rewrites every second (chain/net/node.h), reduced to
+ * {"listen", "updated_ms", "running" (written within the last 5 s), "peers": [{"address",
+ * "direction", "state", "heights": {chain: height}, "score", "banned_until_ms"}]}.
+ * Returns CHAIN_OK with *out NULL when there is no such file; CHAIN_EMALFORMED with err
+ * (file and field) for a file that does not follow the schema; CHAIN_ENOMEM. */
+__attribute__((warn_unused_result)) chain_status chain_report_peers_json(cJSON **out, common_error *err,
+                                                                         const char *datadir);
+/* Prints the node object of chain_report_peers_json as text ("node listen ... running
+ * yes", then "  peer ADDRESS direction D state S heights a=1,b=2 score N banned_until_ms T"). */
+void chain_report_peers_text(FILE *f, const cJSON *node);
+
 #endif /* CHAIN_REPORT_H */

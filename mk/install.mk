@@ -1,7 +1,7 @@
 # mk/install.mk - `make install` / `make uninstall`, as a Debian library installs:
 #   $(BINDIR)      the programs                     (default $(PREFIX)/bin)
 #   $(LIBDIR)      the static libraries lib*.a      (default $(PREFIX)/lib)
-#   $(INCLUDEDIR)/bsepouw/MODULE/*.h  every library module's headers, so that
+#   $(INCLUDEDIR)/bsepouw/MODULE/*.h  every library module's headers (and MODULE/SUB/*.h), so that
 #                  -I$(INCLUDEDIR)/bsepouw takes #include "bse/session.h" as in the tree
 #   $(PKGCONFIGDIR)/bsepouw.pc  (made from mk/bsepouw.pc.in; says PREFIX, never DESTDIR)
 #   $(MANDIR)/man1/PROG.1       one page per program, help2man on its --help/--version
@@ -24,7 +24,9 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 BSEPOUW_VERSION ?= 0.1.0
 
 INSTALL_MODULES := $(foreach m,$(MODULES),$(if $(call lib_srcs,$(m))$(wildcard $(m)/*.h),$(m)))
-INSTALL_HEADERS := $(foreach m,$(INSTALL_MODULES),$(wildcard $(m)/*.h))
+INSTALL_HEADERS := $(foreach m,$(INSTALL_MODULES),$(wildcard $(m)/*.h $(m)/*/*.h))
+# the folders holding them, sub-folders included ("chain/ chain/economy/ ...")
+INSTALL_HEADER_DIRS := $(sort $(dir $(INSTALL_HEADERS)))
 INSTALL_LIBS    := $(LIBS_IN_ORDER)
 MANPAGES        := $(patsubst $(BIN)/%,$(BUILD)/man/%.1,$(PROGS))
 
@@ -71,8 +73,8 @@ install-libs: $(INSTALL_LIBS)
 	install -m 0644 $(INSTALL_LIBS) $(DESTDIR)$(LIBDIR)/
 
 install-headers:
-	$(foreach m,$(INSTALL_MODULES),install -d $(DESTDIR)$(INCLUDEDIR)/bsepouw/$(m) && \
-	  install -m 0644 $(wildcard $(m)/*.h) $(DESTDIR)$(INCLUDEDIR)/bsepouw/$(m)/ &&) true
+	$(foreach d,$(INSTALL_HEADER_DIRS),install -d $(DESTDIR)$(INCLUDEDIR)/bsepouw/$(d) && \
+	  install -m 0644 $(wildcard $(d)*.h) $(DESTDIR)$(INCLUDEDIR)/bsepouw/$(d) &&) true
 
 install-pc: $(BUILD)/bsepouw.pc
 	install -d $(DESTDIR)$(PKGCONFIGDIR)

@@ -42,7 +42,7 @@ installed_all() {
   for a in "$BUILD"/lib*.a; do [ -f "$root/lib/${a##*/}" ] || { echo "missing lib/${a##*/}"; r=1; }; done
   for a in "$BUILD"/lib*.a; do
     m=${a##*/lib}; m=${m%.a}
-    for h in "$m"/*.h; do [ -f "$h" ] || continue
+    for h in "$m"/*.h "$m"/*/*.h; do [ -f "$h" ] || continue
       [ -f "$root/include/bsepouw/$h" ] || { echo "missing include/bsepouw/$h"; r=1; }; done
   done
   [ -f "$pcdir/bsepouw.pc" ] || { echo "missing lib/pkgconfig/bsepouw.pc"; r=1; }
@@ -108,7 +108,7 @@ header_alone() {
     "$1" "$1" >"$work/h.c"
   (cd "$work" && $CC $STRICT -fsyntax-only h.c $(pc --cflags))
 }
-for h in $(cd "$root/include/bsepouw" && ls */*.h); do check "header $h compiles alone" header_alone "$h"; done
+for h in $(cd "$root/include/bsepouw" && ls */*.h */*/*.h 2>/dev/null); do check "header $h compiles alone" header_alone "$h"; done
 
 # --- uninstall ----------------------------------------------------------------------------
 nothing_left() {

@@ -160,6 +160,17 @@ ports=set(int(k['address'].rsplit(':',1)[1]) for k in d['known'])|set(int(p['add
 print(sum(1 for i in range(5) if $P+i in ports))")
 [ "$known" -eq 5 ] && pass "3: the late node learnt all 5 peers' addresses from one seed" ||
   fail "3: the late node knows $known of the 5 peers"
+# chain status shows the running node's peers (address, heights seen, score)
+if "$BIN/chain" status --data "$W/late" --testnet --json 2>/dev/null | /usr/bin/python3 -c "
+import json, sys
+n = json.load(sys.stdin)['node']
+assert n['running'] is True and n['peers'], n
+assert all('address' in p and 'score' in p and isinstance(p['heights'], dict) for p in n['peers']), n
+" && "$BIN/chain" status --data "$W/late" --testnet 2>/dev/null | grep -q '^  peer 127.0.0.1:[0-9]* direction .* heights test-alpha=[0-9]*'; then
+  pass "3: chain status shows the late node's peers"
+else
+  fail "3: chain status does not show the late node's peers"
+fi
 for n in $ALL late; do stop_node $n || fail "1: $n did not stop cleanly on SIGTERM"; done
 pass "1: every node stopped cleanly on SIGTERM"
 fi
