@@ -19,7 +19,7 @@
 
 #include "common/cli.h"
 #include "common/clock.h"
-#include "chain/node.h"
+#include "chain/validate.h"
 #include "chain/monitor.h"
 #include "chain/params.h"
 #include "chain/report.h"

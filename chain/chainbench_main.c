@@ -14,7 +14,8 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "chain/node.h"
+#include "chain/miner.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "common/cli.h"

@@ -1,6 +1,6 @@
 /* chain/pouw_main.c - `pouw`: mine, submit and verify BSE-PoUW blocks on the three
  * coin chains of a data directory shared by any number of miner processes, and
- * explain a block's sessions. A thin layer over chain/node.h, chain/store.h,
+ * explain a block's sessions. A thin layer over chain/miner.h, chain/validate.h, chain/store.h,
  * chain/policy.h and pouw/. Data goes to stdout and files, messages to stderr.
  * Exit codes: 0 done / valid / accepted; 1 a block was rejected or the work
  * failed; 2 usage or unreadable input.
@@ -25,7 +25,8 @@
 #include "common/cli.h"
 #include "common/clock.h"
 #include "common/progress.h"
-#include "chain/node.h"
+#include "chain/miner.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/keys.h"
 #include "chain/net/node.h"

@@ -12,7 +12,7 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "chain/node.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "common/cli.h"
 #include "common/clock.h"

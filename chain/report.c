@@ -13,7 +13,7 @@
 
 #include "common/clock.h"
 #include "common/file.h"
-#include "chain/node.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "pouw/block.h"

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chain/node.h"
+#include "chain/miner.h"
+#include "chain/validate.h"
 #include "chain/store.h"
 #include "pouw/header.h"
 #include "pouw/seed.h"

@@ -19,7 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "chain/node.h"
+#include "chain/miner.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "pouw/block.h"

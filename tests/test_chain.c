@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "chain/keys.h"
-#include "chain/node.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/policy.h"
 #include "chain/store.h"

@@ -13,7 +13,7 @@
 
 #include "chain/economy/config.h"
 #include "chain/economy/sim.h"
-#include "chain/node.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "common/file.h"

@@ -1,6 +1,6 @@
 /* tests/test_mempool.c - the mempool of pending transfers, in the store's
  * database (chain/store.h: chain_store_tx_add, chain_store_send,
- * chain_store_tx_select), mining blocks that take them (chain/node.h), and the
+ * chain_store_tx_select), mining blocks that take them (chain/miner.h), and the
  * `chain` program (chain/chain_main.c) end to end, on the tiny test chain of
  * tests/pouw_testkit.h and on the testnet chains.
  *

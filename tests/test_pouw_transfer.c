@@ -19,7 +19,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "chain/node.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "pouw/block.h"

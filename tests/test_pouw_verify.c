@@ -1,5 +1,5 @@
 /* tests/test_pouw_verify.c - verification of blocks (pouw/verify.h through
- * chain/node.h on the tiny test chain of tests/pouw_testkit.h).
+ * chain/validate.h on the tiny test chain of tests/pouw_testkit.h).
  *
  * Must-show 2: a mined block verifies, and every single-field mutation of it - each
  * header field, the nonce, pre_hash, post_hash, each pps_i and d_i, pps,
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chain/node.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "pouw/block.h"

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "chain/node.h"
+#include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/store.h"
 #include "common/clock.h"

@@ -7,7 +7,7 @@
  * picks, each passing with probability p_c = (floor pass rate of chain c) x
  * (post-hash lottery at the targets its next block needs), so the next block
  * comes after Exp(sum r_i p_c) and belongs to miner i with probability
- * r_i p_c / sum. The winning block is then REALLY mined (chain/node.h
+ * r_i p_c / sum. The winning block is then REALLY mined (chain/miner.h
  * chain_mine_block: real nonces, real sessions, the header time = the simulated
  * instant) and stored in OUT/chains (DIR/chains.db, which `chain verify`
  * accepts), its coinbase to the winner. Retargeting therefore answers the race

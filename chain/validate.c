@@ -1,7 +1,6 @@
-/* chain/node.c - genesis, verification on a store, and mining the next block
- * (see node.h). The pouw module does the consensus work; this file only gathers
+/* chain/validate.c - genesis and verification on a store (see validate.h). The pouw module does the consensus work; this file only gathers
  * what it needs from the store and the chain parameters. */
-#include "chain/node.h"
+#include "chain/validate.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -11,7 +10,7 @@
 #include "pouw/sha256.h"
 #include "pouw/tx.h"
 
-static chain_status from_pouw(pouw_status st)
+chain_status chain_status_of_pouw(pouw_status st)
 {
     switch (st) {
     case POUW_OK: return CHAIN_OK;
@@ -23,16 +22,19 @@ static chain_status from_pouw(pouw_status st)
     }
 }
 
-#ifdef CHAIN_CHECK
 /* STYLE rule 12: after each block built or accepted, coins exist only through
- * coinbases and no balance is negative. */
-static void check_ledger(const chain_params *p, const pouw_block *b)
+ * coinbases and no balance is negative (CHAIN_CHECK builds). */
+void chain_check_block_ledger(const chain_params *p, const pouw_block *b)
 {
+#ifdef CHAIN_CHECK
     for (size_t i = 0; i < b->ledger.n; i++)
         assert(b->ledger.e[i].balance >= 0);
     assert(pouw_ledger_total(&b->ledger) == chain_coins_at(p, b->header.height)); /* both saturate */
-}
+#else
+    (void)p;
+    (void)b;
 #endif
+}
 
 static int all_zero(const uint8_t *p, size_t n)
 {
@@ -42,7 +44,7 @@ static int all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
-static pouw_header base_header(const chain_params *p, const pouw_requirements *r, uint64_t height)
+pouw_header chain_header_template(const chain_params *p, const pouw_requirements *r, uint64_t height)
 {
     pouw_header h;
     memset(&h, 0, sizeof h);
@@ -73,7 +75,7 @@ chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, common_error
         return cs;
     pouw_mine_params mp;
     memset(&mp, 0, sizeof mp);
-    mp.header = base_header(p, &req, 0); /* prev, tx_root, miner: zero */
+    mp.header = chain_header_template(p, &req, 0); /* prev, tx_root, miner: zero */
     mp.work = chain_params_work(p);
     mp.min_time_ms = p->genesis_time_ms;
     mp.start_nonce = p->genesis_nonce;
@@ -94,7 +96,7 @@ chain_status chain_genesis_build(pouw_block *b, uint64_t *attempts, common_error
     }
     free(a);
     if (st != POUW_OK) {
-        cs = from_pouw(st);
+        cs = chain_status_of_pouw(st);
         if (err)
             err->code = cs;
         return cs;
@@ -134,7 +136,7 @@ chain_status chain_precheck_block(void *user, pouw_block *b, pouw_reason *reason
     pouw_status st = pouw_block_precheck(b, reason, err, &pc, doc, len);
     if (st == POUW_OK)
         return CHAIN_OK;
-    chain_status cs = st == POUW_EINVALID ? chain_status_of_reason(*reason) : from_pouw(st);
+    chain_status cs = st == POUW_EINVALID ? chain_status_of_reason(*reason) : chain_status_of_pouw(st);
     if (err)
         err->code = cs;
     return cs;
@@ -220,12 +222,12 @@ chain_status chain_verify_block(pouw_reason *reason, common_error *err, chain_st
     pouw_status st = pouw_verify_block(reason, err, &ctx, b);
     pouw_ledger_clear(&pl);
     pouw_ledger_clear(&im);
-    cs = from_pouw(st);
+    cs = chain_status_of_pouw(st);
     if (cs != CHAIN_OK && err)
         err->code = cs;
 #ifdef CHAIN_CHECK
     if (cs == CHAIN_OK)
-        check_ledger(chain_store_params(s), b);
+        chain_check_block_ledger(chain_store_params(s), b);
 #endif
     return cs;
 }
@@ -265,189 +267,6 @@ void chain_v1_store_opts(chain_store_opts *o, chain_v1_verifier *v)
 }
 
 /* Wraps the caller's progress callback with the stale-tip check. */
-typedef struct mine_watch {
-    const chain_mine_opts *opts;
-    chain_store *s;
-    int stale;
-} mine_watch;
-
-static int mine_progress(void *user, const pouw_mine_stats *st)
-{
-    mine_watch *w = user;
-    if (w->opts->progress && w->opts->progress(w->opts->progress_user, st))
-        return 1;
-    if (w->opts->stop_on_change && chain_store_changed(w->s)) {
-        w->stale = 1;
-        return 1;
-    }
-    return 0;
-}
-
-/* The block's transactions: the coinbase, then the mempool's choice for the tip
- * (none when the mempool cannot be read: a block is still a block). Out: *txs
- * (malloc'd), *n. */
-static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain_store *s, const uint8_t miner32[32],
-                              uint64_t height, const pouw_ledger *tip_ledger, const pouw_ledger_rules *rules,
-                              const chain_mine_opts *opts)
-{
-    *txs = NULL;
-    *n = 0;
-    pouw_tx *sel = NULL;
-    size_t ns = 0;
-    if (!opts->no_transfers) {
-        common_error me;
-        size_t max = opts->max_transfers ? opts->max_transfers : CHAIN_MINE_TRANSFERS;
-        if (max > POUW_BLOCK_MAX_TXS - 1)
-            max = POUW_BLOCK_MAX_TXS - 1;
-        const chain_params *cp = chain_store_params(s);
-        if (cp->limits.max_block_txs && max > cp->limits.max_block_txs - 1)
-            max = (size_t)cp->limits.max_block_txs - 1; /* s11.9: the coinbase counts too */
-        chain_status ms = chain_store_tx_select(&sel, &ns, &me, s, tip_ledger, rules, max);
-        if (ms == CHAIN_ENOMEM) {
-            if (err)
-                *err = me;
-            return ms;
-        }
-        if (ms != CHAIN_OK)
-            ns = 0;
-    }
-    pouw_tx *all = malloc((ns + 1) * sizeof *all);
-    if (!all) {
-        free(sel);
-        common_error_set(err, CHAIN_ENOMEM, chain_store_path(s), "", "out of memory");
-        return CHAIN_ENOMEM;
-    }
-    all[0] = pouw_tx_coinbase(miner32, chain_store_params(s)->reward, height);
-    if (ns)
-        memcpy(all + 1, sel, ns * sizeof *sel);
-    free(sel);
-    *txs = all;
-    *n = ns + 1;
-    return CHAIN_OK;
-}
-
-chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_error *err, chain_store *s,
-                              const uint8_t miner32[32], const chain_mine_opts *opts)
-{
-    assert(b && s && miner32 && opts);
-    pouw_block_clear(b);
-    if (stats)
-        memset(stats, 0, sizeof *stats);
-    if (opts->added)
-        memset(opts->added, 0, sizeof *opts->added);
-    common_error_clear(err);
-    const chain_params *p = chain_store_params(s);
-    pouw_block parent;
-    pouw_block_init(&parent);
-    pouw_attempt *a = NULL;
-    pouw_ledger ledger = {0}, immature = {0};
-    pouw_ledger_rules rules;
-    memset(&rules, 0, sizeof rules);
-    pouw_tx *txs = NULL;
-    size_t n_txs = 0;
-    chain_status cs = chain_store_refresh(s, err, NULL);
-    uint64_t tip = cs == CHAIN_OK ? chain_store_tip_height(s) : 0, height = tip + 1;
-    uint8_t tip_id[32];
-    chain_store_tip_id(tip_id, s);
-    if (cs == CHAIN_OK)
-        cs = chain_store_block(&parent, err, s, tip_id);
-    uint64_t mtp = 0;
-    if (cs == CHAIN_OK) {
-        chain_block_meta anc[CHAIN_MEDIAN_SPAN];
-        size_t got = 0;
-        cs = chain_store_ancestors(anc, &got, err, s, tip_id, CHAIN_MEDIAN_SPAN);
-        uint64_t times[CHAIN_MEDIAN_SPAN];
-        for (size_t i = 0; i < got; i++)
-            times[i] = anc[i].time_ms;
-        mtp = pouw_median_time(times, (unsigned)got);
-    }
-    pouw_requirements req;
-    if (cs == CHAIN_OK)
-        cs = chain_required_targets(&req, err, p, s, height);
-    if (cs == CHAIN_OK)
-        cs = chain_store_rules(&rules, &immature, err, s, tip_id); /* s11.8, s11.10 at height tip + 1 */
-    if (cs == CHAIN_OK)
-        cs = block_txs(&txs, &n_txs, err, s, miner32, height, &parent.ledger, &rules, opts);
-    if (cs != CHAIN_OK)
-        goto out;
-
-    pouw_mine_params mp;
-    memset(&mp, 0, sizeof mp);
-    mp.header = base_header(p, &req, height);
-    memcpy(mp.header.prev_hash, tip_id, 32);
-    memcpy(mp.header.miner, miner32, 32);
-    /* the verifier's own rule (pouw_ledger_apply_block with the chain's rules):
-     * a block a verifier would reject for its transactions is never mined */
-    pouw_status st = pouw_ledger_copy(&ledger, &parent.ledger);
-    if (st == POUW_OK && (st = pouw_ledger_apply_block(&ledger, NULL, p->chain_id, miner32, &rules, txs, n_txs)) !=
-                             POUW_OK && st != POUW_ENOMEM && n_txs > 1) {
-        /* the mempool's choice does not apply after all: mine the coinbase alone */
-        n_txs = 1;
-        pouw_ledger_clear(&ledger);
-        if ((st = pouw_ledger_copy(&ledger, &parent.ledger)) == POUW_OK)
-            st = pouw_ledger_apply_block(&ledger, NULL, p->chain_id, miner32, &rules, txs, n_txs);
-    }
-    if (st == POUW_OK)
-        st = pouw_tx_root(mp.header.tx_root, NULL, txs, n_txs);
-    if (st == POUW_OK)
-        st = pouw_ledger_root(mp.header.ledger_root, &ledger);
-    if (st != POUW_OK) {
-        cs = from_pouw(st);
-        common_error_set(err, cs, chain_store_path(s), "ledger", "cannot build the block: %s", pouw_status_str(st));
-        goto out;
-    }
-    mine_watch watch = {opts, s, 0};
-    mp.work = chain_params_work(p);
-    mp.min_time_ms = mtp + 1;
-    mp.start_nonce = opts->start_nonce;
-    mp.max_attempts = opts->max_attempts;
-    mp.threads = opts->threads;
-    mp.clock_ms = opts->clock_ms;
-    mp.clock_user = opts->clock_user;
-    mp.progress = mine_progress;
-    mp.progress_user = &watch;
-    a = malloc(sizeof *a);
-    if (!a) {
-        cs = CHAIN_ENOMEM;
-        common_error_set(err, cs, chain_store_path(s), "", "out of memory");
-        goto out;
-    }
-    pouw_header h;
-    pouw_mine_stats ms;
-    st = pouw_mine(&h, a, &ms, err, &mp);
-    if (stats)
-        *stats = ms;
-    if (st == POUW_OK)
-        st = pouw_block_build(b, &h, a, txs, n_txs, &ledger, p->job);
-    if (st != POUW_OK) {
-        cs = watch.stale && st == POUW_ENOTFOUND ? CHAIN_ESTALE : from_pouw(st);
-        if (err)
-            err->code = cs;
-        if (cs == CHAIN_ESTALE)
-            common_error_set(err, cs, chain_store_path(s), "", "another writer changed the chain: mine on the new tip");
-        goto out;
-    }
-#ifdef CHAIN_CHECK
-    check_ledger(p, b);
-#endif
-    /* s11.13: the miner's own block is checked by every rule (its time against the
-     * verifier's clock, its targets, its transactions, its sessions) before it is
-     * stored: a block a verifier would reject is never stored. */
-    pouw_reason r;
-    cs = chain_store_add(s, opts->added, &r, err, b);
-    if (cs == CHAIN_OK && opts->added && opts->added->verdict != CHAIN_VERDICT_VALID)
-        cs = CHAIN_EINVALID;
-out:
-    if (cs != CHAIN_OK)
-        pouw_block_clear(b);
-    free(a);
-    free(txs);
-    pouw_ledger_clear(&ledger);
-    pouw_ledger_clear(&immature);
-    pouw_block_clear(&parent);
-    return cs;
-}
-
 chain_status chain_open_v1(chain_store **s, common_error *err, const char *datadir, const chain_params *p, int create,
                            chain_v1_verifier *v)
 {

@@ -1,5 +1,6 @@
-/* chain/node.h - consensus on a store: the genesis block, verifying a block
- * against a chain, verifying a whole chain, and mining the next block.
+/* chain/validate.h - consensus on a store: the genesis block, verifying a block
+ * against a chain, the store's verifier callbacks. Mining the next block is
+ * chain/miner.h.
  *
  * Genesis. Each chain's genesis is a real PoUW block that anyone rebuilds from
  * the parameters alone: height 0, prev_hash zero, miner zero (nobody's key), no
@@ -26,8 +27,8 @@
  *
  * Thread-safety: as the store (one thread per store).
  */
-#ifndef CHAIN_NODE_H
-#define CHAIN_NODE_H
+#ifndef CHAIN_VALIDATE_H
+#define CHAIN_VALIDATE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,8 +40,6 @@
 #include "pouw/block.h"
 #include "pouw/mine.h"
 #include "pouw/verify.h"
-
-#define CHAIN_MINE_TRANSFERS 1000 /* transfers a mined block takes from the mempool by default */
 
 /* Builds the genesis block of p (see above), mining from p->genesis_nonce on.
  * Returns: CHAIN_OK; CHAIN_EPARAMS (p inconsistent, or the built id differs from
@@ -84,42 +83,6 @@ __attribute__((warn_unused_result)) chain_status chain_open_v1(chain_store **s, 
                                                                const char *datadir, const chain_params *p, int create,
                                                                chain_v1_verifier *v);
 
-/* How to mine. {0} plus threads is a valid choice. */
-typedef struct chain_mine_opts {
-    unsigned threads;
-    uint64_t max_attempts;                 /* 0: no limit */
-    uint64_t start_nonce;                  /* below POUW_NONCE_LIMIT */
-    uint64_t (*clock_ms)(void *user);      /* NULL: time = the parent's median time past + 1 */
-    void *clock_user;
-    int (*progress)(void *user, const pouw_mine_stats *stats);
-    void *progress_user;
-    int stop_on_change;                    /* stop with CHAIN_ESTALE after an attempt when another
-                                              writer changed the store (chain_store_changed) */
-    size_t max_transfers;                  /* mempool transfers to take (0: CHAIN_MINE_TRANSFERS) */
-    int no_transfers;                      /* 1: coinbase only (no mempool) */
-    chain_store_add_result *added;         /* out, may be NULL: what storing the block did */
-} chain_mine_opts;
-
-/* Refreshes s, builds the next block on its best tip paid to miner32 (the
- * coinbase of the chain's reward, then the transfers chain_store_tx_select picks
- * for the tip's ledger under the next block's rules (chain_store_rules:
- * min_new_account, coinbase maturity); ledger = the tip's with them applied
- * under those rules (pouw_ledger_apply_block; the coinbase alone when they do
- * not apply), fees to miner32),
- * mines it (pouw_mine) and, when found, offers it to the store (chain_store_add:
- * judged by the store's verifier like any block, then stored in one transaction
- * with fork choice; a block the verifier rejects is not stored: CHAIN_EINVALID or
- * CHAIN_EMALFORMED). The block may end up on a side branch when
- * another writer stored a block of equal or more work meanwhile: opts->added
- * says.
- * Returns: CHAIN_OK; CHAIN_ESTOPPED (max_attempts or progress stop; nothing
- * stored); CHAIN_ESTALE (stop_on_change); CHAIN_EWORK; codes of the store.
- * Out: b (the new block), stats (may be NULL), err. */
-__attribute__((warn_unused_result)) chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats,
-                                                                  common_error *err, chain_store *s,
-                                                                  const uint8_t miner32[32],
-                                                                  const chain_mine_opts *opts);
-
 /* The status a store gives a rejection with reason r (spec s11.7): CHAIN_OK for
  * POUW_R_OK; CHAIN_EINVALID when committed data failed (the id is invalid for
  * good); CHAIN_EORPHAN for an unknown parent (kept, not invalid); CHAIN_EMALFORMED
@@ -154,4 +117,14 @@ __attribute__((warn_unused_result)) chain_status chain_verify_context(pouw_verif
                                                                       chain_store *s, const pouw_block *b,
                                                                       uint64_t now_ms, unsigned threads);
 
-#endif /* CHAIN_NODE_H */
+/* What validate.c shares with the miner (chain/miner.c). */
+/* The chain status of a pouw status (the one mapping between the two modules). */
+chain_status chain_status_of_pouw(pouw_status st);
+/* A header for height with p's constants and the requirements r (nonce, time,
+ * roots and miner zero). */
+pouw_header chain_header_template(const chain_params *p, const pouw_requirements *r, uint64_t height);
+/* CHAIN_CHECK builds: asserts b's ledger holds reward x height coins, none
+ * negative (STYLE rule 12); otherwise does nothing. */
+void chain_check_block_ledger(const chain_params *p, const pouw_block *b);
+
+#endif /* CHAIN_VALIDATE_H */
