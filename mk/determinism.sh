@@ -3,7 +3,8 @@
 # must write the same bytes. Usage: mk/determinism.sh BINDIR... (at least two).
 # Runs every golden case with each build, compares every output file across the
 # builds and with the manifest's SHA-256, and (when the builds have bin/pouw) the
-# PoUW digests of mk/determinism_pouw.sh. Prints "N passed, M failed".
+# PoUW digests of mk/determinism_pouw.sh and (with bin/econ) the CSVs of the small
+# economy run. Prints "N passed, M failed".
 set -u
 [ $# -ge 2 ] || { echo "usage: $0 BINDIR BINDIR..." >&2; exit 2; }
 G=tests/golden/manifest.json
@@ -20,6 +21,14 @@ for b in "$@"; do
   (cd "$work/$i" && sha256sum *.csv | sort -k2) > "$work/sums.$i"
   if [ -x mk/determinism_pouw.sh ] && [ -x "$b/pouw" ]; then
     mk/determinism_pouw.sh "$b" >> "$work/sums.$i" 2>/dev/null || { echo "determinism: pouw digests failed for $b" >&2; fail=$((fail + 1)); }
+  fi
+  # the agent economy: the small run's CSVs (floating-point valuations, the race, real mining)
+  if [ -x "$b/econ" ]; then
+    if "$b/econ" sim experiments/configs/economy-small.json --out "$work/econ.$i" --quiet >/dev/null 2>&1; then
+      (cd "$work/econ.$i" && sha256sum *.csv | sed 's|  |  econ/|' | sort -k2) >> "$work/sums.$i"
+    else
+      echo "determinism: $b/econ sim failed" >&2; fail=$((fail + 1))
+    fi
   fi
 done
 # each build against the first

@@ -19,8 +19,8 @@ static const char *const HEADERS[CHAIN_ECON_OUT_N] = {
     "chain,height,time_s,miner,txs,pps,attempts,post_bits,pass\n",
     "time_s,pair,price,qty,buyer,seller,buy_id,sell_id,taker\n",
     "period_start_s,pair,open,high,low,close,vwap,volume,trades\n",
-    "time_s,agent,ALPHA_chain,BRAVO_chain,CHARLIE_chain,ALPHA_exchange,BRAVO_exchange,CHARLIE_exchange,fiat,"
-    "value_alpha\n",
+    ("time_s,agent,ALPHA_chain,BRAVO_chain,CHARLIE_chain,ALPHA_exchange,BRAVO_exchange,CHARLIE_exchange,fiat,"
+     "value_alpha\n"),
     "time_s,pair,best_bid,best_ask,spread,bid_depth,ask_depth\n",
     "period_start_s,agent,chain,rate,blocks\n",
     "time_s,agent,error\n",
