@@ -306,20 +306,9 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    int ok = experiments_sweep_init(&sw, N_SCEN, slo, shi, rank, ranks) == 0 &&
-             experiments_sweep_run(&sw, &r, item, &jb, "E10 runs", &err) == 0;
-    if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(&sw)) {
-        if (!ok)
-            experiments_fail(&r, &err);
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_REJECTED;
-    }
-    if (rank != 0) {
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return 0;
-    }
+    int code;
+    if (!experiments_sweep_gathered(&sw, &code, &r, N_SCEN, slo, shi, item, &jb, "E10 runs"))
+        return code;
     static const char *const BC[] = {"scenario", "seed", "chain", "height", "time_s", "interval_s",
                                      "target_interval_s", "threshold_pps", "post_bits", "difficulty",
                                      "miners_present", "rate_present"};

@@ -147,20 +147,9 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    int ok = experiments_sweep_init(&sw, 2 * N_GAMMA, lo, hs, rank, ranks) == 0 &&
-             experiments_sweep_run(&sw, &r, item, &jb, "E11 runs", &err) == 0;
-    if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(&sw)) {
-        if (!ok)
-            experiments_fail(&r, &err);
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_REJECTED;
-    }
-    if (rank != 0) {
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return 0;
-    }
+    int code;
+    if (!experiments_sweep_gathered(&sw, &code, &r, 2 * N_GAMMA, lo, hs, item, &jb, "E11 runs"))
+        return code;
     static const char *const GC[] = {"alpha", "gamma", "runs", "blocks", "relative_revenue", "ci_lo",
                                      "ci_hi", "theory", "honest_share", "profitable"};
     static const char *const DC[] = {"alpha", "gamma", "n_honest", "runs", "blocks", "tie_races",

@@ -339,20 +339,9 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    int ok = experiments_sweep_init(&sw, N_MIX, slo, shi, rank, ranks) == 0 &&
-             experiments_sweep_run(&sw, &r, item, &jb, "E12 runs", &err) == 0;
-    if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(&sw)) {
-        if (!ok)
-            experiments_fail(&r, &err);
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_REJECTED;
-    }
-    if (rank != 0) {
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return 0;
-    }
+    int code;
+    if (!experiments_sweep_gathered(&sw, &code, &r, N_MIX, slo, shi, item, &jb, "E12 runs"))
+        return code;
     static const char *const RC_[] = {"mix", "seed", "time_s", "pair", "close", "vwap", "trades"};
     static const char *const WC[] = {"mix", "seed", "strategy", "role", "agents", "start_value", "mean_final_value",
                                      "gain", "share_of_traders", "share_of_all"};

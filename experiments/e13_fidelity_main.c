@@ -304,20 +304,10 @@ int main(int argc, char **argv)
     for (int m = 0; m < N_MARKETS; m++)
         experiments_run_seeds(&r, 0, r.scale == EXPERIMENTS_PAPER ? 1000 : 20, &lo[m], &hi[m]);
     experiments_sweep sw;
-    int ok = experiments_sweep_init(&sw, N_MARKETS, lo, hi, rank, ranks) == 0 &&
-             experiments_sweep_run(&sw, &r, item, NULL, "E13 sessions", &err) == 0;
-    if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(&sw)) {
-        if (!ok)
-            experiments_fail(&r, &err);
-        experiments_sweep_clear(&sw);
+    int code;
+    if (!experiments_sweep_gathered(&sw, &code, &r, N_MARKETS, lo, hi, item, NULL, "E13 sessions")) {
         experiments_csv_clear(&base);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_REJECTED;
-    }
-    if (rank != 0) {
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return 0;
+        return code;
     }
     static const char *const SC[] = {"market", "seed", "efficiency", "alpha", "trades", "mean_price",
                                      "bsepy_efficiency", "bsepy_alpha", "agree"};

@@ -157,26 +157,9 @@ int main(int argc, char **argv)
     experiments_sweep sw;
     common_error err;
     common_error_clear(&err);
-    int ok = experiments_sweep_init(&sw, x.n_chain, lo, hi, rank, ranks) == 0;
-    if (ok && experiments_sweep_run(&sw, &r, item, &x, "E1 attempts", &err))
-        ok = 0;
-    if (!experiments_mpi_all_ok(ok)) {
-        if (!ok)
-            experiments_fail(&r, &err);
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_REJECTED;
-    }
-    if (experiments_mpi_gather(&sw)) {
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_REJECTED;
-    }
-    if (rank != 0) {
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return 0;
-    }
+    int code;
+    if (!experiments_sweep_gathered(&sw, &code, &r, x.n_chain, lo, hi, item, &x, "E1 attempts"))
+        return code;
 
     /* pps_distribution.csv */
     const char *cols[64];

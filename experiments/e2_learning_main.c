@@ -169,20 +169,9 @@ int main(int argc, char **argv)
     experiments_sweep sw;
     common_error err;
     common_error_clear(&err);
-    int ok = experiments_sweep_init(&sw, 2, lo, hi, rank, ranks) == 0 &&
-             experiments_sweep_run(&sw, &r, item, NULL, "E2 sessions", &err) == 0;
-    if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(&sw)) {
-        if (!ok)
-            experiments_fail(&r, &err);
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_REJECTED;
-    }
-    if (rank != 0) {
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return 0;
-    }
+    int code;
+    if (!experiments_sweep_gathered(&sw, &code, &r, 2, lo, hi, item, NULL, "E2 sessions"))
+        return code;
     static const char *const LC[] = {"market", "hour", "type", "adaptive", "profit_per_trader_s", "sessions"};
     experiments_table lt;
     experiments_table_init(&lt, LC, sizeof LC / sizeof LC[0]);

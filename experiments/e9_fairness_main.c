@@ -136,20 +136,9 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    int ok = experiments_sweep_init(&sw, 1, &lo, &hi, rank, ranks) == 0 &&
-             experiments_sweep_run(&sw, &r, item, &jb, "E9 runs", &err) == 0;
-    if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(&sw)) {
-        if (!ok)
-            experiments_fail(&r, &err);
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_REJECTED;
-    }
-    if (rank != 0) {
-        experiments_sweep_clear(&sw);
-        experiments_mpi_finalize();
-        return 0;
-    }
+    int code;
+    if (!experiments_sweep_gathered(&sw, &code, &r, 1, &lo, &hi, item, &jb, "E9 runs"))
+        return code;
     size_t runs = (size_t)(hi - lo);
     double *share = malloc(runs * N_MINERS * sizeof *share);
     double tot[N_MINERS] = {0}, all = 0, R = 0;

@@ -2,6 +2,8 @@
  * Whether MPI runs is asked of MPI itself (MPI_Initialized), never kept in a global. */
 #include "experiments/mpi.h"
 
+#include "common/cli.h"
+
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +161,26 @@ int experiments_mpi_gather(experiments_sweep *s)
     free(r_sizes);
     free(r_vals);
     return experiments_mpi_all_ok(ok) ? 0 : -1;
+}
+
+int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiments_run *r, size_t n,
+                               const uint64_t *lo, const uint64_t *hi, experiments_item_fn fn, void *user,
+                               const char *what)
+{
+    common_error err;
+    common_error_clear(&err);
+    int ok = experiments_sweep_init(sw, n, lo, hi, r->rank, r->ranks) == 0 &&
+             experiments_sweep_run(sw, r, fn, user, what, &err) == 0;
+    if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(sw)) {
+        if (!ok)
+            experiments_fail(r, &err);
+        *exit_code = COMMON_EXIT_REJECTED;
+    } else if (r->rank != 0) {
+        *exit_code = 0;
+    } else {
+        return 1;
+    }
+    experiments_sweep_clear(sw);
+    experiments_mpi_finalize();
+    return 0;
 }
