@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chain/economy/external.h"
@@ -415,6 +416,33 @@ size_t chain_econ_valuer_specs(chain_econ_param *specs, chain_econ_valuer_cfg *c
     }
     return n;
 }
+
+int chain_econ_valuer_init(void **state, const cJSON *params, const chain_econ_valuer_cfg *defaults,
+                           common_error *err)
+{
+    *state = NULL;
+    chain_econ_valuer_cfg *cfg = malloc(sizeof *cfg);
+    if (!cfg) {
+        common_error_set(err, 1, "", "params", "out of memory");
+        return -1;
+    }
+    *cfg = *defaults;
+    chain_econ_param specs[8];
+    size_t n = chain_econ_valuer_specs(specs, cfg);
+    if (chain_econ_params_read(params, specs, n, err) != 0) {
+        free(cfg);
+        return -1;
+    }
+    *state = cfg;
+    return 0;
+}
+
+void chain_econ_valuer_end(void *state, double value)
+{
+    (void)state, (void)value;
+}
+
+void chain_econ_valuer_destroy(void *state) { free(state); }
 
 void chain_econ_valuer_step(const chain_econ_valuer_cfg *cfg, const chain_econ_obs *obs,
                             const double value[CHAIN_EX_COINS], chain_econ_action *act)

@@ -18,51 +18,21 @@
  *   quote_frac  0.05   fraction of the free balance each quote rests (0..1)
  *   requote     0.005  relative drift that makes a quote be replaced (0..1)
  */
-#include <stdlib.h>
-
 #include "chain/economy/traders.h"
-
-typedef struct eqv {
-    chain_econ_valuer_cfg cfg;
-} eqv;
 
 static int eqv_init(void **state, const cJSON *params, const chain_econ_hello *hello, common_error *err)
 {
     (void)hello;
-    *state = NULL;
-    eqv *s = calloc(1, sizeof *s);
-    if (!s) {
-        common_error_set(err, 1, "", "params", "out of memory");
-        return -1;
-    }
-    s->cfg = (chain_econ_valuer_cfg){0.25, 0.0, 1, 0.01, 0.05, 0.005};
-    chain_econ_param specs[8];
-    size_t n = chain_econ_valuer_specs(specs, &s->cfg);
-    if (chain_econ_params_read(params, specs, n, err) != 0) {
-        free(s);
-        return -1;
-    }
-    *state = s;
-    return 0;
+    static const chain_econ_valuer_cfg defaults = {0.25, 0.0, 1, 0.01, 0.05, 0.005};
+    return chain_econ_valuer_init(state, params, &defaults, err);
 }
 
 static void eqv_step(void *state, const chain_econ_obs *obs, chain_econ_rng *rng, chain_econ_action *act)
 {
     (void)rng;
-    const eqv *s = state;
+    const chain_econ_valuer_cfg *cfg = state;
     const double ones[CHAIN_EX_COINS] = {1.0, 1.0, 1.0};
-    chain_econ_valuer_step(&s->cfg, obs, ones, act);
+    chain_econ_valuer_step(cfg, obs, ones, act);
 }
 
-static void eqv_end(void *state, double value)
-{
-    (void)state, (void)value;
-}
-
-static void eqv_destroy(void *state)
-{
-    free(state);
-}
-
-const chain_econ_trader_ops chain_econ_trader_equal_value = {"equal-value", eqv_init, eqv_step, eqv_end,
-                                                             eqv_destroy};
+const chain_econ_trader_ops chain_econ_trader_equal_value = {"equal-value", eqv_init, eqv_step, chain_econ_valuer_end, chain_econ_valuer_destroy};

@@ -14,51 +14,22 @@
  *   max_frac  0.5  fraction of the free balance one trade may spend (0..1)
  *   min_gain  0    coins a trade must gain (strictly more than this)
  */
-#include <stdlib.h>
-
 #include "chain/economy/traders.h"
-
-typedef struct sgreedy {
-    chain_econ_valuer_cfg cfg;
-} sgreedy;
 
 static int sgreedy_init(void **state, const cJSON *params, const chain_econ_hello *hello, common_error *err)
 {
     (void)hello;
-    *state = NULL;
-    sgreedy *g = calloc(1, sizeof *g);
-    if (!g) {
-        common_error_set(err, 1, "", "params", "out of memory");
-        return -1;
-    }
-    g->cfg = (chain_econ_valuer_cfg){.max_frac = 0.5, .min_gain = 0.0, .quote = 0};
-    chain_econ_param specs[8];
-    size_t n = chain_econ_valuer_specs(specs, &g->cfg);
-    if (chain_econ_params_read(params, specs, n, err) != 0) {
-        free(g);
-        return -1;
-    }
-    *state = g;
-    return 0;
+    static const chain_econ_valuer_cfg defaults = {.max_frac = 0.5, .min_gain = 0.0, .quote = 0};
+    return chain_econ_valuer_init(state, params, &defaults, err);
 }
 
 static void sgreedy_step(void *state, const chain_econ_obs *obs, chain_econ_rng *rng, chain_econ_action *act)
 {
     (void)rng;
-    const sgreedy *g = state;
+    const chain_econ_valuer_cfg *cfg = state;
     const double ones[CHAIN_EX_COINS] = {1.0, 1.0, 1.0};
-    chain_econ_valuer_step(&g->cfg, obs, ones, act);
-}
-
-static void sgreedy_end(void *state, double value)
-{
-    (void)state, (void)value;
-}
-
-static void sgreedy_destroy(void *state)
-{
-    free(state);
+    chain_econ_valuer_step(cfg, obs, ones, act);
 }
 
 const chain_econ_trader_ops chain_econ_trader_simple_greedy = {"simple-greedy", sgreedy_init, sgreedy_step,
-                                                               sgreedy_end, sgreedy_destroy};
+                                                               chain_econ_valuer_end, chain_econ_valuer_destroy};

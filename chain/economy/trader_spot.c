@@ -17,51 +17,23 @@
  *   quote_frac  0.05   fraction of the free balance each quote rests (0..1)
  *   requote     0.005  relative drift that makes a quote be replaced (0..1)
  */
-#include <stdlib.h>
-
 #include "chain/economy/traders.h"
-
-typedef struct spot {
-    chain_econ_valuer_cfg cfg;
-} spot;
 
 static int spot_init(void **state, const cJSON *params, const chain_econ_hello *hello, common_error *err)
 {
     (void)hello;
-    *state = NULL;
-    spot *s = calloc(1, sizeof *s);
-    if (!s) {
-        common_error_set(err, 1, "", "params", "out of memory");
-        return -1;
-    }
-    s->cfg = (chain_econ_valuer_cfg){0.25, 0.0, 1, 0.01, 0.05, 0.005};
-    chain_econ_param specs[8];
-    size_t n = chain_econ_valuer_specs(specs, &s->cfg);
-    if (chain_econ_params_read(params, specs, n, err) != 0) {
-        free(s);
-        return -1;
-    }
-    *state = s;
-    return 0;
+    static const chain_econ_valuer_cfg defaults = {0.25, 0.0, 1, 0.01, 0.05, 0.005};
+    return chain_econ_valuer_init(state, params, &defaults, err);
 }
 
 static void spot_step(void *state, const chain_econ_obs *obs, chain_econ_rng *rng, chain_econ_action *act)
 {
     (void)rng;
-    const spot *s = state;
+    const chain_econ_valuer_cfg *cfg = state;
     double value[CHAIN_EX_COINS];
     chain_econ_spot_values(value, obs);
-    chain_econ_valuer_step(&s->cfg, obs, value, act);
+    chain_econ_valuer_step(cfg, obs, value, act);
 }
 
-static void spot_end(void *state, double value)
-{
-    (void)state, (void)value;
-}
-
-static void spot_destroy(void *state)
-{
-    free(state);
-}
-
-const chain_econ_trader_ops chain_econ_trader_spot = {"spot", spot_init, spot_step, spot_end, spot_destroy};
+const chain_econ_trader_ops chain_econ_trader_spot = {"spot", spot_init, spot_step, chain_econ_valuer_end,
+                                                      chain_econ_valuer_destroy};

@@ -120,6 +120,14 @@ typedef struct chain_econ_valuer_cfg {
 /* Params of the valuer family: max_frac, min_gain and (quote = 1) spread,
  * quote_frac, requote. Fills the specs (with outputs into cfg) and returns how many. */
 size_t chain_econ_valuer_specs(chain_econ_param *specs, chain_econ_valuer_cfg *cfg);
+/* The whole init, end and destroy of a valuer trader whose state is its config
+ * alone (equal-value, spot, simple-greedy, market-greedy): the state is a
+ * malloc'd copy of *defaults with params read over it (chain_econ_valuer_specs).
+ * init returns 0, or -1 with err naming params.<field>. */
+int chain_econ_valuer_init(void **state, const cJSON *params, const chain_econ_valuer_cfg *defaults,
+                           common_error *err);
+void chain_econ_valuer_end(void *state, double value);
+void chain_econ_valuer_destroy(void *state);
 /* One valuer step: take the best trade, then quote if cfg->quote. */
 void chain_econ_valuer_step(const chain_econ_valuer_cfg *cfg, const chain_econ_obs *obs,
                             const double value[CHAIN_EX_COINS], chain_econ_action *act);
