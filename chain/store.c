@@ -1145,9 +1145,10 @@ static chain_status set_tip_row(chain_store *s, common_error *err, const uint8_t
 }
 
 /* Inside a transaction: makes VALID block `id` (meta m) the best tip when its cum
- * beats the stored tip's. Out: mv (moved when mv->new_height set and moved). */
-static chain_status fork_choice(chain_store *s, common_error *err, const chain_block_meta *m, int *moved,
-                                chain_tip_move *mv)
+ * beats the stored tip's (or, with equal_too, equals it: chain_store_prefer_tip).
+ * Out: mv (moved when mv->new_height set and moved). */
+static chain_status fork_choice(chain_store *s, common_error *err, const chain_block_meta *m, int equal_too,
+                                int *moved, chain_tip_move *mv)
 {
     *moved = 0;
     int have;
@@ -1160,8 +1161,9 @@ static chain_status fork_choice(chain_store *s, common_error *err, const chain_b
     memset(&t, 0, sizeof t);
     if (have && (cs = get_meta(&t, err, s, tip)) != CHAIN_OK)
         return cs;
-    if (have && memcmp(m->cum, t.cum, 32) <= 0)
-        return CHAIN_OK; /* equal weight: the tip stays */
+    if (have && (memcmp(m->id, t.id, 32) == 0 || memcmp(m->cum, t.cum, 32) < 0 ||
+                 (!equal_too && memcmp(m->cum, t.cum, 32) == 0)))
+        return CHAIN_OK; /* equal weight: the tip stays (unless preferred) */
     memset(mv, 0, sizeof *mv);
     if (have)
         memcpy(mv->old_tip, tip, 32);
@@ -1312,8 +1314,9 @@ static int same_digest(chain_store *s, const uint8_t id[32], const uint8_t d[32]
  * under the same id is judged afresh, and a valid one replaces the rejection. A
  * bad copy can never make the genuine block invalid. */
 static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_reason *reason, common_error *err,
-                            const char *doc, size_t len, pouw_block *b)
+                            const char *doc, size_t len, pouw_block *b, int *again_please)
 {
+    *again_please = 0;
     uint8_t digest[32];
     if (pouw_sha256(digest, doc, len) != POUW_OK)
         return oom(s, err);
@@ -1468,6 +1471,20 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
                 return CHAIN_OK;
             return serr(err, CHAIN_EINVALID, "", "", "%s", "the block is known and was rejected");
         }
+        if (v == CHAIN_VERDICT_ORPHAN) {
+            /* its parent may have been stored since it was looked up (another process
+             * added it and connected its orphans before this one was inserted): then
+             * the block is judged again on that parent, never left an orphan that
+             * nothing connects */
+            chain_block_meta pnow;
+            if (get_meta(&pnow, NULL, s, b->header.prev_hash) == CHAIN_OK && pnow.verdict != CHAIN_VERDICT_ORPHAN) {
+                rollback(s);
+                free(json);
+                pouw_ledger_clear(&before);
+                *again_please = 1;
+                return CHAIN_OK;
+            }
+        }
         cs = insert_block(s, err, b, v, v == CHAIN_VERDICT_INVALID ? r : POUW_R_OK,
                           v == CHAIN_VERDICT_VALID ? w : NULL, v == CHAIN_VERDICT_VALID ? cum : NULL, json, jlen,
                           digest);
@@ -1476,7 +1493,7 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
         if (cs == CHAIN_OK && v == CHAIN_VERDICT_VALID) {
             chain_block_meta m;
             if ((cs = get_meta(&m, err, s, b->post_hash)) == CHAIN_OK)
-                cs = fork_choice(s, err, &m, &moved, &mv);
+                cs = fork_choice(s, err, &m, 0, &moved, &mv);
         }
         if (cs == CHAIN_OK && v == CHAIN_VERDICT_ORPHAN)
             cs = bound_orphans(s, err);
@@ -1561,7 +1578,8 @@ static void connect_orphans(chain_store *s, chain_store_add_result *res, const u
             memset(&r, 0, sizeof r);
             pouw_reason why;
             /* an orphan row is re-judged: add_one sees it as not yet judged */
-            chain_status cs = add_one(s, &r, &why, &e, doc, len, &b);
+            int again; /* its parent is stored VALID: never asked */
+            chain_status cs = add_one(s, &r, &why, &e, doc, len, &b, &again);
             free(doc);
             if (cs == CHAIN_OK && r.verdict == CHAIN_VERDICT_VALID) {
                 res->connected++;
@@ -1595,7 +1613,23 @@ chain_status chain_store_add_doc(chain_store *s, chain_store_add_result *res, po
     common_error_clear(err);
     pouw_block b;
     pouw_block_init(&b);
-    chain_status cs = add_one(s, res, reason, err, doc, len, &b);
+    chain_status cs;
+    for (int round = 0;; round++) {
+        int again = 0;
+        cs = add_one(s, res, reason, err, doc, len, &b, &again);
+        if (!again)
+            break;
+        /* the parent came meanwhile (it never goes away again): at most once more */
+        pouw_block_clear(&b);
+        pouw_block_init(&b);
+        memset(res, 0, sizeof *res);
+        *reason = POUW_R_OK;
+        common_error_clear(err);
+        if (round == 3) {
+            cs = serr(err, CHAIN_EBUSY, s->path, "", "%s", "the block's parent kept changing; try again");
+            break;
+        }
+    }
     if (cs == CHAIN_OK && res->stored && res->verdict == CHAIN_VERDICT_VALID) {
         int was = res->moved;
         chain_tip_move keep = res->move;
@@ -1634,6 +1668,56 @@ chain_status chain_store_add(chain_store *s, chain_store_add_result *res, pouw_r
     chain_status cs = chain_store_add_doc(s, res, reason, err, json, len);
     free(json);
     return cs;
+}
+
+chain_status chain_store_prefer_tip(chain_store *s, chain_store_add_result *res, common_error *err,
+                                    const uint8_t id32[32])
+{
+    assert(s && id32);
+    chain_store_add_result r0;
+    if (!res)
+        res = &r0;
+    memset(res, 0, sizeof *res);
+    common_error_clear(err);
+    if (!s->o.verify)
+        return serr(err, CHAIN_EPARAMS, s->path, "", "%s", "this store was opened without a verifier");
+    chain_status cs = begin(s, err);
+    if (cs != CHAIN_OK)
+        return cs;
+    chain_block_meta m;
+    int moved = 0;
+    chain_tip_move mv;
+    memset(&mv, 0, sizeof mv);
+    cs = get_meta(&m, err, s, id32);
+    if (cs == CHAIN_EUNKNOWN)
+        serr(err, cs, s->path, "id", "%s", "no such block in the store");
+    else if (cs == CHAIN_OK && m.verdict != CHAIN_VERDICT_VALID)
+        cs = serr(err, m.verdict == CHAIN_VERDICT_INVALID ? CHAIN_EINVALID : CHAIN_EORPHAN, s->path, "id", "%s",
+                  m.verdict == CHAIN_VERDICT_INVALID ? "the block is invalid" : "the block is an orphan");
+    if (cs == CHAIN_OK) {
+        res->verdict = CHAIN_VERDICT_VALID;
+        cs = fork_choice(s, err, &m, 1, &moved, &mv);
+    }
+    if (cs == CHAIN_OK)
+        cs = commit(s, err);
+    else
+        rollback(s);
+    if (cs != CHAIN_OK)
+        return cs;
+    if (moved) {
+        res->moved = 1;
+        res->move = mv;
+        memcpy(s->tip, mv.new_tip, 32);
+        s->tip_h = mv.new_height;
+        if (s->o.tip_moved)
+            s->o.tip_moved(s->o.tip_moved_user, s, &mv);
+    } else {
+        if (chain_store_refresh(s, NULL, NULL) != CHAIN_OK) { /* the tip as before: nothing moved */
+        }
+    }
+    res->best = memcmp(s->tip, id32, 32) == 0;
+    s->data_version = data_version(s);
+    return CHAIN_OK;
 }
 
 /* ---------------------------------------------------------------- verify all, export */

@@ -22,7 +22,8 @@
  * - Weight. Each VALID block stores w = chain_block_weight(params, header)
  *   (chain/params.h) and cum = parent's cum + w (genesis: w), 256-bit unsigned,
  *   big-endian, saturating. Fork choice: the VALID block with the most cum is the
- *   best tip; among equal cum the tip the database already names stays. The best
+ *   best tip; among equal cum the tip the database already names stays, unless
+ *   chain_store_prefer_tip names another (a node's tie rule). The best
  *   chain (heights 0..tip) is kept in the database, so reading it is one query.
  * - Writers use SQLite transactions (BEGIN IMMEDIATE; busy timeout and retry: no
  *   writer waits forever, CHAIN_EBUSY after CHAIN_STORE_BUSY_MS): insert the block,
@@ -291,6 +292,18 @@ __attribute__((warn_unused_result)) chain_status chain_store_add_doc(chain_store
 __attribute__((warn_unused_result)) chain_status chain_store_add(chain_store *s, chain_store_add_result *res,
                                                                  pouw_reason *reason, common_error *err,
                                                                  const pouw_block *b);
+
+/* The tie rule's switch (spec pouw.md s11.3, network.md "Ties"): makes VALID block
+ * id32 the best tip when its cumulative weight equals the tip's (one writer
+ * transaction, like a tip move of chain_store_add: the best chain, the mempool,
+ * tip_moved; persisted). A heavier block is the tip already; a lighter one, or
+ * the tip itself, changes nothing. Whether to prefer it (the coin toss, the
+ * arrival times) is the caller's. Returns CHAIN_OK (res->moved: the tip moved;
+ * res->best: id32 is the tip now); CHAIN_EUNKNOWN (not stored); CHAIN_EINVALID
+ * or CHAIN_EORPHAN (not VALID); CHAIN_EBUSY; CHAIN_ESTORE; CHAIN_EPARAMS (a
+ * reading store). Out: res (may be NULL), err. */
+__attribute__((warn_unused_result)) chain_status chain_store_prefer_tip(chain_store *s, chain_store_add_result *res,
+                                                                        common_error *err, const uint8_t id32[32]);
 
 /* Re-verifies every stored block of the chain from scratch (precheck and verify of
  * its document against its stored parent, genesis first, in height order), ignoring

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 
 #include <dirent.h>
+#include <pthread.h>
 
 #include "tests/chain_testkit.h"
 
@@ -334,6 +335,159 @@ Test(chain_fork, a_reorganisation_found_by_a_fresh_process_returns_the_transfers
     pouw_key_clear(&c);
     chain_store_close(sx);
     chain_store_close(sy);
+    tk_rmrf(x);
+    tk_rmrf(y);
+}
+
+/* The tie rule's store call (spec pouw.md s11.3, network.md "Ties"): among equal
+ * cumulative weights the tip stays unless chain_store_prefer_tip names the other
+ * one; then the tip moves like a reorganisation (disconnected block counted,
+ * persisted for every later reader). A lighter block, the tip itself or an
+ * unknown id move nothing. */
+Test(chain_fork, an_equal_weight_tip_replaces_the_tip_only_when_preferred, .timeout = 120)
+{
+    char x[256], y[256];
+    tk_tmpdir(x);
+    tk_tmpdir(y);
+    chain_params p = ck_params("tie", 52, 0, 60);
+    chain_store *sx, *sy;
+    ck_open(&sx, x, &p, NULL);
+    pouw_key a, b;
+    tk_key(&a, 0xa7);
+    tk_key(&b, 0xb7);
+    pouw_block blk, bx, by;
+    pouw_block_init(&blk);
+    pouw_block_init(&bx);
+    pouw_block_init(&by);
+    ck_mine(sx, &blk, a.pub, 60000, NULL);
+    copy_chain(x, y, "tie");
+    ck_open(&sy, y, &p, NULL);
+    ck_mine(sx, &bx, a.pub, 60000, NULL); /* two blocks at height 2 on one parent */
+    ck_mine(sy, &by, b.pub, 60000, NULL);
+    cr_assert_neq(memcmp(bx.post_hash, by.post_hash, 32), 0);
+    common_error err;
+    pouw_reason why;
+    chain_store_add_result r;
+    cr_assert_eq(chain_store_add(sx, &r, &why, &err, &by), CHAIN_OK, "%s", err.msg);
+    cr_assert(r.stored && !r.best && !r.moved, "an equal-weight block does not take the tip by itself");
+    chain_block_meta mx = tk_meta_at(sx, 2), my;
+    cr_assert_eq(memcmp(mx.id, bx.post_hash, 32), 0);
+    cr_assert_eq(chain_store_meta(&my, &err, sx, by.post_hash), CHAIN_OK);
+    cr_assert_eq(memcmp(mx.cum, my.cum, 32), 0, "the two tips weigh the same");
+    /* the tip itself, the lighter parent, an unknown id: nothing moves */
+    cr_assert_eq(chain_store_prefer_tip(sx, &r, &err, bx.post_hash), CHAIN_OK, "%s", err.msg);
+    cr_assert(!r.moved && r.best);
+    cr_assert_eq(chain_store_prefer_tip(sx, &r, &err, blk.post_hash), CHAIN_OK, "%s", err.msg);
+    cr_assert(!r.moved && !r.best, "a lighter block never becomes the tip");
+    uint8_t nobody[32];
+    memset(nobody, 0x5a, sizeof nobody);
+    cr_assert_eq(chain_store_prefer_tip(sx, &r, &err, nobody), CHAIN_EUNKNOWN);
+    cr_assert_eq(memcmp(tk_meta_at(sx, 2).id, bx.post_hash, 32), 0);
+    /* the preferred equal-weight tip */
+    cr_assert_eq(chain_store_prefer_tip(sx, &r, &err, by.post_hash), CHAIN_OK, "%s", err.msg);
+    cr_assert(r.moved && r.best);
+    cr_assert_eq(r.move.disconnected, 1);
+    cr_assert_eq(r.move.new_height, 2);
+    cr_assert_eq(chain_store_tip_height(sx), 2);
+    cr_assert_eq(memcmp(tk_meta_at(sx, 2).id, by.post_hash, 32), 0);
+    cr_assert(child_agrees(x, &p, by.post_hash), "the switch is persisted for every reader");
+    /* and back: the rule is symmetric */
+    cr_assert_eq(chain_store_prefer_tip(sx, &r, &err, bx.post_hash), CHAIN_OK, "%s", err.msg);
+    cr_assert(r.moved && r.best);
+    cr_assert(child_agrees(x, &p, bx.post_hash));
+    /* a heavier block on the other branch still wins by itself */
+    pouw_block bz;
+    pouw_block_init(&bz);
+    ck_mine(sy, &bz, b.pub, 60000, NULL);
+    cr_assert_eq(chain_store_add(sx, &r, &why, &err, &bz), CHAIN_OK, "%s", err.msg);
+    cr_assert(r.best && r.moved);
+    pouw_block_clear(&bz);
+    pouw_block_clear(&blk);
+    pouw_block_clear(&bx);
+    pouw_block_clear(&by);
+    pouw_key_clear(&a);
+    pouw_key_clear(&b);
+    chain_store_close(sx);
+    chain_store_close(sy);
+    tk_rmrf(x);
+    tk_rmrf(y);
+}
+
+typedef struct adder {
+    chain_store *s;
+    const pouw_block *b;
+    chain_status cs;
+    common_error err;
+} adder;
+
+static void *add_thread(void *u)
+{
+    adder *a = u;
+    pouw_reason why;
+    a->cs = chain_store_add(a->s, NULL, &why, &a->err, a->b);
+    return NULL;
+}
+
+/* Two writers, a block and its child at once (two processes on one data
+ * directory, or a node's workers): the child finds no parent and is to be kept as
+ * an orphan, but the parent may be stored and its orphans connected before the
+ * child's transaction begins. Both wait here on a write lock the test holds, so
+ * either may go first; in every order the child ends VALID on the best chain,
+ * never an orphan nothing connects. */
+Test(chain_fork, a_block_and_its_child_added_at_once_both_end_valid, .timeout = 180)
+{
+    char x[256], y[256];
+    tk_tmpdir(x);
+    tk_tmpdir(y);
+    chain_params p = ck_params("race", 53, 0, 60);
+    chain_store *sx;
+    ck_open(&sx, x, &p, NULL);
+    copy_chain(x, y, "race");
+    pouw_key a;
+    tk_key(&a, 0xa8);
+    enum { PAIRS = 5 };
+    pouw_block blk[2 * PAIRS];
+    for (int i = 0; i < 2 * PAIRS; i++) {
+        pouw_block_init(&blk[i]);
+        ck_mine(sx, &blk[i], a.pub, 60000, NULL);
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", y, CHAIN_STORE_FILE);
+    for (int k = 0; k < PAIRS; k++) {
+        chain_store *sp, *sc;
+        ck_open(&sp, y, &p, NULL);
+        ck_open(&sc, y, &p, NULL);
+        sqlite3 *lock = NULL;
+        cr_assert_eq(sqlite3_open_v2(path, &lock, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+        adder ap = {sp, &blk[2 * k], CHAIN_OK, {0}}, ac = {sc, &blk[2 * k + 1], CHAIN_OK, {0}};
+        pthread_t tc, tp;
+        cr_assert_eq(pthread_create(&tc, NULL, add_thread, &ac), 0); /* looks up the parent: none */
+        usleep(300000);
+        cr_assert_eq(pthread_create(&tp, NULL, add_thread, &ap), 0); /* verifies, then waits */
+        usleep(1500000);
+        cr_assert_eq(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(lock);
+        pthread_join(tc, NULL);
+        pthread_join(tp, NULL);
+        cr_assert_eq(ap.cs, CHAIN_OK, "parent: %s", ap.err.msg);
+        cr_assert(ac.cs == CHAIN_OK || ac.cs == CHAIN_EORPHAN, "child: %s", ac.err.msg);
+        chain_store_close(sp);
+        chain_store_close(sc);
+        chain_store *f;
+        ck_open(&f, y, &p, NULL);
+        chain_store_counts c;
+        common_error err;
+        cr_assert_eq(chain_store_count(&c, &err, f), CHAIN_OK);
+        cr_assert_eq(c.orphan, 0, "pair %d: the child was left an orphan", k);
+        cr_assert_eq(chain_store_tip_height(f), (uint64_t)(2 * k + 2), "pair %d", k);
+        cr_assert_eq(memcmp(tk_meta_at(f, 2 * k + 2).id, blk[2 * k + 1].post_hash, 32), 0);
+        chain_store_close(f);
+    }
+    for (int i = 0; i < 2 * PAIRS; i++)
+        pouw_block_clear(&blk[i]);
+    pouw_key_clear(&a);
+    chain_store_close(sx);
     tk_rmrf(x);
     tk_rmrf(y);
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/net/node.h"
 #include "chain/net/peer.h"
 #include "chain/net/wire.h"
 
@@ -644,4 +645,21 @@ Test(chain_net_wire, the_address_book_keeps_each_address_once)
     cr_assert_eq(b->n, CHAIN_NET_MAX_BOOK);
     cr_assert_eq(chain_net_book_find(b, "127.0.0.1", 7001), e);
     free(b);
+}
+
+/* The tie rule (chain/net/node.h, spec network.md "Ties"): an equal-weight tip is
+ * taken only when its header arrived within one target interval of the tip's, and
+ * then only when the coin says so. */
+Test(chain_net_wire, the_tie_rule_switches_within_one_interval_on_the_coin_only)
+{
+    const uint64_t T = 60000;
+    cr_assert_eq(chain_net_tie_switch(1000000, 1000000, T, 1), 1);
+    cr_assert_eq(chain_net_tie_switch(1000000, 1000000 + T, T, 1), 1, "one interval later: still a tie race");
+    cr_assert_eq(chain_net_tie_switch(1000000, 1000000 + T + 1, T, 1), 0, "later than one interval: the tip stays");
+    cr_assert_eq(chain_net_tie_switch(1000000 + T + 1, 1000000, T, 1), 0, "symmetric");
+    cr_assert_eq(chain_net_tie_switch(1000000 + T, 1000000, T, 1), 1);
+    for (unsigned c = 0; c < 8; c++)
+        cr_assert_eq(chain_net_tie_switch(5, 7, T, c), (int)(c & 1u), "the coin's low bit decides");
+    cr_assert_eq(chain_net_tie_switch(0, UINT64_MAX, T, 1), 0, "no overflow");
+    cr_assert_eq(chain_net_tie_switch(10, 10, 0, 1), 1, "interval 0: only a header arriving with it");
 }

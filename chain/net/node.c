@@ -92,6 +92,8 @@ typedef struct net_chain {
     uint8_t (*mem_prev)[32];       /* the mempool's ids at the last poll, sorted */
     size_t n_mem_prev;
     int block_busy;                /* a block of this chain is being verified */
+    uint8_t arrival_tip[32];       /* the tip whose header arrival is tip_arrival_ms */
+    uint64_t tip_arrival_ms;       /* when its header arrived (a block of ours: when it was seen) */
 } net_chain;
 
 struct vjob;
@@ -140,8 +142,22 @@ typedef struct vjob {
     int have_id;
     int solicited;                 /* a block that came while its peer had requests of ours open */
     int skipped;                   /* unsolicited and lighter than the tip: not verified */
+    int tie;                       /* stored VALID beside the tip with the tip's cumulative weight */
+    uint64_t recv_ms;              /* when the message came */
     struct vjob *next;
 } vjob;
+
+/* The tie rule's switch to an equal-weight tip (chain_store_prefer_tip), on a worker. */
+typedef struct tie_job {
+    uv_work_t req;
+    chain_net_node *node;
+    unsigned chain;
+    uint8_t id[32];
+    uint64_t arrival_ms;
+    chain_status cs;
+    chain_store_add_result res;
+    common_error err;
+} tie_job;
 
 typedef struct write_req {
     uv_write_t w;
@@ -1049,6 +1065,10 @@ static void announce_tips(chain_net_node *n, uint64_t except)
             continue;
         uint8_t tip[32];
         chain_store_tip_id(tip, c->s);
+        if (cmp32(tip, c->arrival_tip) != 0) { /* a block of our miner, or of another process on DIR */
+            memcpy(c->arrival_tip, tip, 32);
+            c->tip_arrival_ms = now_ms(n);
+        }
         if (cmp32(tip, c->announced) == 0)
             continue;
         memcpy(c->announced, tip, 32);
@@ -1064,6 +1084,80 @@ static void announce_tips(chain_net_node *n, uint64_t except)
 }
 
 /* ---------------------------------------------------------------- verification jobs */
+
+/* Ties (spec network.md): 1 when a node holding a tip whose header arrived at
+ * tip_ms should switch to an equal-weight tip whose header arrived at other_ms:
+ * only within one target interval of it, and then when the coin (a fair bit)
+ * says so. */
+int chain_net_tie_switch(uint64_t tip_ms, uint64_t other_ms, uint64_t interval_ms, unsigned coin)
+{
+    uint64_t d = other_ms > tip_ms ? other_ms - tip_ms : tip_ms - other_ms;
+    return d <= interval_ms && (coin & 1u);
+}
+
+static void tie_work(uv_work_t *req)
+{
+    tie_job *t = req->data;
+    common_error_clear(&t->err);
+    chain_store *s = pool_take(t->node, t->chain, &t->err);
+    if (!s) {
+        t->cs = CHAIN_ESTORE;
+        return;
+    }
+    t->cs = chain_store_prefer_tip(s, &t->res, &t->err, t->id);
+    pool_give(t->node, t->chain, s);
+}
+
+static void tie_done(uv_work_t *req, int status)
+{
+    tie_job *t = req->data;
+    chain_net_node *n = t->node;
+    net_chain *c = &n->ch[t->chain];
+    n->jobs--;
+    char id[17];
+    hex8(id, t->id);
+    if (status == 0 && t->cs == CHAIN_OK && t->res.moved) {
+        memcpy(c->arrival_tip, t->id, 32);
+        c->tip_arrival_ms = t->arrival_ms;
+        logf_(n, "%s tie: switched to the equal-weight tip %s", c->p->name, id);
+        announce_tips(n, 0);
+    } else if (status == 0 && t->cs != CHAIN_OK) {
+        logf_(n, "%s tie: cannot switch to %s: %s", c->p->name, id, t->err.msg);
+    }
+    free(t);
+}
+
+/* A block stored beside the tip with the tip's cumulative weight, whose header
+ * arrived at arrival_ms: the tie rule, then the switch on a worker. */
+static void tie_consider(chain_net_node *n, unsigned ci, const uint8_t id[32], uint64_t arrival_ms)
+{
+    net_chain *c = &n->ch[ci];
+    uint64_t interval_ms = (uint64_t)c->p->target_interval_s * 1000u;
+    unsigned coin = (unsigned)(rng_next(&n->rng) >> 63);
+    int sw = chain_net_tie_switch(c->tip_arrival_ms, arrival_ms, interval_ms, coin);
+    {
+        char h[17];
+        hex8(h, id);
+        logf_(n, "%s tie: block %s has the tip's weight (its header came %+" PRId64 " ms after the tip's): %s",
+              c->p->name, h, (int64_t)(arrival_ms - c->tip_arrival_ms),
+              sw ? "switching (coin 1)" : coin ? "keeping the tip (later than one interval)" : "keeping the tip (coin 0)");
+    }
+    if (!sw || n->stopping)
+        return;
+    tie_job *t = calloc(1, sizeof *t);
+    if (!t)
+        return;
+    t->node = n;
+    t->chain = ci;
+    memcpy(t->id, id, 32);
+    t->arrival_ms = arrival_ms;
+    t->req.data = t;
+    if (uv_queue_work(&n->loop, &t->req, tie_work, tie_done) != 0) {
+        free(t);
+        return;
+    }
+    n->jobs++;
+}
 
 static void job_work(uv_work_t *req)
 {
@@ -1109,6 +1203,14 @@ static void job_work(uv_work_t *req)
         }
         j->reason = POUW_R_OK;
         j->cs = chain_store_add_doc(s, &j->res, &j->reason, &j->err, j->doc, j->len);
+        if (j->cs == CHAIN_OK && j->res.verdict == CHAIN_VERDICT_VALID && !j->res.best && j->have_id) {
+            common_error qe;
+            chain_block_meta bm, tm2;
+            uint8_t tip2[32];
+            chain_store_tip_id(tip2, s);
+            j->tie = chain_store_meta(&bm, &qe, s, j->id) == CHAIN_OK && chain_store_meta(&tm2, &qe, s, tip2) == CHAIN_OK &&
+                     memcmp(bm.cum, tm2.cum, 32) == 0;
+        }
     } else {
         pouw_tx tx;
         memset(&tx, 0, sizeof tx);
@@ -1168,6 +1270,14 @@ static void job_done(uv_work_t *req, int status)
         } else if (j->cs == CHAIN_OK) {
             if (j->res.stored)
                 n->received++;
+            pending_hdr *ph = j->have_id ? pend_find(c, j->id) : NULL;
+            uint64_t arrival = ph ? ph->arrival_ms : j->recv_ms; /* the header's arrival, not verification's end */
+            if (j->tie)
+                tie_consider(n, j->chain, j->id, arrival);
+            else if (j->res.best) {
+                memcpy(c->arrival_tip, j->id, 32);
+                c->tip_arrival_ms = arrival;
+            }
             if (j->have_id)
                 pend_remove(c, j->id);
             if (n->o.verbose)
@@ -1270,6 +1380,7 @@ static void job_enqueue(peer *p, int kind, unsigned ci, const char *doc, size_t 
     j->kind = kind;
     j->chain = ci;
     j->solicited = solicited;
+    j->recv_ms = now_ms(p->node);
     if (p->q_tail)
         p->q_tail->next = j;
     else

@@ -52,11 +52,17 @@
  * flood allowance is CHAIN_NET_FLOOD_MSGS messages and CHAIN_NET_FLOOD_BYTES
  * bytes a second. Misbehaviour as chain/net/peer.h.
  *
- * TIES (spec pouw.md s11.3). The store keeps its current tip among equal
- * cumulative weights; the node records each header's arrival time. (Switching
- * with probability 1/2 to an equal-weight tip that arrived within one target
- * interval needs a store call that names a preferred tip; chain/store.h has
- * none yet, so the node keeps its current tip.)
+ * TIES (spec pouw.md s11.3, network.md "Ties"). The store keeps its current tip
+ * among equal cumulative weights. The node records when each tip's header
+ * arrived (a header from a peer: when the header came, not when verification
+ * ended; a block of its own miner or of another process on DIR: when the node
+ * saw it). A block stored VALID beside the tip with the tip's cumulative weight
+ * makes the node toss a fair coin (its own generator, seeded by opts.seed): it
+ * switches (chain_store_prefer_tip, on a worker; persisted in the store) when
+ * the coin says so and the two headers arrived within one target interval of
+ * each other (chain_net_tie_switch); otherwise it keeps its tip. A withholding
+ * miner that releases its block only when an honest one appears thus wins
+ * about half of the honest nodes, not all of them.
  *
  * DIR/peers.json (written atomically: temporary file, fsync, rename; at most
  * once a second while the node runs, and at exit). Schema version 1:
@@ -147,5 +153,11 @@ __attribute__((warn_unused_result)) chain_status chain_net_node_run(chain_net_no
 void chain_net_node_counts(const chain_net_node *n, uint64_t *mined, uint64_t *received);
 
 void chain_net_node_destroy(chain_net_node *n);
+
+/* The tie rule (above): 1 when a node whose tip's header arrived at tip_ms
+ * should switch to an equal-weight tip whose header arrived at other_ms, given
+ * the target interval and a coin (its low bit): |other - tip| <= interval and
+ * the coin is 1. */
+int chain_net_tie_switch(uint64_t tip_ms, uint64_t other_ms, uint64_t interval_ms, unsigned coin);
 
 #endif /* CHAIN_NET_NODE_H */

@@ -137,6 +137,10 @@ fi
 mined=0
 for n in $ALL; do mined=$((mined + $(wc -l <"$W/$n.out"))); done
 pass "1: $mined blocks mined in total, $(heights n0) on the best chains"
+# the tie rule (network.md "Ties"): how often nodes met an equal-weight tip (informative)
+ties=$(cat "$W"/n[0-4].log | grep -c " tie: block " || true)
+sw=$(cat "$W"/n[0-4].log | grep -c " tie: switched to " || true)
+echo "   ties: $ties equal-weight tips met, $sw switched to (coin 1, within one interval)"
 
 # ------------------------------------------------------------ 3: a late node
 echo "== 3: a node started later with one seed peer"
