@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "chain/economy/external.h"
+#include "chain/economy/live.h"
 #include "tests/testutil.h"
 
 static const chain_econ_trader_ops *OPS = &chain_econ_trader_external;
@@ -113,6 +114,145 @@ Test(econ_external, observation_escapes_strings_and_writes_shortest_doubles)
     cJSON *j = cJSON_Parse(b.data);
     cr_assert_not_null(j);
     cJSON_Delete(j);
+    common_buf_free(&b);
+}
+
+/* Every field of an observation set, for the golden lines below: both encodings (the
+ * external agents' of economy.md s7 and the live protocol's of live.h) of one
+ * observation, byte for byte. Strings with quotes, backslashes, control bytes, valid
+ * and broken UTF-8; reals with fractions, 0.1 (shortest vs %.17g), NaN, +-inf,
+ * negative zero, integers below and above 2^53, tiny and huge ones; news of any size;
+ * an order of a pair that does not exist (external skips it, live names pair % 3). */
+static const chain_ex_order_info FULL_ORDERS[3] = {
+    {.id = 7, .pair = 0, .side = BSE_MATCH_BUY, .price = 9900, .qty = 20000, .filled = 10000},
+    {.id = 18446744073709551615ull, .pair = 2, .side = BSE_MATCH_SELL, .price = -5, .qty = INT64_MAX, .filled = INT64_MIN},
+    {.id = 9, .pair = 4, .side = BSE_MATCH_SELL, .price = 100, .qty = 10000, .filled = 0},
+};
+static const char *const FULL_ERRORS[4] = {"q\"b\\s/ \n\r\t\x01\x1f\x7f", "utf8 \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+                                           "bad \xff \xc3 \xe2\x82 \xed\xa0\x80 \xf5\x80\x80\x80 end\xc3", ""};
+
+static void full_obs(chain_econ_obs *o)
+{
+    memset(o, 0, sizeof *o);
+    o->t = 0.1;
+    o->agent = 4294967295u;
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
+        o->ex[c] = (chain_ex_balance){1000000 * (int64_t)(c + 1), 250000 + (int64_t)c, -7 - (int64_t)c};
+        o->onchain[c] = c == 2 ? INT64_MIN : 123456789012345 * (int64_t)(c + 1);
+        o->heights[c] = c == 1 ? 18446744073709551615ull : 12 + c;
+    }
+    o->fiat = -42;
+    o->orders = FULL_ORDERS;
+    o->n_orders = 3;
+    static const double REALS[] = {10.25, 0.1, 1.0 / 3, -0.0, NAN, INFINITY, -INFINITY, 1e-7, 1e300,
+                                   9007199254740992.0, 9007199254740991.0, -2.5e-310, -123.0, 5e-324};
+    const size_t nr = sizeof REALS / sizeof REALS[0];
+    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
+        chain_econ_book_view *v = &o->books[p];
+        v->n_bids = p == 0 ? CHAIN_ECON_DEPTH : p;
+        v->n_asks = p == 2 ? 0 : 2;
+        for (size_t i = 0; i < CHAIN_ECON_DEPTH; i++) {
+            v->bids[i][0] = 9900 - 100 * (int64_t)i, v->bids[i][1] = 10000 * (int64_t)(i + 1);
+            v->asks[i][0] = 10100 + (int64_t)i, v->asks[i][1] = INT64_MAX - (int64_t)i;
+        }
+        v->last_price = p == 1 ? 0 : -1 - (int64_t)p;
+        v->n_history = p == 0 ? 5 : p == 1 ? 0 : 1;
+        for (size_t i = 0; i < v->n_history; i++)
+            v->history[i] = 10000 + (int64_t)i * (p ? -1 : 1);
+        v->n_recent = p == 2 ? 1 : (nr + 2) / 3;
+        for (size_t i = 0; i < v->n_recent; i++)
+            for (int k = 0; k < 3; k++)
+                v->recent[i][k] = REALS[(i * 3 + (size_t)k + p) % nr];
+    }
+    o->news[0] = 5, o->news[1] = -3, o->news[2] = 0;
+    o->fundamental[0] = 1, o->fundamental[1] = 0.1, o->fundamental[2] = NAN;
+    o->reward = -0.0;
+    o->errors = FULL_ERRORS;
+    o->n_errors = 4;
+}
+
+static const char FULL_EXT_LINE[] =
+    "{\"type\":\"observation\",\"step\":18446744073709551615,\"t\":0.1,\"balances\":{\"ALPHA\":{\"free\":"
+    "1000000,\"locked\":250000},\"BRAVO\":{\"free\":2000000,\"locked\":250001},\"CHARLIE\":{\"free\":3000"
+    "000,\"locked\":250002}},\"orders\":[{\"id\":7,\"pair\":\"BRAVO/ALPHA\",\"side\":\"buy\",\"price\":99"
+    "00,\"qty\":20000,\"filled\":10000},{\"id\":18446744073709551615,\"pair\":\"CHARLIE/BRAVO\",\"side\":"
+    "\"sell\",\"price\":-5,\"qty\":9223372036854775807,\"filled\":-9223372036854775808}],\"books\":{\"BRA"
+    "VO/ALPHA\":{\"bids\":[[9900,10000],[9800,20000],[9700,30000],[9600,40000],[9500,50000],[9400,60000],"
+    "[9300,70000],[9200,80000],[9100,90000],[9000,100000]],\"asks\":[[10100,9223372036854775807],[10101,9"
+    "223372036854775806]]},\"CHARLIE/ALPHA\":{\"bids\":[[9900,10000]],\"asks\":[[10100,922337203685477580"
+    "7],[10101,9223372036854775806]]},\"CHARLIE/BRAVO\":{\"bids\":[[9900,10000],[9800,20000]],\"asks\":[]"
+    "}},\"trades\":{\"BRAVO/ALPHA\":[[10.25,0.1,0.3333333333333333],[0,null,null],[null,1e-07,1e+300],[90"
+    "07199254740992,9007199254740991,-2.50000000000002e-310],[-123,4.94065645841247e-324,10.25]],\"CHARLI"
+    "E/ALPHA\":[[0.1,0.3333333333333333,0],[null,null,null],[1e-07,1e+300,9007199254740992],[900719925474"
+    "0991,-2.50000000000002e-310,-123],[4.94065645841247e-324,10.25,0.1]],\"CHARLIE/BRAVO\":[[0.333333333"
+    "3333333,0,null]]},\"chains\":{\"alpha\":{\"height\":12},\"bravo\":{\"height\":18446744073709551615},"
+    "\"charlie\":{\"height\":14}},\"news\":{\"ALPHA\":1,\"BRAVO\":-1,\"CHARLIE\":0},\"errors\":[\"q\\\"b"
+    "\\\\s/ \\n\\r\\t\\u0001\\u001f\177\",\"utf8 \303\251 \342\202\254 \360\237\230\200\",\"bad \\ufffd "
+    "\\ufffd \\ufffd\\ufffd \355\240\200 \\ufffd\\ufffd\\ufffd\\ufffd end\\ufffd\",\"\"],\"reward\":0}\n";
+static const char FULL_LIVE_LINE[] =
+    "{\"type\":\"observation\",\"step\":3,\"t\":0.10000000000000001,\"agent\":4294967295,\"balances\":{\""
+    "ALPHA\":{\"free\":1000000,\"locked\":250000,\"owed\":-7},\"BRAVO\":{\"free\":2000000,\"locked\":2500"
+    "01,\"owed\":-8},\"CHARLIE\":{\"free\":3000000,\"locked\":250002,\"owed\":-9}},\"onchain\":{\"ALPHA\""
+    ":123456789012345,\"BRAVO\":246913578024690,\"CHARLIE\":-9223372036854775808},\"fiat\":-42,\"orders\""
+    ":[{\"id\":7,\"pair\":\"BRAVO/ALPHA\",\"side\":\"buy\",\"price\":9900,\"qty\":20000,\"filled\":10000}"
+    ",{\"id\":18446744073709551615,\"pair\":\"CHARLIE/BRAVO\",\"side\":\"sell\",\"price\":-5,\"qty\":9223"
+    "372036854775807,\"filled\":-9223372036854775808},{\"id\":9,\"pair\":\"CHARLIE/ALPHA\",\"side\":\"sel"
+    "l\",\"price\":100,\"qty\":10000,\"filled\":0}],\"books\":{\"BRAVO/ALPHA\":{\"bids\":[[9900,10000],[9"
+    "800,20000],[9700,30000],[9600,40000],[9500,50000],[9400,60000],[9300,70000],[9200,80000],[9100,90000"
+    "],[9000,100000]],\"asks\":[[10100,9223372036854775807],[10101,9223372036854775806]],\"last\":-1,\"hi"
+    "story\":[10000,10001,10002,10003,10004]},\"CHARLIE/ALPHA\":{\"bids\":[[9900,10000]],\"asks\":[[10100"
+    ",9223372036854775807],[10101,9223372036854775806]],\"last\":0,\"history\":[]},\"CHARLIE/BRAVO\":{\"b"
+    "ids\":[[9900,10000],[9800,20000]],\"asks\":[],\"last\":-3,\"history\":[10000]}},\"trades\":{\"BRAVO/"
+    "ALPHA\":[[10.25,0.10000000000000001,0.33333333333333331],[0,null,null],[null,9.9999999999999995e-08,"
+    "1.0000000000000001e+300],[9007199254740992,9007199254740991,-2.5000000000000171e-310],[-123,4.940656"
+    "4584124654e-324,10.25]],\"CHARLIE/ALPHA\":[[0.10000000000000001,0.33333333333333331,0],[null,null,nu"
+    "ll],[9.9999999999999995e-08,1.0000000000000001e+300,9007199254740992],[9007199254740991,-2.500000000"
+    "0000171e-310,-123],[4.9406564584124654e-324,10.25,0.10000000000000001]],\"CHARLIE/BRAVO\":[[0.333333"
+    "33333333331,0,null]]},\"chains\":{\"alpha\":{\"height\":12},\"bravo\":{\"height\":184467440737095516"
+    "15},\"charlie\":{\"height\":14}},\"news\":{\"ALPHA\":1,\"BRAVO\":-1,\"CHARLIE\":0},\"fundamental\":{"
+    "\"ALPHA\":1,\"BRAVO\":0.10000000000000001,\"CHARLIE\":null},\"errors\":[\"q\\\"b\\\\s/ \\u000a\\u000"
+    "d\\u0009\\u0001\\u001f\177\",\"utf8 \303\251 \342\202\254 \360\237\230\200\",\"bad \377 \303 \342"
+    "\202 \355\240\200 \365\200\200\200 end\303\",\"\"],\"reward\":0}\n";
+
+Test(econ_external, both_observation_encodings_of_every_field_are_byte_exact)
+{
+    chain_econ_obs o;
+    full_obs(&o);
+    common_buf b = COMMON_BUF_INIT;
+    cr_assert_eq(chain_econ_ext_obs_json(&b, &o, 18446744073709551615ull), 0);
+    cr_assert_eq(b.len, sizeof FULL_EXT_LINE - 1, "%s", b.data);
+    cr_assert_eq(memcmp(b.data, FULL_EXT_LINE, b.len), 0, "%s", b.data);
+    common_buf_reset(&b);
+    cr_assert_eq(chain_econ_live_obs_json(&b, &o, 3), 0);
+    cr_assert_eq(b.len, sizeof FULL_LIVE_LINE - 1, "%s", b.data);
+    cr_assert_eq(memcmp(b.data, FULL_LIVE_LINE, b.len), 0, "%s", b.data);
+    /* without errors: no "errors" member in either */
+    o.n_errors = 0;
+    common_buf_reset(&b);
+    cr_assert_eq(chain_econ_ext_obs_json(&b, &o, 1), 0);
+    cr_assert_null(strstr(b.data, "\"errors\""));
+    common_buf_reset(&b);
+    cr_assert_eq(chain_econ_live_obs_json(&b, &o, 1), 0);
+    cr_assert_null(strstr(b.data, "\"errors\""));
+    common_buf_free(&b);
+}
+
+Test(econ_external, the_json_string_and_real_writers_of_both_styles_are_byte_exact)
+{
+    common_buf b = COMMON_BUF_INIT;
+    chain_econ_live_put_str(&b, FULL_ERRORS[0]);
+    chain_econ_live_put_str(&b, FULL_ERRORS[2]);
+    static const double R[] = {0.1, -0.0, NAN, INFINITY, -INFINITY, 1e300, 9007199254740992.0, -123.0, 5e-324, 1.0 / 3};
+    for (size_t i = 0; i < sizeof R / sizeof R[0]; i++) {
+        common_buf_append(&b, " ", 1);
+        chain_econ_live_put_real(&b, R[i]);
+    }
+    static const char LIVE[] =
+        "\"q\\\"b\\\\s/ \\u000a\\u000d\\u0009\\u0001\\u001f\177\"\"bad \377 \303 \342\202 \355\240\200 \365"
+        "\200\200\200 end\303\" 0.10000000000000001 0 null null null 1.0000000000000001e+300 9007199254740992"
+        " -123 4.9406564584124654e-324 0.33333333333333331";
+    cr_assert_eq(b.len, sizeof LIVE - 1, "%s", b.data);
+    cr_assert_eq(memcmp(b.data, LIVE, b.len), 0, "%s", b.data);
     common_buf_free(&b);
 }
 
