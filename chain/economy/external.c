@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chain/economy/obs_json.h"
 #include "common/json.h"
 
 #define CHAIN_ECON_EXT_END_MS 1000      /* grace for the program to exit after end */
@@ -59,8 +60,6 @@
 #define EXT_INT_MAX 9007199254740992.0  /* 2^53: the largest integer a JSON double holds exactly */
 
 static const char *const PAIR_NAMES[CHAIN_EX_PAIRS] = {"BRAVO/ALPHA", "CHARLIE/ALPHA", "CHARLIE/BRAVO"};
-static const char *const COIN_NAMES[CHAIN_EX_COINS] = {"ALPHA", "BRAVO", "CHARLIE"};
-static const char *const CHAIN_NAMES[CHAIN_EX_COINS] = {"alpha", "bravo", "charlie"};
 
 /* ------------------------------------------------------------------ errors */
 
@@ -93,194 +92,33 @@ static void quote_name(char out[24], const char *s)
 
 /* ------------------------------------------------------------------ encoder */
 
-static void put_str(common_buf *b, const char *s)
-{
-    static const char HEX[] = "0123456789abcdef";
-    common_buf_append(b, "\"", 1);
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned char c = *p;
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            common_buf_append(b, e, 2);
-            p++;
-        } else if (c == '\n' || c == '\r' || c == '\t') {
-            char e[2] = {'\\', c == '\n' ? 'n' : c == '\r' ? 'r' : 't'};
-            common_buf_append(b, e, 2);
-            p++;
-        } else if (c < 0x20) {
-            char e[6] = {'\\', 'u', '0', '0', HEX[c >> 4], HEX[c & 15]};
-            common_buf_append(b, e, 6);
-            p++;
-        } else if (c < 0x80) {
-            common_buf_append(b, p, 1);
-            p++;
-        } else {
-            /* UTF-8 passes through when well formed; any other byte becomes U+FFFD */
-            size_t n = (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
-            size_t k = 1;
-            while (n && k < n && (p[k] & 0xc0) == 0x80)
-                k++;
-            if (n && k == n) {
-                common_buf_append(b, p, n);
-                p += n;
-            } else {
-                common_buf_append(b, "\\ufffd", 6);
-                p++;
-            }
-        }
-    }
-    common_buf_append(b, "\"", 1);
-}
-
-/* Shortest "%.Ng" that reads back as v; null when v is not finite (JSON has no NaN). */
-static void put_real(common_buf *b, double v)
-{
-    if (!isfinite(v)) {
-        common_buf_append(b, "null", 4);
-        return;
-    }
-    if (v == floor(v) && fabs(v) < EXT_INT_MAX) {
-        common_buf_printf(b, "%" PRId64, (int64_t)v);
-        return;
-    }
-    char s[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(s, sizeof s, "%.*g", prec, v);
-        if (strtod(s, NULL) == v)
-            break;
-    }
-    common_buf_printf(b, "%s", s);
-}
-
-static void put_i64(common_buf *b, int64_t v) { common_buf_printf(b, "%" PRId64, v); }
-static void put_u64(common_buf *b, uint64_t v) { common_buf_printf(b, "%" PRIu64, v); }
-
-static void put_pairs(common_buf *b)
-{
-    common_buf_append(b, "[", 1);
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
-        if (p)
-            common_buf_append(b, ",", 1);
-        put_str(b, PAIR_NAMES[p]);
-    }
-    common_buf_append(b, "]", 1);
-}
+/* The JSON writers and the observation encoder are shared with the live protocol
+ * (chain/economy/obs_json.h); these lines use its S7 style and no extra members. */
 
 int chain_econ_ext_hello_json(common_buf *b, const chain_econ_hello *h)
 {
-    common_buf_printf(b, "{\"type\":\"hello\",\"agent\":%" PRIu32 ",\"pairs\":", h->agent);
-    put_pairs(b);
-    common_buf_printf(b, ",\"units_per_coin\":%d,\"tick\":%d,\"qty_step\":%d,\"step_s\":", CHAIN_EX_UNITS_PER_COIN,
-                      CHAIN_EX_TICK_UNITS, CHAIN_EX_QTY_STEP);
-    put_real(b, h->step_s);
-    common_buf_append(b, ",\"seed\":", 8);
-    put_u64(b, h->seed);
-    common_buf_append(b, "}\n", 2);
-    return b->oom ? -1 : 0;
-}
-
-static size_t clamp(size_t n, size_t max) { return n < max ? n : max; }
-
-static void put_levels(common_buf *b, const int64_t (*lv)[2], size_t n)
-{
-    common_buf_append(b, "[", 1);
-    for (size_t i = 0; i < clamp(n, CHAIN_ECON_DEPTH); i++) {
-        common_buf_append(b, i ? ",[" : "[", i ? 2 : 1);
-        put_i64(b, lv[i][0]);
-        common_buf_append(b, ",", 1);
-        put_i64(b, lv[i][1]);
-        common_buf_append(b, "]", 1);
+    common_buf_printf(b, "{\"type\":\"hello\",\"agent\":%" PRIu32 ",\"pairs\":[", h->agent);
+    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
+        if (p)
+            common_buf_append(b, ",", 1);
+        chain_econ_json_str(b, PAIR_NAMES[p], CHAIN_ECON_JSON_S7);
     }
-    common_buf_append(b, "]", 1);
+    common_buf_printf(b, "],\"units_per_coin\":%d,\"tick\":%d,\"qty_step\":%d,\"step_s\":", CHAIN_EX_UNITS_PER_COIN,
+                      CHAIN_EX_TICK_UNITS, CHAIN_EX_QTY_STEP);
+    chain_econ_json_real(b, h->step_s, CHAIN_ECON_JSON_S7);
+    common_buf_printf(b, ",\"seed\":%" PRIu64 "}\n", h->seed);
+    return b->oom ? -1 : 0;
 }
 
 int chain_econ_ext_obs_json(common_buf *b, const chain_econ_obs *o, uint64_t step)
 {
-    common_buf_append(b, "{\"type\":\"observation\",\"step\":", 29);
-    put_u64(b, step);
-    common_buf_append(b, ",\"t\":", 5);
-    put_real(b, o->t);
-    common_buf_append(b, ",\"balances\":{", 13);
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
-        common_buf_printf(b, "%s\"%s\":{\"free\":", c ? "," : "", COIN_NAMES[c]);
-        put_i64(b, o->ex[c].free);
-        common_buf_append(b, ",\"locked\":", 10);
-        put_i64(b, o->ex[c].locked);
-        common_buf_append(b, "}", 1);
-    }
-    common_buf_append(b, "},\"orders\":[", 12);
-    size_t shown = 0;
-    for (size_t i = 0; o->orders && i < o->n_orders; i++) {
-        const chain_ex_order_info *r = &o->orders[i];
-        if (r->pair >= CHAIN_EX_PAIRS)
-            continue;
-        if (shown++)
-            common_buf_append(b, ",", 1);
-        common_buf_append(b, "{\"id\":", 6);
-        put_u64(b, r->id);
-        common_buf_printf(b, ",\"pair\":\"%s\",\"side\":\"%s\",\"price\":", PAIR_NAMES[r->pair],
-                          r->side == BSE_MATCH_SELL ? "sell" : "buy");
-        put_i64(b, r->price);
-        common_buf_append(b, ",\"qty\":", 7);
-        put_i64(b, r->qty);
-        common_buf_append(b, ",\"filled\":", 10);
-        put_i64(b, r->filled);
-        common_buf_append(b, "}", 1);
-    }
-    common_buf_append(b, "],\"books\":{", 11);
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
-        const chain_econ_book_view *v = &o->books[p];
-        common_buf_printf(b, "%s\"%s\":{\"bids\":", p ? "," : "", PAIR_NAMES[p]);
-        put_levels(b, (const int64_t(*)[2])v->bids, v->n_bids);
-        common_buf_append(b, ",\"asks\":", 8);
-        put_levels(b, (const int64_t(*)[2])v->asks, v->n_asks);
-        common_buf_append(b, "}", 1);
-    }
-    common_buf_append(b, "},\"trades\":{", 12);
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
-        const chain_econ_book_view *v = &o->books[p];
-        common_buf_printf(b, "%s\"%s\":[", p ? "," : "", PAIR_NAMES[p]);
-        for (size_t i = 0; i < clamp(v->n_recent, CHAIN_ECON_RECENT); i++) {
-            common_buf_append(b, i ? ",[" : "[", i ? 2 : 1);
-            put_real(b, v->recent[i][0]);
-            common_buf_append(b, ",", 1);
-            put_real(b, v->recent[i][1]);
-            common_buf_append(b, ",", 1);
-            put_real(b, v->recent[i][2]);
-            common_buf_append(b, "]", 1);
-        }
-        common_buf_append(b, "]", 1);
-    }
-    common_buf_append(b, "},\"chains\":{", 12);
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
-        common_buf_printf(b, "%s\"%s\":{\"height\":", c ? "," : "", CHAIN_NAMES[c]);
-        put_u64(b, o->heights[c]);
-        common_buf_append(b, "}", 1);
-    }
-    common_buf_append(b, "},\"news\":{", 10);
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
-        common_buf_printf(b, "%s\"%s\":%d", c ? "," : "", COIN_NAMES[c], o->news[c] > 0 ? 1 : o->news[c] < 0 ? -1 : 0);
-    common_buf_append(b, "}", 1);
-    if (o->errors && o->n_errors) {
-        common_buf_append(b, ",\"errors\":[", 11);
-        for (size_t i = 0; i < o->n_errors; i++) {
-            if (i)
-                common_buf_append(b, ",", 1);
-            put_str(b, o->errors[i] ? o->errors[i] : "");
-        }
-        common_buf_append(b, "]", 1);
-    }
-    common_buf_append(b, ",\"reward\":", 10);
-    put_real(b, o->reward);
-    common_buf_append(b, "}\n", 2);
-    return b->oom ? -1 : 0;
+    return chain_econ_obs_json(b, o, step, NULL);
 }
 
 int chain_econ_ext_end_json(common_buf *b, double value)
 {
     common_buf_append(b, "{\"type\":\"end\",\"value\":", 22);
-    put_real(b, value);
+    chain_econ_json_real(b, value, CHAIN_ECON_JSON_S7);
     common_buf_append(b, "}\n", 2);
     return b->oom ? -1 : 0;
 }

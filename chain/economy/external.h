@@ -5,7 +5,8 @@
  * Messages are single lines of JSON, each ending in '\n', with fixed key order
  * and no spaces (examples/agents/README.md gives each one byte for byte).
  * Integers (units, ticks, ids, heights) are written as JSON integers; doubles
- * (times, reward, value) in their shortest round-trip form, null when not finite.
+ * (times, reward, value) in their shortest round-trip form, null when not finite
+ * (the writers and the observation encoder are chain/economy/obs_json.h's, S7 style).
  *
  * Thread-safety: pure functions of their arguments.
  */

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chain/economy/obs_json.h"
 #include "chain/economy/traders.h"
 #include "common/clock.h"
 
@@ -82,113 +83,16 @@ int chain_econ_live_key(pouw_key *key, common_error *err, const char *dir, const
 
 /* ------------------------------------------------------------------ codec */
 
-void chain_econ_live_put_real(common_buf *b, double v)
-{
-    if (!isfinite(v)) {
-        common_buf_append(b, "null", 4);
-        return;
-    }
-    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-        common_buf_printf(b, "%" PRId64, (int64_t)v);
-        return;
-    }
-    common_buf_printf(b, "%.17g", v);
-}
+/* The writers and the observation encoder are obs_json.h's, in its LIVE style. */
 
-void chain_econ_live_put_str(common_buf *b, const char *s)
-{
-    common_buf_append(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            common_buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            common_buf_printf(b, "\\u%04x", *p);
-        else
-            common_buf_append(b, p, 1);
-    }
-    common_buf_append(b, "\"", 1);
-}
+void chain_econ_live_put_real(common_buf *b, double v) { chain_econ_json_real(b, v, CHAIN_ECON_JSON_LIVE); }
 
-static void put_levels(common_buf *b, const int64_t (*lv)[2], size_t n)
-{
-    common_buf_append(b, "[", 1);
-    for (size_t i = 0; i < n && i < CHAIN_ECON_DEPTH; i++)
-        common_buf_printf(b, "%s[%" PRId64 ",%" PRId64 "]", i ? "," : "", lv[i][0], lv[i][1]);
-    common_buf_append(b, "]", 1);
-}
+void chain_econ_live_put_str(common_buf *b, const char *s) { chain_econ_json_str(b, s, CHAIN_ECON_JSON_LIVE); }
 
 int chain_econ_live_obs_json(common_buf *b, const chain_econ_obs *o, uint64_t step)
 {
-    common_buf_printf(b, "{\"type\":\"observation\",\"step\":%" PRIu64 ",\"t\":", step);
-    chain_econ_live_put_real(b, o->t);
-    common_buf_printf(b, ",\"agent\":%" PRIu32 ",\"balances\":{", o->agent);
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
-        common_buf_printf(b, "%s\"%s\":{\"free\":%" PRId64 ",\"locked\":%" PRId64 ",\"owed\":%" PRId64 "}", c ? "," : "",
-                          COINS[c], o->ex[c].free, o->ex[c].locked, o->ex[c].owed);
-    common_buf_append(b, "},\"onchain\":{", 13);
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
-        common_buf_printf(b, "%s\"%s\":%" PRId64, c ? "," : "", COINS[c], o->onchain[c]);
-    common_buf_printf(b, "},\"fiat\":%" PRId64 ",\"orders\":[", o->fiat);
-    for (size_t i = 0; o->orders && i < o->n_orders; i++) {
-        const chain_ex_order_info *r = &o->orders[i];
-        common_buf_printf(b,
-                          "%s{\"id\":%" PRIu64 ",\"pair\":\"%s\",\"side\":\"%s\",\"price\":%" PRId64 ",\"qty\":%" PRId64
-                          ",\"filled\":%" PRId64 "}",
-                          i ? "," : "", r->id, chain_ex_pair(r->pair % CHAIN_EX_PAIRS)->name,
-                          r->side == BSE_MATCH_SELL ? "sell" : "buy", r->price, r->qty, r->filled);
-    }
-    common_buf_append(b, "],\"books\":{", 11);
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
-        const chain_econ_book_view *v = &o->books[p];
-        common_buf_printf(b, "%s\"%s\":{\"bids\":", p ? "," : "", chain_ex_pair(p)->name);
-        put_levels(b, (const int64_t(*)[2])v->bids, v->n_bids);
-        common_buf_append(b, ",\"asks\":", 8);
-        put_levels(b, (const int64_t(*)[2])v->asks, v->n_asks);
-        common_buf_printf(b, ",\"last\":%" PRId64 ",\"history\":[", v->last_price);
-        for (size_t i = 0; i < v->n_history && i < CHAIN_ECON_HISTORY; i++)
-            common_buf_printf(b, "%s%" PRId64, i ? "," : "", v->history[i]);
-        common_buf_append(b, "]}", 2);
-    }
-    common_buf_append(b, "},\"trades\":{", 12);
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
-        const chain_econ_book_view *v = &o->books[p];
-        common_buf_printf(b, "%s\"%s\":[", p ? "," : "", chain_ex_pair(p)->name);
-        for (size_t i = 0; i < v->n_recent && i < CHAIN_ECON_RECENT; i++) {
-            common_buf_append(b, i ? ",[" : "[", i ? 2 : 1);
-            for (int k = 0; k < 3; k++) {
-                if (k)
-                    common_buf_append(b, ",", 1);
-                chain_econ_live_put_real(b, v->recent[i][k]);
-            }
-            common_buf_append(b, "]", 1);
-        }
-        common_buf_append(b, "]", 1);
-    }
-    common_buf_append(b, "},\"chains\":{", 12);
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
-        common_buf_printf(b, "%s\"%s\":{\"height\":%" PRIu64 "}", c ? "," : "", CHAINS[c], o->heights[c]);
-    common_buf_append(b, "},\"news\":{", 10);
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
-        common_buf_printf(b, "%s\"%s\":%d", c ? "," : "", COINS[c], o->news[c] > 0 ? 1 : o->news[c] < 0 ? -1 : 0);
-    common_buf_append(b, "},\"fundamental\":{", 17);
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
-        common_buf_printf(b, "%s\"%s\":", c ? "," : "", COINS[c]);
-        chain_econ_live_put_real(b, o->fundamental[c]);
-    }
-    common_buf_append(b, "}", 1);
-    if (o->errors && o->n_errors) {
-        common_buf_append(b, ",\"errors\":[", 11);
-        for (size_t i = 0; i < o->n_errors; i++) {
-            if (i)
-                common_buf_append(b, ",", 1);
-            chain_econ_live_put_str(b, o->errors[i] ? o->errors[i] : "");
-        }
-        common_buf_append(b, "]", 1);
-    }
-    common_buf_append(b, ",\"reward\":", 10);
-    chain_econ_live_put_real(b, o->reward);
-    common_buf_append(b, "}\n", 2);
-    return b->oom ? -1 : 0;
+    static const chain_econ_obs_json_opts LIVE = {CHAIN_ECON_OBS_LIVE_EXTRA, CHAIN_ECON_JSON_LIVE};
+    return chain_econ_obs_json(b, o, step, &LIVE);
 }
 
 static int get_i64(const cJSON *o, const char *key, int64_t *out)

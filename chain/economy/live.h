@@ -166,7 +166,8 @@ void chain_econ_live_label(char *out, size_t size, const chain_econ_config *cfg,
 /* The group of agent i. */
 const chain_econ_group *chain_econ_live_group_of(const chain_econ_config *cfg, uint32_t i);
 
-/* Appends the observation line of obs (format above). Returns 0 or -1 (memory). */
+/* Appends the observation line of obs (format above: chain_econ_obs_json of
+ * chain/economy/obs_json.h with every extra member, LIVE style). Returns 0 or -1 (memory). */
 int chain_econ_live_obs_json(common_buf *b, const chain_econ_obs *obs, uint64_t step);
 /* Decodes an observation object into obs; orders go to orders[0..max), errors
  * to errs (pointers into the JSON, valid while it lives). Returns 0, or -1 with
@@ -175,9 +176,10 @@ int chain_econ_live_obs_parse(chain_econ_obs *obs, chain_ex_order_info *orders, 
                               size_t max_errs, const cJSON *o, char why[160]);
 /* Appends the act line for agent and act. Returns 0 or -1. */
 int chain_econ_live_act_json(common_buf *b, uint32_t agent, const chain_econ_action *act);
-/* Appends a JSON string literal of s (escaped). */
+/* Appends a JSON string literal of s (escaped): chain_econ_json_str, LIVE style. */
 void chain_econ_live_put_str(common_buf *b, const char *s);
-/* Appends a double in %.17g (null when not finite). */
+/* Appends a double (an integer below 2^53 as such, else %.17g; null when not finite):
+ * chain_econ_json_real, LIVE style. */
 void chain_econ_live_put_real(common_buf *b, double v);
 
 /* Connects to DIR/exchange.sock. Returns the socket, or -1. */
