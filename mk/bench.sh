@@ -2,6 +2,8 @@
 # make bench: speed figures, one per line as "name value unit", with the machine and
 # the configuration. Python baselines come from shared/reference/bse_python_baseline.csv
 # (BSE.py v1.91 under CPython 3.11.7 on this kind of machine); nothing here asserts a time.
+# LIQUIBOOK_REPLAY=BIN (exported by mk/results.mk for make bench LIQUIBOOK=DIR) adds
+# liquibook's figures on bsebench match's flow.
 set -eu
 BIN=${1:-bin}
 G=tests/golden/manifest.json
@@ -17,7 +19,24 @@ echo "# config: std-s0 = 40 buyers + 40 sellers (ZIC, ZIP, SHVR, GVWY x10 each s
 "$BIN/bsebench" "$G" --case std-s0 --name bse_std3600 --end-time 3600 --reps 9 --baseline "$(py mean large)"
 "$BIN/bsebench" "$G" --case std-s0 --name bse_std600_lobs --lobs 1 --reps 21 --baseline "$(py timing_lobs standard)"
 "$BIN/bsebench" "$G" --case adaptive-s5 --name bse_adaptive20000 --reps 3 --baseline 41.807
-"$BIN/bsebench" match --orders 1000000 --reps 7 # exchange-mode matching engine, standard flow (bsebench --help)
+# exchange-mode matching engine, standard flow (bsebench --help); with LIQUIBOOK_REPLAY
+# (make bench LIQUIBOOK=DIR, mk/results.mk) liquibook replays the same flow beside it
+if [ -n "${LIQUIBOOK_REPLAY:-}" ] && [ -x "$LIQUIBOOK_REPLAY" ]; then
+  fd=$(mktemp -d)
+  "$BIN/bsebench" match --orders 1000000 --reps 7 --flow "$fd/flow.txt" >"$fd/match.txt"
+  cat "$fd/match.txt"
+  # "orders N trades T wall_s W cpu_s C ..." -> figures; ratio = engine / liquibook orders per wall second
+  "$LIQUIBOOK_REPLAY" "$fd/flow.txt" --reps 7 | awk -v mw="$(awk '$1 == "match_wall_s" {print $2}' "$fd/match.txt")" '
+    $1 == "orders" && $6 > 0 {
+      printf "liquibook_orders_per_s %.0f orders/s (book::OrderBook, the same flow; median of %d replays)\n", $2 / $6, $10
+      printf "liquibook_orders_per_cpu_s %.0f orders/s (thread CPU time)\n", $2 / $8
+      printf "liquibook_fills_per_order %.3f fills/order (no self-trade prevention, no quote cap)\n", $4 / $2
+      if (mw > 0) printf "match_vs_liquibook_x %.2f x (orders/s, wall)\n", $6 / mw
+    }'
+  rm -rf "$fd"
+else
+  "$BIN/bsebench" match --orders 1000000 --reps 7
+fi
 # whole program, one session, files written (process start, JSON parse, fsync'd outputs)
 d=$(mktemp -d)
 t0=$(date +%s.%N); "$BIN/bse" run "$G" --case std-s0 --out "$d" >/dev/null; t1=$(date +%s.%N)

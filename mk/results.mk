@@ -3,8 +3,13 @@
 #                (quick: minutes, the committed files; paper: hours), then results/README.md
 #                from the CSVs (experiments/make_readme.py). MPI=K runs the sweep drivers
 #                under `mpirun -np K` (same bytes); BSEPY=DIR (a folder holding BSE.py
-#                v1.91) adds E13's BSE.py side-by-side run (fidelity_bsepy.csv). Quick also refreshes results/quick.sha256,
-#                the quick-scale reference of every deterministic CSV.
+#                v1.91) adds E13's BSE.py side-by-side run (fidelity_bsepy.csv); LIQUIBOOK=DIR (a
+#                checkout of github.com/enewhuis/liquibook, header-only C++) builds E14's C++
+#                baseline $(BUILD)/baselines/liquibook_replay from experiments/baselines/ and
+#                fills the liquibook columns of speed_exchange.csv (empty without it). Quick
+#                also refreshes results/quick.sha256, the quick-scale reference of every
+#                deterministic CSV.
+#   make bench LIQUIBOOK=DIR  also times liquibook on bsebench match's flow (mk/bench.sh).
 #   make results-check  re-runs the quick scale into a temporary folder and compares each
 #                deterministic CSV's SHA-256 with results/quick.sha256 (so the check holds
 #                whether the committed CSVs are quick or paper scale).
@@ -14,6 +19,20 @@ SCALE ?= quick
 MPI ?=
 BSEPY ?=
 export BSEPY
+# E14's C++ order-book baseline: compiled only when the user names liquibook's folder.
+# liquibook's code is never copied here; only our harness is compiled against it.
+LIQUIBOOK ?=
+LIQUIBOOK_REPLAY := $(if $(LIQUIBOOK),$(abspath $(BUILD))/baselines/liquibook_replay,)
+export LIQUIBOOK_REPLAY
+ifneq ($(LIQUIBOOK),)
+ifeq ($(wildcard $(LIQUIBOOK)/src/book/order_book.h),)
+$(error LIQUIBOOK=$(LIQUIBOOK): no src/book/order_book.h there (a checkout of github.com/enewhuis/liquibook is needed))
+endif
+results bench: $(LIQUIBOOK_REPLAY)
+$(LIQUIBOOK_REPLAY): experiments/baselines/liquibook_replay.cpp $(wildcard $(LIQUIBOOK)/src/book/*.h)
+	@mkdir -p $(dir $@)
+	$(CXX) -O2 -std=c++17 -Wall -Wextra -isystem "$(LIQUIBOOK)/src" -o $@ $<
+endif
 RESULTS_DIR ?= results
 # E8's build matrix besides this build ($(BIN)): NAME:CC:OPT. Quick keeps it small; the
 # object folders are those of `make determinism`, so a `make test` has built them already.

@@ -83,9 +83,41 @@ ls -a "$T/x1" | grep -q '^\.econ_run' && fail "e12: a temporary run folder was l
 "$BIN/e3_difficulty" --in "$T/a/pps_distribution.csv" --attempts 1 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e3: $(cat "$T/err")"
 [ -s "$T/x1/difficulty_curve.csv" ] && [ -s "$T/x1/attempt_times.json" ] || fail "e3: outputs missing"
 ok "e3_difficulty runs"
-"$BIN/e14_speed" --seeds 0:1 --repeats 1 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e14: $(cat "$T/err")"
+"$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e14: $(cat "$T/err")"
 grep -Eq '"deterministic":[[:space:]]*false' "$T/x1/speed.json" || fail "e14: a timing CSV must say deterministic false"
-ok "e14_speed runs (deterministic false)"
+E14X=seed,orders,trades,resting_mean,engine_wall_s,engine_cpu_s,engine_orders_per_s,engine_orders_per_cpu_s,liquibook_trades,liquibook_cancel_rejects,liquibook_wall_s,liquibook_cpu_s,liquibook_orders_per_s,liquibook_orders_per_cpu_s,ratio,ratio_cpu,repeats
+[ "$(head -n1 "$T/x1/speed_exchange.csv")" = "$E14X" ] || fail "e14: speed_exchange.csv header: $(head -n1 "$T/x1/speed_exchange.csv")"
+grep -Eq '"deterministic":[[:space:]]*false' "$T/x1/speed_exchange.json" || fail "e14: speed_exchange.json must say deterministic false"
+# without a baseline: the engine's columns filled, liquibook's and the ratios empty
+awk -F, 'NR == 2 && $1 == 0 && $2 == 20000 && $3 > 0 && $7 > 0 && $9 == "" && $15 == "" { good = 1 } END { exit !good }' \
+  "$T/x1/speed_exchange.csv" || fail "e14: speed_exchange.csv row: $(sed -n 2p "$T/x1/speed_exchange.csv")"
+ok "e14_speed runs: speed.csv and speed_exchange.csv (deterministic false, header, empty baseline columns)"
+# a stand-in baseline (the contract of experiments/baselines/liquibook_replay: one output line)
+printf '#!/bin/sh\necho "orders 20000 trades 7000 wall_s 0.01 cpu_s 0.008 reps 1 cancel_rejects 3"\n' >"$T/fake_lq"
+printf '#!/bin/sh\necho "half a line"\n' >"$T/bad_lq"
+printf '#!/bin/sh\necho "liquibook_replay: broken" >&2\nexit 2\n' >"$T/fail_lq"
+chmod +x "$T/fake_lq" "$T/bad_lq" "$T/fail_lq"
+"$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --liquibook "$T/fake_lq" --flows "$T/flows" --out "$T/x2" \
+  >/dev/null 2>"$T/err" || fail "e14 --liquibook: $(cat "$T/err")"
+awk -F, 'NR == 2 && $9 == 7000 && $10 == 3 && $11 == "0.01000" && $13 == 2000000 && $15 > 0 { good = 1 } END { exit !good }' \
+  "$T/x2/speed_exchange.csv" || fail "e14 --liquibook: row: $(sed -n 2p "$T/x2/speed_exchange.csv")"
+[ "$(head -n1 "$T/flows/flow_seed0.txt")" = "bse-flow 1 0 20000" ] && [ "$(wc -l <"$T/flows/flow_seed0.txt")" = 20001 ] \
+  || fail "e14 --flows: flow_seed0.txt: $(head -n1 "$T/flows/flow_seed0.txt")"
+[ "$(ls "$T/flows")" = flow_seed0.txt ] || fail "e14 --flows: stray files: $(ls "$T/flows")"
+ok "e14_speed --liquibook fills the baseline columns and the ratios; --flows keeps the flow file"
+for lq in "$T/nonexistent" "$T"; do
+  mkdir -p "$T/bad"
+  "$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --liquibook "$lq" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ -z "$(ls "$T/bad")" ] || fail "e14 --liquibook $lq: exit $rc, $(cat "$T/err"), left $(ls "$T/bad")"
+done
+for lq in "$T/bad_lq" "$T/fail_lq"; do
+  "$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --liquibook "$lq" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+  [ $rc = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ -z "$(ls -A "$T/bad")" ] || fail "e14 --liquibook $lq: exit $rc, $(cat "$T/err"), left $(ls -A "$T/bad")"
+done
+grep -q 'broken' "$T/err" || fail "e14: a failing baseline's message is not passed on: $(cat "$T/err")"
+"$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --flows "$T/file/sub" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ -z "$(ls -A "$T/bad")" ] || fail "e14 --flows under a file: exit $rc, $(cat "$T/err")"
+ok "e14_speed refuses a missing baseline (exit 2) and a failing one (exit 1) with one line, no CSV half-written"
 "$BIN/e4_grinding" --in "$T/nonexistent.csv" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
 [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ ! -e "$T/bad/grinding.csv" ] || fail "e4 with a missing input: exit $rc, $(cat "$T/err")"
 ok "e4 refuses a missing input with one line, nothing written"
