@@ -440,10 +440,13 @@ out += [fig("e13_fidelity.png"), prov("fidelity.csv")]
 # E14
 r = rows("speed.csv")
 out += ["## E14 Speed", "",
-        "*Question.* Engine throughput against BSE.py.",
+        "*Question.* Engine throughput against BSE.py, and the exchange-mode matching engine against a C++ order book.",
         "*Method.* The baseline's timing sessions, median over repeats on one thread; speed-up = BSE.py",
         "session wall time (baseline) / the engine's thread CPU time (wall time on a shared machine also",
-        "counts waiting; `speedup_wall` has it). A separate C/C++ order-book comparison is not measured yet.", ""]
+        "counts waiting; `speedup_wall` has it). Exchange: `bse/flow.h`'s standard flow (60% limit orders within",
+        "mid +-50 ticks, 10% market, 30% cancels; one per seed, generated before timing) replayed into a fresh",
+        "`bse/match.h` book, median over repeats; with `make results LIQUIBOOK=DIR` the same flow replayed into",
+        "liquibook's `OrderBook` by `experiments/baselines/liquibook_replay` (`speed_exchange.csv`).", ""]
 if r:
     out += ["| market | median speed-up (CPU) | median speed-up (wall) | trades/s |", "|---|---|---|---|"]
     for m in ("small", "standard", "large"):
@@ -452,7 +455,27 @@ if r:
             out.append(f"| {m} | **{statistics.median(num(y['speedup']) for y in x):.0f}x** | "
                        f"{statistics.median(num(y['speedup_wall']) for y in x):.0f}x | "
                        f"{statistics.median(num(y['engine_trades_per_s']) for y in x):.0f} |")
-out += [fig("e14_speed.png"), prov("speed.csv")]
+x = rows("speed_exchange.csv")
+if x:
+    med = lambda k: statistics.median(num(y[k]) for y in x)
+    lq = [y for y in x if y.get("liquibook_orders_per_s")]
+    out += ["", f"Matching engine, {len(x)} flows of {int(num(x[0]['orders']))} operations: "
+            f"**{med('engine_orders_per_cpu_s') / 1e6:.1f} M orders/s** of thread CPU time "
+            f"({med('engine_orders_per_s') / 1e6:.1f} M/s wall), {med('trades') / num(x[0]['orders']):.3f} fills per operation, "
+            f"about {med('resting_mean'):.0f} resting orders."]
+    if lq:
+        m2 = lambda k: statistics.median(num(y[k]) for y in lq)
+        dt = statistics.median((num(y["liquibook_trades"]) - num(y["trades"])) / num(y["trades"]) for y in lq)
+        out += ["", "| book | M orders/s (CPU) | M orders/s (wall) | trades (median) |", "|---|---|---|---|",
+                f"| bse/match.h | **{m2('engine_orders_per_cpu_s') / 1e6:.2f}** | {m2('engine_orders_per_s') / 1e6:.2f} | {m2('trades'):.0f} |",
+                f"| liquibook OrderBook | {m2('liquibook_orders_per_cpu_s') / 1e6:.2f} | {m2('liquibook_orders_per_s') / 1e6:.2f} | {m2('liquibook_trades'):.0f} |",
+                "", f"The engine is **{m2('ratio_cpu'):.1f}x** liquibook's throughput in CPU time ({m2('ratio'):.1f}x wall), "
+                f"median over {len(lq)} flows. liquibook's trade count is {dt * 100:+.2f}% off: it has no self-trade "
+                "prevention and no quote cap on market buys (both books give the same count without them; sidecar note)."]
+    else:
+        out += ["", "liquibook not run (its columns are empty): `make results LIQUIBOOK=DIR` with a checkout of "
+                "github.com/enewhuis/liquibook adds it."]
+out += [fig("e14_speed.png"), prov("speed.csv"), prov("speed_exchange.csv")]
 
 with open(os.path.join(D, ".README.md.tmp"), "w") as f:
     f.write("\n".join(out) + "\n")
