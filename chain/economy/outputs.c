@@ -10,8 +10,10 @@
 
 #include <csv.h>
 
+#include "chain/economy/market.h"
 #include "chain/economy/sim.h"
 #include "common/cli.h"
+#include "common/file.h"
 
 static const char *const NAMES[CHAIN_ECON_OUT_N] = {"blocks.csv", "trades.csv", "prices.csv", "balances.csv",
                                                      "books.csv", "mining.csv", "errors.csv"};
@@ -42,21 +44,31 @@ static void tmp_path(char *p, size_t n, const chain_econ_outputs *w, int i, int 
 
 int chain_econ_outputs_open(chain_econ_outputs *w, common_error *err, const char *dir)
 {
+    return chain_econ_outputs_open_some(w, err, dir, CHAIN_ECON_OUT_ALL);
+}
+
+int chain_econ_outputs_open_some(chain_econ_outputs *w, common_error *err, const char *dir, unsigned mask)
+{
     memset(w, 0, sizeof *w);
     snprintf(w->dir, sizeof w->dir, "%s", dir);
     for (int i = 0; i < CHAIN_ECON_OUT_N; i++) {
+        if (!(mask & (1u << i)))
+            continue;
         char p[1200];
         tmp_path(p, sizeof p, w, i, 1);
         w->f[i] = fopen(p, "w");
+        w->opened[i] = w->f[i] != NULL;
         if (!w->f[i] || fputs(HEADERS[i], w->f[i]) < 0) {
             common_error_set(err, 2, p, "", "cannot write: %s", strerror(errno));
             for (int k = 0; k <= i; k++) {
                 if (w->f[k])
                     fclose(w->f[k]);
                 tmp_path(p, sizeof p, w, k, 1);
-                unlink(p);
+                if (w->opened[k])
+                    unlink(p);
             }
             memset(w->f, 0, sizeof w->f);
+            memset(w->opened, 0, sizeof w->opened);
             return -1;
         }
     }
@@ -122,7 +134,10 @@ void chain_econ_outputs_block(chain_econ_outputs *w, const char *chain, uint64_t
     field(w, miner);
     fint(w, (int64_t)txs);
     fnum(w, "%.6f", pps);
-    fint(w, (int64_t)attempts);
+    if (attempts == CHAIN_ECON_NO_ATTEMPTS)
+        field(w, "");
+    else
+        fint(w, (int64_t)attempts);
     char hx[16];
     snprintf(hx, sizeof hx, "%08x", post_bits);
     field(w, hx);
@@ -219,15 +234,62 @@ void chain_econ_outputs_error(chain_econ_outputs *w, double t, const char *agent
     end_row(w, CHAIN_ECON_OUT_ERRORS);
 }
 
-static int write_sidecar(chain_econ_outputs *w, common_error *err, const chain_econ_config *cfg,
-                         const chain_econ_summary *sum, unsigned threads, int stopped)
+void chain_econ_outputs_market(chain_econ_outputs *w, double t, double start, const chain_econ_market *mk,
+                               const chain_ex *ex)
+{
+    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
+        const chain_econ_pair_stats *ps = &mk->ps[p];
+        const bse_match *m = chain_ex_book(ex, p);
+        int64_t lv[CHAIN_ECON_DEPTH][2];
+        size_t nb = bse_match_depth(m, BSE_MATCH_BUY, lv, CHAIN_ECON_DEPTH);
+        int64_t bd = 0, ad = 0;
+        for (size_t k = 0; k < nb; k++)
+            bd += lv[k][1];
+        size_t na = bse_match_depth(m, BSE_MATCH_SELL, lv, CHAIN_ECON_DEPTH);
+        for (size_t k = 0; k < na; k++)
+            ad += lv[k][1];
+        chain_econ_outputs_book(w, t, chain_ex_pair(p)->name, bse_match_best_bid(m), bse_match_best_ask(m), bd, ad);
+        double vwap = ps->vol ? ps->notional / (double)ps->vol : 0;
+        chain_econ_outputs_price(w, start, chain_ex_pair(p)->name, ps->open, ps->high, ps->low, ps->close, vwap,
+                                 ps->vol, ps->trades);
+    }
+}
+
+double chain_econ_agent_value(const chain_ex *ex, uint32_t acc, const int64_t onchain[CHAIN_EX_COINS],
+                              const double v[CHAIN_EX_COINS])
+{
+    double val = 0;
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
+        chain_ex_balance b = chain_ex_balance_of(ex, acc, c);
+        int64_t units = onchain[c] + b.free + b.locked - b.owed + chain_ex_uncredited(ex, acc, c);
+        val += (double)units / CHAIN_EX_UNITS_PER_COIN * v[c];
+    }
+    return val;
+}
+
+void chain_econ_outputs_agent(chain_econ_outputs *w, double t, const char *label, const chain_ex *ex, uint32_t acc,
+                              const int64_t onchain[CHAIN_EX_COINS], int64_t fiat, const double v[CHAIN_EX_COINS])
+{
+    int64_t exb[CHAIN_EX_COINS];
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
+        chain_ex_balance b = chain_ex_balance_of(ex, acc, c);
+        exb[c] = b.free + b.locked - b.owed;
+    }
+    chain_econ_outputs_balance(w, t, label, onchain, exb, fiat, chain_econ_agent_value(ex, acc, onchain, v));
+}
+
+/* run.json: what every run says, then the run's own fields (deleted). */
+static int write_sidecar(chain_econ_outputs *w, common_error *err, const chain_econ_config *cfg, const char *run,
+                         cJSON *fields)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/run.json", w->dir);
     cJSON *o = cJSON_CreateObject();
-    if (!o)
+    if (!o) {
+        cJSON_Delete(fields);
         return common_error_set(err, 1, path, "", "out of memory"), -1;
-    cJSON_AddStringToObject(o, "run", "econ sim");
+    }
+    cJSON_AddStringToObject(o, "run", run);
     cJSON_AddItemToObject(o, "config", cfg->json ? cJSON_Duplicate(cfg->json, 1) : cJSON_CreateObject());
     cJSON_AddStringToObject(o, "config_file", cfg->path);
     cJSON_AddNumberToObject(o, "seed", (double)cfg->seed);
@@ -244,6 +306,33 @@ static int write_sidecar(chain_econ_outputs *w, common_error *err, const chain_e
         snprintf(mach, sizeof mach, "%s %s %s, %ld cores", u.nodename, u.sysname, u.machine,
                  sysconf(_SC_NPROCESSORS_ONLN));
     cJSON_AddStringToObject(o, "machine", mach);
+    while (fields && fields->child) {
+        cJSON *it = fields->child;
+        cJSON_DetachItemViaPointer(fields, it);
+        cJSON_AddItemToObject(o, it->string ? it->string : "?", it);
+    }
+    cJSON_Delete(fields);
+    char *txt = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!txt)
+        return common_error_set(err, 1, path, "", "out of memory"), -1;
+    common_buf b = {0};
+    int rc = common_buf_append(&b, txt, strlen(txt)) | common_buf_append(&b, "\n", 1);
+    free(txt);
+    if (rc || common_buf_write_file(&b, path)) {
+        common_buf_free(&b);
+        return common_error_set(err, 1, path, "", "cannot write: %s", strerror(errno)), -1;
+    }
+    common_buf_free(&b);
+    return 0;
+}
+
+/* The fields of an `econ sim` run. */
+static cJSON *sim_fields(const chain_econ_summary *sum, unsigned threads, int stopped)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
     cJSON_AddNumberToObject(o, "threads", threads ? threads : 1);
     cJSON_AddNumberToObject(o, "wall_s", (double)(int64_t)(sum->wall_s * 1000.0) / 1000.0);
     cJSON_AddBoolToObject(o, "partial", stopped);
@@ -263,24 +352,20 @@ static int write_sidecar(chain_econ_outputs *w, common_error *err, const chain_e
     cJSON_AddNumberToObject(o, "custody_full_checks", (double)sum->custody_full_checks);
     cJSON_AddBoolToObject(o, "custody_ok", sum->custody_ok);
     cJSON_AddBoolToObject(o, "supply_ok", sum->supply_ok);
-    char *txt = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (!txt)
-        return common_error_set(err, 1, path, "", "out of memory"), -1;
-    common_buf b = {0};
-    int rc = common_buf_append(&b, txt, strlen(txt)) | common_buf_append(&b, "\n", 1);
-    free(txt);
-    if (rc || common_buf_write_file(&b, path)) {
-        common_buf_free(&b);
-        return common_error_set(err, 1, path, "", "cannot write: %s", strerror(errno)), -1;
-    }
-    common_buf_free(&b);
-    return 0;
+    return o;
 }
 
 int chain_econ_outputs_close(chain_econ_outputs *w, common_error *err, int commit, const chain_econ_config *cfg,
                              const chain_econ_summary *sum, unsigned threads, int stopped)
 {
+    cJSON *f = (commit || stopped) ? sim_fields(sum, threads, stopped) : NULL;
+    return chain_econ_outputs_finish(w, err, commit, stopped, cfg, "econ sim", f);
+}
+
+int chain_econ_outputs_finish(chain_econ_outputs *w, common_error *err, int commit, int partial,
+                              const chain_econ_config *cfg, const char *run, cJSON *fields)
+{
+    int stopped = partial;
     int rc = 0;
     for (int i = 0; i < CHAIN_ECON_OUT_N; i++) {
         if (!w->f[i])
@@ -293,6 +378,8 @@ int chain_econ_outputs_close(chain_econ_outputs *w, common_error *err, int commi
     }
     int ok = (commit || stopped) && !w->failed;
     for (int i = 0; i < CHAIN_ECON_OUT_N; i++) {
+        if (!w->opened[i])
+            continue;
         char t[1200], f[1200];
         tmp_path(t, sizeof t, w, i, 1);
         tmp_path(f, sizeof f, w, i, 0);
@@ -309,8 +396,17 @@ int chain_econ_outputs_close(chain_econ_outputs *w, common_error *err, int commi
         common_error_set(err, 1, w->dir, "", "writing the CSV files failed (disk full?)");
         rc = -1;
     }
-    if (ok && !rc && write_sidecar(w, err, cfg, sum, threads, stopped))
-        rc = -1;
+    if (ok) {
+        char any[1200];
+        snprintf(any, sizeof any, "%s/run.json", w->dir);
+        common_file_sync_parent(any); /* the renames reach the disk */
+    }
+    if (ok && !rc) {
+        if (write_sidecar(w, err, cfg, run, fields))
+            rc = -1;
+    } else {
+        cJSON_Delete(fields);
+    }
     common_buf_free(&w->row);
     return rc;
 }

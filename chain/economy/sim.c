@@ -14,6 +14,7 @@
 #include <csv.h>
 
 #include "chain/economy/market.h"
+#include "chain/economy/onchain.h"
 #include "chain/economy/outputs.h"
 #include "chain/exchange/clearing.h"
 #include "chain/miner.h"
@@ -27,7 +28,6 @@
 #include "common/progress.h"
 #include "pouw/keys.h"
 #include "pouw/sha256.h"
-#include "pouw/target.h"
 #include "pouw/tx.h"
 
 #define RING 16          /* mined heights remembered per agent and chain (>= maturity) */
@@ -152,15 +152,17 @@ static int64_t spendable(const sim *S, const agent *ag, unsigned c)
     return b > 0 ? b : 0;
 }
 
+static void onchain_all(const sim *S, const agent *ag, int64_t u[CHAIN_EX_COINS])
+{
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
+        u[c] = onchain(S, ag, c);
+}
+
 static double agent_value(const sim *S, const agent *ag, const double v[CHAIN_EX_COINS])
 {
-    double val = 0; /* fiat is outside the coin economy (reported apart) */
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
-        chain_ex_balance b = chain_ex_balance_of(S->ex, ag->idx, c);
-        int64_t units = onchain(S, ag, c) + b.free + b.locked - b.owed + chain_ex_uncredited(S->ex, ag->idx, c);
-        val += (double)units / CHAIN_EX_UNITS_PER_COIN * v[c];
-    }
-    return val;
+    int64_t u[CHAIN_EX_COINS];
+    onchain_all(S, ag, u);
+    return chain_econ_agent_value(S->ex, ag->idx, u, v); /* fiat is outside the coin economy (reported apart) */
 }
 
 /* ------------------------------------------------------------------ trades */
@@ -216,16 +218,10 @@ static int update_pass(sim *S, unsigned c)
     common_error_clear(&e);
     if (chain_required_targets(&req, &e, S->p[c], S->store[c], S->height[c] + 1) != CHAIN_OK)
         return sfail(S, 1, "chains", "%s: the next block's targets: %s", S->p[c]->name, e.msg);
-    double lot = 1.0;
-    if (req.post_bits) {
-        uint8_t t32[32];
-        if (pouw_target_from_bits(t32, req.post_bits) != POUW_OK)
-            return sfail(S, 1, "chains", "%s: undecodable post target", S->p[c]->name);
-        double w = pouw_target_work_double(t32);
-        lot = w > 1.0 ? 1.0 / w : 1.0;
-    }
-    double fl = S->p[c]->floor_pass_ppm ? S->p[c]->floor_pass_ppm / 1e6 : 0.5;
-    S->pass[c] = fl * lot;
+    double pass = chain_econ_pass_chance(S->p[c], req.post_bits);
+    if (pass < 0)
+        return sfail(S, 1, "chains", "%s: undecodable post target", S->p[c]->name);
+    S->pass[c] = pass;
     return 0;
 }
 
@@ -255,6 +251,39 @@ static int add_xfer(sim *S, const xfer *x)
         S->cap_xf = cap;
     }
     S->xf[S->n_xf++] = *x;
+    return 0;
+}
+
+/* One transfer of the exchange in a block just mined on chain c (onchain.h):
+ * a deposit or withdrawal the run sent, credited or marked seen. */
+typedef struct seen_ctx {
+    sim *S;
+    unsigned c;
+    uint64_t h;
+} seen_ctx;
+
+static int transfer_seen(void *user, const pouw_tx *tx, const uint8_t txid[32], int withdrawal)
+{
+    (void)withdrawal; /* the run's own record says which it is */
+    seen_ctx *k = user;
+    sim *S = k->S;
+    unsigned c = k->c;
+    xfer *x = find_xfer(S, txid);
+    if (!x)
+        return 0;
+    if (!x->withdrawal) {
+        S->incl_dep[c] += tx->amount;
+        S->a[x->agent].pending_out[c] -= x->amount;
+        if (excode(S, chain_ex_deposit_seen(S->ex, c, x->agent, x->amount, x->id64, k->h), "a deposit") ||
+            check_custody(S, "a deposit"))
+            return 1;
+    } else {
+        S->incl_wd[c] += tx->amount + tx->fee;
+        if (excode(S, chain_ex_withdrawal_seen(S->ex, c, x->id64, k->h), "a withdrawal") ||
+            check_custody(S, "a withdrawal"))
+            return 1;
+    }
+    drop_xfer(S, x);
     return 0;
 }
 
@@ -305,30 +334,8 @@ static int mine_block(sim *S, unsigned c, uint32_t miner, uint64_t t_ms)
         ag->blocks_period++;
     }
     /* what the block carried: deposits to the exchange, its withdrawals */
-    for (size_t i = 0; i < b.n_txs; i++) {
-        const pouw_tx *tx = &b.txs[i];
-        if (tx->type != POUW_TX_TRANSFER)
-            continue;
-        uint8_t id[32];
-        if (pouw_tx_id(id, tx) != POUW_OK)
-            continue;
-        xfer *x = find_xfer(S, id);
-        if (!x)
-            continue;
-        if (!x->withdrawal) {
-            S->incl_dep[c] += tx->amount;
-            S->a[x->agent].pending_out[c] -= x->amount;
-            if (excode(S, chain_ex_deposit_seen(S->ex, c, x->agent, x->amount, x->id64, h), "a deposit") ||
-                check_custody(S, "a deposit"))
-                break;
-        } else {
-            S->incl_wd[c] += tx->amount + tx->fee;
-            if (excode(S, chain_ex_withdrawal_seen(S->ex, c, x->id64, h), "a withdrawal") ||
-                check_custody(S, "a withdrawal"))
-                break;
-        }
-        drop_xfer(S, x);
-    }
+    seen_ctx sc = {S, c, h};
+    (void)chain_econ_block_transfers(&b, S->ex_pub, transfer_seen, &sc); /* a failure is in S->failed */
     if (!S->failed && !excode(S, chain_ex_tip(S->ex, c, h), "the tip"))
         (void)check_custody(S, "a block");
     /* the exchange's coins on the chain = bootstrap + deposits - withdrawals included */
@@ -368,8 +375,8 @@ static void choose_chains(sim *S)
             chain_view views[CHAIN_EX_COINS];
             for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
                 views[c].params = S->p[c];
-                views[c].balance = onchain(S, ag, c) + chain_ex_balance_of(S->ex, i, c).free +
-                                   chain_ex_balance_of(S->ex, i, c).locked;
+                chain_ex_balance b = chain_ex_balance_of(S->ex, i, c);
+                views[c].balance = onchain(S, ag, c) + b.free + b.locked;
                 views[c].price_num = (int64_t)llround(v[c] * 10000.0);
                 views[c].price_den = 10000;
             }
@@ -452,7 +459,7 @@ static int deposits_and_withdrawals(sim *S, int64_t step_no)
                         return 1;
                     continue;
                 }
-                memcpy(&x.id64, x.txid, 8);
+                x.id64 = chain_econ_deposit_id(x.txid);
                 ag->pending_out[c] += amt;
                 if (add_xfer(S, &x))
                     return 1;
@@ -648,35 +655,15 @@ static int traders_step(sim *S, int64_t step_no)
 
 static void period_rows(sim *S, double start)
 {
-    for (unsigned p = 0; p < CHAIN_EX_PAIRS; p++) {
-        const chain_econ_pair_stats *ps = &S->mk.ps[p];
-        const bse_match *m = chain_ex_book(S->ex, p);
-        int64_t lv[CHAIN_ECON_DEPTH][2];
-        size_t nb = bse_match_depth(m, BSE_MATCH_BUY, lv, CHAIN_ECON_DEPTH);
-        int64_t bd = 0, ad = 0;
-        for (size_t k = 0; k < nb; k++)
-            bd += lv[k][1];
-        size_t na = bse_match_depth(m, BSE_MATCH_SELL, lv, CHAIN_ECON_DEPTH);
-        for (size_t k = 0; k < na; k++)
-            ad += lv[k][1];
-        chain_econ_outputs_book(&S->outs, S->t, chain_ex_pair(p)->name, bse_match_best_bid(m), bse_match_best_ask(m), bd,
-                                ad);
-        double vwap = ps->vol ? ps->notional / (double)ps->vol : 0;
-        chain_econ_outputs_price(&S->outs, start, chain_ex_pair(p)->name, ps->open, ps->high, ps->low, ps->close, vwap,
-                                 ps->vol, ps->trades);
-    }
+    chain_econ_outputs_market(&S->outs, S->t, start, &S->mk, S->ex);
     chain_econ_market_end_period(&S->mk, S->ex, S->cfg->initial_price);
     double v[CHAIN_EX_COINS];
     coin_values(S, v);
     for (uint32_t i = 0; i < S->n_agents; i++) {
         agent *ag = &S->a[i];
-        int64_t ch[CHAIN_EX_COINS], exb[CHAIN_EX_COINS];
-        for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
-            chain_ex_balance b = chain_ex_balance_of(S->ex, i, c);
-            ch[c] = onchain(S, ag, c);
-            exb[c] = b.free + b.locked - b.owed;
-        }
-        chain_econ_outputs_balance(&S->outs, S->t, ag->label, ch, exb, ag->g->fiat, agent_value(S, ag, v));
+        int64_t ch[CHAIN_EX_COINS];
+        onchain_all(S, ag, ch);
+        chain_econ_outputs_agent(&S->outs, S->t, ag->label, S->ex, i, ch, ag->g->fiat, v);
         if (ag->g->mine != CHAIN_ECON_MINE_NONE) {
             chain_econ_outputs_mining(&S->outs, start, ag->label, miner_active(S, ag) ? S->p[ag->choice]->name : "-",
                                       miner_active(S, ag) ? ag->g->rate : 0.0, ag->blocks_period);
