@@ -1,9 +1,10 @@
 /* chain/econ_main.c - bin/econ: the three-coin agent economy (economy.md s6):
  * `econ sim CONFIG --out DIR` (one process, simulated time, deterministic),
  * `econ check CONFIG` (validate a config), `econ strategies` (list them);
- * `econ live CONFIG --data DIR` and its processes `econ exchange`, `econ trader`
- * (real processes on one data directory: chain/economy/live.h).
- * A thin layer over chain/economy/config.h and chain/economy/sim.h.
+ * `econ live CONFIG --data DIR [--out OUT]` and its processes `econ exchange`,
+ * `econ trader` (real processes on one data directory: chain/economy/live.h);
+ * `econ export DIR --out OUT` (a live run's CSV files: chain/economy/export.h).
+ * A thin layer over chain/economy/config.h, sim.h, live.h and export.h.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -12,12 +13,13 @@
 #include <unistd.h>
 
 #include "chain/economy/config.h"
+#include "chain/economy/export.h"
 #include "chain/economy/live.h"
 #include "chain/economy/outputs.h"
 #include "chain/economy/sim.h"
 #include "common/cli.h"
 
-enum { CMD_SIM, CMD_CHECK, CMD_STRATEGIES, CMD_LIVE, CMD_EXCHANGE, CMD_TRADER, N_CMDS };
+enum { CMD_SIM, CMD_CHECK, CMD_STRATEGIES, CMD_LIVE, CMD_EXCHANGE, CMD_TRADER, CMD_EXPORT, N_CMDS };
 enum { O_OUT, O_THREADS, O_QUIET, O_DATA, O_CONFIG, O_GROUP, O_DURATION, O_SPEED, N_OPTS };
 #define M(c) COMMON_CMD(c)
 
@@ -35,14 +37,15 @@ static const common_cmd CMDS[] = {
     [CMD_CHECK] = {"check", "CONFIG.json", "Parses and checks CONFIG (every field) and says what the run would be.", 1, 1,
                    "CONFIG.json"},
     [CMD_STRATEGIES] = {"strategies", "", "Lists the trading strategies a config may name.", 0, 0, ""},
-    [CMD_LIVE] = {"live", "CONFIG.json --data DIR [--duration S] [--speed X] [--quiet]",
+    [CMD_LIVE] = {"live", "CONFIG.json --data DIR [--duration S] [--speed X] [--out OUT] [--quiet]",
                   "Runs the economy of CONFIG live: real processes on the data directory DIR\n"
                   "(created): `econ exchange`, one `pouw mine --forever` per miner agent, one\n"
                   "`econ trader` per trading group; traders reach the exchange through\n"
                   "DIR/exchange.sock (JSON lines, chain/economy/live.h). A child that dies is\n"
                   "restarted; SIGINT/SIGTERM or the end of the duration (duration_s real seconds,\n"
                   "or --duration) stop every child cleanly. Logs in DIR/logs/; the monitor reads\n"
-                  "DIR/economy.json (`chain monitor --data DIR`).",
+                  "DIR/economy.json (`chain monitor --data DIR`). With --out OUT, `econ export\n"
+                  "DIR --out OUT` runs when it stops (the CSV files of the run).",
                   1, 1, "CONFIG.json"},
     [CMD_EXCHANGE] = {"exchange", "--data DIR --config CONFIG.json [--speed X] [--duration S]",
                       "The live exchange process: replays DIR/exchange.db, mines the bootstrap on\n"
@@ -52,13 +55,25 @@ static const common_cmd CMDS[] = {
                     "The live trader process of one agent group: steps its agents through\n"
                     "DIR/exchange.sock, sends its miners' deposits, asks its withdrawals.",
                     0, 0, ""},
+    [CMD_EXPORT] = {"export", "DIR --out OUT [--speed X] [--quiet]",
+                    "Writes the CSV files of the live run in data directory DIR into OUT\n"
+                    "(created): trades.csv, blocks.csv, prices.csv, books.csv, balances.csv,\n"
+                    "errors.csv (the columns of `econ sim`) and run.json (mode \"live\", the config,\n"
+                    "the code version). Reads DIR/exchange.db (the exchange's journal, replayed, in\n"
+                    "one read transaction: a consistent snapshot while the run goes on) and\n"
+                    "DIR/chains.db, and writes nothing in DIR. Times are the run's clock (real\n"
+                    "seconds since its start); statistics periods are the config's period_s / X\n"
+                    "(default: the run's --speed). mining.csv does not apply to a live run.",
+                    1, 1, "DIR"},
 };
 
 static const common_opt OPTS[] = {
-    [O_OUT] = {"--out", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_SIM), "output folder (created; must not hold a run)"},
+    [O_OUT] = {"--out", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_SIM) | M(CMD_LIVE) | M(CMD_EXPORT),
+               "output folder (created; sim: must not hold a run;\nlive, export: the CSV files are replaced whole)"},
     [O_THREADS] = {"--threads", COMMON_OPT_UINT, "T", 1, 64, M(CMD_SIM),
                    "threads for trader steps and mining sessions (default 1;\nthe outputs do not depend on it)"},
-    [O_QUIET] = {"--quiet", COMMON_OPT_FLAG, NULL, 0, 0, M(CMD_SIM) | M(CMD_LIVE) | M(CMD_EXCHANGE) | M(CMD_TRADER),
+    [O_QUIET] = {"--quiet", COMMON_OPT_FLAG, NULL, 0, 0,
+                 M(CMD_SIM) | M(CMD_LIVE) | M(CMD_EXCHANGE) | M(CMD_TRADER) | M(CMD_EXPORT),
                  "no progress line and no summary"},
     [O_DATA] = {"--data", COMMON_OPT_STR, "DIR", 0, 0, M(CMD_LIVE) | M(CMD_EXCHANGE) | M(CMD_TRADER),
                 "the live data directory (chains.db, exchange.db, exchange.sock, keys/, logs/)"},
@@ -66,8 +81,9 @@ static const common_opt OPTS[] = {
     [O_GROUP] = {"--group", COMMON_OPT_STR, "LABEL", 0, 0, M(CMD_TRADER), "the agent group (its label in the config)"},
     [O_DURATION] = {"--duration", COMMON_OPT_REAL, "S", 0, 0, M(CMD_LIVE) | M(CMD_EXCHANGE),
                     "real seconds of the live run (default: the config's duration_s)", 0.1, 1e9},
-    [O_SPEED] = {"--speed", COMMON_OPT_REAL, "X", 0, 0, M(CMD_LIVE) | M(CMD_EXCHANGE) | M(CMD_TRADER),
-                 "trader steps every step_s / X real seconds (default 1)", 1e-6, 1e6},
+    [O_SPEED] = {"--speed", COMMON_OPT_REAL, "X", 0, 0, M(CMD_LIVE) | M(CMD_EXCHANGE) | M(CMD_TRADER) | M(CMD_EXPORT),
+                 "trader steps every step_s / X real seconds (default 1;\nexport: periods of period_s / X, default the run's)",
+                 1e-6, 1e6},
 };
 
 static const common_cli CLI = {
@@ -83,7 +99,9 @@ static const common_cli CLI = {
               "failed); 2 usage or bad input (a bad config names its file and field, and\n"
               "nothing is written); 3 sim stopped by SIGINT/SIGTERM (the outputs so far are\n"
               "kept, run.json says partial). live, exchange and trader exit 0 when stopped by\n"
-              "SIGINT/SIGTERM or at the end of the duration.",
+              "SIGINT/SIGTERM or at the end of the duration. export: 0 written; 1 writing\n"
+              "failed (nothing half-written); 2 DIR is not a live run's data directory (the\n"
+              "file named) or OUT cannot be used (nothing written).",
 };
 
 static volatile sig_atomic_t g_stop;
@@ -121,6 +139,31 @@ static int cmd_check(const char *path)
     return COMMON_EXIT_OK;
 }
 
+/* econ export DIR --out OUT (chain/economy/export.h); also the end of `econ live --out`. */
+static int run_export(const char *dir, const char *out, double speed, int quiet)
+{
+    common_error err;
+    common_error_clear(&err);
+    chain_econ_export_opts eo = {.speed = speed};
+    chain_econ_export_summary s;
+    int rc = chain_econ_export(dir, out, &eo, &s, &err);
+    if (rc) {
+        common_error_print(&err, "econ", stderr);
+        return rc == 2 ? COMMON_EXIT_USAGE : COMMON_EXIT_REJECTED;
+    }
+    if (!quiet)
+        fprintf(stderr,
+                "econ: exported %s to %s: %llu journal rows, %llu trades, %llu orders, %llu refusals, %llu periods, "
+                "%llu blocks (heights %llu/%llu/%llu, bootstrap %llu/%llu/%llu)%s\n",
+                dir, out, (unsigned long long)s.journal_rows, (unsigned long long)s.trades,
+                (unsigned long long)s.orders, (unsigned long long)s.refusals, (unsigned long long)s.periods,
+                (unsigned long long)s.blocks, (unsigned long long)s.heights[0], (unsigned long long)s.heights[1],
+                (unsigned long long)s.heights[2], (unsigned long long)s.bootstrap[0],
+                (unsigned long long)s.bootstrap[1], (unsigned long long)s.bootstrap[2],
+                s.running ? " (the exchange runs: a snapshot)" : "");
+    return COMMON_EXIT_OK;
+}
+
 /* econ live / exchange / trader (chain/economy/live.h). */
 static int cmd_live(const common_args *a, const char *argv0)
 {
@@ -131,6 +174,8 @@ static int cmd_live(const common_args *a, const char *argv0)
         return common_cli_usage_error(&CLI, a->cmd, "missing --config CONFIG.json");
     if (a->cmd == CMD_TRADER && !a->given[O_GROUP])
         return common_cli_usage_error(&CLI, a->cmd, "missing --group LABEL");
+    if (a->cmd == CMD_LIVE && a->given[O_OUT] && common_cli_out_dir("econ", a->str[O_OUT]))
+        return COMMON_EXIT_USAGE;
     chain_econ_config cfg;
     common_error err;
     common_error_clear(&err);
@@ -177,6 +222,8 @@ static int cmd_live(const common_args *a, const char *argv0)
     if (rc)
         common_error_print(&err, "econ", stderr);
     chain_econ_config_clear(&cfg);
+    if (!rc && a->cmd == CMD_LIVE && a->given[O_OUT])
+        rc = run_export(a->str[O_DATA], a->str[O_OUT], a->given[O_SPEED] ? a->real[O_SPEED] : 0, a->given[O_QUIET]);
     return rc;
 }
 
@@ -196,6 +243,11 @@ int main(int argc, char **argv)
         return cmd_check(a.pos[0]);
     if (a.cmd == CMD_LIVE || a.cmd == CMD_EXCHANGE || a.cmd == CMD_TRADER)
         return cmd_live(&a, argv[0]);
+    if (a.cmd == CMD_EXPORT) {
+        if (!a.given[O_OUT])
+            return common_cli_usage_error(&CLI, a.cmd, "missing --out OUT");
+        return run_export(a.pos[0], a.str[O_OUT], a.given[O_SPEED] ? a.real[O_SPEED] : 0, a.given[O_QUIET]);
+    }
     if (!a.given[O_OUT])
         return common_cli_usage_error(&CLI, a.cmd, "missing --out DIR");
     chain_econ_config cfg;

@@ -20,8 +20,11 @@
 
 #include <sqlite3.h>
 
+#include "chain/economy/export.h"
 #include "chain/economy/external.h"
 #include "chain/economy/market.h"
+#include "chain/economy/onchain.h"
+#include "chain/economy/outputs.h"
 #include "chain/exchange/clearing.h"
 #include "chain/miner.h"
 #include "chain/validate.h"
@@ -37,13 +40,7 @@
 #define REBROADCAST_S 2.0
 #define BLOCKS_PER_POLL 256
 
-typedef struct row {
-    char op[8];
-    int64_t a, b, c, d, e, f;
-    double t;
-    uint8_t x[32];
-    int has_x;
-} row;
+typedef chain_econ_journal_row row;
 
 typedef struct lagent {
     char label[CHAIN_ECON_LABEL_MAX + 12];
@@ -113,6 +110,7 @@ typedef struct X {
     size_t ncl;
     int lfd, lockfd;
     uint64_t refusals, orders;
+    int err_failed;          /* journaling a refusal failed (fatal for the request) */
 } X;
 
 static int xfail(X *x, int rc, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -163,13 +161,10 @@ static int64_t onchain(const X *x, uint32_t i, unsigned c)
 
 static double agent_value(const X *x, uint32_t i, const double v[CHAIN_EX_COINS])
 {
-    double val = 0;
-    for (unsigned c = 0; c < CHAIN_EX_COINS; c++) {
-        chain_ex_balance b = chain_ex_balance_of(x->ex, i, c);
-        int64_t u = onchain(x, i, c) + b.free + b.locked - b.owed + chain_ex_uncredited(x->ex, i, c);
-        val += (double)u / CHAIN_EX_UNITS_PER_COIN * v[c];
-    }
-    return val;
+    int64_t u[CHAIN_EX_COINS];
+    for (unsigned c = 0; c < CHAIN_EX_COINS; c++)
+        u[c] = onchain(x, i, c);
+    return chain_econ_agent_value(x->ex, i, u, v);
 }
 
 static double snap_value(void *user, uint32_t i)
@@ -234,6 +229,8 @@ static int journal(X *x, const row *r)
     sqlite3_bind_double(q, 8, r->t);
     if (r->has_x)
         sqlite3_bind_blob(q, 9, r->x, 32, SQLITE_STATIC);
+    else if (r->msg[0])
+        sqlite3_bind_text(q, 9, r->msg, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(q, 9);
     if (sqlite3_step(q) != SQLITE_DONE)
@@ -278,26 +275,38 @@ static int wdr_tx(X *x, const wdr *w, pouw_tx *tx)
     return pouw_tx_sign(&x->key, tx) == POUW_OK ? 0 : -1;
 }
 
-/* Applies one operation to the state. Returns the clearing house's code (for
- * place/cancel/withdraw a refusal is CHAIN_EX_EREFUSED with reason); -1 for an
- * operation that cannot apply (a bug or a corrupt journal). */
+/* Applies one operation to the state: the clearing house's part
+ * (chain_econ_journal_clearing, export.h), then the exchange's own bookkeeping
+ * (the processed best chains, deposits and withdrawals by height). Returns the
+ * clearing house's code (for place/cancel/withdraw a refusal is
+ * CHAIN_EX_EREFUSED with reason); -1 for an operation that cannot apply (a bug
+ * or a corrupt journal). */
 static int apply(X *x, row *r, chain_ex_place_result *res, char reason[CHAIN_EX_REASON_MAX])
 {
     const char *op = r->op;
     unsigned coin = (unsigned)r->a;
+    int rc = chain_econ_journal_clearing(x->ex, x->n, r, res, reason);
+    if (rc == -1)
+        return rc;
+    if (strcmp(op, "depx") == 0) { /* whatever the clearing house said */
+        dep *d = find_dep(x, coin, (uint64_t)r->d);
+        if (d)
+            d->height = 0;
+        return rc;
+    }
+    if (strcmp(op, "wds") == 0 || strcmp(op, "wdx") == 0) {
+        wdr *w = find_wdr(x, (uint64_t)r->d);
+        if (w)
+            w->height = op[2] == 's' ? (uint64_t)r->e : 0;
+        return rc;
+    }
+    if (rc != 0)
+        return rc;
     if (strcmp(op, "start") == 0) {
         x->start_wall = r->t;
-        return 0;
-    }
-    if (strcmp(op, "boot") == 0) {
+    } else if (strcmp(op, "boot") == 0) {
         x->booted = 1;
-        return 0;
-    }
-    if (strcmp(op, "grant") == 0)
-        return chain_ex_grant(x->ex, coin, (uint32_t)r->b, r->c);
-    if (coin >= CHAIN_EX_COINS && strcmp(op, "place") && strcmp(op, "cancel"))
-        return -1;
-    if (strcmp(op, "blk") == 0) {
+    } else if (strcmp(op, "blk") == 0) {
         chainv *cv = &x->c[coin];
         if ((uint64_t)r->b != cv->n)
             return -1;
@@ -305,21 +314,12 @@ static int apply(X *x, row *r, chain_ex_place_result *res, char reason[CHAIN_EX_
             return CHAIN_EX_ENOMEM;
         memcpy(cv->ids[cv->n], r->x, 32);
         cv->n++;
-        return 0;
-    }
-    if (strcmp(op, "unblk") == 0) {
+    } else if (strcmp(op, "unblk") == 0) {
         chainv *cv = &x->c[coin];
         if ((uint64_t)r->b + 1 != cv->n || cv->n < 2)
             return -1;
         cv->n--;
-        return 0;
-    }
-    if (strcmp(op, "tip") == 0)
-        return chain_ex_tip(x->ex, coin, (uint64_t)r->b);
-    if (strcmp(op, "dep") == 0) {
-        chain_ex_code rc = chain_ex_deposit_seen(x->ex, coin, (uint32_t)r->b, r->c, (uint64_t)r->d, (uint64_t)r->e);
-        if (rc != CHAIN_EX_OK)
-            return rc;
+    } else if (strcmp(op, "dep") == 0) {
         dep *d = find_dep(x, coin, (uint64_t)r->d);
         if (!d) {
             if (grow((void **)&x->d, &x->capd, x->nd, sizeof *x->d))
@@ -329,63 +329,21 @@ static int apply(X *x, row *r, chain_ex_place_result *res, char reason[CHAIN_EX_
             d->id = (uint64_t)r->d;
         }
         d->height = (uint64_t)r->e;
-        return 0;
-    }
-    if (strcmp(op, "depx") == 0) {
-        chain_ex_code rc = chain_ex_deposit_removed(x->ex, coin, (uint64_t)r->d);
-        dep *d = find_dep(x, coin, (uint64_t)r->d);
-        if (d)
-            d->height = 0;
-        return rc;
-    }
-    if (strcmp(op, "wd") == 0) {
-        uint64_t wid = 0;
-        char why[CHAIN_EX_REASON_MAX] = "";
-        if ((uint64_t)r->b >= x->n)
-            return -1;
-        chain_ex_code rc = chain_ex_withdraw(x->ex, coin, (uint32_t)r->b, r->c, &wid, reason ? reason : why);
-        if (rc != CHAIN_EX_OK)
-            return rc;
+    } else if (strcmp(op, "wd") == 0) {
         if (grow((void **)&x->w, &x->capw, x->nw, sizeof *x->w))
             return CHAIN_EX_ENOMEM;
         wdr *w = &x->w[x->nw++];
         memset(w, 0, sizeof *w);
         w->coin = coin;
-        w->wid = wid;
+        w->wid = (uint64_t)r->d;
         w->seq = (uint64_t)r->e;
         w->account = (uint32_t)r->b;
         w->amount = r->c;
-        if (res)
-            res->id = wid;
-        r->d = (int64_t)wid;
         pouw_tx tx;
         if (wdr_tx(x, w, &tx) == 0 && pouw_tx_id(w->txid, &tx) == POUW_OK)
             w->have_txid = 1;
-        return 0;
     }
-    if (strcmp(op, "wds") == 0) {
-        wdr *w = find_wdr(x, (uint64_t)r->d);
-        if (w)
-            w->height = (uint64_t)r->e;
-        return chain_ex_withdrawal_seen(x->ex, coin, (uint64_t)r->d, (uint64_t)r->e);
-    }
-    if (strcmp(op, "wdx") == 0) {
-        wdr *w = find_wdr(x, (uint64_t)r->d);
-        if (w)
-            w->height = 0;
-        return chain_ex_withdrawal_removed(x->ex, coin, (uint64_t)r->d);
-    }
-    if (strcmp(op, "place") == 0) {
-        chain_ex_place_result tmp;
-        char why[CHAIN_EX_REASON_MAX] = "";
-        return chain_ex_place(x->ex, (uint32_t)r->a, (unsigned)r->b, (int)r->c, (int)r->d, r->e, r->f, 0, r->t,
-                              res ? res : &tmp, reason ? reason : why);
-    }
-    if (strcmp(op, "cancel") == 0) {
-        char why[CHAIN_EX_REASON_MAX] = "";
-        return chain_ex_cancel(x->ex, (uint32_t)r->a, (uint64_t)r->d, reason ? reason : why);
-    }
-    return -1;
+    return 0;
 }
 
 /* Applies r and, when it took effect, appends it to the journal (inside the open
@@ -440,40 +398,70 @@ static int open_journal(X *x)
     return 0;
 }
 
+static int replay_row(void *user, int64_t seq, row *r)
+{
+    X *x = user;
+    int ar = apply(x, r, NULL, NULL);
+    if (ar != 0)
+        return xfail(x, 1, "exchange.db", "journal row %lld (%s) does not replay (code %d)", (long long)seq, r->op, ar);
+    x->journal_rows++;
+    return 0;
+}
+
 static int replay(X *x)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(x->db, "SELECT seq,op,a,b,c,d,e,f,t,x FROM journal ORDER BY seq", -1, &q, NULL) !=
-        SQLITE_OK)
-        return xfail(x, 1, "exchange.db", "%s", sqlite3_errmsg(x->db));
-    int rc = 0, s;
-    while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-        row r;
-        memset(&r, 0, sizeof r);
-        const unsigned char *op = sqlite3_column_text(q, 1);
-        snprintf(r.op, sizeof r.op, "%s", op ? (const char *)op : "");
-        r.a = sqlite3_column_int64(q, 2);
-        r.b = sqlite3_column_int64(q, 3);
-        r.c = sqlite3_column_int64(q, 4);
-        r.d = sqlite3_column_int64(q, 5);
-        r.e = sqlite3_column_int64(q, 6);
-        r.f = sqlite3_column_int64(q, 7);
-        r.t = sqlite3_column_double(q, 8);
-        if (sqlite3_column_bytes(q, 9) == 32) {
-            memcpy(r.x, sqlite3_column_blob(q, 9), 32);
-            r.has_x = 1;
-        }
-        int ar = apply(x, &r, NULL, NULL);
-        if (ar != 0) {
-            rc = xfail(x, 1, "exchange.db", "journal row %lld (%s) does not replay (code %d)",
-                       (long long)sqlite3_column_int64(q, 0), r.op, ar);
-            break;
-        }
-        x->journal_rows++;
+    char why[256] = "";
+    int rc = chain_econ_journal_read(x->db, replay_row, x, why);
+    if (rc == -2)
+        return xfail(x, 1, "exchange.db", "reading the journal: %s", why);
+    return rc ? 1 : 0;
+}
+
+/* The meta table (export.h): what `econ export` needs besides the journal. */
+static int write_meta(X *x)
+{
+    if (db_exec(x, "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v)"))
+        return 1;
+    char *cfg = x->cfg->json ? cJSON_PrintUnformatted(x->cfg->json) : NULL;
+    common_buf acc = COMMON_BUF_INIT;
+    common_buf_append(&acc, "{\"exchange\":\"", 13);
+    for (int k = 0; k < 32; k++)
+        common_buf_printf(&acc, "%02x", x->pub[k]);
+    common_buf_append(&acc, "\",\"agents\":[", 12);
+    for (uint32_t i = 0; i < x->n; i++) {
+        common_buf_append(&acc, i ? ",\"" : "\"", i ? 2 : 1);
+        for (int k = 0; k < 32; k++)
+            common_buf_printf(&acc, "%02x", x->a[i].pub[k]);
+        common_buf_append(&acc, "\"", 1);
     }
-    if (!rc && s != SQLITE_DONE)
-        rc = xfail(x, 1, "exchange.db", "reading the journal: %s", sqlite3_errmsg(x->db));
+    common_buf_append(&acc, "]}", 2);
+    sqlite3_stmt *q = NULL;
+    int rc = 0;
+    if (!cfg || !acc.data ||
+        sqlite3_prepare_v2(x->db, "INSERT OR REPLACE INTO meta(k,v) VALUES(?,?)", -1, &q, NULL) != SQLITE_OK) {
+        rc = xfail(x, 1, "exchange.db", "meta: %s", cfg && acc.data ? sqlite3_errmsg(x->db) : "out of memory");
+    } else if (begin(x)) {
+        rc = 1;
+    } else {
+        double speed = x->o->speed > 0 ? x->o->speed : 1;
+        const char *keys[3] = {"config", "config_file", "accounts"};
+        const char *vals[3] = {cfg, x->o->config_path ? x->o->config_path : x->cfg->path, acc.data};
+        for (int k = 0; k < 4 && !rc; k++) {
+            sqlite3_reset(q);
+            sqlite3_bind_text(q, 1, k < 3 ? keys[k] : "speed", -1, SQLITE_STATIC);
+            if (k < 3)
+                sqlite3_bind_text(q, 2, vals[k], -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_double(q, 2, speed);
+            if (sqlite3_step(q) != SQLITE_DONE)
+                rc = xfail(x, 1, "exchange.db", "meta: %s", sqlite3_errmsg(x->db));
+        }
+        if (!rc && commit(x))
+            rc = 1;
+    }
     sqlite3_finalize(q);
+    free(cfg);
+    common_buf_free(&acc);
     return rc;
 }
 
@@ -487,12 +475,35 @@ static int64_t find_agent(const X *x, const uint8_t pub[32])
     return -1;
 }
 
-static uint64_t id64_of(const uint8_t txid[32])
+/* One transfer of the exchange in block k of chain c (onchain.h): a deposit
+ * from an agent's key, or the transfer of one of its withdrawals. */
+typedef struct seen_ctx {
+    X *x;
+    unsigned c;
+    uint64_t k;
+    int *fatal;
+} seen_ctx;
+
+static int transfer_seen(void *user, const pouw_tx *tx, const uint8_t txid[32], int withdrawal)
 {
-    uint64_t v = 0;
-    for (int k = 7; k >= 0; k--)
-        v = (v << 8) | txid[k];
-    return v;
+    seen_ctx *sc = user;
+    X *x = sc->x;
+    if (!withdrawal) {
+        int64_t ag = find_agent(x, tx->from);
+        if (ag < 0)
+            return 0; /* not an agent's: not the exchange's business */
+        row r = mkrow("dep", sc->c, ag, tx->amount, (int64_t)chain_econ_deposit_id(txid), (int64_t)sc->k, 0, 0);
+        return perform(x, &r, NULL, NULL, sc->fatal) && *sc->fatal;
+    }
+    for (size_t j = 0; j < x->nw; j++) {
+        wdr *w = &x->w[j];
+        if (w->coin == sc->c && w->have_txid && memcmp(w->txid, txid, 32) == 0) {
+            row r = mkrow("wds", sc->c, 0, 0, (int64_t)w->wid, (int64_t)sc->k, 0, 0);
+            if (perform(x, &r, NULL, NULL, sc->fatal) && *sc->fatal)
+                return 1;
+        }
+    }
+    return 0;
 }
 
 /* Brings chain c's processed best chain up to the store's: blocks that left it
@@ -538,34 +549,10 @@ static int poll_chain(X *x, unsigned c, int *fatal)
         if (!chain_store_best_id(id, cv->s, k) || chain_store_meta(&m, &e, cv->s, id) != CHAIN_OK ||
             memcmp(m.prev, cv->ids[k - 1], 32) != 0 || chain_store_block(&b, &e, cv->s, id) != CHAIN_OK)
             break; /* the best chain moved meanwhile: next poll */
-        for (size_t i = 0; i < b.n_txs; i++) {
-            const pouw_tx *tx = &b.txs[i];
-            if (tx->type != POUW_TX_TRANSFER)
-                continue;
-            uint8_t txid[32];
-            if (pouw_tx_id(txid, tx) != POUW_OK)
-                continue;
-            if (memcmp(tx->to, x->pub, 32) == 0) {
-                int64_t ag = find_agent(x, tx->from);
-                if (ag < 0)
-                    continue; /* not an agent's: not the exchange's business */
-                row r = mkrow("dep", c, ag, tx->amount, (int64_t)id64_of(txid), (int64_t)k, 0, 0);
-                if (perform(x, &r, NULL, NULL, fatal) && *fatal) {
-                    pouw_block_clear(&b);
-                    return 1;
-                }
-            } else if (memcmp(tx->from, x->pub, 32) == 0) {
-                for (size_t j = 0; j < x->nw; j++) {
-                    wdr *w = &x->w[j];
-                    if (w->coin == c && w->have_txid && memcmp(w->txid, txid, 32) == 0) {
-                        row r = mkrow("wds", c, 0, 0, (int64_t)w->wid, (int64_t)k, 0, 0);
-                        if (perform(x, &r, NULL, NULL, fatal) && *fatal) {
-                            pouw_block_clear(&b);
-                            return 1;
-                        }
-                    }
-                }
-            }
+        seen_ctx sc = {x, c, k, fatal};
+        if (chain_econ_block_transfers(&b, x->pub, transfer_seen, &sc)) {
+            pouw_block_clear(&b);
+            return 1;
         }
         row r = mkrow("blk", c, (int64_t)k, 0, 0, 0, 0, 0);
         memcpy(r.x, id, 32);
@@ -795,16 +782,24 @@ static void do_observe(X *x, uint32_t i, common_buf *out)
     chain_econ_live_obs_json(out, &obs, ag->steps);
 }
 
-static void add_err(X *x, lagent *ag, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add_err(X *x, lagent *ag, const char *fmt, ...)
+/* A refusal of agent ag's act at time t: kept for its next observation and
+ * journaled (an err row: errors.csv of `econ export`). */
+static void add_err(X *x, lagent *ag, double t, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add_err(X *x, lagent *ag, double t, const char *fmt, ...)
 {
     x->refusals++;
-    if (ag->n_errs >= CHAIN_ECON_MAX_ERRORS)
-        return;
+    row r = mkrow("err", (int64_t)(ag - x->a), 0, 0, 0, 0, 0, t);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ag->errs[ag->n_errs], sizeof ag->errs[ag->n_errs], fmt, ap);
+    vsnprintf(r.msg, sizeof r.msg, fmt, ap);
     va_end(ap);
+    if (!r.msg[0])
+        snprintf(r.msg, sizeof r.msg, "refused");
+    if (!x->err_failed && (begin(x) || journal(x, &r)))
+        x->err_failed = 1;
+    if (ag->n_errs >= CHAIN_ECON_MAX_ERRORS)
+        return;
+    snprintf(ag->errs[ag->n_errs], sizeof ag->errs[ag->n_errs], "%s", r.msg);
     ag->n_errs++;
 }
 
@@ -827,15 +822,15 @@ static int do_act(X *x, uint32_t i, const cJSON *req, common_buf *out)
         (void)chain_econ_ext_decode(&act, &step, txt, strlen(txt));
     free(txt);
     ag->n_errs = 0;
+    double t = now_t(x);
     const cJSON *ce = cJSON_GetObjectItemCaseSensitive(req, "errors"), *e;
     if (cJSON_IsArray(ce))
-        cJSON_ArrayForEach(e, ce) if (cJSON_IsString(e)) add_err(x, ag, "%s", e->valuestring);
+        cJSON_ArrayForEach(e, ce) if (cJSON_IsString(e)) add_err(x, ag, t, "%s", e->valuestring);
     for (size_t k = 0; k < act.n_errors; k++)
-        add_err(x, ag, "%s", act.errors[k]);
+        add_err(x, ag, t, "%s", act.errors[k]);
     int fatal = 0;
     unsigned cancelled = 0, placed = 0;
     int64_t filled = 0;
-    double t = now_t(x);
     for (size_t k = 0; k < act.n_cancels && k < CHAIN_ECON_MAX_CANCELS; k++) {
         char reason[CHAIN_EX_REASON_MAX] = "";
         row r = mkrow("cancel", i, 0, 0, (int64_t)act.cancels[k], 0, 0, t);
@@ -843,7 +838,7 @@ static int do_act(X *x, uint32_t i, const cJSON *req, common_buf *out)
         if (fatal)
             return 1;
         if (rc)
-            add_err(x, ag, "cancel %llu: %s", (unsigned long long)act.cancels[k], reason[0] ? reason : "refused");
+            add_err(x, ag, t, "cancel %llu: %s", (unsigned long long)act.cancels[k], reason[0] ? reason : "refused");
         else
             cancelled++;
     }
@@ -858,13 +853,13 @@ static int do_act(X *x, uint32_t i, const cJSON *req, common_buf *out)
         if (fatal)
             return 1;
         if (rc) {
-            add_err(x, ag, "order %zu: %s", k, reason[0] ? reason : "refused");
+            add_err(x, ag, t, "order %zu: %s", k, reason[0] ? reason : "refused");
         } else {
             placed++;
             filled += res.filled;
         }
     }
-    if (commit(x))
+    if (x->err_failed || commit(x))
         return 1;
     common_buf_printf(out, "{\"type\":\"acted\",\"agent\":%" PRIu32 ",\"cancelled\":%u,\"placed\":%u,\"filled\":%" PRId64
                            ",\"errors\":[",
@@ -1204,7 +1199,7 @@ int chain_econ_live_exchange(const chain_econ_config *cfg, const char *dir, cons
     if ((rc = take_lock(x)) != 0)
         goto out;
     if ((rc = open_chains(x)) != 0 || (rc = open_journal(x)) != 0 || (rc = replay(x)) != 0 ||
-        (rc = load_ledgers(x)) != 0)
+        (rc = load_ledgers(x)) != 0 || (rc = write_meta(x)) != 0)
         goto out;
     if (x->journal_rows == 0) {
         row r = mkrow("start", 0, 0, 0, 0, 0, 0, (double)common_clock_wall_ms() / 1000.0);

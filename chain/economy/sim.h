@@ -41,6 +41,8 @@
  *   mining.csv    period_start_s, agent, chain, rate, blocks
  *   errors.csv    time_s, agent, error   (every refused action: the agents' own log)
  *   run.json      the sidecar: config, seed, code version, threads, wall time, figures, checks
+ * A live run's files have the same columns (`econ export`, chain/economy/export.h):
+ * no mining.csv, and blocks.csv's attempts empty (live miners do not report them).
  * Prices are quote coins per base coin (4 decimals), quantities and balances
  * coins (6 decimals), both printed exactly from integers. OUT/chains/economy.json
  * is the monitor's snapshot (chain/report.h), rewritten every period.

@@ -6,7 +6,11 @@
 # paused) -> restarted by the supervisor with the same balances and the custody
 # invariant holding, a killed trader is restarted too, `chain monitor` in tmux shows
 # heights moving and trades, SIGINT stops everything with exit 0 and no process left,
-# `chain verify` passes and every chain's coins equal reward x height.
+# `chain verify` passes and every chain's coins equal reward x height; `econ export`
+# (chain/economy/export.h) during the run, at its end (`econ live --out`) and after it:
+# the CSV files with their headers, trades.csv as many rows as the exchange's trades,
+# blocks.csv one row per best-chain block above the bootstrap, errors.csv one per
+# journaled refusal; a bad DIR refused with exit 2 and no OUT.
 # Prints "N passed, M failed" last; exits 1 when anything failed.
 set -u
 BIN=$(cd "${1:-bin}" && pwd)
@@ -116,7 +120,7 @@ kill -INT "$RX"
 wait "$RX" && ok || bad "the exchange on R: exit $?: $(cat "$T/rex.err")"
 
 # ------------------------------------------------------------------ the run
-"$BIN/econ" live "$T/live.json" --data "$D" --duration 90 --quiet >"$T/live.out" 2>&1 &
+"$BIN/econ" live "$T/live.json" --data "$D" --duration 90 --quiet --out "$T/lout" >"$T/live.out" 2>&1 &
 LP=$!
 for i in $(seq 300); do [ -S "$D/exchange.sock" ] && break; sleep 0.1; done
 [ -S "$D/exchange.sock" ] && ok || bad "no DIR/exchange.sock after 30 s: $(cat "$D/logs/exchange.log" 2>/dev/null | tail -3)"
@@ -141,6 +145,39 @@ sleep 2
 h2=$(heights)
 $PY -c 'import sys; a=list(map(int,sys.argv[1].split())); b=list(map(int,sys.argv[2].split())); sys.exit(0 if sum(b)>sum(a) else 1)' "$h1" "$h2" &&
   ok || bad "heights did not grow: $h1 -> $h2"
+
+# ------------------------------------------------------------------ econ export during the run
+# HEADS FILE: the header row every export writes (the columns of econ sim, sim.h)
+heads() {
+  $PY - "$1" <<'PY'
+import sys, os
+want = {
+ "trades.csv": "time_s,pair,price,qty,buyer,seller,buy_id,sell_id,taker",
+ "blocks.csv": "chain,height,time_s,miner,txs,pps,attempts,post_bits,pass",
+ "prices.csv": "period_start_s,pair,open,high,low,close,vwap,volume,trades",
+ "books.csv": "time_s,pair,best_bid,best_ask,spread,bid_depth,ask_depth",
+ "balances.csv": "time_s,agent,ALPHA_chain,BRAVO_chain,CHARLIE_chain,ALPHA_exchange,BRAVO_exchange,CHARLIE_exchange,fiat,value_alpha",
+ "errors.csv": "time_s,agent,error",
+}
+d = sys.argv[1]
+for f, h in want.items():
+    assert open(os.path.join(d, f)).readline().rstrip("\n") == h, f
+assert not os.path.exists(os.path.join(d, "mining.csv")), "mining.csv"
+assert not [f for f in os.listdir(d) if f.endswith(".tmp")], "temporary files left"
+PY
+}
+rows() { echo $(($(wc -l <"$1") - 1)); }
+ntr() { ask '{"type":"balances"}' | sed -n 's/.*"trades":\([0-9]*\).*/\1/p'; }
+t0=$(ntr)
+"$BIN/econ" export "$D" --out "$T/mid" --quiet 2>"$T/err"
+rc=$?
+t1=$(ntr)
+[ "$rc" = 0 ] && heads "$T/mid" && ok || bad "econ export during the run: exit $rc: $(cat "$T/err")"
+n=$(rows "$T/mid/trades.csv" 2>/dev/null || echo -1)
+[ "$n" -ge "${t0:-0}" ] && [ "$n" -le "${t1:-0}" ] && [ "$n" -gt 0 ] && ok ||
+  bad "econ export during the run: $n trades, the exchange had $t0 before and $t1 after"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["mode"]=="live" and d["exchange_running"] and d["partial"] and d["config"]["seed"]==7 and d["code_version"]' "$T/mid/run.json" 2>/dev/null &&
+  ok || bad "run.json of the export during the run: $(head -c 300 "$T/mid/run.json" 2>/dev/null)"
 
 # ------------------------------------------------------------------ kill -9 of the exchange
 EX=$(child "econ exchange")
@@ -270,7 +307,47 @@ wait "$XP"
 echo "$r" | grep -q '"custody_ok":true}$' && ok || bad "replay after the run: $r $(cat "$T/ex2")"
 jr=$($PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(" ".join("%s %d" % r for r in c.execute("select op,count(*) from journal group by op order by op")))' "$D/exchange.db" 2>/dev/null)
 echo "measured: journal rows by op: $jr"
+
 echo "measured: heights $(echo "$r" | sed -n 's/.*"heights":\[\([0-9,]*\)\].*/\1/p'), trades $(echo "$r" | sed -n 's/.*"trades":\([0-9]*\).*/\1/p'), journal rows $(echo "$r" | sed -n 's/.*"journal":\([0-9]*\).*/\1/p')"
+# ------------------------------------------------------------------ econ export after the run
+[ -f "$T/lout/trades.csv" ] && heads "$T/lout" && ok || bad "econ live --out: no CSV files with their headers in OUT: $(ls "$T/lout" 2>&1 | tr '\n' ' ')"
+s0=$(date +%s.%N)
+"$BIN/econ" export "$D" --out "$T/exp" 2>"$T/err"
+rc=$?
+s1=$(date +%s.%N)
+[ "$rc" = 0 ] && heads "$T/exp" && ok || bad "econ export after the run: exit $rc: $(cat "$T/err")"
+n=$(rows "$T/exp/trades.csv" 2>/dev/null || echo -1)
+nt=$(echo "$r" | sed -n 's/.*"trades":\([0-9]*\).*/\1/p')
+[ "$n" = "$nt" ] && ok || bad "trades.csv has $n rows, the exchange's journal $nt trades"
+$PY - "$D/exchange.db" "$T/exp" "$BIN/chain" "$D" <<'PY' && ok || bad "blocks.csv or errors.csv do not match the chains and the journal"
+import csv, json, sqlite3, subprocess, sys
+db, out, chain, d = sys.argv[1:5]
+c = sqlite3.connect(db)
+boot_seq = c.execute("select min(seq) from journal where op='boot'").fetchone()[0]
+boot = {k: h for k, h in c.execute("select a, max(b) from journal where op='blk' and seq < ? group by a", (boot_seq,))}
+st = json.loads(subprocess.run([chain, "status", "--data", d, "--testnet", "--json"], capture_output=True, text=True).stdout)
+rows = list(csv.DictReader(open(out + "/blocks.csv")))
+for k, ch in enumerate(st["chains"]):
+    hs = sorted(int(r["height"]) for r in rows if r["chain"] == ch["name"])
+    assert hs == list(range(boot.get(k, 0) + 1, ch["height"] + 1)), (ch["name"], hs[:3], boot, ch["height"])
+assert all(r["attempts"] == "" and r["miner"] for r in rows)
+ts = [float(r["time_s"]) for r in rows]
+assert ts == sorted(ts), "blocks.csv not in time order"
+errs = c.execute("select count(*) from journal where op='err'").fetchone()[0]
+n = len(list(csv.DictReader(open(out + "/errors.csv"))))
+assert errs >= 1 and n == errs, (n, errs)
+run = json.load(open(out + "/run.json"))
+assert run["mode"] == "live" and not run["exchange_running"] and run["trades"] == len(list(csv.DictReader(open(out + "/trades.csv"))))
+PY
+cmp -s "$T/exp/trades.csv" "$T/lout/trades.csv" && cmp -s "$T/exp/blocks.csv" "$T/lout/blocks.csv" && ok ||
+  bad "econ live --out and a later econ export differ (trades.csv or blocks.csv)"
+echo "measured: econ export after the run: $(rows "$T/exp/trades.csv") trades, $(rows "$T/exp/blocks.csv") blocks, $(rows "$T/exp/balances.csv") balance rows in $(echo "$s1 - $s0" | bc 2>/dev/null || echo '?') s"
+# a bad DIR: exit 2, one line naming the file, no OUT
+"$BIN/econ" export "$T/nodir" --out "$T/o1" >/dev/null 2>"$T/err"
+[ $? = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ ! -e "$T/o1" ] && ok || bad "export of no DIR: not exit 2 with one line, or OUT made: $(cat "$T/err")"
+"$BIN/econ" export "$F" --out "$T/o2" >/dev/null 2>"$T/err"
+[ $? = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "exchange.db" "$T/err" && [ ! -e "$T/o2" ] && ok ||
+  bad "export of a DIR without exchange.db: not exit 2 naming it, or OUT made: $(cat "$T/err")"
 
 # a second run on the same DIR continues it; SIGKILL of the supervisor stops its children
 # (started from a subshell: not this shell's job, so its SIGKILL is not reported)
