@@ -272,17 +272,14 @@ static const common_cli CLI = {
 
 int main(int argc, char **argv)
 {
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
+    static const experiments_prologue P = {.cli = &CLI, .id = "E10", .quick_seeds = 3, .paper_seeds = 10,
+                                           .max_runs = 10000, .max_per = " per scenario"};
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E10", rank, ranks);
+    uint64_t lo, hi;
+    int code;
+    if (!experiments_driver_start(&P, &argc, &argv, &a, &r, &lo, &hi, &code))
+        return code;
     int paper = r.scale == EXPERIMENTS_PAPER;
     job jb = {.dur = paper ? 2800 : 560, .out = r.out};
     if (a.given[EXPERIMENTS_OPT_OWN])
@@ -290,23 +287,12 @@ int main(int argc, char **argv)
     jb.t1 = floor(jb.dur * 3 / 14);
     jb.t2 = floor(jb.dur * 9 / 14);
     jb.market = experiments_econ_reward_coins(0) >= 100;
-    uint64_t lo, hi;
-    experiments_run_seeds(&r, 0, paper ? 10 : 3, &lo, &hi);
-    if (rc == 0 && hi - lo > 10000)
-        rc = rank == 0 ? common_cli_usage_error(&CLI, -1, "--seeds: at most 10000 runs per scenario, got %llu",
-                                                (unsigned long long)(hi - lo))
-                       : COMMON_EXIT_USAGE;
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
     uint64_t slo[N_SCEN], shi[N_SCEN];
     for (size_t s = 0; s < N_SCEN; s++)
         slo[s] = lo, shi[s] = hi;
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    int code;
     if (!experiments_sweep_gathered(&sw, &code, &r, N_SCEN, slo, shi, item, &jb, "E10 runs"))
         return code;
     static const char *const BC[] = {"scenario", "seed", "chain", "height", "time_s", "interval_s",
@@ -422,7 +408,7 @@ int main(int argc, char **argv)
              experiments_econ_window(0), jb.dur, jb.t1, jb.t2, runs, N_BASE, N_STEP, N_HOP, HOP_RATE, N_HOP, HOP_RATE,
              jb.market ? "true" : "false", experiments_econ_reward_coins(0), PERIOD_S, TOL);
     snprintf(seeds, sizeof seeds, "%llu:%llu per scenario", (unsigned long long)lo, (unsigned long long)hi);
-    rc = 0;
+    int rc = 0;
     if (fail) {
         common_error_set(&err, -1, "", "", "out of memory");
         rc = experiments_fail(&r, &err);

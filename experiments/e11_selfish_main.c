@@ -106,39 +106,19 @@ static const common_cli CLI = {
 
 int main(int argc, char **argv)
 {
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
+    static const experiments_prologue P = {.cli = &CLI, .id = "E11", .quick_seeds = 10, .paper_seeds = 40,
+                                           .max_runs = 100000, .max_per = " per point"};
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E11", rank, ranks);
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
-    int paper = r.scale == EXPERIMENTS_PAPER;
     job jb;
     uint64_t hi;
-    experiments_run_seeds(&r, 0, paper ? 40 : 10, &jb.seed_lo, &hi);
+    int code;
+    if (!experiments_driver_start(&P, &argc, &argv, &a, &r, &jb.seed_lo, &hi, &code))
+        return code;
+    int paper = r.scale == EXPERIMENTS_PAPER;
     jb.runs = hi - jb.seed_lo;
     jb.blocks = a.given[EXPERIMENTS_OPT_OWN] ? (int64_t)a.num[EXPERIMENTS_OPT_OWN] : paper ? 2000000 : 200000;
     jb.n_honest = a.given[EXPERIMENTS_OPT_OWN + 1] ? (int)a.num[EXPERIMENTS_OPT_OWN + 1] : 64;
-    if (jb.runs > 100000) {
-        if (rank == 0)
-            rc = common_cli_usage_error(&CLI, -1, "--seeds: at most 100000 runs per point, got %llu",
-                                        (unsigned long long)jb.runs);
-        else
-            rc = COMMON_EXIT_USAGE;
-    }
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
     uint64_t lo[2 * N_GAMMA], hs[2 * N_GAMMA];
     for (int s = 0; s < 2 * N_GAMMA; s++) {
         lo[s] = 0;
@@ -147,7 +127,6 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    int code;
     if (!experiments_sweep_gathered(&sw, &code, &r, 2 * N_GAMMA, lo, hs, item, &jb, "E11 runs"))
         return code;
     static const char *const GC[] = {"alpha", "gamma", "runs", "blocks", "relative_revenue", "ci_lo",
@@ -214,7 +193,7 @@ int main(int argc, char **argv)
              " \"profitable\": \"relative_revenue > alpha\", \"blocks\": \"blocks found per run\"}",
              (long long)jb.blocks, (unsigned long long)jb.runs, jb.n_honest);
     snprintf(seeds, sizeof seeds, "%llu:%llu per point", (unsigned long long)jb.seed_lo, (unsigned long long)hi);
-    rc = 0;
+    int rc = 0;
     if (fail) {
         common_error_set(&err, -1, "", "", "out of memory");
         rc = experiments_fail(&r, &err);

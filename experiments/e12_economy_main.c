@@ -296,50 +296,43 @@ static void fmt_price(char *s, size_t n, double v)
         s[0] = '\0';
 }
 
+/* The job from the scale and the own options, checked (experiments_prologue.own). */
+static int own_options(void *user, const experiments_run *r, const common_args *a)
+{
+    job *jb = user;
+    int paper = r->scale == EXPERIMENTS_PAPER;
+    *jb = (job){.dur = paper ? 28800 : 7200, .holdings = 500, .out = r->out};
+    if (a->given[EXPERIMENTS_OPT_OWN])
+        jb->dur = (double)a->num[EXPERIMENTS_OPT_OWN];
+    if (a->given[EXPERIMENTS_OPT_OWN + 1])
+        jb->holdings = a->real[EXPERIMENTS_OPT_OWN + 1];
+    if (fmod(jb->dur, PERIOD_S) != 0)
+        return experiments_usage_error(r, &CLI, "--duration must be a multiple of 300 s, got %.0f", jb->dur);
+    if (jb->holdings * 1e6 != floor(jb->holdings * 1e6))
+        return experiments_usage_error(r, &CLI, "--holdings: at most six decimals");
+    jb->at_s = jb->dur / 2;
+    jb->n_per = (size_t)(jb->dur / PERIOD_S);
+    jb->n_steps = (size_t)(jb->dur / STEP_S);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
+    job jb;
+    const experiments_prologue P = {.cli = &CLI, .id = "E12", .quick_seeds = 10, .paper_seeds = 40, .max_runs = 10000,
+                                    .max_per = " per mix", .own = own_options, .user = &jb};
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E12", rank, ranks);
-    int paper = r.scale == EXPERIMENTS_PAPER;
-    job jb = {.dur = paper ? 28800 : 7200, .holdings = 500, .out = r.out};
-    if (a.given[EXPERIMENTS_OPT_OWN])
-        jb.dur = (double)a.num[EXPERIMENTS_OPT_OWN];
-    if (a.given[EXPERIMENTS_OPT_OWN + 1])
-        jb.holdings = a.real[EXPERIMENTS_OPT_OWN + 1];
-    if (rc == 0 && fmod(jb.dur, PERIOD_S) != 0)
-        rc = rank == 0 ? common_cli_usage_error(&CLI, -1, "--duration must be a multiple of 300 s, got %.0f", jb.dur)
-                       : COMMON_EXIT_USAGE;
-    if (rc == 0 && jb.holdings * 1e6 != floor(jb.holdings * 1e6))
-        rc = rank == 0 ? common_cli_usage_error(&CLI, -1, "--holdings: at most six decimals") : COMMON_EXIT_USAGE;
-    jb.at_s = jb.dur / 2;
-    jb.n_per = (size_t)(jb.dur / PERIOD_S);
-    jb.n_steps = (size_t)(jb.dur / STEP_S);
     uint64_t lo, hi;
-    experiments_run_seeds(&r, 0, paper ? 40 : 10, &lo, &hi);
-    if (rc == 0 && hi - lo > 10000)
-        rc = rank == 0 ? common_cli_usage_error(&CLI, -1, "--seeds: at most 10000 runs per mix, got %llu",
-                                                (unsigned long long)(hi - lo))
-                       : COMMON_EXIT_USAGE;
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
+    int code;
+    if (!experiments_driver_start(&P, &argc, &argv, &a, &r, &lo, &hi, &code))
+        return code;
     uint64_t slo[N_MIX], shi[N_MIX];
     for (size_t m = 0; m < N_MIX; m++)
         slo[m] = lo, shi[m] = hi;
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    int code;
     if (!experiments_sweep_gathered(&sw, &code, &r, N_MIX, slo, shi, item, &jb, "E12 runs"))
         return code;
     static const char *const RC_[] = {"mix", "seed", "time_s", "pair", "close", "vwap", "trades"};
@@ -444,7 +437,7 @@ int main(int argc, char **argv)
              jb.dur, STEP_S, PERIOD_S, (unsigned long long)(hi - lo), jb.holdings, WHALE_MULT * jb.holdings, jb.at_s,
              MINER_RATE, experiments_econ_reward_coins(0), groups);
     snprintf(seeds, sizeof seeds, "%llu:%llu per mix", (unsigned long long)lo, (unsigned long long)hi);
-    rc = 0;
+    int rc = 0;
     if (experiments_table_write(&tr, r.out, "economy_rates.csv", &err) ||
         experiments_sidecar_write(&r, r.out, "economy_rates.csv", seeds, cfg, 1, &err) ||
         experiments_table_write(&tw, r.out, "economy_wealth.csv", &err) ||

@@ -236,21 +236,15 @@ static const common_cli CLI = {
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
+    static const experiments_prologue P = {.cli = &CLI, .id = "E13", .quick_seeds = 20, .paper_seeds = 1000};
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E13", rank, ranks);
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
+    uint64_t lo[N_MARKETS], hi[N_MARKETS];
+    int code;
+    if (!experiments_driver_start(&P, &argc, &argv, &a, &r, &lo[0], &hi[0], &code))
+        return code;
+    for (int m = 1; m < N_MARKETS; m++) /* every market: the same seeds */
+        lo[m] = lo[0], hi[m] = hi[0];
     /* the baseline: read before the work so a bad file is refused first */
     const char *bpath = a.given[EXPERIMENTS_OPT_OWN] ? a.str[EXPERIMENTS_OPT_OWN] : NULL;
     char defpath[4096];
@@ -260,8 +254,8 @@ int main(int argc, char **argv)
     memset(&base, 0, sizeof base);
     common_error err;
     common_error_clear(&err);
-    int have_base = 0;
-    if (rank == 0) {
+    int have_base = 0, rc = 0;
+    if (r.rank == 0) {
         FILE *probe = bpath ? NULL : fopen(defpath, "rb");
         if (probe)
             fclose(probe), bpath = defpath;
@@ -273,16 +267,11 @@ int main(int argc, char **argv)
                 have_base = 1;
         }
     }
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_csv_clear(&base);
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
     const char *bsepy = a.given[EXPERIMENTS_OPT_OWN + 1] ? a.str[EXPERIMENTS_OPT_OWN + 1] : NULL;
     unsigned bk = a.given[EXPERIMENTS_OPT_OWN + 2] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 2] : 2;
     char tool[4096];
     snprintf(tool, sizeof tool, "%s/tools/pybse.py", top && *top ? top : "/work/shared");
-    if (rank == 0 && bsepy) {
+    if (rc == 0 && r.rank == 0 && bsepy) {
         char probe[4200];
         snprintf(probe, sizeof probe, "%s/BSE.py", bsepy);
         FILE *pf = fopen(probe, "rb"), *tf = fopen(tool, "rb");
@@ -300,11 +289,7 @@ int main(int argc, char **argv)
         experiments_mpi_finalize();
         return rc ? rc : COMMON_EXIT_USAGE;
     }
-    uint64_t lo[N_MARKETS], hi[N_MARKETS];
-    for (int m = 0; m < N_MARKETS; m++)
-        experiments_run_seeds(&r, 0, r.scale == EXPERIMENTS_PAPER ? 1000 : 20, &lo[m], &hi[m]);
     experiments_sweep sw;
-    int code;
     if (!experiments_sweep_gathered(&sw, &code, &r, N_MARKETS, lo, hi, item, NULL, "E13 sessions")) {
         experiments_csv_clear(&base);
         return code;

@@ -112,38 +112,33 @@ static const common_cli CLI = {
     .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--out DIR] [--threads T]",
 };
 
+/* The chains of --chain (experiments_prologue.own). */
+static int own_options(void *user, const experiments_run *r, const common_args *a)
+{
+    e1 *x = user;
+    const char *which = a->given[EXPERIMENTS_OPT_OWN] ? a->str[EXPERIMENTS_OPT_OWN] : "all";
+    for (unsigned i = 0; i < CHAIN_COUNT; i++) {
+        const chain_params *p = chain_params_at(i);
+        if (!strcmp(which, "all") || !strcmp(which, p->name))
+            x->chain[x->n_chain++] = p;
+    }
+    if (!x->n_chain)
+        return experiments_usage_error(r, &CLI, "--chain must be alpha, bravo, charlie or all, got %s", which);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks)) {
-        fprintf(stderr, "e1_landscape: MPI_Init failed\n");
-        return COMMON_EXIT_REJECTED;
-    }
-    common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
-    experiments_run r;
     e1 x;
     memset(&x, 0, sizeof x);
-    int rc = experiments_run_start(&r, &CLI, &a, "E1", rank, ranks);
-    const char *which = a.given[EXPERIMENTS_OPT_OWN] ? a.str[EXPERIMENTS_OPT_OWN] : "all";
-    if (!rc) {
-        for (unsigned i = 0; i < CHAIN_COUNT; i++) {
-            const chain_params *p = chain_params_at(i);
-            if (!strcmp(which, "all") || !strcmp(which, p->name))
-                x.chain[x.n_chain++] = p;
-        }
-        if (!x.n_chain)
-            rc = common_cli_usage_error(&CLI, -1, "--chain must be alpha, bravo, charlie or all, got %s", which);
-    }
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
+    /* no default seeds here: each chain has its own range */
+    const experiments_prologue P = {.cli = &CLI, .id = "E1", .own = own_options, .user = &x};
+    common_args a;
+    experiments_run r;
+    int code;
+    if (!experiments_driver_start(&P, &argc, &argv, &a, &r, NULL, NULL, &code))
+        return code;
     static const uint64_t QUICK[CHAIN_COUNT] = {1000, 250, 125};
     uint64_t lo[CHAIN_COUNT], hi[CHAIN_COUNT];
     char seeds[256] = "";
@@ -157,7 +152,6 @@ int main(int argc, char **argv)
     experiments_sweep sw;
     common_error err;
     common_error_clear(&err);
-    int code;
     if (!experiments_sweep_gathered(&sw, &code, &r, x.n_chain, lo, hi, item, &x, "E1 attempts"))
         return code;
 
@@ -298,7 +292,7 @@ int main(int argc, char **argv)
              "{\"sessions_per_attempt\": 2, \"prehash\": \"SHA-256('bse-pouw/E1' || u32le(chain_id) || u64le(seed))\","
              " \"features\": \"1, sup_lo, sup_hi, dem_lo, dem_hi, count and presence of 8 types\","
              " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\", \"environments\": \"" ENV_KIND "\"}");
-    rc = 0;
+    int rc = 0;
     if (!fit_ok || experiments_table_write(&t, r.out, "pps_distribution.csv", &err) ||
         experiments_sidecar_write(&r, r.out, "pps_distribution.csv", seeds, cfg, 1, &err) ||
         experiments_table_write(&reg, r.out, "pps_regression.csv", &err) ||

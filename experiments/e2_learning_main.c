@@ -146,30 +146,19 @@ static const common_cli CLI = {
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
+    static const experiments_prologue P = {.cli = &CLI, .id = "E2", .quick_seeds = 6, .paper_seeds = 200};
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E2", rank, ranks);
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
+    uint64_t lo[2], hi[2];
+    int code;
+    if (!experiments_driver_start(&P, &argc, &argv, &a, &r, &lo[0], &hi[0], &code))
+        return code;
+    lo[1] = lo[0], hi[1] = hi[0]; /* both groups: the same seeds */
     size_t nblocks = a.given[EXPERIMENTS_OPT_OWN] ? (size_t)a.num[EXPERIMENTS_OPT_OWN]
                                                   : r.scale == EXPERIMENTS_PAPER ? 100 : 6;
-    uint64_t lo[2], hi[2];
-    for (int g = 0; g < 2; g++)
-        experiments_run_seeds(&r, 0, r.scale == EXPERIMENTS_PAPER ? 200 : 6, &lo[g], &hi[g]);
     experiments_sweep sw;
     common_error err;
     common_error_clear(&err);
-    int code;
     if (!experiments_sweep_gathered(&sw, &code, &r, 2, lo, hi, item, NULL, "E2 sessions"))
         return code;
     static const char *const LC[] = {"market", "hour", "type", "adaptive", "profit_per_trader_s", "sessions"};
@@ -267,7 +256,7 @@ int main(int argc, char **argv)
              " \"chain\": \"alpha\", \"blocks\": %zu, \"useful_pps_slope_per_block\": %.9g}",
              HOURS, FAMILY[0], FAMILY[1], nblocks, slope == slope ? slope : 0.0);
     snprintf(seeds, sizeof seeds, "%llu:%llu per family", (unsigned long long)lo[0], (unsigned long long)hi[0]);
-    rc = 0;
+    int rc = 0;
     if (fail) {
         if (!err.msg[0])
             common_error_set(&err, -1, "", "", "mining the AlphaCoin blocks failed");

@@ -106,37 +106,23 @@ static const common_cli CLI = {
 
 int main(int argc, char **argv)
 {
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
+    static const experiments_prologue P = {
+        .cli = &CLI, .id = "E9", .quick_seeds = 8, .paper_seeds = 40, .max_runs = 100000};
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E9", rank, ranks);
+    uint64_t lo, hi;
+    int code;
+    if (!experiments_driver_start(&P, &argc, &argv, &a, &r, &lo, &hi, &code))
+        return code;
     int paper = r.scale == EXPERIMENTS_PAPER;
     job jb = {.duration_s = paper ? 1800 : 240, .rate = 1.5, .out = r.out};
-    uint64_t lo, hi;
-    experiments_run_seeds(&r, 0, paper ? 40 : 8, &lo, &hi);
-    if (rc == 0 && a.given[EXPERIMENTS_OPT_OWN])
+    if (a.given[EXPERIMENTS_OPT_OWN])
         jb.duration_s = (double)a.num[EXPERIMENTS_OPT_OWN];
-    if (rc == 0 && a.given[EXPERIMENTS_OPT_OWN + 1])
+    if (a.given[EXPERIMENTS_OPT_OWN + 1])
         jb.rate = a.real[EXPERIMENTS_OPT_OWN + 1];
-    if (rc == 0 && hi - lo > 100000)
-        rc = rank == 0 ? common_cli_usage_error(&CLI, -1, "--seeds: at most 100000 runs, got %llu",
-                                                (unsigned long long)(hi - lo))
-                       : COMMON_EXIT_USAGE;
-    if (!experiments_mpi_all_ok(rc == 0)) {
-        experiments_mpi_finalize();
-        return rc ? rc : COMMON_EXIT_USAGE;
-    }
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    int code;
     if (!experiments_sweep_gathered(&sw, &code, &r, 1, &lo, &hi, item, &jb, "E9 runs"))
         return code;
     size_t runs = (size_t)(hi - lo);
@@ -210,7 +196,7 @@ int main(int argc, char **argv)
              jb.duration_s, runs, all, experiments_econ_interval_s(CHAIN), experiments_econ_window(CHAIN),
              experiments_econ_reward_coins(CHAIN));
     snprintf(seeds, sizeof seeds, "%llu:%llu", (unsigned long long)lo, (unsigned long long)hi);
-    rc = 0;
+    int rc = 0;
     if (fail) {
         if (fail == 1)
             common_error_set(&err, -1, "", "", "out of memory");

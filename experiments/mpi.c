@@ -1,10 +1,13 @@
-/* experiments/mpi.c - MPI start/stop and the gather of sweep slots on rank 0.
+/* experiments/mpi.c - MPI start/stop, the gather of sweep slots on rank 0, and the
+ * start and sweep every driver shares.
  * Whether MPI runs is asked of MPI itself (MPI_Initialized), never kept in a global. */
 #include "experiments/mpi.h"
 
 #include "common/cli.h"
 
 #include <mpi.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,4 +186,52 @@ int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiment
     experiments_sweep_clear(sw);
     experiments_mpi_finalize();
     return 0;
+}
+
+int experiments_usage_error(const experiments_run *r, const common_cli *cli, const char *fmt, ...)
+{
+    if (r->rank != 0)
+        return COMMON_EXIT_USAGE;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return common_cli_usage_error(cli, -1, "%s", msg);
+}
+
+int experiments_driver_start(const experiments_prologue *p, int *argc, char ***argv, common_args *a,
+                             experiments_run *r, uint64_t *lo, uint64_t *hi, int *exit_code)
+{
+    uint64_t seed_lo = 0, seed_hi = 0;
+    if (!lo || !hi)
+        lo = &seed_lo, hi = &seed_hi;
+    *lo = *hi = 0;
+    int rank, ranks;
+    if (experiments_mpi_init(argc, argv, &rank, &ranks)) {
+        fprintf(stderr, "%s: MPI_Init failed\n", p->cli->prog);
+        *exit_code = COMMON_EXIT_REJECTED;
+        return 0;
+    }
+    common_cli_status st = common_cli_parse(p->cli, a, *argc, *argv);
+    if (st != COMMON_CLI_RUN) {
+        experiments_mpi_finalize();
+        *exit_code = common_cli_exit(st);
+        return 0;
+    }
+    int rc = experiments_run_start(r, p->cli, a, p->id, rank, ranks);
+    if (p->quick_seeds || p->paper_seeds)
+        experiments_run_seeds(r, 0, r->scale == EXPERIMENTS_PAPER ? p->paper_seeds : p->quick_seeds, lo, hi);
+    if (rc == 0 && p->own)
+        rc = p->own(p->user, r, a);
+    if (rc == 0 && p->max_runs && *hi - *lo > p->max_runs)
+        rc = experiments_usage_error(r, p->cli, "--seeds: at most %llu runs%s, got %llu",
+                                     (unsigned long long)p->max_runs, p->max_per ? p->max_per : "",
+                                     (unsigned long long)(*hi - *lo));
+    if (!experiments_mpi_all_ok(rc == 0)) {
+        experiments_mpi_finalize();
+        *exit_code = rc ? rc : COMMON_EXIT_USAGE;
+        return 0;
+    }
+    return 1;
 }
