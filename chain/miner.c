@@ -71,25 +71,27 @@ static chain_status block_txs(pouw_tx **txs, size_t *n, common_error *err, chain
     return CHAIN_OK;
 }
 
-chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_error *err, chain_store *s,
-                              const uint8_t miner32[32], const chain_mine_opts *opts)
+void chain_mine_job_clear(chain_mine_job *j)
 {
-    assert(b && s && miner32 && opts);
-    pouw_block_clear(b);
-    if (stats)
-        memset(stats, 0, sizeof *stats);
-    if (opts->added)
-        memset(opts->added, 0, sizeof *opts->added);
+    if (!j)
+        return;
+    free(j->txs);
+    pouw_ledger_clear(&j->ledger);
+    memset(j, 0, sizeof *j);
+}
+
+chain_status chain_mine_template(chain_mine_job *j, common_error *err, chain_store *s, const uint8_t miner32[32],
+                                 const chain_mine_opts *opts)
+{
+    assert(j && s && miner32 && opts);
+    memset(j, 0, sizeof *j);
     common_error_clear(err);
     const chain_params *p = chain_store_params(s);
     pouw_block parent;
     pouw_block_init(&parent);
-    pouw_attempt *a = NULL;
-    pouw_ledger ledger = {0}, immature = {0};
+    pouw_ledger immature = {0};
     pouw_ledger_rules rules;
     memset(&rules, 0, sizeof rules);
-    pouw_tx *txs = NULL;
-    size_t n_txs = 0;
     chain_status cs = chain_store_refresh(s, err, NULL);
     uint64_t tip = cs == CHAIN_OK ? chain_store_tip_height(s) : 0, height = tip + 1;
     uint8_t tip_id[32];
@@ -112,38 +114,57 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     if (cs == CHAIN_OK)
         cs = chain_store_rules(&rules, &immature, err, s, tip_id); /* s11.8, s11.10 at height tip + 1 */
     if (cs == CHAIN_OK)
-        cs = block_txs(&txs, &n_txs, err, s, miner32, height, &parent.ledger, &rules, opts);
+        cs = block_txs(&j->txs, &j->n_txs, err, s, miner32, height, &parent.ledger, &rules, opts);
     if (cs != CHAIN_OK)
         goto out;
-
-    pouw_mine_params mp;
-    memset(&mp, 0, sizeof mp);
-    mp.header = chain_header_template(p, &req, height);
-    memcpy(mp.header.prev_hash, tip_id, 32);
-    memcpy(mp.header.miner, miner32, 32);
+    memcpy(j->tip, tip_id, 32);
+    j->height = height;
+    pouw_mine_params *mp = &j->mp;
+    mp->header = chain_header_template(p, &req, height);
+    memcpy(mp->header.prev_hash, tip_id, 32);
+    memcpy(mp->header.miner, miner32, 32);
     /* the verifier's own rule (pouw_ledger_apply_block with the chain's rules):
      * a block a verifier would reject for its transactions is never mined */
-    pouw_status st = pouw_ledger_copy(&ledger, &parent.ledger);
-    if (st == POUW_OK && (st = pouw_ledger_apply_block(&ledger, NULL, p->chain_id, miner32, &rules, txs, n_txs)) !=
-                             POUW_OK && st != POUW_ENOMEM && n_txs > 1) {
+    pouw_status st = pouw_ledger_copy(&j->ledger, &parent.ledger);
+    if (st == POUW_OK &&
+        (st = pouw_ledger_apply_block(&j->ledger, NULL, p->chain_id, miner32, &rules, j->txs, j->n_txs)) != POUW_OK &&
+        st != POUW_ENOMEM && j->n_txs > 1) {
         /* the mempool's choice does not apply after all: mine the coinbase alone */
-        n_txs = 1;
-        pouw_ledger_clear(&ledger);
-        if ((st = pouw_ledger_copy(&ledger, &parent.ledger)) == POUW_OK)
-            st = pouw_ledger_apply_block(&ledger, NULL, p->chain_id, miner32, &rules, txs, n_txs);
+        j->n_txs = 1;
+        pouw_ledger_clear(&j->ledger);
+        if ((st = pouw_ledger_copy(&j->ledger, &parent.ledger)) == POUW_OK)
+            st = pouw_ledger_apply_block(&j->ledger, NULL, p->chain_id, miner32, &rules, j->txs, j->n_txs);
     }
     if (st == POUW_OK)
-        st = pouw_tx_root(mp.header.tx_root, NULL, txs, n_txs);
+        st = pouw_tx_root(mp->header.tx_root, NULL, j->txs, j->n_txs);
     if (st == POUW_OK)
-        st = pouw_ledger_root(mp.header.ledger_root, &ledger);
+        st = pouw_ledger_root(mp->header.ledger_root, &j->ledger);
     if (st != POUW_OK) {
         cs = chain_status_of_pouw(st);
         common_error_set(err, cs, chain_store_path(s), "ledger", "cannot build the block: %s", pouw_status_str(st));
         goto out;
     }
+    mp->work = chain_params_work(p);
+    mp->min_time_ms = mtp + 1;
+out:
+    if (cs != CHAIN_OK)
+        chain_mine_job_clear(j);
+    pouw_ledger_clear(&immature);
+    pouw_block_clear(&parent);
+    return cs;
+}
+
+chain_status chain_mine_solve(pouw_block *b, pouw_mine_stats *stats, common_error *err, chain_store *s,
+                              const chain_mine_job *j, const chain_mine_opts *opts)
+{
+    assert(b && s && j && opts);
+    pouw_block_clear(b);
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    common_error_clear(err);
+    const chain_params *p = chain_store_params(s);
     mine_watch watch = {opts, s, 0};
-    mp.work = chain_params_work(p);
-    mp.min_time_ms = mtp + 1;
+    pouw_mine_params mp = j->mp;
     mp.start_nonce = opts->start_nonce;
     mp.max_attempts = opts->max_attempts;
     mp.threads = opts->threads;
@@ -151,45 +172,67 @@ chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_erro
     mp.clock_user = opts->clock_user;
     mp.progress = mine_progress;
     mp.progress_user = &watch;
-    a = malloc(sizeof *a);
+    pouw_attempt *a = malloc(sizeof *a);
     if (!a) {
-        cs = CHAIN_ENOMEM;
-        common_error_set(err, cs, chain_store_path(s), "", "out of memory");
-        goto out;
+        common_error_set(err, CHAIN_ENOMEM, chain_store_path(s), "", "out of memory");
+        return CHAIN_ENOMEM;
     }
     pouw_header h;
     pouw_mine_stats ms;
-    st = pouw_mine(&h, a, &ms, err, &mp);
+    pouw_status st = pouw_mine(&h, a, &ms, err, &mp);
     if (stats)
         *stats = ms;
     if (st == POUW_OK)
-        st = pouw_block_build(b, &h, a, txs, n_txs, &ledger, p->job);
+        st = pouw_block_build(b, &h, a, j->txs, j->n_txs, &j->ledger, p->job);
+    free(a);
     if (st != POUW_OK) {
-        cs = watch.stale && st == POUW_ENOTFOUND ? CHAIN_ESTALE : chain_status_of_pouw(st);
+        pouw_block_clear(b);
+        chain_status cs = watch.stale && st == POUW_ENOTFOUND ? CHAIN_ESTALE : chain_status_of_pouw(st);
         if (err)
             err->code = cs;
         if (cs == CHAIN_ESTALE)
             common_error_set(err, cs, chain_store_path(s), "", "another writer changed the chain: mine on the new tip");
-        goto out;
+        return cs;
     }
 #ifdef CHAIN_CHECK
     chain_check_block_ledger(p, b);
 #endif
+    return CHAIN_OK;
+}
+
+chain_status chain_mine_submit(chain_store *s, chain_store_add_result *added, common_error *err, const pouw_block *b)
+{
+    assert(s && b);
     /* s11.13: the miner's own block is checked by every rule (its time against the
      * verifier's clock, its targets, its transactions, its sessions) before it is
      * stored: a block a verifier would reject is never stored. */
+    chain_store_add_result r0;
+    if (!added)
+        added = &r0;
     pouw_reason r;
-    cs = chain_store_add(s, opts->added, &r, err, b);
-    if (cs == CHAIN_OK && opts->added && opts->added->verdict != CHAIN_VERDICT_VALID)
+    chain_status cs = chain_store_add(s, added, &r, err, b);
+    if (cs == CHAIN_OK && added->verdict != CHAIN_VERDICT_VALID)
         cs = CHAIN_EINVALID;
-out:
-    if (cs != CHAIN_OK)
-        pouw_block_clear(b);
-    free(a);
-    free(txs);
-    pouw_ledger_clear(&ledger);
-    pouw_ledger_clear(&immature);
-    pouw_block_clear(&parent);
     return cs;
 }
 
+chain_status chain_mine_block(pouw_block *b, pouw_mine_stats *stats, common_error *err, chain_store *s,
+                              const uint8_t miner32[32], const chain_mine_opts *opts)
+{
+    assert(b && s && miner32 && opts);
+    pouw_block_clear(b);
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    if (opts->added)
+        memset(opts->added, 0, sizeof *opts->added);
+    chain_mine_job j;
+    chain_status cs = chain_mine_template(&j, err, s, miner32, opts);
+    if (cs == CHAIN_OK)
+        cs = chain_mine_solve(b, stats, err, s, &j, opts);
+    if (cs == CHAIN_OK)
+        cs = chain_mine_submit(s, opts->added, err, b);
+    if (cs != CHAIN_OK)
+        pouw_block_clear(b);
+    chain_mine_job_clear(&j);
+    return cs;
+}

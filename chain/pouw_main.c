@@ -26,6 +26,7 @@
 #include "common/clock.h"
 #include "common/progress.h"
 #include "chain/miner.h"
+#include "chain/mining.h"
 #include "chain/validate.h"
 #include "chain/params.h"
 #include "chain/keys.h"
@@ -278,25 +279,12 @@ typedef struct miner {
     const chain_params *p[CHAIN_COUNT];
     chain_store *s[CHAIN_COUNT];
     chain_v1_verifier ver[CHAIN_COUNT];
-    int open[CHAIN_COUNT];
-    uint64_t nonce[CHAIN_COUNT];   /* next nonce per chain (continues after a switch) */
-    int64_t balance[CHAIN_COUNT];  /* the key's balance on each best tip */
-    uint8_t seen_tip[CHAIN_COUNT][32];
     unsigned n;                    /* chains in play */
-    int policy;                    /* 1: choose with pol; 0: mine chain 0 only */
-    chain_policy pol;
-    pouw_key key;
     unsigned threads;
-    unsigned cur;                  /* the chain being mined */
-    int switch_to;                 /* set by the progress callback: -1 none */
-    uint64_t height;
-    int64_t threshold;
     double t0;
     int tty;
     common_progress start_prog;    /* verifying the stored chain at start-up */
     startup_progress sp[CHAIN_COUNT];
-    int64_t price_ticks[CHAIN_COUNT]; /* each coin in AlphaCoin ticks (10^4 = 1:1), from DIR/economy.json */
-    double prices_read_s;          /* when they were last read (at most once a second) */
 } miner_ctx;
 
 static void show_startup(void *user, uint64_t done, uint64_t total)
@@ -306,112 +294,41 @@ static void show_startup(void *user, uint64_t done, uint64_t total)
                          total);
 }
 
-/* Opens chain i's store on first use (creating it), and keeps the key's balance
- * on its best tip current. */
-static chain_status miner_sync(miner_ctx *m, unsigned i, common_error *err)
+/* Opens (creating) chain i's store, verifying what is stored with progress. */
+static chain_status miner_open(miner_ctx *m, unsigned i, common_error *err)
 {
-    chain_status cs = CHAIN_OK;
-    if (!m->open[i]) {
-        chain_store *probe = NULL;
-        common_error pe;
-        if (chain_store_open(&probe, &pe, m->o->data, m->p[i], NULL) != CHAIN_OK)
-            fprintf(stderr, "pouw: creating the %s chain in %s (genesis)\n", m->p[i]->coin, m->o->data);
-        chain_store_close(probe);
-        chain_store_opts so = store_opts(m->o, 1, &m->ver[i], m->threads, "pouw");
-        m->sp[i].p = &m->start_prog; /* lives as long as the store, which keeps the pointer */
-        m->sp[i].chain = m->p[i]->name;
-        so.progress = show_startup;
-        so.progress_user = &m->sp[i];
-        cs = chain_store_open(&m->s[i], err, m->o->data, m->p[i], &so);
-        common_progress_end(&m->start_prog);
-        if (cs != CHAIN_OK)
-            return cs;
-        m->open[i] = 1;
-    } else if (chain_store_changed(m->s[i]) && (cs = chain_store_refresh(m->s[i], err, NULL)) != CHAIN_OK) {
-        return cs;
-    }
-    uint8_t tip[32];
-    chain_store_tip_id(tip, m->s[i]);
-    if (memcmp(tip, m->seen_tip[i], 32) != 0) {
-        pouw_ledger l = {0};
-        if ((cs = chain_store_ledger(&l, err, m->s[i], tip)) == CHAIN_OK) {
-            m->balance[i] = pouw_ledger_balance(&l, m->key.pub);
-            memcpy(m->seen_tip[i], tip, 32);
-        }
-        pouw_ledger_clear(&l);
-    }
+    chain_store *probe = NULL;
+    common_error pe;
+    if (chain_store_open(&probe, &pe, m->o->data, m->p[i], NULL) != CHAIN_OK)
+        fprintf(stderr, "pouw: creating the %s chain in %s (genesis)\n", m->p[i]->coin, m->o->data);
+    chain_store_close(probe);
+    chain_store_opts so = store_opts(m->o, 1, &m->ver[i], m->threads, "pouw");
+    m->sp[i].p = &m->start_prog; /* lives as long as the store, which keeps the pointer */
+    m->sp[i].chain = m->p[i]->name;
+    so.progress = show_startup;
+    so.progress_user = &m->sp[i];
+    chain_status cs = chain_store_open(&m->s[i], err, m->o->data, m->p[i], &so);
+    common_progress_end(&m->start_prog);
     return cs;
 }
 
-/* The exchange's last prices (economy.md s3: greedy values rewards at them): the
- * snapshot DIR/economy.json an economy's exchange writes (chain/report.h); 1:1:1
- * when there is none, it is malformed, or a pair has not traded. BravoCoin from
- * BRAVO/ALPHA, CharlieCoin from CHARLIE/ALPHA. Read at most once a second. */
-static void miner_prices(miner_ctx *m)
-{
-    double now = common_clock_mono_s();
-    if (m->prices_read_s > 0 && now - m->prices_read_s < 1.0)
-        return;
-    m->prices_read_s = now;
-    for (unsigned i = 0; i < CHAIN_COUNT; i++)
-        m->price_ticks[i] = 10000;
-    cJSON *doc = NULL;
-    common_error err;
-    if (chain_report_economy_load(&doc, &err, m->o->data) != CHAIN_OK || !doc)
-        return;
-    static const char *const pair_of[CHAIN_COUNT] = {NULL, "BRAVO/ALPHA", "CHARLIE/ALPHA"};
-    const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(doc, "pairs");
-    for (unsigned i = 0; i < m->n; i++) {
-        uint32_t id = m->p[i]->chain_id % 100u; /* test-bravo is 101 */
-        if (id >= CHAIN_COUNT || !pair_of[id])
-            continue;
-        const cJSON *last = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pairs, pair_of[id]), "last");
-        if (cJSON_IsNumber(last) && last->valuedouble >= 1 && last->valuedouble <= 1e8)
-            m->price_ticks[i] = (int64_t)last->valuedouble;
-    }
-    cJSON_Delete(doc);
-}
-
-/* The chain to mine next (policy.h). */
-static unsigned miner_choose(miner_ctx *m)
-{
-    if (!m->policy)
-        return 0;
-    if (m->pol.kind == CHAIN_POLICY_GREEDY)
-        miner_prices(m);
-    chain_view v[CHAIN_COUNT];
-    for (unsigned i = 0; i < m->n; i++) {
-        v[i].params = m->p[i];
-        v[i].balance = m->balance[i];
-        v[i].price_num = m->pol.kind == CHAIN_POLICY_GREEDY && m->price_ticks[i] ? m->price_ticks[i] : 10000;
-        v[i].price_den = 10000;
-    }
-    return (unsigned)chain_policy_choose(&m->pol, v, m->n);
-}
-
-static int mine_progress(void *user, const pouw_mine_stats *st)
+static void mine_attempt(void *user, const chain_mining_progress *p)
 {
     miner_ctx *m = user;
     if (m->tty)
         fprintf(stderr, "\r%s height %" PRIu64 ": attempt %" PRIu64 ", last pps %.3f, best %.3f, need %.3f, %.1f s\033[K",
-                m->p[m->cur]->name, m->height, st->attempts, (double)st->last_pps_micro / 1e6,
-                (double)st->best_pps_micro / 1e6, (double)m->threshold / 1e6, mono_s() - m->t0);
-    if (g_stop)
-        return 1;
-    if (m->policy) { /* choose again before the next attempt */
-        common_error err;
-        for (unsigned i = 0; i < m->n; i++) /* the mined chain is watched by chain_mine_block itself */
-            if (i != m->cur && m->open[i] && miner_sync(m, i, &err) != CHAIN_OK)
-                common_error_print(&err, "pouw", stderr);
-        unsigned c = miner_choose(m);
-        if (c != m->cur) {
-            m->switch_to = (int)c;
-            return 1;
-        }
-    }
-    return 0;
+                m->p[p->chain]->name, p->height, p->stats->attempts, (double)p->stats->last_pps_micro / 1e6,
+                (double)p->stats->best_pps_micro / 1e6, (double)p->threshold_micro / 1e6, mono_s() - m->t0);
 }
 
+static void mine_notice(void *user, const common_error *e)
+{
+    (void)user;
+    common_error_print(e, "pouw", stderr);
+}
+
+/* `pouw mine`: the options, the stores and the output lines; the loop itself
+ * (policy, balances, nonce resumption, template / solve / submit) is chain/mining.h. */
 static int cmd_mine(const opts *o)
 {
     if (!o->chain && !o->policy)
@@ -428,21 +345,21 @@ static int cmd_mine(const opts *o)
     miner_ctx m;
     memset(&m, 0, sizeof m);
     m.o = o;
+    chain_mining_opts mo;
+    memset(&mo, 0, sizeof mo);
     if (o->chain) {
         if (!(m.p[0] = chain_or_complain(o, o->chain)))
             return 2;
         m.n = 1;
     } else {
-        chain_policy_kind k;
-        if (chain_policy_parse(&k, o->policy) != 0) {
+        if (chain_policy_parse(&mo.policy, o->policy) != 0) {
             return common_cli_usage_error(&CLI, o->cmd, "unknown policy %s (expected balancer, greedy or random)",
                                           o->policy);
         }
-        uint64_t seed = o->have_seed ? o->seed : wall_ms(NULL) * 1000003u ^ (uint64_t)getpid();
-        if (k == CHAIN_POLICY_RANDOM)
-            fprintf(stderr, "pouw: random policy, seed %" PRIu64 "\n", seed);
-        chain_policy_init(&m.pol, k, seed);
-        m.policy = 1;
+        mo.seed = o->have_seed ? o->seed : wall_ms(NULL) * 1000003u ^ (uint64_t)getpid();
+        if (mo.policy == CHAIN_POLICY_RANDOM)
+            fprintf(stderr, "pouw: random policy, seed %" PRIu64 "\n", mo.seed);
+        mo.use_policy = 1;
         m.n = CHAIN_COUNT;
         for (unsigned i = 0; i < CHAIN_COUNT; i++)
             m.p[i] = chain_at(o, i);
@@ -452,56 +369,48 @@ static int cmd_mine(const opts *o)
         common_error_print(&err, "pouw", stderr);
         return 1;
     }
+    pouw_key key;
     int created = 0;
-    chain_status cs = chain_miner_key(&m.key, &created, &err, o->data, o->key);
+    chain_status cs = chain_miner_key(&key, &created, &err, o->data, o->key);
     if (cs != CHAIN_OK) {
         common_error_print(&err, "pouw", stderr);
         return cs == CHAIN_EKEY || (o->key && cs == CHAIN_EIO) ? 2 : 1;
     }
     if (created)
-        fprintf(stderr, "pouw: created miner key %s/keys/miner.key%s%s\n", o->data,
-                m.key.label[0] ? " labelled " : "", m.key.label);
+        fprintf(stderr, "pouw: created miner key %s/keys/miner.key%s%s\n", o->data, key.label[0] ? " labelled " : "",
+                key.label);
     m.tty = isatty(fileno(stderr));
     common_progress_init(&m.start_prog, 0.2);
     m.threads = threads_for(o, m.p[0]->genesis_req.sessions);
     int rc = 0;
-    for (unsigned i = 0; i < m.n && rc == 0; i++) /* every chain exists before the first choice */
-        if ((cs = miner_sync(&m, i, &err)) != CHAIN_OK) {
+    unsigned opened = 0;
+    for (; opened < m.n && rc == 0; opened++) /* every chain exists before the first choice */
+        if ((cs = miner_open(&m, opened, &err)) != CHAIN_OK) {
             if (cs != CHAIN_ESTOPPED)
-                common_error_print(&err, "pouw", stderr);
-            rc = 1;
-        }
-    long long mined = 0;
-    m.cur = miner_choose(&m);
-    while (rc == 0 && !g_stop && (o->forever || mined < o->blocks)) {
-        unsigned c = m.cur;
-        chain_store *s = m.s[c];
-        if (miner_sync(&m, c, &err) != CHAIN_OK) {
-            if (!g_stop)
                 common_error_print(&err, "pouw", stderr);
             rc = 1;
             break;
         }
-        m.height = chain_store_tip_height(s) + 1;
+    mo.datadir = o->data;
+    mo.threads = m.threads;
+    mo.clock_ms = o->fixed_time ? fixed_ms : wall_ms;
+    mo.clock_user = o->fixed_time ? (void *)&o->time_ms : NULL;
+    mo.stop = stop_requested;
+    mo.attempt = mine_attempt;
+    mo.attempt_user = &m;
+    mo.notice = mine_notice;
+    chain_mining *mn = NULL;
+    if (rc == 0 && chain_mining_open(&mn, &err, m.s, m.n, key.pub, &mo) != CHAIN_OK) {
+        common_error_print(&err, "pouw", stderr);
+        rc = 1;
+    }
+    long long mined = 0;
+    while (rc == 0 && !g_stop && (o->forever || mined < o->blocks)) {
         m.t0 = mono_s();
-        m.switch_to = -1;
-        pouw_requirements req;
-        m.threshold = chain_required_targets(&req, &err, m.p[c], s, m.height) == CHAIN_OK ? req.pps_threshold_micro : 0;
-        chain_store_add_result added;
-        chain_mine_opts mo;
-        memset(&mo, 0, sizeof mo);
-        mo.threads = m.threads;
-        mo.clock_ms = o->fixed_time ? fixed_ms : wall_ms;
-        mo.clock_user = o->fixed_time ? (void *)&o->time_ms : NULL;
-        mo.start_nonce = m.nonce[c];
-        mo.progress = mine_progress;
-        mo.progress_user = &m;
-        mo.stop_on_change = 1;
-        mo.added = &added;
         pouw_block b;
         pouw_block_init(&b);
-        pouw_mine_stats st;
-        cs = chain_mine_block(&b, &st, &err, s, m.key.pub, &mo);
+        chain_mining_result r;
+        cs = chain_mining_next(mn, &b, &r, &err);
         double dt = mono_s() - m.t0;
         if (m.tty)
             fprintf(stderr, "\r\033[K");
@@ -513,37 +422,19 @@ static int cmd_mine(const opts *o)
                 fees = b.txs[k].fee > POUW_AMOUNT_MAX - fees ? POUW_AMOUNT_MAX : fees + b.txs[k].fee;
             char cr[POUW_AMOUNT_TEXT_MAX], cf[POUW_AMOUNT_TEXT_MAX];
             printf("%s height %" PRIu64 " id %s pps %.6f attempts %" PRIu64 " time %.3f s reward %s fees %s%s\n",
-                   m.p[c]->name, b.header.height, id, b.pps, st.attempts, dt,
+                   m.p[r.chain]->name, b.header.height, id, b.pps, r.stats.attempts, dt,
                    pouw_amount_format(cr, b.n_txs ? b.txs[0].amount : 0), pouw_amount_format(cf, fees),
-                   added.best ? "" : " (side branch)");
+                   r.added.best ? "" : " (side branch)");
             fflush(stdout);
             mined++;
-            m.nonce[c] = 0;
-        } else if (cs == CHAIN_ESTALE || cs == CHAIN_ESTOPPED) {
-            /* another writer moved the chain, a signal, or the policy moved on: the
-             * next search on this chain continues where this one stopped */
-            if (cs == CHAIN_ESTOPPED)
-                m.nonce[c] = (m.nonce[c] + st.prehash_tries) % POUW_NONCE_LIMIT;
-            else
-                m.nonce[c] = 0;
-        } else {
-            common_error_print(&err, "pouw", stderr);
+        } else if (cs != CHAIN_ESTALE && cs != CHAIN_ESTOPPED) {
+            /* (stale: another writer moved the chain; stopped: a signal, or the
+             * policy moved on: the next call continues where this one stopped) */
+            if (!g_stop)
+                common_error_print(&err, "pouw", stderr);
             rc = 1;
         }
         pouw_block_clear(&b);
-        if (rc != 0 || g_stop)
-            break;
-        if (m.switch_to >= 0) {
-            m.cur = (unsigned)m.switch_to;
-            continue;
-        }
-        for (unsigned i = 0; i < m.n && rc == 0; i++) /* balances after this block */
-            if (miner_sync(&m, i, &err) != CHAIN_OK) {
-                if (!g_stop)
-                    common_error_print(&err, "pouw", stderr);
-                rc = 1;
-            }
-        m.cur = miner_choose(&m);
     }
     if (g_stop) {
         fprintf(stderr, "pouw: stopped by a signal after %lld block%s\n", mined, mined == 1 ? "" : "s");
@@ -552,10 +443,10 @@ static int cmd_mine(const opts *o)
         else if (o->forever)
             rc = 0;
     }
-    for (unsigned i = 0; i < m.n; i++)
-        if (m.open[i])
-            chain_store_close(m.s[i]);
-    pouw_key_clear(&m.key);
+    chain_mining_close(mn);
+    for (unsigned i = 0; i < opened && i < m.n; i++)
+        chain_store_close(m.s[i]);
+    pouw_key_clear(&key);
     return rc;
 }
 

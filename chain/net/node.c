@@ -19,6 +19,7 @@
 #include "chain/net/peer.h"
 #include "chain/net/wire.h"
 #include "chain/miner.h"
+#include "chain/mining.h"
 #include "chain/validate.h"
 #include "chain/retarget.h"
 #include "chain/store.h"
@@ -1978,13 +1979,20 @@ static uint64_t miner_clock(void *user)
     return now_ms(n);
 }
 
-static int miner_progress(void *user, const pouw_mine_stats *st)
+static int miner_stop(void *user)
 {
     chain_net_node *n = user;
-    (void)st;
     return atomic_load(&n->stop_mining) != 0;
 }
 
+static void miner_notice(void *user, const common_error *e)
+{
+    (void)user;
+    common_error_print(e, "pouw node: miner", stderr);
+}
+
+/* The miner thread: its own store values, the loop of chain/mining.h (the policy
+ * asked before every attempt, greedy at DIR/economy.json's prices, nonces resumed). */
 static void miner_main(void *arg)
 {
     chain_net_node *n = arg;
@@ -1993,6 +2001,7 @@ static void miner_main(void *arg)
     unsigned idx[CHAIN_COUNT];
     unsigned m = 0;
     common_error err;
+    chain_mining *mn = NULL;
     for (unsigned i = 0; i < n->n; i++) {
         if (!n->o.use_policy && strcmp(n->ch[i].p->name, n->o.chain) != 0 &&
             strcmp(n->ch[i].p->name + (n->o.testnet ? 5 : 0), n->o.chain) != 0)
@@ -2012,59 +2021,42 @@ static void miner_main(void *arg)
         }
         idx[m++] = i;
     }
-    chain_policy pol;
-    chain_policy_init(&pol, n->o.policy, n->o.seed ^ 0x6d696e6572ull);
-    uint64_t nonce[CHAIN_COUNT] = {0};
+    chain_mining_opts mo;
+    memset(&mo, 0, sizeof mo);
+    mo.datadir = n->o.datadir;
+    mo.use_policy = n->o.use_policy;
+    mo.policy = n->o.policy;
+    mo.seed = n->o.seed ^ 0x6d696e6572ull;
+    mo.threads = n->o.threads;
+    mo.clock_ms = miner_clock;
+    mo.clock_user = n;
+    mo.stop = miner_stop;
+    mo.stop_user = n;
+    mo.notice = miner_notice;
+    if (m && chain_mining_open(&mn, &err, s, m, n->key.pub, &mo) != CHAIN_OK) {
+        n->miner_status = CHAIN_ENOMEM;
+        n->miner_err = err;
+        goto out;
+    }
     while (m && !atomic_load(&n->stop_mining)) {
-        chain_view views[CHAIN_COUNT];
-        for (unsigned k = 0; k < m; k++) {
-            if (chain_store_refresh(s[k], &err, NULL) != CHAIN_OK)
-                common_error_clear(&err);
-            uint8_t tip[32];
-            chain_store_tip_id(tip, s[k]);
-            pouw_ledger l = {0};
-            views[k].params = n->ch[idx[k]].p;
-            views[k].balance = chain_store_ledger(&l, &err, s[k], tip) == CHAIN_OK ? pouw_ledger_balance(&l, n->key.pub) : 0;
-            views[k].price_num = 1;
-            views[k].price_den = 1;
-            pouw_ledger_clear(&l);
-        }
-        unsigned k = n->o.use_policy ? (unsigned)chain_policy_choose(&pol, views, m) : 0;
-        chain_mine_opts mo;
-        memset(&mo, 0, sizeof mo);
-        mo.threads = n->o.threads;
-        mo.clock_ms = miner_clock;
-        mo.clock_user = n;
-        mo.start_nonce = nonce[k];
-        mo.progress = miner_progress;
-        mo.progress_user = n;
-        mo.stop_on_change = 1;
-        mo.max_attempts = n->o.use_policy ? 4 : 0; /* choose again now and then */
-        chain_store_add_result added;
-        mo.added = &added;
         pouw_block b;
         pouw_block_init(&b);
-        pouw_mine_stats st;
-        memset(&st, 0, sizeof st);
-        chain_status cs = chain_mine_block(&b, &st, &err, s[k], n->key.pub, &mo);
+        chain_mining_result r;
+        chain_status cs = chain_mining_next(mn, &b, &r, &err);
         if (cs == CHAIN_OK) {
             atomic_fetch_add(&n->mined, 1);
             char id[POUW_SHA256_HEX];
             pouw_hex_encode(id, b.post_hash, 32);
-            printf("%s height %" PRIu64 " id %s mined%s\n", n->ch[idx[k]].p->name, b.header.height, id,
-                   added.best ? "" : " (side branch)");
+            printf("%s height %" PRIu64 " id %s mined%s\n", n->ch[idx[r.chain]].p->name, b.header.height, id,
+                   r.added.best ? "" : " (side branch)");
             fflush(stdout);
-            nonce[k] = 0;
-        } else if (cs == CHAIN_ESTOPPED) {
-            nonce[k] = (nonce[k] + st.prehash_tries) % POUW_NONCE_LIMIT;
-        } else if (cs == CHAIN_ESTALE) {
-            nonce[k] = 0;
-        } else if (cs != CHAIN_EBUSY) {
+        } else if (cs != CHAIN_ESTOPPED && cs != CHAIN_ESTALE && cs != CHAIN_EBUSY) {
             common_error_print(&err, "pouw node: miner", stderr);
         }
         pouw_block_clear(&b);
     }
 out:
+    chain_mining_close(mn);
     for (unsigned k = 0; k < m; k++)
         chain_store_close(s[k]);
 }
