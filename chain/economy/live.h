@@ -44,6 +44,9 @@
  *       wdx     a coin, d wid                         withdrawal_removed
  *       place   a account, b pair, c side, d type, e price, f qty, t time   (accepted only)
  *       cancel  a account, d order id                 (accepted only)
+ *       err     a account, t time, x the message      a refusal (changes nothing)
+ *     and a table meta (the config, the speed, the account keys) that `econ
+ *     export` reads (chain/economy/export.h has both).
  *     Accounts are agent indices 0..n-1 (config order, "<label>-<k>"); n is
  *     the house (bootstrap coins not granted). A deposit is a transfer to the
  *     exchange's account from an agent's key, its id the first 8 bytes of the
