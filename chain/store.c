@@ -448,9 +448,25 @@ static chain_status apply_diff(pouw_ledger *l, common_error *err, chain_store *s
     return cs;
 }
 
+static chain_status ledger_read(pouw_ledger *l, common_error *err, chain_store *s, const uint8_t id32[32]);
+
+/* The ledger takes several statements (the walk down to the best chain, then the
+ * best chain's rows up to the fork): outside a transaction each would see the
+ * database of its own moment, and a reorganisation committed between them by
+ * another connection would mix two best chains. One read transaction gives them
+ * one snapshot (WAL: readers never wait for the writer). */
 chain_status chain_store_ledger(pouw_ledger *l, common_error *err, chain_store *s, const uint8_t id32[32])
 {
     assert(l && s && id32);
+    int own = sqlite3_get_autocommit(s->db) && exec(s, "BEGIN") == SQLITE_OK;
+    chain_status cs = ledger_read(l, err, s, id32);
+    if (own)
+        exec(s, cs == CHAIN_OK ? "COMMIT" : "ROLLBACK");
+    return cs;
+}
+
+static chain_status ledger_read(pouw_ledger *l, common_error *err, chain_store *s, const uint8_t id32[32])
+{
     pouw_ledger_clear(l);
     common_error_clear(err);
     /* the side-branch blocks down to the best chain, newest first */

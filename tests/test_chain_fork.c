@@ -491,3 +491,101 @@ Test(chain_fork, a_block_and_its_child_added_at_once_both_end_valid, .timeout = 
     tk_rmrf(x);
     tk_rmrf(y);
 }
+
+typedef struct flipper {
+    chain_store *s;
+    const uint8_t *a, *b;
+    int rounds;
+    int failed;
+} flipper;
+
+static void *flip_thread(void *u)
+{
+    flipper *f = u;
+    common_error err;
+    for (int i = 0; i < f->rounds; i++)
+        if (chain_store_prefer_tip(f->s, NULL, &err, (i & 1) ? f->a : f->b) != CHAIN_OK)
+            f->failed++;
+    return NULL;
+}
+
+static int same_ledger(const pouw_ledger *x, const pouw_ledger *y)
+{
+    if (x->n != y->n)
+        return 0;
+    for (size_t i = 0; i < x->n; i++)
+        if (memcmp(x->e[i].account, y->e[i].account, 32) || x->e[i].balance != y->e[i].balance ||
+            x->e[i].sequence != y->e[i].sequence)
+            return 0;
+    return 1;
+}
+
+/* A block's ledger takes several statements (down to the best chain, then the best
+ * chain's rows): while another connection flips the tip between two equal-weight
+ * branches (the tie rule's reorganisations), every ledger read is the block's own,
+ * never a mix of the two branches (a node once judged an honest block invalid so). */
+Test(chain_fork, a_ledger_read_during_reorganisations_is_the_blocks_own, .timeout = 180)
+{
+    char x[256], y[256];
+    tk_tmpdir(x);
+    tk_tmpdir(y);
+    chain_params p = ck_params("flip", 54, 0, 60);
+    chain_store *sx, *sy;
+    ck_open(&sx, x, &p, NULL);
+    pouw_key a, b;
+    tk_key(&a, 0xa9);
+    tk_key(&b, 0xb9);
+    pouw_block blk, a2, a3, b2, b3;
+    pouw_block_init(&blk);
+    pouw_block_init(&a2);
+    pouw_block_init(&a3);
+    pouw_block_init(&b2);
+    pouw_block_init(&b3);
+    ck_mine(sx, &blk, a.pub, 60000, NULL);
+    copy_chain(x, y, "flip");
+    ck_open(&sy, y, &p, NULL);
+    ck_mine(sx, &a2, a.pub, 60000, NULL);
+    ck_mine(sx, &a3, a.pub, 60000, NULL);
+    ck_mine(sy, &b2, b.pub, 60000, NULL);
+    ck_mine(sy, &b3, b.pub, 60000, NULL);
+    common_error err;
+    pouw_reason why;
+    cr_assert_eq(chain_store_add(sx, NULL, &why, &err, &b2), CHAIN_OK, "%s", err.msg);
+    cr_assert_eq(chain_store_add(sx, NULL, &why, &err, &b3), CHAIN_OK, "%s", err.msg);
+    pouw_ledger want_a = {0}, want_b = {0}, got = {0};
+    cr_assert_eq(chain_store_ledger(&want_a, &err, sx, a2.post_hash), CHAIN_OK);
+    cr_assert_eq(chain_store_ledger(&want_b, &err, sx, b2.post_hash), CHAIN_OK);
+    cr_assert(!same_ledger(&want_a, &want_b), "the branches pay different miners");
+    chain_store *sf;
+    ck_open(&sf, x, &p, NULL);
+    flipper f = {sf, a3.post_hash, b3.post_hash, 400, 0};
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, flip_thread, &f), 0);
+    int reads = 0, wrong = 0, errs = 0;
+    for (; reads < 4000; reads++) {
+        const pouw_block *q = (reads & 1) ? &a2 : &b2;
+        if (chain_store_ledger(&got, &err, sx, q->post_hash) != CHAIN_OK)
+            errs++;
+        else if (!same_ledger(&got, (reads & 1) ? &want_a : &want_b))
+            wrong++;
+    }
+    pthread_join(t, NULL);
+    cr_assert_eq(f.failed, 0);
+    cr_assert_eq(errs, 0);
+    cr_assert_eq(wrong, 0, "%d of %d ledger reads mixed the two branches", wrong, reads);
+    pouw_ledger_clear(&want_a);
+    pouw_ledger_clear(&want_b);
+    pouw_ledger_clear(&got);
+    chain_store_close(sf);
+    pouw_block_clear(&blk);
+    pouw_block_clear(&a2);
+    pouw_block_clear(&a3);
+    pouw_block_clear(&b2);
+    pouw_block_clear(&b3);
+    pouw_key_clear(&a);
+    pouw_key_clear(&b);
+    chain_store_close(sx);
+    chain_store_close(sy);
+    tk_rmrf(x);
+    tk_rmrf(y);
+}
