@@ -29,6 +29,11 @@ static inline void common_buf_reset(common_buf *b) { b->len = 0; if (b->data) b-
 /* Makes room for `extra` more bytes (plus the NUL). Returns 0, or -1 (and sets oom). */
 int common_buf_reserve(common_buf *b, size_t extra);
 
+/* Grows the array *p of *cap elements of elem bytes to hold at least need
+ * (doubling from 16; the new elements zeroed). Returns 0, or -1 when out of
+ * memory or the size overflows (then *p and *cap are unchanged). */
+int common_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Appends bytes. Returns 0, or -1 (and sets oom) when out of memory. */
 int common_buf_append(common_buf *b, const void *p, size_t n);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "chain/economy/live.h"
+#include "common/buf.h"
 #include "chain/economy/market.h"
 #include "chain/economy/onchain.h"
 #include "chain/economy/outputs.h"
@@ -168,19 +169,6 @@ static int efail(E *x, int rc, const char *path, const char *field, const char *
     return rc;
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t sz)
-{
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? 2 * *cap : 64;
-    void *q = realloc(*p, nc * sz);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
 static const char *label_of(const E *x, uint32_t acc) { return acc < x->n ? x->label[acc] : "house"; }
 
 static void on_trade(void *user, const chain_ex_trade *tr)
@@ -313,7 +301,7 @@ static int open_chains(E *x)
         if (chain_store_open(&cx->s, &e, x->dir, cx->p, &so) != CHAIN_OK)
             return efail(x, 2, e.path[0] ? e.path : x->dir, e.field, "%s", e.msg);
         /* the journal's blocks start at height 1, on the genesis */
-        if (grow((void **)&cx->ids, &cx->cap, 0, 32))
+        if (common_grow((void **)&cx->ids, &cx->cap, 1, 32))
             return efail(x, 1, x->dir, "", "out of memory");
         if (!chain_store_best_id(cx->ids[0], cx->s, 0))
             return efail(x, 2, chain_store_path(cx->s), cx->p->name, "no genesis");
@@ -426,7 +414,7 @@ static int export_row(void *user, int64_t seq, chain_econ_journal_row *r)
         if ((uint64_t)r->b != cx->n || !r->has_x)
             return efail(x, 2, x->dbpath, "journal", "row %lld (blk): height %lld does not follow %llu", (long long)seq,
                          (long long)r->b, (unsigned long long)(cx->n - 1));
-        if (grow((void **)&cx->ids, &cx->cap, (size_t)cx->n, 32))
+        if (common_grow((void **)&cx->ids, &cx->cap, (size_t)cx->n + 1, 32))
             return efail(x, 1, x->dbpath, "", "out of memory");
         memcpy(cx->ids[cx->n], r->x, 32);
         cx->n++;
@@ -497,7 +485,7 @@ static int block_rows(E *x)
             }
             if (m.height <= boot)
                 break;
-            if (grow((void **)&rows, &cap, n, sizeof *rows)) {
+            if (common_grow((void **)&rows, &cap, n + 1, sizeof *rows)) {
                 rc = efail(x, 1, x->dir, "", "out of memory");
                 break;
             }

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "chain/economy/export.h"
+#include "common/buf.h"
 #include "chain/economy/external.h"
 #include "chain/economy/market.h"
 #include "chain/economy/onchain.h"
@@ -255,19 +256,6 @@ static wdr *find_wdr(X *x, uint64_t wid)
     return NULL;
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t sz)
-{
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? 2 * *cap : 64;
-    void *q = realloc(*p, nc * sz);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
 /* The withdrawal's transfer (rebuilt the same every time: Ed25519 is deterministic). */
 static int wdr_tx(X *x, const wdr *w, pouw_tx *tx)
 {
@@ -310,7 +298,7 @@ static int apply(X *x, row *r, chain_ex_place_result *res, char reason[CHAIN_EX_
         chainv *cv = &x->c[coin];
         if ((uint64_t)r->b != cv->n)
             return -1;
-        if (grow((void **)&cv->ids, &cv->cap, (size_t)cv->n, 32))
+        if (common_grow((void **)&cv->ids, &cv->cap, (size_t)cv->n + 1, 32))
             return CHAIN_EX_ENOMEM;
         memcpy(cv->ids[cv->n], r->x, 32);
         cv->n++;
@@ -322,7 +310,7 @@ static int apply(X *x, row *r, chain_ex_place_result *res, char reason[CHAIN_EX_
     } else if (strcmp(op, "dep") == 0) {
         dep *d = find_dep(x, coin, (uint64_t)r->d);
         if (!d) {
-            if (grow((void **)&x->d, &x->capd, x->nd, sizeof *x->d))
+            if (common_grow((void **)&x->d, &x->capd, x->nd + 1, sizeof *x->d))
                 return CHAIN_EX_ENOMEM;
             d = &x->d[x->nd++];
             d->coin = coin;
@@ -330,7 +318,7 @@ static int apply(X *x, row *r, chain_ex_place_result *res, char reason[CHAIN_EX_
         }
         d->height = (uint64_t)r->e;
     } else if (strcmp(op, "wd") == 0) {
-        if (grow((void **)&x->w, &x->capw, x->nw, sizeof *x->w))
+        if (common_grow((void **)&x->w, &x->capw, x->nw + 1, sizeof *x->w))
             return CHAIN_EX_ENOMEM;
         wdr *w = &x->w[x->nw++];
         memset(w, 0, sizeof *w);
@@ -634,7 +622,7 @@ static int open_chains(X *x)
             uint8_t gid[32];
             if (!chain_store_best_id(gid, cv->s, 0))
                 return xfail(x, 1, "chains", "%s: no genesis", cv->p->name);
-            if (grow((void **)&cv->ids, &cv->cap, 0, 32))
+            if (common_grow((void **)&cv->ids, &cv->cap, 1, 32))
                 return xfail(x, 1, "memory", "out of memory");
             memcpy(cv->ids[0], gid, 32);
             cv->n = 1;

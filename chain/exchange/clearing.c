@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
+
 /* ------------------------------------------------------------ static tables */
 
 static const chain_ex_pair_info ex_pairs[CHAIN_EX_PAIRS] = {
@@ -167,22 +169,6 @@ static void set_reason(char *reason, const char *fmt, ...)
     va_end(ap);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return -1;
-    memset((char *)q + *cap * elem, 0, (n - *cap) * elem);
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
 static unsigned order_coin(unsigned pair, int side)
 {
     return side == BSE_MATCH_BUY ? ex_pairs[pair].quote : ex_pairs[pair].base;
@@ -272,7 +258,7 @@ static int32_t rec_alloc(chain_ex *ex)
     } else {
         if (ex->n_ord >= (size_t)INT32_MAX)
             return -1;
-        if (grow((void **)&ex->ord, &ex->cap_ord, ex->n_ord + 1, sizeof *ex->ord))
+        if (common_grow((void **)&ex->ord, &ex->cap_ord, ex->n_ord + 1, sizeof *ex->ord))
             return -1;
         s = (int32_t)ex->n_ord++;
     }
@@ -492,7 +478,7 @@ chain_ex_code chain_ex_place(chain_ex *ex, uint32_t account, unsigned pair, int 
 
     /* room before the submission: the callback never allocates */
     bse_match *m = &ex->book[pair];
-    if (grow((void **)&ex->slot_of[pair], &ex->cap_slot[pair], (size_t)m->next_id + 1, sizeof(uint32_t)))
+    if (common_grow((void **)&ex->slot_of[pair], &ex->cap_slot[pair], (size_t)m->next_id + 1, sizeof(uint32_t)))
         return CHAIN_EX_ENOMEM;
     int32_t s = rec_alloc(ex);
     if (s < 0)
@@ -633,7 +619,7 @@ static int64_t dep_add(ex_coin *c, uint64_t id)
         c->tab = nt;
         c->tab_cap = ncap;
     }
-    if (grow((void **)&c->dep, &c->cap_dep, c->n_dep + 1, sizeof *c->dep))
+    if (common_grow((void **)&c->dep, &c->cap_dep, c->n_dep + 1, sizeof *c->dep))
         return -1;
     size_t k = c->n_dep++;
     memset(&c->dep[k], 0, sizeof c->dep[k]);
@@ -664,7 +650,7 @@ chain_ex_code chain_ex_deposit_seen(chain_ex *ex, unsigned coin, uint32_t accoun
         return CHAIN_EX_EINVAL;
     ex_coin *c = &ex->coin[coin];
     /* room in the waiting list first, so a failure leaves nothing half-recorded */
-    if (grow((void **)&c->wait_dep, &c->cap_wait_dep, c->n_wait_dep + 1, sizeof *c->wait_dep))
+    if (common_grow((void **)&c->wait_dep, &c->cap_wait_dep, c->n_wait_dep + 1, sizeof *c->wait_dep))
         return CHAIN_EX_ENOMEM;
     int64_t k = dep_find(c, deposit_id);
     if (k >= 0) {
@@ -823,10 +809,10 @@ chain_ex_code chain_ex_withdraw(chain_ex *ex, unsigned coin, uint32_t account, i
         return CHAIN_EX_EREFUSED;
     }
     if (ex->n_wd >= UINT32_MAX - 1 ||
-        grow((void **)&ex->wd, &ex->cap_wd, ex->n_wd + 1, sizeof *ex->wd))
+        common_grow((void **)&ex->wd, &ex->cap_wd, ex->n_wd + 1, sizeof *ex->wd))
         return CHAIN_EX_ENOMEM;
     ex_coin *c = &ex->coin[coin];
-    if (grow((void **)&c->wait_wd, &c->cap_wait_wd, c->n_wait_wd + 1, sizeof *c->wait_wd))
+    if (common_grow((void **)&c->wait_wd, &c->cap_wait_wd, c->n_wait_wd + 1, sizeof *c->wait_wd))
         return CHAIN_EX_ENOMEM;
     ex_withdrawal *x = &ex->wd[ex->n_wd];
     memset(x, 0, sizeof *x);
@@ -862,7 +848,7 @@ chain_ex_code chain_ex_withdrawal_seen(chain_ex *ex, unsigned coin, uint64_t wid
     if (x->state == EX_WD_CONFIRMED)
         return after(ex, CHAIN_EX_OK); /* seen again without a removal: stays confirmed */
     if (!x->listed) {
-        if (grow((void **)&c->wait_wd, &c->cap_wait_wd, c->n_wait_wd + 1, sizeof *c->wait_wd))
+        if (common_grow((void **)&c->wait_wd, &c->cap_wait_wd, c->n_wait_wd + 1, sizeof *c->wait_wd))
             return CHAIN_EX_ENOMEM;
         c->wait_wd[c->n_wait_wd++] = (uint32_t)(wid - 1);
         x->listed = 1;
