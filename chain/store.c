@@ -1329,6 +1329,17 @@ static int same_digest(chain_store *s, const uint8_t id[32], const uint8_t d[32]
  * only for the very document judged (its digest is stored with it): another copy
  * under the same id is judged afresh, and a valid one replaces the rejection. A
  * bad copy can never make the genuine block invalid. */
+/* After a committed tip move: the result, this value's tip, the tip_moved callback. */
+static void tip_told(chain_store *s, chain_store_add_result *res, const chain_tip_move *mv)
+{
+    res->moved = 1;
+    res->move = *mv;
+    memcpy(s->tip, mv->new_tip, 32);
+    s->tip_h = mv->new_height;
+    if (s->o.tip_moved)
+        s->o.tip_moved(s->o.tip_moved_user, s, mv);
+}
+
 static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_reason *reason, common_error *err,
                             const char *doc, size_t len, pouw_block *b, int *again_please)
 {
@@ -1525,14 +1536,8 @@ static chain_status add_one(chain_store *s, chain_store_add_result *res, pouw_re
     res->stored = 1;
     res->verdict = v;
     *reason = v == CHAIN_VERDICT_INVALID ? r : POUW_R_OK;
-    if (moved) {
-        res->moved = 1;
-        res->move = mv;
-        memcpy(s->tip, mv.new_tip, 32);
-        s->tip_h = mv.new_height;
-        if (s->o.tip_moved)
-            s->o.tip_moved(s->o.tip_moved_user, s, &mv);
-    }
+    if (moved)
+        tip_told(s, res, &mv);
     if (v == CHAIN_VERDICT_VALID) {
         uint8_t t[32];
         int have;
@@ -1721,12 +1726,7 @@ chain_status chain_store_prefer_tip(chain_store *s, chain_store_add_result *res,
     if (cs != CHAIN_OK)
         return cs;
     if (moved) {
-        res->moved = 1;
-        res->move = mv;
-        memcpy(s->tip, mv.new_tip, 32);
-        s->tip_h = mv.new_height;
-        if (s->o.tip_moved)
-            s->o.tip_moved(s->o.tip_moved_user, s, &mv);
+        tip_told(s, res, &mv);
     } else {
         if (chain_store_refresh(s, NULL, NULL) != CHAIN_OK) { /* the tip as before: nothing moved */
         }
