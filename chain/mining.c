@@ -9,7 +9,6 @@
 
 #include "common/clock.h"
 #include "chain/report.h"
-#include "chain/validate.h"
 
 struct chain_mining {
     chain_mining_opts o;
@@ -172,12 +171,7 @@ chain_status chain_mining_next(chain_mining *m, pouw_block *b, chain_mining_resu
     if ((cs = sync_chain(m, c, err)) != CHAIN_OK)
         return cs;
     r->chain = c;
-    m->height = r->height = chain_store_tip_height(s) + 1;
-    pouw_requirements req;
-    common_error te;
-    m->threshold = chain_required_targets(&req, &te, chain_store_params(s), s, m->height) == CHAIN_OK
-                       ? req.pps_threshold_micro
-                       : 0;
+    r->height = chain_store_tip_height(s) + 1;
     m->switch_to = -1;
     chain_mine_opts mo;
     memset(&mo, 0, sizeof mo);
@@ -190,8 +184,11 @@ chain_status chain_mining_next(chain_mining *m, pouw_block *b, chain_mining_resu
     mo.stop_on_change = 1;
     chain_mine_job job;
     cs = chain_mine_template(&job, err, s, m->miner, &mo);
-    if (cs == CHAIN_OK)
+    if (cs == CHAIN_OK) { /* what the attempt callback shows: the job's own height and threshold */
+        m->height = r->height = job.height;
+        m->threshold = job.mp.header.pps_threshold_micro;
         cs = chain_mine_solve(b, &r->stats, err, s, &job, &mo);
+    }
     if (cs == CHAIN_OK)
         cs = chain_mine_submit(s, &r->added, err, b);
     chain_mine_job_clear(&job);

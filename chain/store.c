@@ -1727,9 +1727,8 @@ chain_status chain_store_prefer_tip(chain_store *s, chain_store_add_result *res,
         return cs;
     if (moved) {
         tip_told(s, res, &mv);
-    } else {
-        if (chain_store_refresh(s, NULL, NULL) != CHAIN_OK) { /* the tip as before: nothing moved */
-        }
+    } else if (chain_store_refresh(s, NULL, NULL) != CHAIN_OK) {
+        /* the tip this value knew stays: nothing moved here */
     }
     res->best = memcmp(s->tip, id32, 32) == 0;
     s->data_version = data_version(s);

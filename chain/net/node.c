@@ -18,7 +18,6 @@
 #include "chain/keys.h"
 #include "chain/net/peer.h"
 #include "chain/net/wire.h"
-#include "chain/miner.h"
 #include "chain/mining.h"
 #include "chain/validate.h"
 #include "chain/retarget.h"
