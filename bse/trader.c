@@ -137,6 +137,8 @@ bse_trader_status bse_trader_init(bse_trader *t, const bse_trader_entry *e, cons
     }
 }
 
+static void lut_free(bse_lut *L);
+
 void bse_trader_clear(bse_trader *t)
 {
     if (!t)
@@ -146,8 +148,8 @@ void bse_trader_clear(bse_trader *t)
         free(t->u.zip.strats);
     if (t->type == BSE_T_PRZI || t->type == BSE_T_PRSH || t->type == BSE_T_PRDE) {
         for (int32_t i = 0; t->u.przi.strats && i < t->u.przi.nslots; i++) {
-            free(t->u.przi.strats[i].lut_bid.cum);
-            free(t->u.przi.strats[i].lut_ask.cum);
+            lut_free(&t->u.przi.strats[i].lut_bid);
+            lut_free(&t->u.przi.strats[i].lut_ask);
         }
         free(t->u.przi.strats);
     }
@@ -190,42 +192,64 @@ static int64_t shave_price(const bse_exchange *ex, int is_bid, int64_t limit, in
     return q < limit ? limit : q;
 }
 
-/* TraderPRZI.getorder.calc_cdf_lut */
-static int lut_build(bse_lut *L, double strategy, int buy, int64_t pmin, int64_t pmax, const char **why)
+/* Empty a strategy side's cache of tables. */
+static void lut_flush(bse_lut *L)
 {
-    if (strategy > 1.0 || strategy < -1.0) {
-        *why = "PRSH FAIL: strategy out of range";
+    for (int32_t i = 0; i < L->cap; i++)
+        free(L->tab[i].v);
+    if (L->cap)
+        memset(L->tab, 0, sizeof *L->tab * (size_t)L->cap);
+    L->used = 0;
+    L->doubles = 0;
+}
+
+static void lut_free(bse_lut *L)
+{
+    lut_flush(L);
+    free(L->tab);
+    memset(L, 0, sizeof *L);
+}
+
+static bse_lut_table *lut_slot(bse_lut *L, int64_t span)
+{
+    uint32_t m = (uint32_t)L->cap - 1, h = (uint32_t)((uint64_t)span * 0x9E3779B97F4A7C15u >> 32) & m;
+    while (L->tab[h].span && L->tab[h].span != span)
+        h = (h + 1) & m;
+    return &L->tab[h];
+}
+
+/* Double the hash slots (64 at first), keeping the tables. */
+static int lut_grow(bse_lut *L)
+{
+    int32_t ncap = L->cap ? 2 * L->cap : 64;
+    bse_lut_table *old = L->tab, *tab = calloc((size_t)ncap, sizeof *tab);
+    if (!tab)
         return -1;
+    int32_t ocap = L->cap;
+    L->tab = tab;
+    L->cap = ncap;
+    for (int32_t i = 0; i < ocap; i++)
+        if (old[i].span)
+            *lut_slot(L, old[i].span) = old[i];
+    free(old);
+    return 0;
+}
+
+/* TraderPRZI.getorder.calc_cdf_lut's weights, for a table not in the cache:
+ * the same operations in the same order, so the same doubles. */
+static int lut_weights(bse_lut_table *T, double strategy, int buy, int64_t span, const char **why)
+{
+    double *v = malloc(sizeof *v * (size_t)span);
+    if (!v) {
+        *why = "out of memory";
+        return -2;
     }
-    if (pmax < pmin) {
-        *why = "PRSH FAIL: pmax < pmin";
-        return -1;
-    }
-    int64_t span = pmax - pmin + 1;
-    if (span > 100000000) {
-        *why = "PRZI price range too large to tabulate";
-        return -1;
-    }
-    if (span > L->cap) {
-        double *c = realloc(L->cum, sizeof *c * (size_t)span);
-        if (!c) {
-            *why = "out of memory";
-            return -2;
-        }
-        L->cum = c;
-        L->cap = (int32_t)span;
-    }
-    L->valid = 1;
-    L->strat = strategy;
-    L->pmin = pmin;
-    L->pmax = pmax;
-    double p_range = (double)(pmax - pmin);
+    double p_range = (double)(span - 1);
     if (p_range < 1) {
-        L->n = 1;
-        L->cum[0] = 1.0;
+        v[0] = 1.0;
+        *T = (bse_lut_table){.span = span, .filled = 1, .sum = 1.0, .v = v};
         return 0;
     }
-    L->n = (int32_t)span;
     double c = 4 * tan(PY_PI * (strategy + 0.5));
     c = (c < 100) ? c : 100;   /* min(theta0, x) */
     c = (c > -100) ? c : -100; /* max(-theta0, .) */
@@ -244,19 +268,93 @@ static int lut_build(bse_lut *L, double strategy, int buy, int64_t pmin, int64_t
             cal = buy ? 1.0 - ((exp(c * p_r) - 1.0) / e2cm1) : 1.0 - ((exp(c * (1 - p_r)) - 1.0) / e2cm1);
         if (cal < 0)
             cal = 0;
-        L->cum[i] = cal;
+        v[i] = cal;
         sum += cal;
     }
     if (sum == 0) {
+        free(v);
         *why = "PRZI calc_cdf_lut: float division by zero (calp_sum == 0)";
         return -1;
     }
-    double cum = 0;
-    for (int64_t i = 0; i < span; i++) {
-        cum += L->cum[i] / sum;
-        L->cum[i] = cum;
-    }
+    *T = (bse_lut_table){.span = span, .filled = 0, .sum = sum, .v = v};
     return 0;
+}
+
+/* The table for (strategy, side, pmin..pmax), from the cache or built and
+ * cached: TraderPRZI.getorder.calc_cdf_lut with its checks in its order. */
+static int lut_get(bse_lut *L, double strategy, int buy, int64_t pmin, int64_t pmax, bse_lut_table **out,
+                   const char **why)
+{
+    if (L->has_strat && L->strat == strategy && L->cap && pmax >= pmin) {
+        bse_lut_table *T = lut_slot(L, pmax - pmin + 1);
+        if (T->span) {
+            *out = T;
+            return 0;
+        }
+    }
+    if (strategy > 1.0 || strategy < -1.0) {
+        *why = "PRSH FAIL: strategy out of range";
+        return -1;
+    }
+    if (pmax < pmin) {
+        *why = "PRSH FAIL: pmax < pmin";
+        return -1;
+    }
+    int64_t span = pmax - pmin + 1;
+    if (span > 100000000) {
+        *why = "PRZI price range too large to tabulate";
+        return -1;
+    }
+    if (!L->has_strat || L->strat != strategy) {
+        lut_flush(L);
+        L->strat = strategy;
+        L->has_strat = 1;
+    }
+    if (L->used && L->doubles + span > BSE_LUT_BUDGET)
+        lut_flush(L); /* full: start again (the cache only saves time) */
+    if (2 * (L->used + 1) > L->cap && lut_grow(L)) {
+        *why = "out of memory";
+        return -2;
+    }
+    bse_lut_table built;
+    int rc = lut_weights(&built, strategy, buy, span, why);
+    if (rc)
+        return rc;
+    bse_lut_table *T = lut_slot(L, span);
+    *T = built;
+    L->used++;
+    L->doubles += span;
+    *out = T;
+    return 0;
+}
+
+/* The first index whose cumulative probability exceeds u (BSE's linear scan
+ * of the LUT), or -1. The cumulative sums are non-decreasing, so the part
+ * already summed is searched by bisection and the rest summed only as far as
+ * needed, each sum the same double as BSE's running total. */
+static int64_t lut_draw(bse_lut_table *T, double u)
+{
+    int64_t f = T->filled;
+    if (f > 0 && u < T->v[f - 1]) {
+        int64_t lo = 0, hi = f - 1; /* v[hi] > u */
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (u < T->v[mid])
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return lo;
+    }
+    double cum = f > 0 ? T->v[f - 1] : 0;
+    for (int64_t i = f; i < T->span; i++) {
+        cum += T->v[i] / T->sum;
+        T->v[i] = cum;
+        T->filled = i + 1;
+        if (u < cum)
+            return i;
+    }
+    return -1;
 }
 
 static int getorder_przi(bse_trader *t, const bse_exchange *ex, bse_rng *rng, int64_t *price, const char **why)
@@ -298,17 +396,14 @@ static int getorder_przi(bse_trader *t, const bse_exchange *ex, bse_rng *rng, in
         }
         L = &s->lut_ask;
     }
-    if (!L->valid || L->strat != strat || L->pmin != p_min || L->pmax != p_max) {
-        int rc = lut_build(L, strat, is_bid, p_min, p_max, why);
-        if (rc)
-            return rc;
-    }
-    double u = bse_rng_random(rng);
-    for (int32_t i = 0; i < L->n; i++) {
-        if (u < L->cum[i]) {
-            *price = L->pmin + i;
-            return 1;
-        }
+    bse_lut_table *T;
+    int rc = lut_get(L, strat, is_bid, p_min, p_max, &T, why);
+    if (rc)
+        return rc;
+    int64_t i = lut_draw(T, bse_rng_random(rng));
+    if (i >= 0) {
+        *price = p_min + i;
+        return 1;
     }
     *why = "PRZI drew no price from its CDF (BSE would raise TypeError comparing None)";
     return -1;

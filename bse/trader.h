@@ -27,6 +27,9 @@
 #include "bse/rng.h"
 
 #define BSE_BLOTTER_LEN 100
+#ifndef BSE_LUT_BUDGET
+#define BSE_LUT_BUDGET 32768 /* doubles one bse_lut caches (256 KiB) */
+#endif
 #define BSE_BID 1
 #define BSE_ASK 0
 
@@ -52,12 +55,27 @@ typedef struct bse_zipsh_slot { /* one ZIPSH strategy record */
     int active, evaluated;
 } bse_zipsh_slot;
 
-typedef struct bse_lut { /* PRZI cumulative distribution, prices pmin..pmax */
-    int valid;
+/* One PRZI price distribution (BSE's calc_cdf_lut) over span = pmax - pmin + 1
+ * prices. Its values depend on the strategy, the side and the span only, not
+ * on pmin, so a table serves every range of the same width. v[0..filled) hold
+ * the cumulative distribution, v[filled..span) the weights not yet summed into
+ * it (a draw sums only as far as it needs). */
+typedef struct bse_lut_table {
+    int64_t span; /* 0: an empty hash slot */
+    int64_t filled;
+    double sum;
+    double *v;
+} bse_lut_table;
+
+/* The tables of one strategy and side, by span: an open-addressing cache,
+ * emptied when the strategy changes or its size passes BSE_LUT_BUDGET doubles.
+ * A table is a pure function of its key, so the cache changes no result. */
+typedef struct bse_lut {
     double strat;
-    int64_t pmin, pmax;
-    int32_t n, cap;
-    double *cum;
+    int has_strat;
+    int32_t cap, used; /* hash slots (a power of two) and tables held */
+    int64_t doubles;   /* values held by the tables */
+    bse_lut_table *tab;
 } bse_lut;
 
 typedef struct bse_przi_slot {
