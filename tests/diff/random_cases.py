@@ -2,12 +2,16 @@
 """Differential check of bin/bse against the reference BSE.py on random configs.
 
 usage: BSE_PY_DIR=/path/to/BSE python3 tests/diff/random_cases.py [--n N] [--seed S] [--bin bin]
+       python3 tests/diff/random_cases.py --against OLD/bin/bse [--n N] [--seed S] [--bin bin]
 
 Draws N random but valid cases (trader mixes over all eleven types, one to three zones,
 every step mode and time mode, int and hex256 seeds), runs each through the C engine and
 through ../shared/tools/pybse.py (BSE.py v1.91), and compares the SHA-256 of every output
 file and random.getrandbits(32) after the session. Not part of `make test` (it needs
 BSE.py, which this project does not ship); run it by hand after engine changes.
+With --against, the reference is another build of bin/bse instead of BSE.py (fast:
+an optimisation must leave every byte as the previous engine wrote it), and half of
+the cases get extra PRSH and PRDE traders, whose strategy tables change most.
 Prints one line per case and "N passed, M failed"."""
 import argparse, hashlib, json, os, random, subprocess, sys, tempfile
 
@@ -68,11 +72,40 @@ def make_case(i, r):
 def sha(p):
     return hashlib.sha256(open(p, "rb").read()).hexdigest()
 
+def run_bin(b, cf, d):
+    p = subprocess.run([b, "run", cf, "--out", d, "--summary"], capture_output=True, text=True)
+    files = {f: sha(os.path.join(d, f)) for f in sorted(os.listdir(d))} if os.path.isdir(d) else {}
+    return p.returncode, p.stdout, files
+
+def against(a):
+    r = random.Random(a.seed)
+    ok = bad = 0
+    for i in range(a.n):
+        c = make_case(i, r)
+        if r.random() < 0.5:
+            c["trader_spec"]["buyers"].append(["PRSH", r.randint(1, 5), {"k": r.randint(2, 5), "s_min": -1.0, "s_max": 1.0}])
+            c["trader_spec"]["sellers"].append(["PRDE", r.randint(1, 5), {"k": r.randint(4, 6), "s_min": -1.0, "s_max": 1.0}])
+        with tempfile.TemporaryDirectory() as d:
+            cf = os.path.join(d, "case.json"); json.dump(c, open(cf, "w"))
+            new = run_bin(os.path.join(a.bin, "bse"), cf, os.path.join(d, "new"))
+            ref = run_bin(a.against, cf, os.path.join(d, "ref"))
+            if new != ref:
+                diffs = sorted(f for f in set(new[2]) | set(ref[2]) if new[2].get(f) != ref[2].get(f))
+                print("%s MISMATCH exit %d/%d files=%s" % (c["case_id"], new[0], ref[0], diffs))
+                json.dump(c, open("/tmp/%s.json" % c["case_id"], "w")); bad += 1
+            else:
+                print("%s ok (%d files, exit %d)" % (c["case_id"], len(new[2]), new[0])); ok += 1
+    print("%d passed, %d failed" % (ok, bad))
+    return 1 if bad else 0
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=20); ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bin", default="bin")
+    ap.add_argument("--against", help="a reference bin/bse to compare with instead of BSE.py")
     a = ap.parse_args()
+    if a.against:
+        return against(a)
     top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     pybse = os.path.join(top, "..", "shared", "tools", "pybse.py")
     r = random.Random(a.seed)
