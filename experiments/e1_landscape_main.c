@@ -6,6 +6,9 @@
  * Attempt `seed` of chain c has pre-hash SHA-256("bse-pouw/E1" || u32le(c) || u64le(seed))
  * and its n sessions are the consensus's: s_i = SHA-256(pre || u32le(i)), the case of
  * pouw_session_case, pps_i and pps_micro exactly as pouw/work.h (a test compares).
+ * --environments v1 samples version 1's generator instead (pouw_env_generate_v1: costs
+ * differ from seed to seed), for E4's v1-style rows; its files are
+ * pps_distribution_v1.csv and pps_regression_v1.csv.
  * Outputs: pps_distribution.csv, pps_regression.csv (both deterministic). */
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -22,20 +25,17 @@
 #include "pouw/env.h"
 #include "pouw/seed.h"
 
-/* Which environment generator this build has: version 1's (pouw.md s3) or the equal-cost
- * one of version 2 (s11.11, which defines POUW_ENV_TRADERS). Written into every row so
- * that E4 reports per kind. */
-#ifdef POUW_ENV_TRADERS
-#define ENV_KIND "equal-cost"
-#else
-#define ENV_KIND "v1"
-#endif
+/* The environments sampled, written into every row so that E4 reports per kind: the
+ * consensus's equal-cost generator (s11.11) or version 1's (s3, --environments v1). */
+#define ENV_EQUAL "equal-cost"
+#define ENV_V1 "v1"
 
 #define NV_SESSION (4 + 2 * EXPERIMENTS_ENV_TYPES + 4) /* features, means, pps, steps, trades, traders */
 
 typedef struct e1 {
     const chain_params *chain[CHAIN_COUNT];
     size_t n_chain;
+    int v1; /* --environments v1 */
 } e1;
 
 static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
@@ -52,7 +52,8 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, co
         bse_case c;
         pouw_env_draw d;
         if (pouw_session_seed(s, pre, i) != POUW_OK ||
-            pouw_env_generate(&c, &d, err, &p->tmpl, s, i) != POUW_OK)
+            (x->v1 ? pouw_env_generate_v1(&c, &d, err, &p->tmpl, s, i)
+                   : pouw_env_generate(&c, &d, err, &p->tmpl, s, i)) != POUW_OK)
             return common_error_set(err, -1, p->name, "environment", "cannot generate seed %llu session %u",
                                  (unsigned long long)seed, i);
         bse_result res;
@@ -97,6 +98,9 @@ static int64_t micro(double pps)
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--chain", COMMON_OPT_STR, "NAME", 0, 0, 0, "alpha, bravo, charlie or all (default all)"),
+    EXPERIMENTS_OPT("--environments", COMMON_OPT_STR, "KIND", 0, 0, 0,
+                    "equal-cost (the chains' generator, default) or v1 (version 1's: costs differ;"
+                    " writes pps_distribution_v1.csv and pps_regression_v1.csv)"),
 };
 
 static const common_cli CLI = {
@@ -109,7 +113,7 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--out DIR] [--threads T]",
+    .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--environments KIND] [--out DIR] [--threads T]",
 };
 
 /* The chains of --chain (experiments_prologue.own). */
@@ -124,6 +128,10 @@ static int own_options(void *user, const experiments_run *r, const common_args *
     }
     if (!x->n_chain)
         return experiments_usage_error(r, &CLI, "--chain must be alpha, bravo, charlie or all, got %s", which);
+    const char *kind = a->given[EXPERIMENTS_OPT_OWN + 1] ? a->str[EXPERIMENTS_OPT_OWN + 1] : ENV_EQUAL;
+    if (strcmp(kind, ENV_EQUAL) && strcmp(kind, ENV_V1))
+        return experiments_usage_error(r, &CLI, "--environments must be equal-cost or v1, got %s", kind);
+    x->v1 = !strcmp(kind, ENV_V1);
     return 0;
 }
 
@@ -201,7 +209,7 @@ int main(int argc, char **argv)
                 experiments_features(X + ((sd - lo[g]) * n + i) * EXPERIMENTS_NFEAT, s);
                 y[(sd - lo[g]) * n + i] = s[4 + 2 * EXPERIMENTS_ENV_TYPES];
                 experiments_table_str(&t, p->name);
-                experiments_table_str(&t, ENV_KIND);
+                experiments_table_str(&t, x.v1 ? ENV_V1 : ENV_EQUAL);
                 experiments_table_int(&t, (int64_t)sd);
                 experiments_table_int(&t, (int64_t)i);
                 for (int k = 0; k < 4; k++)
@@ -290,14 +298,16 @@ int main(int argc, char **argv)
     snprintf(cfg, sizeof cfg,
              "{\"sessions_per_attempt\": 2, \"prehash\": \"SHA-256('bse-pouw/E1' || u32le(chain_id) || u64le(seed))\","
              " \"features\": \"1, sup_lo, sup_hi, dem_lo, dem_hi, count and presence of 8 types\","
-             " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\", \"environments\": \"" ENV_KIND "\"}");
+             " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\", \"environments\": \"%s\"}",
+             x.v1 ? ENV_V1 : ENV_EQUAL);
+    const char *dist = x.v1 ? "pps_distribution_v1.csv" : "pps_distribution.csv";
+    const char *regf = x.v1 ? "pps_regression_v1.csv" : "pps_regression.csv";
     int rc = 0;
-    if (!fit_ok || experiments_table_write(&t, r.out, "pps_distribution.csv", &err) ||
-        experiments_sidecar_write(&r, r.out, "pps_distribution.csv", seeds, cfg, 1, &err) ||
-        experiments_table_write(&reg, r.out, "pps_regression.csv", &err) ||
-        experiments_sidecar_write(&r, r.out, "pps_regression.csv", seeds, cfg, 1, &err)) {
+    if (!fit_ok || experiments_table_write(&t, r.out, dist, &err) ||
+        experiments_sidecar_write(&r, r.out, dist, seeds, cfg, 1, &err) ||
+        experiments_table_write(&reg, r.out, regf, &err) || experiments_sidecar_write(&r, r.out, regf, seeds, cfg, 1, &err)) {
         if (!fit_ok)
-            common_error_set(&err, -1, "pps_regression.csv", "", "out of memory");
+            common_error_set(&err, -1, regf, "", "out of memory");
         rc = experiments_fail(&r, &err);
     }
     experiments_table_clear(&t);

@@ -115,6 +115,9 @@ static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--in", COMMON_OPT_STR, "FILE", 0, 0, 0, "E1's pps_distribution.csv (default OUT/pps_distribution.csv)"),
     EXPERIMENTS_OPT("--resamples", COMMON_OPT_UINT, "B", 10, 100000, 0, "bootstrap resamples (default 2000)"),
+    EXPERIMENTS_OPT("--in-v1", COMMON_OPT_STR, "FILE", 0, 0, 0,
+                    "also E1's v1-style attempts (pps_distribution_v1.csv of e1_landscape --environments v1):"
+                    " their rows follow, environments v1"),
 };
 
 static const common_cli CLI = {
@@ -127,7 +130,7 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--in FILE] [--seeds A:B] [--resamples B] [--out DIR]",
+    .synopsis = "[--in FILE] [--in-v1 FILE] [--seeds A:B] [--resamples B] [--out DIR]",
 };
 
 static double num(const experiments_csv *c, size_t row, int col)
@@ -159,31 +162,45 @@ int main(int argc, char **argv)
     if (a.given[EXPERIMENTS_OPT_OWN])
         snprintf(in, sizeof in, "%s", a.str[EXPERIMENTS_OPT_OWN]);
     unsigned B = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1] : 2000;
-    experiments_csv c;
+    char in_v1[4096] = "";
+    if (a.given[EXPERIMENTS_OPT_OWN + 2])
+        snprintf(in_v1, sizeof in_v1, "%s", a.str[EXPERIMENTS_OPT_OWN + 2]);
+    const char *inputs[2] = {in, in_v1};
+    size_t n_in = in_v1[0] ? 2 : 1;
+    experiments_csv cs[2];
+    memset(cs, 0, sizeof cs);
     common_error err;
     common_error_clear(&err);
-    if (experiments_csv_read(&c, in, &err)) {
-        experiments_csv_clear(&c);
-        common_error_print(&err, r.prog, stderr);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_USAGE;
-    }
-    const char *need[] = {"chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi", "n_traders",
-                          "pps_micro", "attempt_pps_micro", "n_steps"};
-    int col[16];
-    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-        if ((col[i] = experiments_csv_col(&c, need[i])) < 0) {
-            fprintf(stderr, "%s: %s: no column %s (not an E1 pps_distribution.csv)\n", r.prog, in, need[i]);
-            experiments_csv_clear(&c);
+    int cols[2][16], envcol[2], ncol[2][EXPERIMENTS_ENV_TYPES];
+    size_t maxrows = 0;
+    for (size_t fi = 0; fi < n_in; fi++) {
+        experiments_csv *c = &cs[fi];
+        if (experiments_csv_read(c, inputs[fi], &err)) {
+            for (size_t k = 0; k <= fi; k++)
+                experiments_csv_clear(&cs[k]);
+            common_error_print(&err, r.prog, stderr);
             experiments_mpi_finalize();
             return COMMON_EXIT_USAGE;
         }
-    int envcol = experiments_csv_col(&c, "environments"); /* absent in files from before the column: v1 */
-    int ncol[EXPERIMENTS_ENV_TYPES];
-    for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
-        char nm[32];
-        snprintf(nm, sizeof nm, "n_%s", bse_ttype_name(experiments_env_types[t]));
-        ncol[t] = experiments_csv_col(&c, nm);
+        const char *need[] = {"chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi", "n_traders",
+                              "pps_micro", "attempt_pps_micro", "n_steps"};
+        for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+            if ((cols[fi][i] = experiments_csv_col(c, need[i])) < 0) {
+                fprintf(stderr, "%s: %s: no column %s (not an E1 pps_distribution.csv)\n", r.prog, inputs[fi],
+                        need[i]);
+                for (size_t k = 0; k <= fi; k++)
+                    experiments_csv_clear(&cs[k]);
+                experiments_mpi_finalize();
+                return COMMON_EXIT_USAGE;
+            }
+        envcol[fi] = experiments_csv_col(c, "environments"); /* absent in files from before the column: v1 */
+        for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "n_%s", bse_ttype_name(experiments_env_types[t]));
+            ncol[fi][t] = experiments_csv_col(c, nm);
+        }
+        if (c->nrows > maxrows)
+            maxrows = c->nrows;
     }
     static const char *const COLS[] = {"chain", "mode", "environments", "strategy", "cutoff", "threshold_micro",
                                        "test_attempts", "simulated_attempts", "blocks", "sessions_per_block",
@@ -191,29 +208,31 @@ int main(int argc, char **argv)
                                        "ci_hi", "advantage_steps", "ci_lo_steps", "ci_hi_steps"};
     experiments_table out;
     experiments_table_init(&out, COLS, sizeof COLS / sizeof COLS[0]);
-    att *A = calloc(c.nrows + 1, sizeof *A);
+    att *A = calloc(maxrows + 1, sizeof *A);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int fail = !A || !rng;
     char seeds[256] = "";
-    for (unsigned ci = 0; ci < CHAIN_COUNT && !fail; ci++) {
-        const chain_params *p = chain_params_at(ci);
+    for (unsigned qi = 0; qi < n_in * CHAIN_COUNT && !fail; qi++) {
+        const experiments_csv *c = &cs[qi / CHAIN_COUNT];
+        const int *col = cols[qi / CHAIN_COUNT], ecol = envcol[qi / CHAIN_COUNT], *nc = ncol[qi / CHAIN_COUNT];
+        const chain_params *p = chain_params_at(qi % CHAIN_COUNT);
         size_t na = 0;
         char envkind[32] = "v1";
-        for (size_t row = 0; row < c.nrows; row++) {
-            if (strcmp(experiments_csv_cell(&c, row, col[0]), p->name))
+        for (size_t row = 0; row < c->nrows; row++) {
+            if (strcmp(experiments_csv_cell(c, row, col[0]), p->name))
                 continue;
-            uint64_t sd = (uint64_t)num(&c, row, col[1]);
+            uint64_t sd = (uint64_t)num(c, row, col[1]);
             if (r.seeds_given && (sd < r.seed_lo || sd >= r.seed_hi))
                 continue;
-            int si = (int)num(&c, row, col[2]);
-            if (envcol >= 0)
-                snprintf(envkind, sizeof envkind, "%s", experiments_csv_cell(&c, row, envcol));
+            int si = (int)num(c, row, col[2]);
+            if (ecol >= 0)
+                snprintf(envkind, sizeof envkind, "%s", experiments_csv_cell(c, row, ecol));
             if (si == 0) {
                 if (na > 0 && A[na - 1].seed == sd)
                     continue;
                 memset(&A[na], 0, sizeof A[na]);
                 A[na].seed = sd;
-                A[na].apps = (int64_t)num(&c, row, col[9]);
+                A[na].apps = (int64_t)num(c, row, col[9]);
                 na++;
             }
             if (na == 0 || A[na - 1].seed != sd || si >= MAXS || si != A[na - 1].n)
@@ -221,19 +240,19 @@ int main(int argc, char **argv)
             att *t = &A[na - 1];
             double v[4 + EXPERIMENTS_ENV_TYPES];
             for (int k = 0; k < 4; k++)
-                v[k] = num(&c, row, col[3 + k]);
+                v[k] = num(c, row, col[3 + k]);
             for (int k = 0; k < EXPERIMENTS_ENV_TYPES; k++)
-                v[4 + k] = ncol[k] >= 0 ? num(&c, row, ncol[k]) : 0.0;
+                v[4 + k] = nc[k] >= 0 ? num(c, row, nc[k]) : 0.0;
             experiments_features(t->x[si], v);
-            t->pps[si] = (int64_t)num(&c, row, col[8]);
-            t->steps[si] = num(&c, row, col[10]);
-            t->traders += num(&c, row, col[7]);
+            t->pps[si] = (int64_t)num(c, row, col[8]);
+            t->steps[si] = num(c, row, col[10]);
+            t->traders += num(c, row, col[7]);
             t->n++;
         }
         if (na < 40)
             continue;
         size_t l = strlen(seeds);
-        snprintf(seeds + l, sizeof seeds - l, "%s%s %llu:%llu", l ? ", " : "", p->name,
+        snprintf(seeds + l, sizeof seeds - l, "%s%s%s %llu:%llu", l ? ", " : "", p->name, qi >= CHAIN_COUNT ? " v1" : "",
                  (unsigned long long)A[0].seed, (unsigned long long)A[na - 1].seed + 1);
         /* fit on even seeds */
         size_t ntr = 0;
@@ -347,8 +366,8 @@ int main(int argc, char **argv)
              " \"lottery_floor\": \"the chain's genesis floor (lottery-mode chains; else the 10%% quantile of fitting-half attempt PPS)\","
              " \"pps_threshold\": \"the fitting half's 1 - 1/12 quantile of attempt PPS (lottery-mode chains; else the genesis threshold)\","
              " \"cpu_proxy\": \"trader steps (bse_result.n_steps)\","
-             " \"environments\": \"from E1's environments column (v1 when absent)\"}",
-             in, B);
+             " \"environments\": \"from E1's environments column (v1 when absent)\", \"input_v1\": \"%s\"}",
+             in, B, in_v1);
     rc = 0;
     if (fail) {
         common_error_set(&err, -1, in, "", "out of memory or a failed fit");
@@ -359,7 +378,8 @@ int main(int argc, char **argv)
     gsl_rng_free(rng);
     free(A);
     experiments_table_clear(&out);
-    experiments_csv_clear(&c);
+    for (size_t k = 0; k < n_in; k++)
+        experiments_csv_clear(&cs[k]);
     experiments_mpi_finalize();
     return rc;
 }

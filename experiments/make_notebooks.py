@@ -44,6 +44,11 @@ if d is not None:
     fig, axs = plt.subplots(1, 2, figsize=(11, 4))
     for ch, x in a.groupby("chain", sort=False):
         axs[0].hist(x.attempt_pps_micro / 1e6, bins=40, histtype="step", density=True, label=f"{ch} ({len(x)} attempts)")
+    v1 = load("pps_distribution_v1.csv") if os.path.exists(os.path.join(R, "pps_distribution_v1.csv")) else None
+    if v1 is not None:  # version 1's environments (E4's v1-style rows), dashed
+        for i, (ch, x) in enumerate(v1[v1.session == 0].groupby("chain", sort=False)):
+            axs[0].hist(x.attempt_pps_micro / 1e6, bins=40, histtype="step", density=True, ls="--", color=f"C{i}",
+                        label=f"{ch}, v1 environments ({len(x)})")
     axs[0].set_xlabel("attempt PPS"); axs[0].set_ylabel("density"); axs[0].legend(); axs[0].set_title("attempt PPS by chain template")
     if g is not None:
         s = g[g.target == "session"]
@@ -64,20 +69,28 @@ if d is not None:
     save(fig, "e3_difficulty.png")'''),
 ("## E4 Grinding", '''d = load("grinding.csv")
 if d is not None:
-    d = d.dropna(subset=["advantage"])
-    d = d[d.strategy != "honest"]
+    d = d[d.strategy != "honest"].copy()
     d["label"] = d.strategy + " " + d.cutoff.map(lambda c: f"{c:.2f}")
+    if "environments" not in d:
+        d["environments"] = "v1"
+    kinds = list(d["environments"].unique())
     modes = list(d["mode"].unique())
-    fig, axs = plt.subplots(1, len(modes), figsize=(6 * len(modes), 4.5), squeeze=False)
-    for ax, m in zip(axs[0], modes):
-        x = d[d["mode"] == m]
-        labels = list(dict.fromkeys(x.label))
-        for i, (ch, y) in enumerate(x.groupby("chain", sort=False)):
-            pos = [labels.index(l) + 0.2 * i for l in y.label]
-            ax.errorbar(pos, y.advantage, yerr=[y.advantage - y.ci_lo, y.ci_hi - y.advantage], fmt="o", capsize=3, label=ch)
-        ax.set_xticks(range(len(labels))); ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=8)
-        ax.axhline(1, color="0.5", lw=0.8)
-        ax.set_ylabel("advantage over honest (sessions per block)"); ax.set_title(f"mode {m}"); ax.legend(fontsize=8)
+    fig, axs = plt.subplots(len(kinds), len(modes), figsize=(6 * len(modes), 4.5 * len(kinds)), squeeze=False)
+    for r, k in enumerate(kinds):
+        # equal-cost: every session costs the same, so sessions; v1: costs differ, so trader steps (the CPU proxy)
+        v, lo, hi, what = ("advantage", "ci_lo", "ci_hi", "sessions") if k == "equal-cost" else \
+            ("advantage_steps", "ci_lo_steps", "ci_hi_steps", "trader steps")
+        for ax, m in zip(axs[r], modes):
+            x = d[(d["mode"] == m) & (d.environments == k)].dropna(subset=[v])
+            labels = list(dict.fromkeys(x.label))
+            for i, (ch, y) in enumerate(x.groupby("chain", sort=False)):
+                pos = [labels.index(l) + 0.2 * i for l in y.label]
+                ax.errorbar(pos, y[v], yerr=[y[v] - y[lo], y[hi] - y[v]], fmt="o", capsize=3, label=ch)
+            ax.set_xticks(range(len(labels))); ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=8)
+            ax.axhline(1, color="0.5", lw=0.8)
+            ax.set_ylabel(f"advantage over honest ({what} per block)"); ax.set_title(f"mode {m}, {k} environments")
+            ax.legend(fontsize=8)
+    fig.tight_layout()
     save(fig, "e4_grinding.png")'''),
 ("## E5 / E6 Forgeries", '''b = load("binding.csv")
 l = load("lazy_miner.csv")

@@ -58,68 +58,26 @@ out.append(f"Scale of the files here: **{', '.join(scales) or 'none'}**.")
 out.append("")
 
 # E1
-r = rows("pps_distribution.csv")
-g = rows("pps_regression.csv")
 out += ["## E1 PPS landscape", "",
         "*Question.* How is attempt PPS distributed over generated environments, and how much of it does the",
         "environment (drawn from the seed before any simulation) explain?",
         "*Method.* Sampled attempts of each chain's template (2 sessions each, the consensus code path);",
         "features: supply/demand ranges, count and presence of each trader type; OLS (GSL) fitted on even",
         "seeds, R^2 on held-out odd seeds.", ""]
-if r:
-    out += ["| chain | attempts | attempt PPS q10 | q50 | q90 | R^2 session (held out) | R^2 attempt (held out) |", "|---|---|---|---|---|---|---|"]
-    for ch in ("alpha", "bravo", "charlie"):
-        a = sorted(num(x["attempt_pps_micro"]) / 1e6 for x in r if x["chain"] == ch and x["session"] == "0")
-        if not a:
-            continue
-        q = lambda p: a[int(p * (len(a) - 1))]
-        rs = {x["target"]: x for x in (g or []) if x["chain"] == ch}
-        out.append(f"| {ch} | {len(a)} | {q(0.1):.2f} | {q(0.5):.2f} | {q(0.9):.2f} | "
-                   f"{rs.get('session', {}).get('r2_test', '')} | {rs.get('attempt', {}).get('r2_test', '')} |")
-out += [fig("e1_pps_distribution.png"), prov("pps_distribution.csv")]
-
-# E2
-r = rows("learning_curve.csv")
-u = rows("chain_useful.csv")
-out += ["## E2 Usefulness", "",
-        "*Question.* Do adaptive traders (PRSH, PRDE, ZIPSH) improve within a session, and does the chain's",
-        "useful output improve over blocks?",
-        "*Method.* 8-hour sessions (CharlieCoin template environments, and the adaptive mix): profit per",
-        "trader per second in each simulated hour, adaptive types beside the fixed-strategy controls;",
-        "the best strategies recorded by mined AlphaCoin blocks, by height.", ""]
-if r:
-    out += ["| market | type | adaptive | hour 0 | hour 7 | change |", "|---|---|---|---|---|---|"]
-    for m in sorted({x["market"] for x in r}):
-        for t in sorted({x["type"] for x in r if x["market"] == m}, key=lambda t: (-int([x for x in r if x["type"] == t][0]["adaptive"]), t)):
-            h = {int(x["hour"]): num(x["profit_per_trader_s"]) for x in r if x["market"] == m and x["type"] == t}
-            if 0 in h and 7 in h:
-                ad = [x for x in r if x["type"] == t][0]["adaptive"]
-                ch = f"{(h[7] / h[0] - 1) * 100:+.1f}%" if h[0] else "n/a (no trades in hour 0)"
-                out.append(f"| {m} | {t} | {'yes' if ad == '1' else 'no'} | {h[0]:.3f} | {h[7]:.3f} | {ch} |")
-if u:
-    slope = side("chain_useful.csv").get("config", {}).get("useful_pps_slope_per_block")
-    hs = sorted({int(x["height"]) for x in u})
-    out += ["", f"Useful output over {len(hs)} mined AlphaCoin blocks: mean best-strategy PPS "
-            f"{statistics.mean(num(x['pps']) for x in u):.3f}; OLS slope per block {slope:.4g} "
-            "(each block's sessions start from fresh traders: no learning carries over from block to block)."]
-out += [fig("e2_learning.png"), prov("learning_curve.csv")]
-
-# E3
-r = rows("difficulty_curve.csv")
-t = rows("attempt_times.csv")
-out += ["## E3 Difficulty", "",
-        "*Question.* Pass rate against the PPS threshold; expected attempts and seconds per block per chain.",
-        "*Method.* E1's attempts against thresholds at their quantiles and at the genesis threshold (v2: the",
-        "usefulness floor), beside the chains' pinned pass rates; timed attempts (one core, every core);",
-        "attempts per block = 1 / the chance an attempt makes a block (v2: floor pass x post-hash lottery).", ""]
-if r:
-    out += ["| chain | genesis threshold (floor) | pass rate (E1 sample) | pass rate (pinned) | expected attempts per block | s per block (1 core) |", "|---|---|---|---|---|---|"]
-    for x in r:
-        if x["genesis"] == "1":
-            tm = [y for y in (t or []) if y["chain"] == x["chain"] and y["threads"] == "1"]
-            out.append(f"| {x['chain']} | {num(x['threshold_micro']) / 1e6:.2f} | {x['pass_rate']} | {x['table_pass_rate']} | "
-                       f"{tm[0]['expected_attempts'] if tm else x['expected_attempts']} | {tm[0]['expected_block_s'] if tm else ''} |")
-out += [fig("e3_difficulty.png"), prov("difficulty_curve.csv")]
+kinds = [(rows(d), rows(g), e, d) for d, g, e in (("pps_distribution.csv", "pps_regression.csv", "equal-cost"),
+                                                   ("pps_distribution_v1.csv", "pps_regression_v1.csv", "v1"))]
+if any(k[0] for k in kinds):
+    out += ["| chain | environments | attempts | attempt PPS q10 | q50 | q90 | R^2 session (held out) | R^2 attempt (held out) |", "|---|---|---|---|---|---|---|---|"]
+    for r, g, e, _ in kinds:
+        for ch in ("alpha", "bravo", "charlie"):
+            a = sorted(num(x["attempt_pps_micro"]) / 1e6 for x in (r or []) if x["chain"] == ch and x["session"] == "0")
+            if not a:
+                continue
+            q = lambda p: a[int(p * (len(a) - 1))]
+            rs = {x["target"]: x for x in (g or []) if x["chain"] == ch}
+            out.append(f"| {ch} | {e} | {len(a)} | {q(0.1):.2f} | {q(0.5):.2f} | {q(0.9):.2f} | "
+                       f"{rs.get('session', {}).get('r2_test', '')} | {rs.get('attempt', {}).get('r2_test', '')} |")
+out += [fig("e1_pps_distribution.png")] + [prov(d) for r, _, _, d in kinds if r]
 
 # E4
 r = rows("grinding.csv")
@@ -131,13 +89,16 @@ out += ["## E4 Grinding (the known weakness of mode pps, pouw.md s9)", "",
         "sessions (and trader steps); advantage = honest cost / strategy cost, 95% percentile bootstrap",
         "interval. Mode pps: the reference threshold (~1/12 pass; on v2 chains the fitting half's 11/12",
         "quantile); mode lottery: the main chains' genesis floor (~90% pass; the post-hash lottery cancels).",
-        "Environments: the kind E1's build draws (v2: equal-cost, so cost screening has nothing to choose).", ""]
+        "Environments: equal-cost (the chains' generator, s11.11: every session costs the same, so cost",
+        "screening has nothing to choose) and, where E1 also ran with `--environments v1`, version 1's",
+        "(costs differ from seed to seed; there the advantage in trader steps, the CPU proxy, is what cost",
+        "screening is after).", ""]
 if r:
-    out += ["| chain | mode | environments | strategy | cut-off | blocks | sessions per block | advantage | 95% CI |", "|---|---|---|---|---|---|---|---|---|"]
+    out += ["| chain | mode | environments | strategy | cut-off | blocks | sessions per block | advantage | 95% CI | advantage in trader steps | 95% CI |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for x in r:
         if x["strategy"] in ("honest", "screen", "early_abort", "screen_abort", "cost_screen") and x["advantage"]:
             out.append(f"| {x['chain']} | {x['mode']} | {x.get('environments', 'v1')} | {x['strategy']} | {x['cutoff']} | {x['blocks']} | {x['sessions_per_block']} | "
-                       f"**{x['advantage']}** | [{x['ci_lo']}, {x['ci_hi']}] |")
+                       f"**{x['advantage']}** | [{x['ci_lo']}, {x['ci_hi']}] | {x.get('advantage_steps', '')} | [{x.get('ci_lo_steps', '')}, {x.get('ci_hi_steps', '')}] |")
     best = {}
     for x in r:
         if x["strategy"] != "honest" and x["advantage"]:
@@ -148,6 +109,11 @@ if r:
     for (ch, m, e), x in sorted(best.items()):
         out.append(f"- **{ch}, mode {m}, {e} environments**: best strategy {x['strategy']} (cut-off {x['cutoff']}): advantage "
                    f"**{x['advantage']}x** [{x['ci_lo']}, {x['ci_hi']}] in sessions per block.")
+    cheap = [x for x in r if x["strategy"] == "cost_screen" and x["mode"] == "lottery" and x.get("advantage_steps")]
+    for x in cheap:
+        out.append(f"- cost screening, **{x['chain']}, mode lottery, {x.get('environments', 'v1')} environments**, cut-off {x['cutoff']}: "
+                   f"**{x['advantage_steps']}x** [{x['ci_lo_steps']}, {x['ci_hi_steps']}] in trader steps per block "
+                   f"({x['advantage']}x in sessions).")
 out += [fig("e4_grinding.png"), prov("grinding.csv")]
 
 # E5/E6

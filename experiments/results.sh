@@ -16,8 +16,15 @@ sweep() { # a sweep driver, under mpirun when asked
 }
 step() { echo "results: $* ($(($(date +%s) - T0)) s)"; }
 step "E1 PPS landscape";        sweep e1_landscape --scale "$SCALE" --out "$OUT"
+# E4's v1-style rows (version 1's environments, whose costs differ) at the paper scale only:
+# the quick scale's 20 minutes have no room for a second E1
+V1=""
+if [ "$SCALE" = paper ]; then
+  step "E1 v1-style environments"; sweep e1_landscape --environments v1 --scale "$SCALE" --out "$OUT"
+  V1="$OUT/pps_distribution_v1.csv"
+fi
 step "E3 difficulty";           "$BIN/e3_difficulty" --scale "$SCALE" --out "$OUT"
-step "E4 grinding";             "$BIN/e4_grinding" --scale "$SCALE" --out "$OUT"
+step "E4 grinding";             "$BIN/e4_grinding" --scale "$SCALE" --out "$OUT" ${V1:+--in-v1 "$V1"}
 step "E2 usefulness";           sweep e2_learning --scale "$SCALE" --out "$OUT"
 step "E5 binding";              "$BIN/e5_binding" --scale "$SCALE" --out "$OUT"
 step "E6 lazy miner";           "$BIN/e6_lazy" --scale "$SCALE" --out "$OUT"

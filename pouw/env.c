@@ -118,8 +118,22 @@ static pouw_status check_template(common_error *err, const pouw_template *t)
     return POUW_OK;
 }
 
-pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, common_error *err, const pouw_template *tmpl,
-                              const uint8_t session_seed32[POUW_SHA256_BYTES], uint32_t index)
+/* The draws of version 1's generator (s3): each type present with probability 1/2,
+ * 2..10 traders each, PRSH or PRDE forced in when neither came. */
+static void draw_v1(pouw_env_draw *d, bse_rng *rng)
+{
+    for (size_t k = 0; k < ENV_NTYPES; k++)
+        if (bse_rng_random(rng) < 0.5)
+            d->count[ENV_TYPES[k]] = (int32_t)bse_rng_randint(rng, 2, 10);
+    if (d->count[BSE_T_PRSH] == 0 && d->count[BSE_T_PRDE] == 0) {
+        bse_ttype t = bse_rng_random(rng) < 0.5 ? BSE_T_PRSH : BSE_T_PRDE;
+        d->count[t] = (int32_t)bse_rng_randint(rng, 2, 10);
+        d->forced = 1;
+    }
+}
+
+static pouw_status env_build(bse_case *out, pouw_env_draw *draw, common_error *err, const pouw_template *tmpl,
+                             const uint8_t session_seed32[POUW_SHA256_BYTES], uint32_t index, int v1)
 {
     assert(out && tmpl && session_seed32);
     memset(out, 0, sizeof *out);
@@ -144,10 +158,14 @@ pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, common_error *
     d.sup_hi = bse_rng_randint(&rng, d.sup_lo, 150);
     d.dem_lo = bse_rng_randint(&rng, d.sup_hi, 200);
     d.dem_hi = bse_rng_randint(&rng, d.dem_lo, 300);
-    /* s11.11: exactly POUW_ENV_TRADERS per side, POUW_ENV_RESPONDERS of them responders */
-    int forced_plain = draw_group(d.count, &rng, ENV_PLAIN, POUW_ENV_TRADERS - POUW_ENV_RESPONDERS, 0);
-    d.forced = draw_group(d.count, &rng, ENV_RESPONDERS, POUW_ENV_RESPONDERS, 1);
-    (void)forced_plain;
+    if (v1) {
+        draw_v1(&d, &rng);
+    } else {
+        /* s11.11: exactly POUW_ENV_TRADERS per side, POUW_ENV_RESPONDERS of them responders */
+        int forced_plain = draw_group(d.count, &rng, ENV_PLAIN, POUW_ENV_TRADERS - POUW_ENV_RESPONDERS, 0);
+        d.forced = draw_group(d.count, &rng, ENV_RESPONDERS, POUW_ENV_RESPONDERS, 1);
+        (void)forced_plain;
+    }
     bse_rng_clear(&rng);
 
     if ((st = set_identity(out, err, session_seed32, index)) != POUW_OK)
@@ -174,6 +192,18 @@ pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, common_error *
 fail:
     memset(out, 0, sizeof *out);
     return st;
+}
+
+pouw_status pouw_env_generate(bse_case *out, pouw_env_draw *draw, common_error *err, const pouw_template *tmpl,
+                              const uint8_t session_seed32[POUW_SHA256_BYTES], uint32_t index)
+{
+    return env_build(out, draw, err, tmpl, session_seed32, index, 0);
+}
+
+pouw_status pouw_env_generate_v1(bse_case *out, pouw_env_draw *draw, common_error *err, const pouw_template *tmpl,
+                                 const uint8_t session_seed32[POUW_SHA256_BYTES], uint32_t index)
+{
+    return env_build(out, draw, err, tmpl, session_seed32, index, 1);
 }
 
 pouw_status pouw_job_canonicalize(bse_case *canon, common_error *err, const bse_case *job)

@@ -104,6 +104,18 @@ __attribute__((warn_unused_result)) pouw_status pouw_env_generate(bse_case *out,
                                                                   const uint8_t session_seed32[POUW_SHA256_BYTES],
                                                                   uint32_t index);
 
+/* Version 1's generator (s3), which s11.11 replaced: the same seed, ranges and
+ * case, but each of the eight types present with probability 1/2 (random() < 0.5,
+ * in the order GVWY, ZIC, SHVR, SNPR, ZIP, PRZI, PRSH, PRDE) with randint(2, 10)
+ * traders per side, and PRSH or PRDE (random() < 0.5: PRSH) forced in with
+ * randint(2, 10) when neither came; so environments differ in cost (4 to 160
+ * traders). No chain uses it: it is kept for the experiments' v1-style
+ * environments (E1, E4 grinding by cost). Same returns as pouw_env_generate. */
+__attribute__((warn_unused_result)) pouw_status pouw_env_generate_v1(bse_case *out, pouw_env_draw *draw,
+                                                                     common_error *err, const pouw_template *tmpl,
+                                                                     const uint8_t session_seed32[POUW_SHA256_BYTES],
+                                                                     uint32_t index);
+
 /* Makes the canonical form of a job (see above): the seed, case id and dump flags
  * replaced, then written as canonical JSON and parsed back.
  * Returns: POUW_OK; POUW_ECONFIG (job fails bse_case_validate, err names the

@@ -24,6 +24,7 @@
 #include "pouw/sha256.h"
 #include "pouw/target.h"
 #include "pouw/work.h"
+#include "tests/vectors/pouw_env_v1_vectors.h"
 #include "tests/vectors/pouw_env_vectors.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -100,6 +101,56 @@ Test(pouw_env, generated_environments_match_the_python_generator)
         cr_assert_eq(pouw_case_digest(digest, &c), POUW_OK);
         assert_hex(digest, 32, v->case_digest, "environment digest");
     }
+}
+
+/* Version 1's generator, kept for the experiments' v1-style environments, against
+ * the Python vectors of the version that used it. */
+Test(pouw_env, v1_environments_match_the_python_generator_of_version_1)
+{
+    int forced = 0, cost_differs = 0;
+    int32_t first_total = -1;
+    for (size_t k = 0; k < NELEM(pv_envs_v1); k++) {
+        const pv_env_v1 *v = &pv_envs_v1[k];
+        uint8_t pre[32], seed[32];
+        unhex(pre, 32, v->pre_hash);
+        cr_assert_eq(pouw_session_seed(seed, pre, v->index), POUW_OK);
+        assert_hex(seed, 32, v->seed, "session seed");
+        pouw_template t = {v->duration, v->interval, timemode_of(v->timemode)};
+        bse_case c;
+        pouw_env_draw d;
+        common_error err;
+        cr_assert_eq(pouw_env_generate_v1(&c, &d, &err, &t, seed, v->index), POUW_OK, "vector %zu: %s", k, err.msg);
+        cr_assert_eq(d.sup_lo, v->sup_lo, "vector %zu", k);
+        cr_assert_eq(d.dem_hi, v->dem_hi);
+        int32_t total = 0;
+        for (int i = 0; i < 8; i++) {
+            cr_assert_eq(d.count[DRAW_ORDER[i]], v->counts[i], "vector %zu type %d", k, i);
+            total += v->counts[i];
+        }
+        cr_assert_eq(d.forced, v->forced);
+        forced |= v->forced;
+        if (first_total < 0)
+            first_total = total;
+        cost_differs |= total != first_total;
+        char *js = bse_case_to_json(&c);
+        cr_assert_not_null(js);
+        cr_assert_str_eq(js, v->case_json, "vector %zu: canonical case JSON differs", k);
+        free(js);
+        uint8_t digest[32];
+        cr_assert_eq(pouw_case_digest(digest, &c), POUW_OK);
+        assert_hex(digest, 32, v->case_digest, "environment digest");
+        /* the consensus generator draws another environment from the same seed */
+        bse_case c2;
+        pouw_env_draw d2;
+        cr_assert_eq(pouw_env_generate(&c2, &d2, &err, &t, seed, v->index), POUW_OK);
+        cr_assert_eq(d2.sup_lo, d.sup_lo, "the ranges are drawn the same way");
+        int32_t total2 = 0;
+        for (int i = 0; i < 8; i++)
+            total2 += d2.count[DRAW_ORDER[i]];
+        cr_assert_eq(total2, POUW_ENV_TRADERS);
+    }
+    cr_assert(forced, "the vectors include a forced adaptive type");
+    cr_assert(cost_differs, "version 1's environments differ in trader count");
 }
 
 Test(pouw_env, vectors_cover_the_forced_adaptive_type_of_both_kinds)

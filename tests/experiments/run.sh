@@ -62,6 +62,21 @@ two() { # name csv args...: run twice into $T/x1 and $T/x2, compare
   ok "$n: $c the same bytes twice"
 }
 two e4_grinding grinding.csv --in "$T/a/pps_distribution.csv" --resamples 20
+# v1-style environments (version 1's generator, costs differ): their own files, and E4's rows
+"$BIN/e1_landscape" --chain alpha --seeds 0:40 --environments v1 --out "$T/v" >/dev/null 2>"$T/err" ||
+  fail "e1 --environments v1: $(cat "$T/err")"
+[ -s "$T/v/pps_distribution_v1.csv" ] && [ -s "$T/v/pps_regression_v1.json" ] && [ ! -e "$T/v/pps_distribution.csv" ] ||
+  fail "e1 --environments v1: expected pps_distribution_v1.csv and pps_regression_v1.csv only: $(ls "$T/v")"
+awk -F, 'NR > 1 { if ($2 != "v1") bad = 1; n[$9] = 1 } END { k = 0; for (x in n) k++; exit bad || k < 5 }' \
+  "$T/v/pps_distribution_v1.csv" || fail "e1 --environments v1: rows not v1, or trader counts that do not vary"
+"$BIN/e1_landscape" --environments v2 --out "$T/bad" >/dev/null 2>"$T/err" && fail "e1 --environments v2 accepted"
+[ -z "$(ls "$T/bad")" ] || fail "e1 --environments v2 left files"
+# (the same file as both inputs: two blocks of 2 modes x 9 strategies, the second marked v1 in the seeds)
+two e4_grinding grinding.csv --in "$T/v/pps_distribution_v1.csv" --in-v1 "$T/v/pps_distribution_v1.csv" --resamples 20
+[ "$(grep -c '^alpha,lottery,v1,cost_screen,0.50,' "$T/x1/grinding.csv")" = 2 ] && [ "$(wc -l <"$T/x1/grinding.csv")" = 37 ] &&
+  grep -q '"seeds":.*alpha 0:40, alpha v1 0:40' "$T/x1/grinding.json" ||
+  fail "e4 --in-v1: expected the v1 file's rows after the first file's: $(cut -d, -f1-5 "$T/x1/grinding.csv")"
+ok "e1 --environments v1 and e4 --in-v1: v1 rows beside the equal-cost ones"
 two e5_binding binding.csv --blocks 2
 grep -q '^other_chain,reground,4,0,' "$T/x1/binding.csv" || fail "e5: a reused proof was accepted: $(cat "$T/x1/binding.csv")"
 two e6_lazy lazy_miner.csv --blocks 2
