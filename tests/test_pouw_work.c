@@ -25,7 +25,6 @@
 #include "pouw/target.h"
 #include "pouw/work.h"
 #include "tests/vectors/pouw_env_v1_vectors.h"
-#include "tests/vectors/pouw_env_vectors.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -70,36 +69,49 @@ static void fixed_prehash(uint8_t pre[32], const char *tag)
 
 /* ---------------------------------------------------------------- environments */
 
+typedef pouw_status (*env_gen_fn)(bse_case *, pouw_env_draw *, common_error *, const pouw_template *,
+                                  const uint8_t *, uint32_t);
+
+/* Vector k of a Python generator against gen: seeds, draws, case JSON, digest.
+ * Returns the trader count per side. */
+static int32_t check_env_vector(const pv_env *v, size_t k, env_gen_fn gen, bse_case *c, uint8_t seed[32])
+{
+    uint8_t pre[32], env[32];
+    unhex(pre, 32, v->pre_hash);
+    cr_assert_eq(pouw_session_seed(seed, pre, v->index), POUW_OK);
+    assert_hex(seed, 32, v->seed, "session seed");
+    cr_assert_eq(pouw_environment_seed(env, seed), POUW_OK);
+    assert_hex(env, 32, v->env_seed, "environment seed");
+    pouw_template t = {v->duration, v->interval, timemode_of(v->timemode)};
+    pouw_env_draw d;
+    common_error err;
+    cr_assert_eq(gen(c, &d, &err, &t, seed, v->index), POUW_OK, "vector %zu: %s", k, err.msg);
+    cr_assert_eq(d.sup_lo, v->sup_lo, "vector %zu", k);
+    cr_assert_eq(d.sup_hi, v->sup_hi);
+    cr_assert_eq(d.dem_lo, v->dem_lo);
+    cr_assert_eq(d.dem_hi, v->dem_hi);
+    int32_t total = 0;
+    for (int i = 0; i < 8; i++) {
+        cr_assert_eq(d.count[DRAW_ORDER[i]], v->counts[i], "vector %zu type %d", k, i);
+        total += v->counts[i];
+    }
+    cr_assert_eq(d.forced, v->forced);
+    char *js = bse_case_to_json(c);
+    cr_assert_not_null(js);
+    cr_assert_str_eq(js, v->case_json, "vector %zu: canonical case JSON differs", k);
+    free(js);
+    uint8_t digest[32];
+    cr_assert_eq(pouw_case_digest(digest, c), POUW_OK);
+    assert_hex(digest, 32, v->case_digest, "environment digest");
+    return total;
+}
+
 Test(pouw_env, generated_environments_match_the_python_generator)
 {
     for (size_t k = 0; k < NELEM(pv_envs); k++) {
-        const pv_env *v = &pv_envs[k];
-        uint8_t pre[32], seed[32], env[32];
-        unhex(pre, 32, v->pre_hash);
-        cr_assert_eq(pouw_session_seed(seed, pre, v->index), POUW_OK);
-        assert_hex(seed, 32, v->seed, "session seed");
-        cr_assert_eq(pouw_environment_seed(env, seed), POUW_OK);
-        assert_hex(env, 32, v->env_seed, "environment seed");
-
-        pouw_template t = {v->duration, v->interval, timemode_of(v->timemode)};
         bse_case c;
-        pouw_env_draw d;
-        common_error err;
-        cr_assert_eq(pouw_env_generate(&c, &d, &err, &t, seed, v->index), POUW_OK, "vector %zu: %s", k, err.msg);
-        cr_assert_eq(d.sup_lo, v->sup_lo, "vector %zu", k);
-        cr_assert_eq(d.sup_hi, v->sup_hi);
-        cr_assert_eq(d.dem_lo, v->dem_lo);
-        cr_assert_eq(d.dem_hi, v->dem_hi);
-        for (int i = 0; i < 8; i++)
-            cr_assert_eq(d.count[DRAW_ORDER[i]], v->counts[i], "vector %zu type %d", k, i);
-        cr_assert_eq(d.forced, v->forced);
-        char *js = bse_case_to_json(&c);
-        cr_assert_not_null(js);
-        cr_assert_str_eq(js, v->case_json, "vector %zu: canonical case JSON differs", k);
-        free(js);
-        uint8_t digest[32];
-        cr_assert_eq(pouw_case_digest(digest, &c), POUW_OK);
-        assert_hex(digest, 32, v->case_digest, "environment digest");
+        uint8_t seed[32];
+        cr_assert_eq(check_env_vector(&pv_envs[k], k, pouw_env_generate, &c, seed), POUW_ENV_TRADERS);
     }
 }
 
@@ -110,40 +122,20 @@ Test(pouw_env, v1_environments_match_the_python_generator_of_version_1)
     int forced = 0, cost_differs = 0;
     int32_t first_total = -1;
     for (size_t k = 0; k < NELEM(pv_envs_v1); k++) {
-        const pv_env_v1 *v = &pv_envs_v1[k];
-        uint8_t pre[32], seed[32];
-        unhex(pre, 32, v->pre_hash);
-        cr_assert_eq(pouw_session_seed(seed, pre, v->index), POUW_OK);
-        assert_hex(seed, 32, v->seed, "session seed");
-        pouw_template t = {v->duration, v->interval, timemode_of(v->timemode)};
         bse_case c;
-        pouw_env_draw d;
-        common_error err;
-        cr_assert_eq(pouw_env_generate_v1(&c, &d, &err, &t, seed, v->index), POUW_OK, "vector %zu: %s", k, err.msg);
-        cr_assert_eq(d.sup_lo, v->sup_lo, "vector %zu", k);
-        cr_assert_eq(d.dem_hi, v->dem_hi);
-        int32_t total = 0;
-        for (int i = 0; i < 8; i++) {
-            cr_assert_eq(d.count[DRAW_ORDER[i]], v->counts[i], "vector %zu type %d", k, i);
-            total += v->counts[i];
-        }
-        cr_assert_eq(d.forced, v->forced);
-        forced |= v->forced;
+        uint8_t seed[32];
+        int32_t total = check_env_vector(&pv_envs_v1[k], k, pouw_env_generate_v1, &c, seed);
+        forced |= pv_envs_v1[k].forced;
         if (first_total < 0)
             first_total = total;
         cost_differs |= total != first_total;
-        char *js = bse_case_to_json(&c);
-        cr_assert_not_null(js);
-        cr_assert_str_eq(js, v->case_json, "vector %zu: canonical case JSON differs", k);
-        free(js);
-        uint8_t digest[32];
-        cr_assert_eq(pouw_case_digest(digest, &c), POUW_OK);
-        assert_hex(digest, 32, v->case_digest, "environment digest");
-        /* the consensus generator draws another environment from the same seed */
+        /* the consensus generator draws the same ranges and another, equal-cost mix */
         bse_case c2;
         pouw_env_draw d2;
-        cr_assert_eq(pouw_env_generate(&c2, &d2, &err, &t, seed, v->index), POUW_OK);
-        cr_assert_eq(d2.sup_lo, d.sup_lo, "the ranges are drawn the same way");
+        common_error err;
+        pouw_template t = {pv_envs_v1[k].duration, pv_envs_v1[k].interval, timemode_of(pv_envs_v1[k].timemode)};
+        cr_assert_eq(pouw_env_generate(&c2, &d2, &err, &t, seed, pv_envs_v1[k].index), POUW_OK);
+        cr_assert_eq(d2.sup_lo, pv_envs_v1[k].sup_lo, "the ranges are drawn the same way");
         int32_t total2 = 0;
         for (int i = 0; i < 8; i++)
             total2 += d2.count[DRAW_ORDER[i]];

@@ -6,24 +6,9 @@
 #ifndef POUW_ENV_V1_VECTORS_H
 #define POUW_ENV_V1_VECTORS_H
 
-#include <stdint.h>
+#include "tests/vectors/pouw_env_vectors.h" /* pv_env */
 
-/* counts[] follow the draw order GVWY ZIC SHVR SNPR ZIP PRZI PRSH PRDE */
-typedef struct pv_env_v1 {
-    const char *pre_hash;     /* hex */
-    uint32_t index;
-    double duration, interval;
-    const char *timemode;
-    const char *seed;         /* s_i, hex */
-    const char *env_seed;     /* SHA-256(s_i || "environment"), hex */
-    int64_t sup_lo, sup_hi, dem_lo, dem_hi;
-    int32_t counts[8];
-    int forced;
-    const char *case_json;    /* bse_case_to_json of the session case */
-    const char *case_digest;  /* SHA-256 of case_json, hex */
-} pv_env_v1;
-
-static const pv_env_v1 pv_envs_v1[] = {
+static const pv_env pv_envs_v1[] = {
     {"a61076d24e06812cf87323f63e54f70e3571ba8fac16dd691db121289520cf94", 0, 7200.0, 30.0, "periodic",
      "c9ad46c21eeb76f9101162ed4a3396bdf56587b8f7812a27754aeaef3fa376f0",
      "963d676169a6f3eabe19890ac24311f0c2ff2c19430eda80691a372f6b783879",
