@@ -8,7 +8,14 @@
  * pouw_session_case, pps_i and pps_micro exactly as pouw/work.h (a test compares).
  * --environments v1 samples version 1's generator instead (pouw_env_generate_v1: costs
  * differ from seed to seed), for E4's v1-style rows; its files are
- * pps_distribution_v1.csv and pps_regression_v1.csv.
+ * pps_distribution_v1.csv and pps_regression_v1.csv. --environments per-height models
+ * per-height environments (pouw.md s9's proposed fix of grinding: the market is drawn
+ * from the height, so a nonce cannot choose it): attempt `seed` is at height
+ * h = seed mod K (--heights K, even, so that E4's even/odd split is by height); its
+ * sessions' environments come from the height's seeds SHA-256(pre_h || u32le(i)) with
+ * pre_h = SHA-256("bse-pouw/E1-height" || u32le(c) || u64le(h)), and only the BSE seed
+ * (the traders' draws) from the attempt's own s_i; files pps_distribution_height.csv
+ * and pps_regression_height.csv.
  * Outputs: pps_distribution.csv, pps_regression.csv (both deterministic). */
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -29,13 +36,17 @@
  * consensus's equal-cost generator (s11.11) or version 1's (s3, --environments v1). */
 #define ENV_EQUAL "equal-cost"
 #define ENV_V1 "v1"
+#define ENV_HEIGHT "per-height"
+
+#define KIND(x) ((x)->v1 ? ENV_V1 : (x)->heights ? ENV_HEIGHT : ENV_EQUAL)
 
 #define NV_SESSION (4 + 2 * EXPERIMENTS_ENV_TYPES + 4) /* features, means, pps, steps, trades, traders */
 
 typedef struct e1 {
     const chain_params *chain[CHAIN_COUNT];
     size_t n_chain;
-    int v1; /* --environments v1 */
+    int v1;           /* --environments v1 */
+    uint64_t heights; /* --environments per-height: K (0: not per height) */
 } e1;
 
 static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
@@ -48,12 +59,22 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, co
     uint32_t n = p->genesis_req.sessions;
     double sum = 0.0;
     for (uint32_t i = 0; i < n; i++) {
-        uint8_t s[32];
+        uint8_t s[32], e[32], hpre[32];
         bse_case c;
         pouw_env_draw d;
-        if (pouw_session_seed(s, pre, i) != POUW_OK ||
-            (x->v1 ? pouw_env_generate_v1(&c, &d, err, &p->tmpl, s, i)
-                   : pouw_env_generate(&c, &d, err, &p->tmpl, s, i)) != POUW_OK)
+        char hex[65];
+        int bad = pouw_session_seed(s, pre, i) != POUW_OK;
+        if (!bad && x->heights) { /* the market from the height, the traders' draws from the attempt */
+            bad = experiments_attempt_prehash(hpre, "bse-pouw/E1-height", p->chain_id, seed % x->heights) ||
+                  pouw_session_seed(e, hpre, i) != POUW_OK ||
+                  pouw_env_generate(&c, &d, err, &p->tmpl, e, i) != POUW_OK;
+            pouw_hex_encode(hex, s, 32);
+            bad = bad || bse_case_set_seed(&c, BSE_SEED_HEX256, hex, err) != BSE_CONFIG_OK;
+        } else if (!bad) {
+            bad = (x->v1 ? pouw_env_generate_v1(&c, &d, err, &p->tmpl, s, i)
+                         : pouw_env_generate(&c, &d, err, &p->tmpl, s, i)) != POUW_OK;
+        }
+        if (bad)
             return common_error_set(err, -1, p->name, "environment", "cannot generate seed %llu session %u",
                                  (unsigned long long)seed, i);
         bse_result res;
@@ -99,8 +120,11 @@ static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--chain", COMMON_OPT_STR, "NAME", 0, 0, 0, "alpha, bravo, charlie or all (default all)"),
     EXPERIMENTS_OPT("--environments", COMMON_OPT_STR, "KIND", 0, 0, 0,
-                    "equal-cost (the chains' generator, default) or v1 (version 1's: costs differ;"
-                    " writes pps_distribution_v1.csv and pps_regression_v1.csv)"),
+                    "equal-cost (the chains' generator, default), v1 (version 1's: costs differ;"
+                    " writes pps_distribution_v1.csv and pps_regression_v1.csv) or per-height (the market"
+                    " drawn from the height, seed mod K: pps_distribution_height.csv)"),
+    EXPERIMENTS_OPT("--heights", COMMON_OPT_UINT, "K", 2, 1000000, 0,
+                    "heights of --environments per-height, even (default 100)"),
 };
 
 static const common_cli CLI = {
@@ -113,7 +137,8 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--environments KIND] [--out DIR] [--threads T]",
+    .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--environments KIND] [--heights K] [--out DIR]"
+                " [--threads T]",
 };
 
 /* The chains of --chain (experiments_prologue.own). */
@@ -129,9 +154,18 @@ static int own_options(void *user, const experiments_run *r, const common_args *
     if (!x->n_chain)
         return experiments_usage_error(r, &CLI, "--chain must be alpha, bravo, charlie or all, got %s", which);
     const char *kind = a->given[EXPERIMENTS_OPT_OWN + 1] ? a->str[EXPERIMENTS_OPT_OWN + 1] : ENV_EQUAL;
-    if (strcmp(kind, ENV_EQUAL) && strcmp(kind, ENV_V1))
-        return experiments_usage_error(r, &CLI, "--environments must be equal-cost or v1, got %s", kind);
+    if (strcmp(kind, ENV_EQUAL) && strcmp(kind, ENV_V1) && strcmp(kind, ENV_HEIGHT))
+        return experiments_usage_error(r, &CLI, "--environments must be equal-cost, v1 or per-height, got %s", kind);
     x->v1 = !strcmp(kind, ENV_V1);
+    int given_k = a->given[EXPERIMENTS_OPT_OWN + 2];
+    if (given_k && strcmp(kind, ENV_HEIGHT))
+        return experiments_usage_error(r, &CLI, "--heights needs --environments per-height");
+    if (!strcmp(kind, ENV_HEIGHT)) {
+        x->heights = given_k ? a->num[EXPERIMENTS_OPT_OWN + 2] : 100;
+        if (x->heights % 2)
+            return experiments_usage_error(r, &CLI, "--heights must be even (E4 splits by height parity), got %llu",
+                                           (unsigned long long)x->heights);
+    }
     return 0;
 }
 
@@ -209,7 +243,7 @@ int main(int argc, char **argv)
                 experiments_features(X + ((sd - lo[g]) * n + i) * EXPERIMENTS_NFEAT, s);
                 y[(sd - lo[g]) * n + i] = s[4 + 2 * EXPERIMENTS_ENV_TYPES];
                 experiments_table_str(&t, p->name);
-                experiments_table_str(&t, x.v1 ? ENV_V1 : ENV_EQUAL);
+                experiments_table_str(&t, KIND(&x));
                 experiments_table_int(&t, (int64_t)sd);
                 experiments_table_int(&t, (int64_t)i);
                 for (int k = 0; k < 4; k++)
@@ -294,14 +328,18 @@ int main(int argc, char **argv)
         free(Xtr), free(ytr), free(coef), free(yte), free(yhte), free(yatr), free(yahtr), free(yate), free(yahte);
         free(X), free(y), free(ya);
     }
-    char cfg[512];
+    char cfg[640];
     snprintf(cfg, sizeof cfg,
              "{\"sessions_per_attempt\": 2, \"prehash\": \"SHA-256('bse-pouw/E1' || u32le(chain_id) || u64le(seed))\","
              " \"features\": \"1, sup_lo, sup_hi, dem_lo, dem_hi, count and presence of 8 types\","
              " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\", \"environments\": \"%s\"}",
-             x.v1 ? ENV_V1 : ENV_EQUAL);
-    const char *dist = x.v1 ? "pps_distribution_v1.csv" : "pps_distribution.csv";
-    const char *regf = x.v1 ? "pps_regression_v1.csv" : "pps_regression.csv";
+             KIND(&x));
+    if (x.heights) {
+        size_t l = strlen(cfg);
+        snprintf(cfg + l - 1, sizeof cfg - l + 1, ", \"heights\": %llu}", (unsigned long long)x.heights);
+    }
+    const char *dist = x.v1 ? "pps_distribution_v1.csv" : x.heights ? "pps_distribution_height.csv" : "pps_distribution.csv";
+    const char *regf = x.v1 ? "pps_regression_v1.csv" : x.heights ? "pps_regression_height.csv" : "pps_regression.csv";
     int rc = 0;
     if (!fit_ok || experiments_table_write(&t, r.out, dist, &err) ||
         experiments_sidecar_write(&r, r.out, dist, seeds, cfg, 1, &err) ||

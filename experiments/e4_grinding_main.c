@@ -36,7 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "chain/params.h"
+#include "common/file.h"
 #include "experiments/driver.h"
 #include "experiments/model.h"
 #include "experiments/mpi.h"
@@ -118,6 +121,9 @@ static const common_opt OPTS[] = {
     EXPERIMENTS_OPT("--in-v1", COMMON_OPT_STR, "FILE", 0, 0, 0,
                     "also E1's v1-style attempts (pps_distribution_v1.csv of e1_landscape --environments v1):"
                     " their rows follow, environments v1"),
+    EXPERIMENTS_OPT("--in-height", COMMON_OPT_STR, "FILE", 0, 0, 0,
+                    "also E1's per-height attempts (pps_distribution_height.csv of e1_landscape --environments"
+                    " per-height): rows environments per-height, where screening can only skip whole heights"),
 };
 
 static const common_cli CLI = {
@@ -130,8 +136,29 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--in FILE] [--in-v1 FILE] [--seeds A:B] [--resamples B] [--out DIR]",
+    .synopsis = "[--in FILE] [--in-v1 FILE] [--in-height FILE] [--seeds A:B] [--resamples B] [--out DIR]",
 };
+
+/* K of an E1 per-height file (its sidecar's config.heights: attempt seed s is at
+ * height s mod K), or 0 for any other file (or no sidecar). */
+static uint64_t sidecar_heights(const char *csv)
+{
+    char path[4200];
+    size_t l = strlen(csv);
+    if (l < 4 || l > 4096 || strcmp(csv + l - 4, ".csv"))
+        return 0;
+    snprintf(path, sizeof path, "%.*s.json", (int)(l - 4), csv);
+    char *text = NULL;
+    size_t len = 0;
+    if (common_file_read(&text, &len, NULL, path, 1 << 20) != COMMON_FILE_OK)
+        return 0;
+    cJSON *o = cJSON_Parse(text);
+    free(text);
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "config"), "heights");
+    uint64_t k = cJSON_IsNumber(h) && h->valuedouble >= 2 && h->valuedouble <= 1e6 ? (uint64_t)h->valuedouble : 0;
+    cJSON_Delete(o);
+    return k;
+}
 
 static double num(const experiments_csv *c, size_t row, int col)
 {
@@ -162,16 +189,23 @@ int main(int argc, char **argv)
     if (a.given[EXPERIMENTS_OPT_OWN])
         snprintf(in, sizeof in, "%s", a.str[EXPERIMENTS_OPT_OWN]);
     unsigned B = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1] : 2000;
-    char in_v1[4096] = "";
-    if (a.given[EXPERIMENTS_OPT_OWN + 2])
-        snprintf(in_v1, sizeof in_v1, "%s", a.str[EXPERIMENTS_OPT_OWN + 2]);
-    const char *inputs[2] = {in, in_v1};
-    size_t n_in = in_v1[0] ? 2 : 1;
-    experiments_csv cs[2];
+    /* the inputs: E1's equal-cost file, then the v1 and per-height ones when given */
+    const char *inputs[3] = {in, NULL, NULL}, *labels[3] = {"", NULL, NULL};
+    size_t n_in = 1;
+    if (a.given[EXPERIMENTS_OPT_OWN + 2]) {
+        labels[n_in] = " v1";
+        inputs[n_in++] = a.str[EXPERIMENTS_OPT_OWN + 2];
+    }
+    if (a.given[EXPERIMENTS_OPT_OWN + 3]) {
+        labels[n_in] = " per-height";
+        inputs[n_in++] = a.str[EXPERIMENTS_OPT_OWN + 3];
+    }
+    experiments_csv cs[3];
     memset(cs, 0, sizeof cs);
     common_error err;
     common_error_clear(&err);
-    int cols[2][16], envcol[2], ncol[2][EXPERIMENTS_ENV_TYPES];
+    int cols[3][16], envcol[3], ncol[3][EXPERIMENTS_ENV_TYPES];
+    uint64_t heights[3] = {0, 0, 0}; /* per-height files: the bootstrap resamples whole heights */
     size_t maxrows = 0;
     for (size_t fi = 0; fi < n_in; fi++) {
         experiments_csv *c = &cs[fi];
@@ -201,6 +235,7 @@ int main(int argc, char **argv)
         }
         if (c->nrows > maxrows)
             maxrows = c->nrows;
+        heights[fi] = sidecar_heights(inputs[fi]);
     }
     static const char *const COLS[] = {"chain", "mode", "environments", "strategy", "cutoff", "threshold_micro",
                                        "test_attempts", "simulated_attempts", "blocks", "sessions_per_block",
@@ -252,7 +287,7 @@ int main(int argc, char **argv)
         if (na < 40)
             continue;
         size_t l = strlen(seeds);
-        snprintf(seeds + l, sizeof seeds - l, "%s%s%s %llu:%llu", l ? ", " : "", p->name, qi >= CHAIN_COUNT ? " v1" : "",
+        snprintf(seeds + l, sizeof seeds - l, "%s%s%s %llu:%llu", l ? ", " : "", p->name, labels[qi / CHAIN_COUNT],
                  (unsigned long long)A[0].seed, (unsigned long long)A[na - 1].seed + 1);
         /* fit on even seeds */
         size_t ntr = 0;
@@ -261,6 +296,8 @@ int main(int argc, char **argv)
         double *trpred = malloc(na * sizeof *trpred), *trapps = malloc(na * sizeof *trapps);
         double *trtraders = malloc(na * sizeof *trtraders);
         size_t *test = malloc(na * sizeof *test), *res = malloc(na * sizeof *res);
+        uint64_t K = heights[qi / CHAIN_COUNT];
+        size_t *grp = NULL, *gstart = NULL, *gnon = NULL, nh = 0, maxg = 0; /* test attempts by height */
         if (!X || !y || !coef || !trpred || !trapps || !trtraders || !test || !res) {
             fail = 1;
             goto next;
@@ -292,6 +329,37 @@ int main(int argc, char **argv)
             } else
                 test[ntest++] = k;
         }
+        if (K) {
+            grp = malloc((ntest + 1) * sizeof *grp);
+            gstart = calloc(K + 1, sizeof *gstart);
+            gnon = malloc(K * sizeof *gnon);
+            if (!grp || !gstart || !gnon) {
+                fail = 1;
+                goto next;
+            }
+            for (size_t j = 0; j < ntest; j++)
+                gstart[A[test[j]].seed % K + 1]++;
+            for (uint64_t h = 0; h < K; h++) {
+                if (gstart[h + 1] > maxg)
+                    maxg = gstart[h + 1];
+                if (gstart[h + 1])
+                    gnon[nh++] = h;
+                gstart[h + 1] += gstart[h];
+            }
+            size_t *fillp = malloc(K * sizeof *fillp), *res3 = realloc(res, (nh * maxg + 1) * sizeof *res);
+            if (!fillp || !res3) {
+                free(fillp);
+                if (res3)
+                    res = res3;
+                fail = 1;
+                goto next;
+            }
+            res = res3;
+            memcpy(fillp, gstart, K * sizeof *fillp);
+            for (size_t j = 0; j < ntest; j++)
+                grp[fillp[A[test[j]].seed % K]++] = test[j];
+            free(fillp);
+        }
         for (int mode = 0; mode < 2; mode++) {
             /* A lottery-mode chain (v2, s11.2) pins its usefulness floor in genesis: mode
              * lottery uses it, mode pps the reference threshold of pass ~1/12 (the fitting
@@ -322,10 +390,19 @@ int main(int argc, char **argv)
                 size_t nb = 0;
                 gsl_rng_set(rng, 1);
                 for (unsigned b = 0; bs && bst && b < B; b++) {
-                    for (size_t j = 0; j < ntest; j++)
-                        res[j] = test[gsl_rng_uniform_int(rng, ntest)];
-                    cost hb = walk(A, res, ntest, S_HONEST, 0, thr, umax);
-                    cost mb = walk(A, res, ntest, s, cut, thr, umax);
+                    size_t nres = 0;
+                    if (K) { /* whole heights: their attempts share one market */
+                        for (size_t j = 0; j < nh; j++) {
+                            uint64_t hh = gnon[gsl_rng_uniform_int(rng, nh)];
+                            for (size_t g = gstart[hh]; g < gstart[hh + 1]; g++)
+                                res[nres++] = grp[g];
+                        }
+                    } else {
+                        for (size_t j = 0; j < ntest; j++)
+                            res[nres++] = test[gsl_rng_uniform_int(rng, ntest)];
+                    }
+                    cost hb = walk(A, res, nres, S_HONEST, 0, thr, umax);
+                    cost mb = walk(A, res, nres, s, cut, thr, umax);
                     if (hb.blocks > 0 && mb.blocks > 0) {
                         bs[nb] = (hb.sessions / hb.blocks) / (mb.sessions / mb.blocks);
                         bst[nb++] = (hb.steps / hb.blocks) / (mb.steps / mb.blocks);
@@ -358,16 +435,19 @@ int main(int argc, char **argv)
         }
     next:
         free(X), free(y), free(coef), free(trpred), free(trapps), free(trtraders), free(test), free(res);
+        free(grp), free(gstart), free(gnon);
     }
-    char cfg[1024];
+    char cfg[9600]; /* room for the input path (< 4096) and the other two cut at 2048 */
     snprintf(cfg, sizeof cfg,
              "{\"input\": \"%s\", \"fit\": \"OLS on even seeds (session PPS on 21 environment features)\","
              " \"test\": \"odd seeds\", \"bootstrap\": {\"resamples\": %u, \"rng\": \"gsl mt19937 seed 1\"},"
              " \"lottery_floor\": \"the chain's genesis floor (lottery-mode chains; else the 10%% quantile of fitting-half attempt PPS)\","
              " \"pps_threshold\": \"the fitting half's 1 - 1/12 quantile of attempt PPS (lottery-mode chains; else the genesis threshold)\","
              " \"cpu_proxy\": \"trader steps (bse_result.n_steps)\","
-             " \"environments\": \"from E1's environments column (v1 when absent)\", \"input_v1\": \"%s\"}",
-             in, B, in_v1);
+             " \"environments\": \"from E1's environments column (v1 when absent)\", \"input_v1\": \"%.2048s\","
+             " \"input_height\": \"%.2048s\"}",
+             in, B, a.given[EXPERIMENTS_OPT_OWN + 2] ? a.str[EXPERIMENTS_OPT_OWN + 2] : "",
+             a.given[EXPERIMENTS_OPT_OWN + 3] ? a.str[EXPERIMENTS_OPT_OWN + 3] : "");
     rc = 0;
     if (fail) {
         common_error_set(&err, -1, in, "", "out of memory or a failed fit");

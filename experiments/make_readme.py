@@ -65,7 +65,8 @@ out += ["## E1 PPS landscape", "",
         "features: supply/demand ranges, count and presence of each trader type; OLS (GSL) fitted on even",
         "seeds, R^2 on held-out odd seeds.", ""]
 kinds = [(rows(d), rows(g), e, d) for d, g, e in (("pps_distribution.csv", "pps_regression.csv", "equal-cost"),
-                                                   ("pps_distribution_v1.csv", "pps_regression_v1.csv", "v1"))]
+                                                   ("pps_distribution_v1.csv", "pps_regression_v1.csv", "v1"),
+                                                   ("pps_distribution_height.csv", "pps_regression_height.csv", "per-height"))]
 if any(k[0] for k in kinds):
     out += ["| chain | environments | attempts | attempt PPS q10 | q50 | q90 | R^2 session (held out) | R^2 attempt (held out) |", "|---|---|---|---|---|---|---|---|"]
     for r, g, e, _ in kinds:
@@ -114,6 +115,35 @@ if r:
         out.append(f"- cost screening, **{x['chain']}, mode lottery, {x.get('environments', 'v1')} environments**, cut-off {x['cutoff']}: "
                    f"**{x['advantage_steps']}x** [{x['ci_lo_steps']}, {x['ci_hi_steps']}] in trader steps per block "
                    f"({x['advantage']}x in sessions).")
+ph = rows("pps_distribution_height.csv")
+K = (side("pps_distribution_height.csv").get("config") or {}).get("heights")
+if r and ph and K:
+    out += ["", "**Per-height environments** (pouw.md s9's candidate fix; `e1_landscape --environments per-height`:",
+            "the market of session i is drawn from the height, the traders' draws from the attempt). At one height",
+            "every attempt has the same features, so a screening miner has nothing to choose between attempts:",
+            "within a height its advantage is 1 by construction. What is left is choosing heights: the per-height",
+            "rows are a miner that mines only the heights predicted good (idling, or mining another chain, at the",
+            "others) against one that mines every height; their intervals resample whole heights.", ""]
+    for ch in ("alpha", "bravo", "charlie"):
+        fl = [x for x in r if x["chain"] == ch and x["mode"] == "lottery" and x.get("environments") == "per-height"]
+        att = [x for x in ph if x["chain"] == ch and x["session"] == "0"]
+        if not fl or not att:
+            continue
+        floor = num(fl[0]["threshold_micro"])
+        byh = {}
+        for x in att:
+            byh.setdefault(int(x["seed"]) % int(K), []).append(num(x["attempt_pps_micro"]) >= floor)
+        rates = sorted(sum(v) / len(v) for v in byh.values())
+        q = lambda p: rates[int(p * (len(rates) - 1))]
+        low = sum(1 for v in rates if v < 0.5) / len(rates)
+        none = sum(1 for v in rates if v == 0) / len(rates)
+        scr = [x for x in r if x["chain"] == ch and x["mode"] == "lottery" and x.get("environments") == "per-height"
+               and x["strategy"] == "screen" and x["cutoff"] == "0.50"]
+        adv = f"; skipping the heights predicted worse than the median: **{scr[0]['advantage']}x** [{scr[0]['ci_lo']}, {scr[0]['ci_hi']}]" if scr else ""
+        out.append(f"- **{ch}**, mode lottery (floor {floor / 1e6:.2f}): pass rate per height q10 {q(0.1):.2f}, q50 {q(0.5):.2f}, "
+                   f"q90 {q(0.9):.2f} over {len(rates)} heights of {len(att) // len(rates)} attempts; {100 * low:.0f}% of heights pass "
+                   f"under half their attempts and {100 * none:.0f}% pass none (the chain would stall there: a fixed floor does not suit a market "
+                   f"fixed per height){adv}.")
 out += [fig("e4_grinding.png"), prov("grinding.csv")]
 
 # E5/E6

@@ -16,15 +16,17 @@ sweep() { # a sweep driver, under mpirun when asked
 }
 step() { echo "results: $* ($(($(date +%s) - T0)) s)"; }
 step "E1 PPS landscape";        sweep e1_landscape --scale "$SCALE" --out "$OUT"
-# E4's v1-style rows (version 1's environments, whose costs differ) at the paper scale only:
-# the quick scale's 20 minutes have no room for a second E1
-V1=""
+# E4's v1-style rows (version 1's environments, whose costs differ) and per-height rows (the
+# market drawn from the height) at the paper scale only: the quick scale's 20 minutes have no
+# room for more E1 runs
+V1=""; HT=""
 if [ "$SCALE" = paper ]; then
   step "E1 v1-style environments"; sweep e1_landscape --environments v1 --scale "$SCALE" --out "$OUT"
-  V1="$OUT/pps_distribution_v1.csv"
+  step "E1 per-height environments"; sweep e1_landscape --environments per-height --scale "$SCALE" --out "$OUT"
+  V1="$OUT/pps_distribution_v1.csv"; HT="$OUT/pps_distribution_height.csv"
 fi
 step "E3 difficulty";           "$BIN/e3_difficulty" --scale "$SCALE" --out "$OUT"
-step "E4 grinding";             "$BIN/e4_grinding" --scale "$SCALE" --out "$OUT" ${V1:+--in-v1 "$V1"}
+step "E4 grinding";             "$BIN/e4_grinding" --scale "$SCALE" --out "$OUT" ${V1:+--in-v1 "$V1"} ${HT:+--in-height "$HT"}
 step "E2 usefulness";           sweep e2_learning --scale "$SCALE" --out "$OUT"
 step "E5 binding";              "$BIN/e5_binding" --scale "$SCALE" --out "$OUT"
 step "E6 lazy miner";           "$BIN/e6_lazy" --scale "$SCALE" --out "$OUT"

@@ -77,6 +77,20 @@ two e4_grinding grinding.csv --in "$T/v/pps_distribution_v1.csv" --in-v1 "$T/v/p
   grep -q '"seeds":.*alpha 0:40, alpha v1 0:40' "$T/x1/grinding.json" ||
   fail "e4 --in-v1: expected the v1 file's rows after the first file's: $(cut -d, -f1-5 "$T/x1/grinding.csv")"
 ok "e1 --environments v1 and e4 --in-v1: v1 rows beside the equal-cost ones"
+# per-height environments: the market from the height (seed mod K), the traders' draws from the attempt
+"$BIN/e1_landscape" --chain alpha --seeds 0:40 --environments per-height --heights 4 --out "$T/h" >/dev/null 2>"$T/err" ||
+  fail "e1 --environments per-height: $(cat "$T/err")"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "pps_micro") pc = i; next }
+  { if ($2 != "per-height") bad = 1; k = ($3 % 4) "/" $4; env = $5 "," $6 "," $7 "," $8 "," $9;
+  if (k in e && e[k] != env) bad = 1; e[k] = env; p[k "/" $pc] = 1 }
+  END { n = 0; for (x in p) n++; exit bad || n < 20 }' "$T/h/pps_distribution_height.csv" ||
+  fail "e1 per-height: a height's market differs between its attempts, or every attempt scores alike"
+grep -q '"heights":[[:space:]]*4' "$T/h/pps_distribution_height.json" || fail "e1 per-height: no heights in the sidecar"
+"$BIN/e1_landscape" --heights 3 --environments per-height --out "$T/bad" >/dev/null 2>&1 && fail "e1: odd --heights accepted"
+"$BIN/e4_grinding" --in "$T/v/pps_distribution_v1.csv" --in-height "$T/h/pps_distribution_height.csv" --resamples 20 \
+  --out "$T/g" >/dev/null 2>"$T/err" || fail "e4 --in-height: $(cat "$T/err")"
+[ "$(grep -c '^alpha,[a-z]*,per-height,' "$T/g/grinding.csv")" = 18 ] || fail "e4 --in-height: expected 18 per-height rows"
+ok "e1 --environments per-height and e4 --in-height: one market per height, rows per-height"
 two e5_binding binding.csv --blocks 2
 grep -q '^other_chain,reground,4,0,' "$T/x1/binding.csv" || fail "e5: a reused proof was accepted: $(cat "$T/x1/binding.csv")"
 two e6_lazy lazy_miner.csv --blocks 2
