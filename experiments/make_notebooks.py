@@ -77,8 +77,9 @@ if d is not None:
     modes = list(d["mode"].unique())
     fig, axs = plt.subplots(len(kinds), len(modes), figsize=(6 * len(modes), 4.5 * len(kinds)), squeeze=False)
     for r, k in enumerate(kinds):
-        # equal-cost: every session costs the same, so sessions; v1: costs differ, so trader steps (the CPU proxy)
-        v, lo, hi, what = ("advantage", "ci_lo", "ci_hi", "sessions") if k == "equal-cost" else \
+        # equal-cost (and per-height, drawn from it): every session costs the same, so sessions;
+        # v1: costs differ, so trader steps (the CPU proxy)
+        v, lo, hi, what = ("advantage", "ci_lo", "ci_hi", "sessions") if k in ("equal-cost", "per-height") else \
             ("advantage_steps", "ci_lo_steps", "ci_hi_steps", "trader steps")
         for ax, m in zip(axs[r], modes):
             x = d[(d["mode"] == m) & (d.environments == k)].dropna(subset=[v])
