@@ -120,9 +120,10 @@ static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--chain", COMMON_OPT_STR, "NAME", 0, 0, 0, "alpha, bravo, charlie or all (default all)"),
     EXPERIMENTS_OPT("--environments", COMMON_OPT_STR, "KIND", 0, 0, 0,
-                    "equal-cost (the chains' generator, default), v1 (version 1's: costs differ;"
-                    " writes pps_distribution_v1.csv and pps_regression_v1.csv) or per-height (the market"
-                    " drawn from the height, seed mod K: pps_distribution_height.csv)"),
+                    "equal-cost (the chains' generator, default), v1 (version 1's:\n"
+                    "costs differ; writes pps_distribution_v1.csv and pps_regression_v1.csv)\n"
+                    "or per-height (the market drawn from the height, seed mod K;\n"
+                    "writes pps_distribution_height.csv and pps_regression_height.csv)"),
     EXPERIMENTS_OPT("--heights", COMMON_OPT_UINT, "K", 2, 1000000, 0,
                     "heights of --environments per-height, even (default 100)"),
 };
@@ -137,8 +138,8 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--environments KIND] [--heights K] [--out DIR]"
-                " [--threads T]",
+    .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--environments KIND]\n"
+                "                    [--heights K] [--out DIR] [--threads T]",
 };
 
 /* The chains of --chain (experiments_prologue.own). */

@@ -119,11 +119,12 @@ static const common_opt OPTS[] = {
     EXPERIMENTS_OPT("--in", COMMON_OPT_STR, "FILE", 0, 0, 0, "E1's pps_distribution.csv (default OUT/pps_distribution.csv)"),
     EXPERIMENTS_OPT("--resamples", COMMON_OPT_UINT, "B", 10, 100000, 0, "bootstrap resamples (default 2000)"),
     EXPERIMENTS_OPT("--in-v1", COMMON_OPT_STR, "FILE", 0, 0, 0,
-                    "also E1's v1-style attempts (pps_distribution_v1.csv of e1_landscape --environments v1):"
-                    " their rows follow, environments v1"),
+                    "also E1's v1-style attempts (pps_distribution_v1.csv of\n"
+                    "e1_landscape --environments v1): their rows follow, environments v1"),
     EXPERIMENTS_OPT("--in-height", COMMON_OPT_STR, "FILE", 0, 0, 0,
-                    "also E1's per-height attempts (pps_distribution_height.csv of e1_landscape --environments"
-                    " per-height): rows environments per-height, where screening can only skip whole heights"),
+                    "also E1's per-height attempts (pps_distribution_height.csv of\n"
+                    "e1_landscape --environments per-height): rows environments per-height,\n"
+                    "where screening can only skip whole heights"),
 };
 
 static const common_cli CLI = {
