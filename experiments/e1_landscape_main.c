@@ -33,20 +33,21 @@
 #include "pouw/seed.h"
 
 /* The environments sampled, written into every row so that E4 reports per kind: the
- * consensus's equal-cost generator (s11.11) or version 1's (s3, --environments v1). */
-#define ENV_EQUAL "equal-cost"
-#define ENV_V1 "v1"
-#define ENV_HEIGHT "per-height"
-
-#define KIND(x) ((x)->v1 ? ENV_V1 : (x)->heights ? ENV_HEIGHT : ENV_EQUAL)
+ * consensus's equal-cost generator (s11.11), version 1's (s3) or the per-height model;
+ * each kind has its own pair of files, pps_distribution<suffix>.csv and
+ * pps_regression<suffix>.csv. */
+enum { ENV_EQUAL, ENV_V1, ENV_HEIGHT, ENV_KINDS };
+static const struct {
+    const char *name, *suffix;
+} ENV_KIND[ENV_KINDS] = {{"equal-cost", ""}, {"v1", "_v1"}, {"per-height", "_height"}};
 
 #define NV_SESSION (4 + 2 * EXPERIMENTS_ENV_TYPES + 4) /* features, means, pps, steps, trades, traders */
 
 typedef struct e1 {
     const chain_params *chain[CHAIN_COUNT];
     size_t n_chain;
-    int v1;           /* --environments v1 */
-    uint64_t heights; /* --environments per-height: K (0: not per height) */
+    int kind;         /* ENV_EQUAL, ENV_V1, ENV_HEIGHT (--environments) */
+    uint64_t heights; /* ENV_HEIGHT: K */
 } e1;
 
 static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
@@ -64,15 +65,15 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, co
         pouw_env_draw d;
         char hex[65];
         int bad = pouw_session_seed(s, pre, i) != POUW_OK;
-        if (!bad && x->heights) { /* the market from the height, the traders' draws from the attempt */
+        if (!bad && x->kind == ENV_HEIGHT) { /* the market from the height, the traders' draws from the attempt */
             bad = experiments_attempt_prehash(hpre, "bse-pouw/E1-height", p->chain_id, seed % x->heights) ||
                   pouw_session_seed(e, hpre, i) != POUW_OK ||
                   pouw_env_generate(&c, &d, err, &p->tmpl, e, i) != POUW_OK;
             pouw_hex_encode(hex, s, 32);
             bad = bad || bse_case_set_seed(&c, BSE_SEED_HEX256, hex, err) != BSE_CONFIG_OK;
         } else if (!bad) {
-            bad = (x->v1 ? pouw_env_generate_v1(&c, &d, err, &p->tmpl, s, i)
-                         : pouw_env_generate(&c, &d, err, &p->tmpl, s, i)) != POUW_OK;
+            bad = (x->kind == ENV_V1 ? pouw_env_generate_v1(&c, &d, err, &p->tmpl, s, i)
+                                     : pouw_env_generate(&c, &d, err, &p->tmpl, s, i)) != POUW_OK;
         }
         if (bad)
             return common_error_set(err, -1, p->name, "environment", "cannot generate seed %llu session %u",
@@ -154,14 +155,15 @@ static int own_options(void *user, const experiments_run *r, const common_args *
     }
     if (!x->n_chain)
         return experiments_usage_error(r, &CLI, "--chain must be alpha, bravo, charlie or all, got %s", which);
-    const char *kind = a->given[EXPERIMENTS_OPT_OWN + 1] ? a->str[EXPERIMENTS_OPT_OWN + 1] : ENV_EQUAL;
-    if (strcmp(kind, ENV_EQUAL) && strcmp(kind, ENV_V1) && strcmp(kind, ENV_HEIGHT))
+    const char *kind = a->given[EXPERIMENTS_OPT_OWN + 1] ? a->str[EXPERIMENTS_OPT_OWN + 1] : ENV_KIND[ENV_EQUAL].name;
+    for (x->kind = 0; x->kind < ENV_KINDS && strcmp(kind, ENV_KIND[x->kind].name); x->kind++)
+        ;
+    if (x->kind == ENV_KINDS)
         return experiments_usage_error(r, &CLI, "--environments must be equal-cost, v1 or per-height, got %s", kind);
-    x->v1 = !strcmp(kind, ENV_V1);
     int given_k = a->given[EXPERIMENTS_OPT_OWN + 2];
-    if (given_k && strcmp(kind, ENV_HEIGHT))
+    if (given_k && x->kind != ENV_HEIGHT)
         return experiments_usage_error(r, &CLI, "--heights needs --environments per-height");
-    if (!strcmp(kind, ENV_HEIGHT)) {
+    if (x->kind == ENV_HEIGHT) {
         x->heights = given_k ? a->num[EXPERIMENTS_OPT_OWN + 2] : 100;
         if (x->heights % 2)
             return experiments_usage_error(r, &CLI, "--heights must be even (E4 splits by height parity), got %llu",
@@ -244,7 +246,7 @@ int main(int argc, char **argv)
                 experiments_features(X + ((sd - lo[g]) * n + i) * EXPERIMENTS_NFEAT, s);
                 y[(sd - lo[g]) * n + i] = s[4 + 2 * EXPERIMENTS_ENV_TYPES];
                 experiments_table_str(&t, p->name);
-                experiments_table_str(&t, KIND(&x));
+                experiments_table_str(&t, ENV_KIND[x.kind].name);
                 experiments_table_int(&t, (int64_t)sd);
                 experiments_table_int(&t, (int64_t)i);
                 for (int k = 0; k < 4; k++)
@@ -329,18 +331,16 @@ int main(int argc, char **argv)
         free(Xtr), free(ytr), free(coef), free(yte), free(yhte), free(yatr), free(yahtr), free(yate), free(yahte);
         free(X), free(y), free(ya);
     }
-    char cfg[640];
+    char cfg[640], hk[48] = "", dist[48], regf[48];
+    if (x.kind == ENV_HEIGHT)
+        snprintf(hk, sizeof hk, ", \"heights\": %llu", (unsigned long long)x.heights);
     snprintf(cfg, sizeof cfg,
              "{\"sessions_per_attempt\": 2, \"prehash\": \"SHA-256('bse-pouw/E1' || u32le(chain_id) || u64le(seed))\","
              " \"features\": \"1, sup_lo, sup_hi, dem_lo, dem_hi, count and presence of 8 types\","
-             " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\", \"environments\": \"%s\"}",
-             KIND(&x));
-    if (x.heights) {
-        size_t l = strlen(cfg);
-        snprintf(cfg + l - 1, sizeof cfg - l + 1, ", \"heights\": %llu}", (unsigned long long)x.heights);
-    }
-    const char *dist = x.v1 ? "pps_distribution_v1.csv" : x.heights ? "pps_distribution_height.csv" : "pps_distribution.csv";
-    const char *regf = x.v1 ? "pps_regression_v1.csv" : x.heights ? "pps_regression_height.csv" : "pps_regression.csv";
+             " \"fit\": \"OLS (gsl_multifit_linear_tsvd) on even seeds, R^2 on odd seeds\", \"environments\": \"%s\"%s}",
+             ENV_KIND[x.kind].name, hk);
+    snprintf(dist, sizeof dist, "pps_distribution%s.csv", ENV_KIND[x.kind].suffix);
+    snprintf(regf, sizeof regf, "pps_regression%s.csv", ENV_KIND[x.kind].suffix);
     int rc = 0;
     if (!fit_ok || experiments_table_write(&t, r.out, dist, &err) ||
         experiments_sidecar_write(&r, r.out, dist, seeds, cfg, 1, &err) ||

@@ -191,15 +191,17 @@ int main(int argc, char **argv)
         snprintf(in, sizeof in, "%s", a.str[EXPERIMENTS_OPT_OWN]);
     unsigned B = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1] : 2000;
     /* the inputs: E1's equal-cost file, then the v1 and per-height ones when given */
+    const char *in_v1 = a.given[EXPERIMENTS_OPT_OWN + 2] ? a.str[EXPERIMENTS_OPT_OWN + 2] : "";
+    const char *in_height = a.given[EXPERIMENTS_OPT_OWN + 3] ? a.str[EXPERIMENTS_OPT_OWN + 3] : "";
     const char *inputs[3] = {in, NULL, NULL}, *labels[3] = {"", NULL, NULL};
     size_t n_in = 1;
-    if (a.given[EXPERIMENTS_OPT_OWN + 2]) {
+    if (*in_v1) {
         labels[n_in] = " v1";
-        inputs[n_in++] = a.str[EXPERIMENTS_OPT_OWN + 2];
+        inputs[n_in++] = in_v1;
     }
-    if (a.given[EXPERIMENTS_OPT_OWN + 3]) {
+    if (*in_height) {
         labels[n_in] = " per-height";
-        inputs[n_in++] = a.str[EXPERIMENTS_OPT_OWN + 3];
+        inputs[n_in++] = in_height;
     }
     experiments_csv cs[3];
     memset(cs, 0, sizeof cs);
@@ -347,15 +349,15 @@ int main(int argc, char **argv)
                     gnon[nh++] = h;
                 gstart[h + 1] += gstart[h];
             }
-            size_t *fillp = malloc(K * sizeof *fillp), *res3 = realloc(res, (nh * maxg + 1) * sizeof *res);
-            if (!fillp || !res3) {
+            /* a resample of nh heights holds at most nh * maxg attempts */
+            free(res);
+            res = malloc((nh * maxg + 1) * sizeof *res);
+            size_t *fillp = malloc(K * sizeof *fillp);
+            if (!res || !fillp) {
                 free(fillp);
-                if (res3)
-                    res = res3;
                 fail = 1;
                 goto next;
             }
-            res = res3;
             memcpy(fillp, gstart, K * sizeof *fillp);
             for (size_t j = 0; j < ntest; j++)
                 grp[fillp[A[test[j]].seed % K]++] = test[j];
@@ -447,8 +449,7 @@ int main(int argc, char **argv)
              " \"cpu_proxy\": \"trader steps (bse_result.n_steps)\","
              " \"environments\": \"from E1's environments column (v1 when absent)\", \"input_v1\": \"%.2048s\","
              " \"input_height\": \"%.2048s\"}",
-             in, B, a.given[EXPERIMENTS_OPT_OWN + 2] ? a.str[EXPERIMENTS_OPT_OWN + 2] : "",
-             a.given[EXPERIMENTS_OPT_OWN + 3] ? a.str[EXPERIMENTS_OPT_OWN + 3] : "");
+             in, B, in_v1, in_height);
     rc = 0;
     if (fail) {
         common_error_set(&err, -1, in, "", "out of memory or a failed fit");
