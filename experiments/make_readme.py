@@ -80,6 +80,49 @@ if any(k[0] for k in kinds):
                        f"{rs.get('session', {}).get('r2_test', '')} | {rs.get('attempt', {}).get('r2_test', '')} |")
 out += [fig("e1_pps_distribution.png")] + [prov(d) for r, _, _, d in kinds if r]
 
+# E2
+r = rows("learning_curve.csv")
+u = rows("chain_useful.csv")
+out += ["## E2 Usefulness", "",
+        "*Question.* Do adaptive traders (PRSH, PRDE, ZIPSH) improve within a session, and does the chain's",
+        "useful output improve over blocks?",
+        "*Method.* 8-hour sessions (CharlieCoin template environments, and the adaptive mix): profit per",
+        "trader per second in each simulated hour, adaptive types beside the fixed-strategy controls;",
+        "the best strategies recorded by mined AlphaCoin blocks, by height.", ""]
+if r:
+    out += ["| market | type | adaptive | hour 0 | hour 7 | change |", "|---|---|---|---|---|---|"]
+    for m in sorted({x["market"] for x in r}):
+        for t in sorted({x["type"] for x in r if x["market"] == m}, key=lambda t: (-int([x for x in r if x["type"] == t][0]["adaptive"]), t)):
+            h = {int(x["hour"]): num(x["profit_per_trader_s"]) for x in r if x["market"] == m and x["type"] == t}
+            if 0 in h and 7 in h:
+                ad = [x for x in r if x["type"] == t][0]["adaptive"]
+                ch = f"{(h[7] / h[0] - 1) * 100:+.1f}%" if h[0] else "n/a (no trades in hour 0)"
+                out.append(f"| {m} | {t} | {'yes' if ad == '1' else 'no'} | {h[0]:.3f} | {h[7]:.3f} | {ch} |")
+if u:
+    slope = side("chain_useful.csv").get("config", {}).get("useful_pps_slope_per_block")
+    hs = sorted({int(x["height"]) for x in u})
+    out += ["", f"Useful output over {len(hs)} mined AlphaCoin blocks: mean best-strategy PPS "
+            f"{statistics.mean(num(x['pps']) for x in u):.3f}; OLS slope per block {slope:.4g} "
+            "(each block's sessions start from fresh traders: no learning carries over from block to block)."]
+out += [fig("e2_learning.png"), prov("learning_curve.csv")]
+
+# E3
+r = rows("difficulty_curve.csv")
+t = rows("attempt_times.csv")
+out += ["## E3 Difficulty", "",
+        "*Question.* Pass rate against the PPS threshold; expected attempts and seconds per block per chain.",
+        "*Method.* E1's attempts against thresholds at their quantiles and at the genesis threshold (v2: the",
+        "usefulness floor), beside the chains' pinned pass rates; timed attempts (one core, every core);",
+        "attempts per block = 1 / the chance an attempt makes a block (v2: floor pass x post-hash lottery).", ""]
+if r:
+    out += ["| chain | genesis threshold (floor) | pass rate (E1 sample) | pass rate (pinned) | expected attempts per block | s per block (1 core) |", "|---|---|---|---|---|---|"]
+    for x in r:
+        if x["genesis"] == "1":
+            tm = [y for y in (t or []) if y["chain"] == x["chain"] and y["threads"] == "1"]
+            out.append(f"| {x['chain']} | {num(x['threshold_micro']) / 1e6:.2f} | {x['pass_rate']} | {x['table_pass_rate']} | "
+                       f"{tm[0]['expected_attempts'] if tm else x['expected_attempts']} | {tm[0]['expected_block_s'] if tm else ''} |")
+out += [fig("e3_difficulty.png"), prov("difficulty_curve.csv")]
+
 # E4
 r = rows("grinding.csv")
 out += ["## E4 Grinding (the known weakness of mode pps, pouw.md s9)", "",

@@ -161,4 +161,15 @@ if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
   cmp -s "$T/x1/fairness.csv" "$T/m/fairness.csv" || fail "e9: fairness.csv differs under mpirun -np 2"
   ok "e9 under mpirun -np 2: the same bytes as one process"
 fi
+# results/README.md's generator: one section per experiment, with and without CSVs (an edit
+# of one section once dropped two others)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$T/readme"
+for d in "$T/readme" "$T/x1"; do
+  /usr/bin/python3 "$TOP/experiments/make_readme.py" "$d" >/dev/null 2>"$T/err" || fail "make_readme.py $d: $(cat "$T/err")"
+  for e in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+    grep -q "^## E$e " "$d/README.md" || fail "make_readme.py $d: no section E$e"
+  done
+done
+ok "make_readme.py writes a section for each of E1-E14"
 exit 0
