@@ -208,6 +208,8 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
     cJSON_AddNumberToObject(o, "ranks", r->ranks);
     cJSON_AddNumberToObject(o, "threads", r->threads);
     cJSON_AddNumberToObject(o, "wall_s", (double)(int64_t)((common_clock_mono_s() - r->t0) * 1000.0) / 1000.0);
+    if (r->checkpoint[0]) /* wall_s is then this run's alone */
+        cJSON_AddNumberToObject(o, "resumed_items", (double)r->resumed);
     cJSON_AddBoolToObject(o, "deterministic", deterministic);
     char *txt = cJSON_Print(o);
     cJSON_Delete(o);

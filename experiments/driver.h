@@ -41,6 +41,14 @@ enum {
     EXPERIMENTS_OPT("--out", COMMON_OPT_STR, "DIR", 0, 0, 0, "folder for the CSV files and their sidecars (default results)"),  \
     EXPERIMENTS_OPT("--threads", COMMON_OPT_UINT, "T", 1, 1024, 0, "worker threads per process (default: every core)")
 
+/* The option of every sweep driver (experiments_driver_start finds it by name; it goes
+ * after the driver's own options): experiments/checkpoint.h. */
+#define EXPERIMENTS_CHECKPOINT_OPT                                                                          \
+    EXPERIMENTS_OPT("--checkpoint", COMMON_OPT_STR, "FILE", 0, 0, 0,                                        \
+                    "keep each finished item in FILE, and resume from it: a run stopped\n"                  \
+                    "and started again with the same options goes on where it was, and\n"                   \
+                    "writes the same CSV bytes (under mpirun, rank R uses FILE.rankR)")
+
 #define EXPERIMENTS_FOOTER                                                                                  \
     "Under `mpirun -np K` the seed range is split over the K ranks; rank 0 writes the\n"                    \
     "same CSV bytes as one process. Exit status: 0 done, 1 the work or a write failed,\n"                   \
@@ -57,6 +65,9 @@ typedef struct experiments_run {
     unsigned threads;
     int rank, ranks;         /* MPI rank and size (0 and 1 without mpirun) */
     double t0;               /* monotonic start time (sidecar wall time) */
+    char checkpoint[1024];   /* --checkpoint's file for this rank, or "" */
+    char ckpt_opts[2048];    /* the options that can change a value (checkpoint.h's <run>) */
+    size_t resumed;          /* items this rank read back from its checkpoint */
     common_progress progress;
 } experiments_run;
 

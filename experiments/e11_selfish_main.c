@@ -89,6 +89,7 @@ static const common_opt OPTS[] = {
     EXPERIMENTS_OPT("--blocks", COMMON_OPT_UINT, "N", 1000, 100000000, 0,
                     "blocks found per run (default quick 200000, paper 2000000)"),
     EXPERIMENTS_OPT("--honest", COMMON_OPT_UINT, "N", 2, 4096, 0, "honest miners of the delay model (default 64)"),
+    EXPERIMENTS_CHECKPOINT_OPT,
 };
 
 static const common_cli CLI = {
@@ -101,7 +102,8 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--blocks N] [--honest N] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]",
+    .synopsis = "[--blocks N] [--honest N] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]\n"
+                "                    [--checkpoint FILE]",
 };
 
 int main(int argc, char **argv)

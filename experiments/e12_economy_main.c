@@ -272,6 +272,7 @@ static const common_opt OPTS[] = {
                     "simulated seconds per run, a multiple of 300 (default quick 7200, paper 28800); the whale buys at half"),
     {.name = "--holdings", .kind = COMMON_OPT_REAL, .meta = "C", .flo = 0.01, .fhi = 1e6,
      .help = "coins of each coin every agent starts with (the whale: 20x in AlphaCoin; default 500)"},
+    EXPERIMENTS_CHECKPOINT_OPT,
 };
 
 static const common_cli CLI = {
@@ -285,7 +286,8 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--duration S] [--holdings C] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]",
+    .synopsis = "[--duration S] [--holdings C] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]\n"
+                "                    [--checkpoint FILE]",
 };
 
 static void fmt_price(char *s, size_t n, double v)

@@ -219,6 +219,7 @@ static const common_opt OPTS[] = {
                     "a folder holding BSE.py (v1.91): also run a subset through it side by side\n"
                     "(shared/tools/pybse.py; writes fidelity_bsepy.csv)"),
     EXPERIMENTS_OPT("--bsepy-seeds", COMMON_OPT_UINT, "K", 1, 1000, 0, "seeds per market run by BSE.py (default 2)"),
+    EXPERIMENTS_CHECKPOINT_OPT,
 };
 
 static const common_cli CLI = {
@@ -230,7 +231,8 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--baseline FILE] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]",
+    .synopsis = "[--baseline FILE] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]\n"
+                "                    [--checkpoint FILE]",
 };
 
 int main(int argc, char **argv)

@@ -127,6 +127,7 @@ static const common_opt OPTS[] = {
                     "writes pps_distribution_height.csv and pps_regression_height.csv)"),
     EXPERIMENTS_OPT("--heights", COMMON_OPT_UINT, "K", 2, 1000000, 0,
                     "heights of --environments per-height, even (default 100)"),
+    EXPERIMENTS_CHECKPOINT_OPT,
 };
 
 static const common_cli CLI = {
@@ -140,7 +141,8 @@ static const common_cli CLI = {
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
     .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--environments KIND]\n"
-                "                    [--heights K] [--out DIR] [--threads T]",
+                "                    [--heights K] [--out DIR] [--threads T]\n"
+                "                    [--checkpoint FILE]",
 };
 
 /* The chains of --chain (experiments_prologue.own). */

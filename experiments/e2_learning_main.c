@@ -129,6 +129,7 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, co
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--blocks", COMMON_OPT_UINT, "N", 0, 10000, 0, "AlphaCoin blocks mined for the useful output (quick 6, paper 100)"),
+    EXPERIMENTS_CHECKPOINT_OPT,
 };
 
 static const common_cli CLI = {
@@ -140,7 +141,8 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--blocks N] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]",
+    .synopsis = "[--blocks N] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]\n"
+                "                    [--checkpoint FILE]",
 };
 
 int main(int argc, char **argv)

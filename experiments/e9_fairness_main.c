@@ -88,6 +88,7 @@ static const common_opt OPTS[] = {
                     "simulated seconds per run (default quick 240, paper 1800)"),
     {.name = "--rate", .kind = COMMON_OPT_REAL, .meta = "R", .flo = 0.01, .fhi = 1000,
      .help = "the four miners' total attempts per simulated second (default 1.5)"},
+    EXPERIMENTS_CHECKPOINT_OPT,
 };
 
 static const common_cli CLI = {
@@ -101,7 +102,8 @@ static const common_cli CLI = {
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
-    .synopsis = "[--duration S] [--rate R] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]",
+    .synopsis = "[--duration S] [--rate R] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]\n"
+                "                    [--checkpoint FILE]",
 };
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include "experiments/mpi.h"
 
 #include "common/cli.h"
+#include "experiments/checkpoint.h"
 
 #include <mpi.h>
 #include <stdarg.h>
@@ -172,12 +173,38 @@ int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiment
 {
     common_error err;
     common_error_clear(&err);
-    int ok = experiments_sweep_init(sw, n, lo, hi, r->rank, r->ranks) == 0 &&
-             experiments_sweep_run(sw, r, fn, user, what, &err) == 0;
+    int ok = experiments_sweep_init(sw, n, lo, hi, r->rank, r->ranks) == 0;
+    if (!ok)
+        common_error_set(&err, -1, "", "", "out of memory");
+    experiments_checkpoint ck;
+    memset(&ck, 0, sizeof ck);
+    int ck_bad = 0; /* this rank's checkpoint cannot be used: bad input, exit 2 */
+    if (ok && r->checkpoint[0]) {
+        /* the run that may resume: the options, the seed ranges, the share, the code */
+        char run[sizeof r->ckpt_opts + 1024];
+        int l = snprintf(run, sizeof run, "%s rank=%d/%d segments=", r->ckpt_opts, r->rank, r->ranks);
+        for (size_t g = 0; g < n && l > 0 && (size_t)l < sizeof run; g++)
+            l += snprintf(run + l, sizeof run - (size_t)l, "%s%llu:%llu", g ? "," : "", (unsigned long long)lo[g],
+                          (unsigned long long)hi[g]);
+        if (l > 0 && (size_t)l < sizeof run)
+            snprintf(run + l, sizeof run - (size_t)l, " code=%s", common_version_commit());
+        ok = experiments_checkpoint_open(&ck, r->checkpoint, run, sw, &err) == 0;
+        ck_bad = !ok;
+        if (ok) {
+            sw->ckpt = &ck;
+            r->resumed = ck.loaded;
+            if (ck.loaded || ck.dropped_torn)
+                fprintf(stderr, "%s: %s: resumed %zu finished items%s\n", r->prog, r->checkpoint, ck.loaded,
+                        ck.dropped_torn ? " (a last line cut mid-way was dropped)" : "");
+        }
+    }
+    ok = ok && experiments_sweep_run(sw, r, fn, user, what, &err) == 0;
+    experiments_checkpoint_close(&ck);
+    sw->ckpt = NULL;
     if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(sw)) {
         if (!ok)
             experiments_fail(r, &err);
-        *exit_code = COMMON_EXIT_REJECTED;
+        *exit_code = ck_bad ? COMMON_EXIT_USAGE : COMMON_EXIT_REJECTED;
     } else if (r->rank != 0) {
         *exit_code = 0;
     } else {
@@ -200,6 +227,71 @@ int experiments_usage_error(const experiments_run *r, const common_cli *cli, con
     return common_cli_usage_error(cli, -1, "%s", msg);
 }
 
+/* Appends text to the checkpoint's options, escaping what could break its one line
+ * or its name=value form. Returns 0, or -1 when it does not fit. */
+static int opts_put(char *buf, size_t cap, const char *text, int escape)
+{
+    size_t l = strlen(buf);
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        int esc = escape && (*c <= ' ' || *c > '~' || *c == '%' || *c == '=');
+        if (l + (esc ? 3 : 1) >= cap)
+            return -1;
+        if (esc)
+            l += (size_t)snprintf(buf + l, cap - l, "%%%02X", *c);
+        else
+            buf[l++] = (char)*c;
+        buf[l] = '\0';
+    }
+    return 0;
+}
+
+/* --checkpoint, when the driver has it (found by name) and it was given: this rank's
+ * file, and every option that can change a value (all but --out, --threads and
+ * --checkpoint itself), the scale always (its default too). Returns 0 or the usage
+ * error's exit code. */
+static int checkpoint_options(const common_cli *cli, const common_args *a, experiments_run *r)
+{
+    int ci = -1;
+    for (size_t i = 0; i < cli->n_opts; i++)
+        if (!strcmp(cli->opts[i].name, "--checkpoint"))
+            ci = (int)i;
+    if (ci < 0 || !a->given[ci])
+        return 0;
+    int n = r->ranks > 1 ? snprintf(r->checkpoint, sizeof r->checkpoint, "%s.rank%d", a->str[ci], r->rank)
+                         : snprintf(r->checkpoint, sizeof r->checkpoint, "%s", a->str[ci]);
+    if (n < 0 || (size_t)n >= sizeof r->checkpoint)
+        return experiments_usage_error(r, cli, "--checkpoint: path too long (%zu bytes at most)",
+                                       sizeof r->checkpoint - 16);
+    char *b = r->ckpt_opts;
+    size_t cap = sizeof r->ckpt_opts;
+    b[0] = '\0';
+    int bad = opts_put(b, cap, r->prog, 1) || opts_put(b, cap, " --scale=", 0) ||
+              opts_put(b, cap, experiments_scale_name(r->scale), 0);
+    for (size_t i = 0; i < cli->n_opts && !bad; i++) {
+        if ((int)i == EXPERIMENTS_OPT_SCALE || (int)i == EXPERIMENTS_OPT_OUT || (int)i == EXPERIMENTS_OPT_THREADS ||
+            (int)i == ci || !a->given[i])
+            continue;
+        char num[64] = "";
+        const char *v = num;
+        if (cli->opts[i].kind == COMMON_OPT_STR)
+            v = a->str[i];
+        else if (cli->opts[i].kind == COMMON_OPT_UINT)
+            snprintf(num, sizeof num, "%llu", (unsigned long long)a->num[i]);
+        else if (cli->opts[i].kind == COMMON_OPT_REAL)
+            snprintf(num, sizeof num, "%a", a->real[i]);
+        else
+            snprintf(num, sizeof num, "1");
+        bad = opts_put(b, cap, " ", 0) || opts_put(b, cap, cli->opts[i].name, 1) || opts_put(b, cap, "=", 0) ||
+              opts_put(b, cap, v, 1);
+    }
+    for (int i = 0; i < a->n_pos && !bad; i++)
+        bad = opts_put(b, cap, " ", 0) || opts_put(b, cap, a->pos[i], 1);
+    if (bad)
+        return experiments_usage_error(r, cli, "--checkpoint: the options are too long to record (%zu bytes at most)",
+                                       cap - 1);
+    return 0;
+}
+
 int experiments_driver_start(const experiments_prologue *p, int *argc, char ***argv, common_args *a,
                              experiments_run *r, uint64_t *lo, uint64_t *hi, int *exit_code)
 {
@@ -220,6 +312,8 @@ int experiments_driver_start(const experiments_prologue *p, int *argc, char ***a
         return 0;
     }
     int rc = experiments_run_start(r, p->cli, a, p->id, rank, ranks);
+    if (rc == 0)
+        rc = checkpoint_options(p->cli, a, r);
     if (p->quick_seeds || p->paper_seeds)
         experiments_run_seeds(r, 0, r->scale == EXPERIMENTS_PAPER ? p->paper_seeds : p->quick_seeds, lo, hi);
     if (rc == 0 && p->own)

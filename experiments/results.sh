@@ -14,36 +14,51 @@ T0=$(date +%s)
 sweep() { # a sweep driver, under mpirun when asked
   if [ -n "$MPI" ]; then mpirun --allow-run-as-root --oversubscribe -np "$MPI" "$BIN/$@"; else "$BIN/$@"; fi
 }
+# At the paper scale (hours) each sweep keeps its finished items in OUT/.checkpoints/NAME
+# (--checkpoint): a run stopped part-way - killed, out of time on a batch queue - and
+# started again resumes where it was, to the same bytes (the drivers already done read
+# their items back in seconds). The checkpoints go when the whole run has ended well; one
+# left by other code is refused with a one-line error saying to delete it.
+sweep_ck() { # NAME DRIVER ARGS...
+  n=$1; shift
+  if [ "$SCALE" = paper ]; then
+    mkdir -p "$OUT/.checkpoints"
+    sweep "$@" --checkpoint "$OUT/.checkpoints/$n"
+  else
+    sweep "$@"
+  fi
+}
 step() { echo "results: $* ($(($(date +%s) - T0)) s)"; }
-step "E1 PPS landscape";        sweep e1_landscape --scale "$SCALE" --out "$OUT"
+step "E1 PPS landscape";        sweep_ck e1 e1_landscape --scale "$SCALE" --out "$OUT"
 # E4's v1-style rows (version 1's environments, whose costs differ) and per-height rows (the
 # market drawn from the height) at the paper scale only: the quick scale's 20 minutes have no
 # room for more E1 runs
 V1=""; HT=""
 if [ "$SCALE" = paper ]; then
-  step "E1 v1-style environments"; sweep e1_landscape --environments v1 --scale "$SCALE" --out "$OUT"
-  step "E1 per-height environments"; sweep e1_landscape --environments per-height --scale "$SCALE" --out "$OUT"
+  step "E1 v1-style environments"; sweep_ck e1_v1 e1_landscape --environments v1 --scale "$SCALE" --out "$OUT"
+  step "E1 per-height environments"; sweep_ck e1_height e1_landscape --environments per-height --scale "$SCALE" --out "$OUT"
   V1="$OUT/pps_distribution_v1.csv"; HT="$OUT/pps_distribution_height.csv"
 fi
 step "E3 difficulty";           "$BIN/e3_difficulty" --scale "$SCALE" --out "$OUT"
 step "E4 grinding";             "$BIN/e4_grinding" --scale "$SCALE" --out "$OUT" ${V1:+--in-v1 "$V1"} ${HT:+--in-height "$HT"}
-step "E2 usefulness";           sweep e2_learning --scale "$SCALE" --out "$OUT"
+step "E2 usefulness";           sweep_ck e2 e2_learning --scale "$SCALE" --out "$OUT"
 step "E5 binding";              "$BIN/e5_binding" --scale "$SCALE" --out "$OUT"
 step "E6 lazy miner";           "$BIN/e6_lazy" --scale "$SCALE" --out "$OUT"
 step "E7 verification cost";    "$BIN/e7_verify_cost" --scale "$SCALE" --out "$OUT"
 step "E8 determinism matrix";   "$BIN/e8_determinism" matrix --scale "$SCALE" --out "$OUT" "$@"
-step "E9 fairness";             sweep e9_fairness --scale "$SCALE" --out "$OUT"
-step "E10 retargeting";         sweep e10_retarget --scale "$SCALE" --out "$OUT"
-step "E11 withholding";        sweep e11_selfish --scale "$SCALE" --out "$OUT"
-step "E12 economy";             sweep e12_economy --scale "$SCALE" --out "$OUT"
+step "E9 fairness";             sweep_ck e9 e9_fairness --scale "$SCALE" --out "$OUT"
+step "E10 retargeting";         sweep_ck e10 e10_retarget --scale "$SCALE" --out "$OUT"
+step "E11 withholding";        sweep_ck e11 e11_selfish --scale "$SCALE" --out "$OUT"
+step "E12 economy";             sweep_ck e12 e12_economy --scale "$SCALE" --out "$OUT"
 step "Economy reference run";   rm -rf "$OUT/.econ-seed000" &&
   "$BIN/econ" sim experiments/configs/economy-seed000.json --out "$OUT/.econ-seed000" --threads 2 --quiet &&
   cp "$OUT/.econ-seed000/run.json" "$OUT/economy_seed000_run.json" &&
   cp "$OUT/.econ-seed000/prices.csv" "$OUT/economy_seed000_prices.csv" && rm -rf "$OUT/.econ-seed000"
-step "E13 engine fidelity";     sweep e13_fidelity --scale "$SCALE" --out "$OUT" ${BSEPY:+--bsepy "$BSEPY"}
+step "E13 engine fidelity";     sweep_ck e13 e13_fidelity --scale "$SCALE" --out "$OUT" ${BSEPY:+--bsepy "$BSEPY"}
 step "E14 speed";               "$BIN/e14_speed" --scale "$SCALE" --out "$OUT" ${LIQUIBOOK_REPLAY:+--liquibook "$LIQUIBOOK_REPLAY"}
 if [ "$SCALE" = quick ]; then
   experiments/det_sums.sh "$OUT" > "$OUT/.quick.sha256.tmp" && mv "$OUT/.quick.sha256.tmp" "$OUT/quick.sha256"
 fi
 step "results/README.md";       /usr/bin/python3 experiments/make_readme.py "$OUT"
+rm -rf "$OUT/.checkpoints"
 step "done"

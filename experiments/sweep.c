@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "experiments/checkpoint.h"
 
 void experiments_vals_push(experiments_vals *o, double x)
 {
@@ -99,7 +100,7 @@ static void *worker(void *arg)
     pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (p->next < p->s->n_items && !p->s->mine[p->next])
+        while (p->next < p->s->n_items && p->s->mine[p->next] != 1)
             p->next++;
         size_t k = p->next;
         if (k < p->s->n_items)
@@ -117,6 +118,8 @@ static void *worker(void *arg)
         if (!rc && p->s->slots[k].oom)
             rc = common_error_set(&e, -1, "", "", "out of memory");
         pthread_mutex_lock(&p->mu);
+        if (!rc && p->s->ckpt)
+            rc = experiments_checkpoint_append(p->s->ckpt, k, &p->s->slots[k], &e);
         if (rc && k < p->fail_index) {
             p->fail_index = k;
             p->fail_err = e;
@@ -140,7 +143,7 @@ int experiments_sweep_run(experiments_sweep *s, experiments_run *r, experiments_
     p.what = what;
     p.fail_index = s->n_items;
     for (size_t k = 0; k < s->n_items; k++)
-        p.total += s->mine[k];
+        p.total += s->mine[k] == 1;
     pthread_mutex_init(&p.mu, NULL);
     unsigned nt = r->threads ? r->threads : 1;
     pthread_t *th = calloc(nt, sizeof *th);

@@ -37,7 +37,9 @@ typedef struct experiments_sweep {
     uint64_t lo[EXPERIMENTS_MAX_SEGMENTS], hi[EXPERIMENTS_MAX_SEGMENTS];
     size_t n_items;
     experiments_vals *slots;
-    unsigned char *mine; /* 1: this rank computes (or, after gathering on rank 0, holds) item k */
+    unsigned char *mine; /* 1: this rank computes (or, after gathering on rank 0, holds) item k;
+                          * 2: this rank's, read back from its checkpoint (not computed again) */
+    struct experiments_checkpoint *ckpt; /* NULL, or where each finished item is appended */
 } experiments_sweep;
 
 /* Computes item (segment seg, seed) into out. Returns 0, or non-zero with err filled. */
@@ -52,8 +54,10 @@ void experiments_sweep_clear(experiments_sweep *s);
 /* Item index of (seg, seed). */
 size_t experiments_sweep_index(const experiments_sweep *s, size_t seg, uint64_t seed);
 
-/* Runs this rank's items on r->threads threads (progress on rank 0's terminal: what).
- * Returns 0, or -1 with err of the failing item of lowest index (whatever the timing). */
+/* Runs this rank's items not yet done (mine 1) on r->threads threads (progress on rank
+ * 0's terminal: what), appending each to s->ckpt when set (a failed append fails its
+ * item). Returns 0, or -1 with err of the failing item of lowest index (whatever the
+ * timing). */
 int experiments_sweep_run(experiments_sweep *s, experiments_run *r, experiments_item_fn fn, void *user,
                           const char *what, common_error *err);
 

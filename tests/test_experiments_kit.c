@@ -1,6 +1,7 @@
 /* tests/test_experiments_kit.c - the experiments kit's promises: CSV tables quote through
  * libcsv and read back equal; a sweep's slots do not depend on the thread count or on how
- * the seed range is split over ranks; E1's attempt score is the consensus's own; the
+ * the seed range is split over ranks; a sweep stopped and resumed from its checkpoint
+ * ends with the same slots, and a damaged checkpoint is refused whole; E1's attempt score is the consensus's own; the
  * OLS fit recovers a known linear law; the equilibrium of BSE's standard market. */
 #include <criterion/criterion.h>
 
@@ -11,7 +12,9 @@
 #include <unistd.h>
 
 #include "bse/session.h"
+#include "common/file.h"
 #include "chain/params.h"
+#include "experiments/checkpoint.h"
 #include "experiments/driver.h"
 #include "experiments/model.h"
 #include "experiments/sweep.h"
@@ -121,6 +124,176 @@ Test(experiments_sweep, slots_do_not_depend_on_threads_or_rank_split)
         experiments_sweep_clear(&part[q]);
     experiments_sweep_clear(&one);
     experiments_sweep_clear(&many);
+}
+
+/* Items of odd seeds above 10 fail the first time round (a run stopped part-way). */
+static int stop_odd_item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
+{
+    if (*(int *)user && seed % 2 && seed > 10) /* items in index order: 3..10 finish first */
+        return common_error_set(err, -1, "", "", "stopped");
+    /* values a text format could lose: -0, a NaN, infinities, subnormals, extremes */
+    static const double odd[] = {-0.0, NAN, INFINITY, -INFINITY, 4.9e-324, 1.7976931348623157e308, 0.1};
+    experiments_vals_push(out, odd[seed % 7]);
+    return square_item(NULL, seg, seed, out, err);
+}
+
+static void sweep_equal(const experiments_sweep *a, const experiments_sweep *b)
+{
+    cr_assert_eq(a->n_items, b->n_items);
+    for (size_t k = 0; k < a->n_items; k++) {
+        cr_assert_eq(a->slots[k].n, b->slots[k].n, "item %zu", k);
+        cr_assert_eq(memcmp(a->slots[k].v, b->slots[k].v, a->slots[k].n * sizeof(double)), 0, "item %zu", k);
+    }
+}
+
+Test(experiments_checkpoint, resumed_sweep_equals_an_uninterrupted_one)
+{
+    char path[] = "/tmp/bsepouw_ckpt_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    unlink(path);
+    uint64_t lo[2] = {3, 100}, hi[2] = {17, 105};
+    experiments_run r;
+    memset(&r, 0, sizeof r);
+    r.prog = "test";
+    r.ranks = 1;
+    r.threads = 3;
+    int stop = 0;
+    experiments_sweep whole, first, second;
+    cr_assert_eq(experiments_sweep_init(&whole, 2, lo, hi, 0, 1), 0);
+    cr_assert_eq(experiments_sweep_run(&whole, &r, stop_odd_item, &stop, "t", NULL), 0);
+    /* first run: the even seeds finish and reach the file, then it stops */
+    stop = 1;
+    experiments_checkpoint ck;
+    common_error err;
+    cr_assert_eq(experiments_sweep_init(&first, 2, lo, hi, 0, 1), 0);
+    cr_assert_eq(experiments_checkpoint_open(&ck, path, "run A", &first, &err), 0, "%s", err.msg);
+    cr_assert_eq(ck.loaded, 0);
+    first.ckpt = &ck;
+    cr_assert_neq(experiments_sweep_run(&first, &r, stop_odd_item, &stop, "t", &err), 0);
+    experiments_checkpoint_close(&ck);
+    /* a second run of another kind is refused, and loads nothing */
+    cr_assert_eq(experiments_sweep_init(&second, 2, lo, hi, 0, 1), 0);
+    cr_assert_neq(experiments_checkpoint_open(&ck, path, "run B", &second, &err), 0);
+    cr_assert(strstr(err.msg, "another run"), "%s", err.msg);
+    for (size_t k = 0; k < second.n_items; k++)
+        cr_assert_eq(second.mine[k], 1);
+    /* the same run resumes: what finished is read back, the rest computed */
+    stop = 0;
+    cr_assert_eq(experiments_checkpoint_open(&ck, path, "run A", &second, &err), 0, "%s", err.msg);
+    cr_assert_gt(ck.loaded, 0);
+    cr_assert_lt(ck.loaded, second.n_items);
+    second.ckpt = &ck;
+    cr_assert_eq(experiments_sweep_run(&second, &r, stop_odd_item, &stop, "t", &err), 0);
+    experiments_checkpoint_close(&ck);
+    sweep_equal(&whole, &second);
+    /* a third time, everything comes from the file */
+    experiments_sweep third;
+    cr_assert_eq(experiments_sweep_init(&third, 2, lo, hi, 0, 1), 0);
+    cr_assert_eq(experiments_checkpoint_open(&ck, path, "run A", &third, &err), 0, "%s", err.msg);
+    cr_assert_eq(ck.loaded, third.n_items);
+    experiments_checkpoint_close(&ck);
+    sweep_equal(&whole, &third);
+    experiments_sweep_clear(&third);
+    experiments_sweep_clear(&whole);
+    experiments_sweep_clear(&first);
+    experiments_sweep_clear(&second);
+    unlink(path);
+}
+
+/* Parses text as a checkpoint of run "R" for a 4-item sweep. Returns the parse's
+ * result; *loaded and *torn out. */
+static int parse_text(const char *text, size_t *loaded, int *torn, common_error *err)
+{
+    uint64_t lo = 0, hi = 4;
+    experiments_sweep s;
+    cr_assert_eq(experiments_sweep_init(&s, 1, &lo, &hi, 0, 1), 0);
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    cr_assert_not_null(f);
+    long good;
+    int rc = experiments_checkpoint_parse(f, "ck", "R", &s, &good, loaded, torn, err);
+    fclose(f);
+    if (rc)
+        for (size_t k = 0; k < s.n_items; k++)
+            cr_assert(s.mine[k] == 1 && s.slots[k].n == 0, "a refused file left item %zu loaded", k);
+    experiments_sweep_clear(&s);
+    return rc;
+}
+
+Test(experiments_checkpoint, damage_is_refused_whole_and_a_cut_last_line_dropped)
+{
+    /* a real line: item 2, values 1.0 and 2.5 */
+    experiments_vals v = {0};
+    experiments_vals_push(&v, 1.0);
+    experiments_vals_push(&v, 2.5);
+    char path[] = "/tmp/bsepouw_ckpt_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    uint64_t lo = 0, hi = 4;
+    experiments_sweep s;
+    cr_assert_eq(experiments_sweep_init(&s, 1, &lo, &hi, 0, 1), 0);
+    experiments_checkpoint ck;
+    common_error err;
+    cr_assert_eq(experiments_checkpoint_open(&ck, path, "R", &s, &err), 0);
+    cr_assert_eq(experiments_checkpoint_append(&ck, 2, &v, &err), 0);
+    experiments_checkpoint_close(&ck);
+    experiments_sweep_clear(&s);
+    free(v.v);
+    char *text;
+    size_t len;
+    cr_assert_eq(common_file_read(&text, &len, NULL, path, 1 << 20), COMMON_FILE_OK);
+    unlink(path);
+    const char *item = strchr(text, '\n') + 1;
+    cr_assert_eq(strncmp(item, "2 2 3ff0000000000000 4004000000000000 ", 38), 0, "%s", item);
+    cr_assert_eq(strlen(item), 38 + 17);
+    size_t loaded;
+    int torn;
+    char buf[1024];
+    cr_assert_eq(parse_text(text, &loaded, &torn, &err), 0);
+    cr_assert_eq(loaded, 1);
+    cr_assert_eq(torn, 0);
+    /* cut anywhere in the last line: dropped, the rest kept */
+    for (size_t cut = 1; cut < strlen(item); cut++) {
+        snprintf(buf, sizeof buf, "%.*s", (int)(item - text + cut), text);
+        cr_assert_eq(parse_text(buf, &loaded, &torn, &err), 0, "cut %zu: %s", cut, err.msg);
+        cr_assert_eq(loaded, 0);
+        cr_assert_eq(torn, 1);
+    }
+    /* each damaged whole line is refused, naming the line */
+    const char *bad[] = {
+        "2 2 3ff0000000000000 4004000000000001 ", /* a value changed: the check fails */
+        "9 2 3ff0000000000000 4004000000000000 ", /* not an item of this sweep */
+        "2 3 3ff0000000000000 4004000000000000 ", /* wrong count */
+        "2 2 3ff0000000000000 400400000000000g ", /* not hex */
+        "02 2 3ff0000000000000 4004000000000000 ", /* not canonical */
+        "",                                       /* empty line */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        /* with a valid check (computed here), except the first: the original line's */
+        uint64_t h = 0xcbf29ce484222325u;
+        for (const char *c = bad[i]; *c; c++)
+            h = (h ^ (unsigned char)*c) * 0x100000001b3u;
+        if (i == 0)
+            snprintf(buf, sizeof buf, "bsepouw-sweep-checkpoint 1 R\n%s%.16s\n", bad[i], item + 38);
+        else if (*bad[i])
+            snprintf(buf, sizeof buf, "bsepouw-sweep-checkpoint 1 R\n%s%016llx\n", bad[i], (unsigned long long)h);
+        else
+            snprintf(buf, sizeof buf, "bsepouw-sweep-checkpoint 1 R\n\n");
+        cr_assert_neq(parse_text(buf, &loaded, &torn, &err), 0, "damage %zu accepted", i);
+        cr_assert(strstr(err.msg, "line 2"), "%s", err.msg);
+    }
+    /* a line twice; another run's header; not a checkpoint at all (whole or cut) */
+    snprintf(buf, sizeof buf, "%s%s", text, item);
+    cr_assert_neq(parse_text(buf, &loaded, &torn, &err), 0);
+    cr_assert(strstr(err.msg, "twice"), "%s", err.msg);
+    cr_assert_neq(parse_text("bsepouw-sweep-checkpoint 1 Q\n", &loaded, &torn, &err), 0);
+    cr_assert_neq(parse_text("chain,seed\n", &loaded, &torn, &err), 0);
+    cr_assert_neq(parse_text("chain", &loaded, &torn, &err), 0);
+    cr_assert_eq(parse_text("bsepouw-sweep", &loaded, &torn, &err), 0); /* this run's header, cut */
+    cr_assert_eq(torn, 1);
+    free(text);
 }
 
 Test(experiments_model, e1_attempt_score_is_the_consensus_score)

@@ -51,6 +51,30 @@ else
   ok "mpirun check skipped (sanitizer build or no mpirun)"
 fi
 
+# --- --checkpoint: a run stopped mid-way resumes to the same bytes; damage is refused
+"$BIN/e1_landscape" --chain alpha --seeds 0:6 --threads 2 --out "$T/c" --checkpoint "$T/ck" >/dev/null 2>&1 ||
+  fail "e1 --checkpoint run"
+[ "$(wc -l <"$T/ck")" = 7 ] || fail "e1 --checkpoint: expected a header and 6 items, got $(wc -l <"$T/ck") lines"
+head -n 4 "$T/ck" >"$T/ck2" && tail -n 1 "$T/ck" | head -c 40 >>"$T/ck2" # stopped: 3 items, then half a line
+rm -rf "$T/c"
+"$BIN/e1_landscape" --chain alpha --seeds 0:6 --threads 2 --out "$T/c" --checkpoint "$T/ck2" >/dev/null 2>"$T/err" ||
+  fail "e1 resume: $(cat "$T/err")"
+grep -q "resumed 3 finished items (a last line cut mid-way was dropped)" "$T/err" || fail "e1 resume said: $(cat "$T/err")"
+grep -q '"resumed_items":.*3' "$T/c/pps_distribution.json" || fail "e1 resume: sidecar lacks resumed_items 3"
+for f in pps_distribution.csv pps_regression.csv; do
+  cmp -s "$T/a/$f" "$T/c/$f" || fail "e1: $f differs after a resume"
+done
+[ "$(wc -l <"$T/ck2")" = 7 ] || fail "e1 resume: the checkpoint was not completed"
+sed -i '3s/.$/x/' "$T/ck2" # the check field damaged
+rm -rf "$T/c"
+"$BIN/e1_landscape" --chain alpha --seeds 0:6 --out "$T/c" --checkpoint "$T/ck2" >/dev/null 2>"$T/err"
+[ $? = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "line 3: check does not match" "$T/err" ||
+  fail "e1: a damaged checkpoint: $(cat "$T/err")"
+[ -e "$T/c/pps_distribution.csv" ] && fail "e1: a CSV written from a damaged checkpoint"
+"$BIN/e1_landscape" --chain alpha --seeds 0:7 --out "$T/c" --checkpoint "$T/ck" >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "written by another run" "$T/err" || fail "e1: another run's checkpoint: $(cat "$T/err")"
+ok "e1 --checkpoint: a stopped run resumes to the same bytes; damaged or foreign checkpoints refused (exit 2)"
+
 # --- the other drivers, tiny: they run, write their CSV and sidecar, and (deterministic
 # ones) the same bytes twice
 two() { # name csv args...: run twice into $T/x1 and $T/x2, compare

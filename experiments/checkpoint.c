@@ -1,0 +1,272 @@
+/* experiments/checkpoint.c - a sweep's finished items in an append-only text file. */
+#include "experiments/checkpoint.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+
+#define MAX_VALS (1u << 24) /* values of one item: far above any driver's */
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+/* 16 lowercase hex digits at s. Returns 0 and *out, or -1. */
+static int hex16(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        char ch = s[i];
+        int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A decimal size_t at *p (no sign, no leading zeros but "0"), then one space. */
+static int dec_field(const char **p, const char *end, size_t *out)
+{
+    const char *s = *p;
+    size_t v = 0;
+    if (s >= end || *s < '0' || *s > '9' || (*s == '0' && s + 1 < end && s[1] != ' '))
+        return -1;
+    for (; s < end && *s >= '0' && *s <= '9'; s++) {
+        if (v > (SIZE_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (size_t)(*s - '0');
+    }
+    if (s >= end || *s != ' ')
+        return -1;
+    *p = s + 1;
+    *out = v;
+    return 0;
+}
+
+/* One item line (without its newline) into a fresh vals. Returns 0 and *k, or -1
+ * with *why. */
+static int parse_item(const char *line, size_t len, const experiments_sweep *s, size_t *k, experiments_vals *v,
+                      const char **why)
+{
+    if (len < 17 || line[len - 17] != ' ') {
+        *why = "no check field";
+        return -1;
+    }
+    uint64_t check;
+    if (hex16(line + len - 16, &check) || check != fnv1a(line, len - 16)) {
+        *why = "check does not match (the line is damaged)";
+        return -1;
+    }
+    const char *p = line, *end = line + len - 16; /* up to and with the space before the check */
+    size_t n;
+    if (dec_field(&p, end, k) || dec_field(&p, end, &n)) {
+        *why = "item or value count is not a decimal number";
+        return -1;
+    }
+    if (*k >= s->n_items || s->mine[*k] == 0) {
+        *why = "item is not one of this run's";
+        return -1;
+    }
+    if (s->mine[*k] == 2) {
+        *why = "item appears twice";
+        return -1;
+    }
+    if (n > MAX_VALS || (size_t)(end - p) != n * 17) {
+        *why = "value count does not match the values";
+        return -1;
+    }
+    for (size_t j = 0; j < n; j++, p += 17) {
+        uint64_t bits;
+        if (hex16(p, &bits) || p[16] != ' ') {
+            *why = "a value is not 16 hex digits";
+            return -1;
+        }
+        double x;
+        memcpy(&x, &bits, sizeof x);
+        experiments_vals_push(v, x);
+    }
+    if (v->oom) {
+        *why = "out of memory";
+        return -1;
+    }
+    return 0;
+}
+
+int experiments_checkpoint_parse(FILE *f, const char *path, const char *run, experiments_sweep *s, long *good_len,
+                                 size_t *loaded, int *torn, common_error *err)
+{
+    *good_len = 0;
+    *loaded = 0;
+    *torn = 0;
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    long off = 0;
+    ssize_t got;
+    int rc = 0;
+    const char *why = NULL;
+    size_t *done = NULL, nd = 0, dcap = 0; /* items marked, undone on failure */
+    while ((got = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        size_t len = (size_t)got;
+        if (line[len - 1] != '\n') { /* the writer stopped mid-line */
+            if (lineno == 1) { /* only a cut header of this run's may be dropped */
+                size_t ml = strlen(EXPERIMENTS_CHECKPOINT_MAGIC), rl = strlen(run);
+                int prefix = len <= ml ? !memcmp(line, EXPERIMENTS_CHECKPOINT_MAGIC, len)
+                                       : !memcmp(line, EXPERIMENTS_CHECKPOINT_MAGIC, ml) && len - ml <= rl &&
+                                             !memcmp(line + ml, run, len - ml);
+                if (!prefix || memchr(line, '\0', len)) {
+                    why = "not a sweep checkpoint (no bsepouw-sweep-checkpoint 1 header)";
+                    rc = -1;
+                    break;
+                }
+            }
+            *torn = 1;
+            break;
+        }
+        len--;
+        if (lineno == 1) {
+            size_t ml = strlen(EXPERIMENTS_CHECKPOINT_MAGIC);
+            if (len < ml || memcmp(line, EXPERIMENTS_CHECKPOINT_MAGIC, ml)) {
+                why = "not a sweep checkpoint (no bsepouw-sweep-checkpoint 1 header)";
+                rc = -1;
+                break;
+            }
+            if (len - ml != strlen(run) || memcmp(line + ml, run, len - ml)) {
+                why = "written by another run (other options, seeds, ranks or code version); "
+                      "use another file, or delete it to start again";
+                rc = -1;
+                break;
+            }
+        } else {
+            size_t k;
+            experiments_vals v = {0};
+            if (memchr(line, '\0', len) || parse_item(line, len, s, &k, &v, &why)) {
+                if (!why)
+                    why = "a NUL byte in the line";
+                free(v.v);
+                rc = -1;
+                break;
+            }
+            if (nd == dcap) {
+                size_t nc = dcap ? 2 * dcap : 256;
+                size_t *nd2 = realloc(done, nc * sizeof *nd2);
+                if (!nd2) {
+                    free(v.v);
+                    why = "out of memory";
+                    rc = -1;
+                    break;
+                }
+                done = nd2;
+                dcap = nc;
+            }
+            done[nd++] = k;
+            free(s->slots[k].v);
+            s->slots[k] = v;
+            s->mine[k] = 2;
+        }
+        off += got;
+    }
+    if (rc == 0 && ferror(f)) {
+        why = strerror(errno);
+        rc = -1;
+    }
+    if (rc) {
+        for (size_t i = 0; i < nd; i++) { /* back to as they were: not loaded, not done */
+            experiments_vals *v = &s->slots[done[i]];
+            free(v->v);
+            memset(v, 0, sizeof *v);
+            s->mine[done[i]] = 1;
+        }
+        common_error_set(err, -1, path, "", "line %zu: %s", lineno, why);
+    } else {
+        *good_len = off;
+        *loaded = nd;
+    }
+    free(done);
+    free(line);
+    return rc;
+}
+
+int experiments_checkpoint_open(experiments_checkpoint *c, const char *path, const char *run, experiments_sweep *s,
+                                common_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->path = path;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return common_error_set(err, -1, path, "", "not a regular file");
+    FILE *f = fopen(path, "a+");
+    if (!f)
+        return common_error_set(err, -1, path, "", "cannot open: %s", strerror(errno));
+    rewind(f);
+    long good = 0;
+    if (experiments_checkpoint_parse(f, path, run, s, &good, &c->loaded, &c->dropped_torn, err)) {
+        fclose(f);
+        return -1;
+    }
+    int bad = fseek(f, 0, SEEK_END) != 0;
+    if (!bad && (c->dropped_torn || good == 0)) /* cut a torn line, or a torn header */
+        bad = ftruncate(fileno(f), good) != 0 || fseek(f, 0, SEEK_END) != 0;
+    if (!bad && good == 0)
+        bad = fprintf(f, "%s%s\n", EXPERIMENTS_CHECKPOINT_MAGIC, run) < 0 || fflush(f) != 0;
+    if (bad) {
+        common_error_set(err, -1, path, "", "cannot write: %s", strerror(errno));
+        fclose(f);
+        c->loaded = 0;
+        return -1;
+    }
+    c->f = f;
+    return 0;
+}
+
+int experiments_checkpoint_append(experiments_checkpoint *c, size_t k, const experiments_vals *v, common_error *err)
+{
+    if (c->failed) /* a line may be cut: nothing more after it */
+        return common_error_set(err, -1, c->path, "", "an earlier write failed");
+    common_buf b = {0};
+    char num[48];
+    int bad = 0;
+    snprintf(num, sizeof num, "%zu %zu ", k, v->n);
+    bad |= common_buf_append(&b, num, strlen(num));
+    for (size_t j = 0; j < v->n; j++) {
+        uint64_t bits;
+        memcpy(&bits, &v->v[j], sizeof bits);
+        snprintf(num, sizeof num, "%016" PRIx64 " ", bits);
+        bad |= common_buf_append(&b, num, 17);
+    }
+    if (!bad) {
+        snprintf(num, sizeof num, "%016" PRIx64 "\n", fnv1a((const char *)b.data, b.len));
+        bad |= common_buf_append(&b, num, 17);
+    }
+    if (bad) {
+        common_buf_free(&b);
+        return common_error_set(err, -1, c->path, "", "out of memory");
+    }
+    int wr = fwrite(b.data, 1, b.len, c->f) != b.len || fflush(c->f) != 0;
+    common_buf_free(&b);
+    if (wr) {
+        c->failed = 1;
+        return common_error_set(err, -1, c->path, "", "cannot write: %s", strerror(errno));
+    }
+    return 0;
+}
+
+void experiments_checkpoint_close(experiments_checkpoint *c)
+{
+    if (c->f)
+        fclose(c->f);
+    c->f = NULL;
+}
