@@ -5,7 +5,9 @@
 
 #include <cjson/cJSON.h>
 #include <csv.h>
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +236,8 @@ typedef struct reader {
     size_t nrow, caprow;
     size_t cap_cells;
     int oom;
+    size_t bad_line;   /* the first record whose width is not the header's (its line), or 0 */
+    size_t bad_fields; /* and its field count */
 } reader;
 
 static void on_field(void *s, size_t len, void *data)
@@ -276,6 +280,13 @@ static void on_row(int ch, void *data)
         rd->nrow = 0;
         return;
     }
+    if (rd->bad_line)
+        goto done;
+    if (rd->nrow != c->ncols) { /* a cut or damaged record: refused, never padded */
+        rd->bad_line = c->nrows + 2;
+        rd->bad_fields = rd->nrow;
+        goto done;
+    }
     if ((c->nrows + 1) * c->ncols > rd->cap_cells) {
         size_t nc = rd->cap_cells ? 2 * rd->cap_cells : 64 * (c->ncols + 1);
         char **n = realloc(c->cells, nc * sizeof *n);
@@ -287,10 +298,8 @@ static void on_row(int ch, void *data)
         rd->cap_cells = nc;
     }
     for (size_t j = 0; j < c->ncols; j++) {
-        char *v = j < rd->nrow ? rd->row[j] : strdup("");
-        if (j < rd->nrow)
-            rd->row[j] = NULL;
-        c->cells[c->nrows * c->ncols + j] = v;
+        c->cells[c->nrows * c->ncols + j] = rd->row[j];
+        rd->row[j] = NULL;
     }
     c->nrows++;
 done:
@@ -329,6 +338,13 @@ int experiments_csv_read(experiments_csv *c, const char *path, common_error *err
     for (size_t j = 0; j < rd.nrow; j++)
         free(rd.row[j]);
     free(rd.row);
+    if (!bad && !rerr && !rd.oom && rd.bad_line) {
+        char where[48];
+        snprintf(where, sizeof where, "line %zu", rd.bad_line);
+        common_error_set(err, -1, path, where, "%zu fields, the header has %zu (a cut or damaged record)",
+                         rd.bad_fields, c->ncols);
+        return -1;
+    }
     if (bad || rerr || rd.oom || !c->head) {
         common_error_set(err, -1, path, c->nrows ? "" : "line 1", "%s",
                       bad ? why : rerr ? "read error" : rd.oom ? "out of memory" : "no header row");
@@ -363,6 +379,57 @@ const char *experiments_csv_cell(const experiments_csv *c, size_t row, int col)
     if (col < 0 || (size_t)col >= c->ncols || row >= c->nrows)
         return "";
     return c->cells[row * c->ncols + (size_t)col];
+}
+
+/* "line N" and the column's name, for a cell's error. */
+static void cell_where(char *where, size_t n, const experiments_csv *c, size_t row, int col)
+{
+    snprintf(where, n, "line %zu: %s", row + 2, col >= 0 && (size_t)col < c->ncols ? c->head[col] : "?");
+}
+
+int experiments_csv_int(const experiments_csv *c, const char *path, size_t row, int col, int64_t lo, int64_t hi,
+                        int64_t *out, common_error *err)
+{
+    const char *s = experiments_csv_cell(c, row, col);
+    const char *p = s + (*s == '-');
+    int ok = *p >= '0' && *p <= '9' && strlen(p) <= 19;
+    for (const char *q = p; ok && *q; q++)
+        ok = *q >= '0' && *q <= '9';
+    long long v = 0;
+    if (ok) {
+        errno = 0;
+        char *end;
+        v = strtoll(s, &end, 10);
+        ok = errno == 0 && *end == '\0' && v >= lo && v <= hi;
+    }
+    if (!ok) {
+        char where[160];
+        cell_where(where, sizeof where, c, row, col);
+        return common_error_set(err, -1, path, where, "not an integer in [%lld, %lld]: '%.40s'", (long long)lo,
+                                (long long)hi, s);
+    }
+    *out = v;
+    return 0;
+}
+
+int experiments_csv_real(const experiments_csv *c, const char *path, size_t row, int col, double lo, double hi,
+                         int allow_empty, double *out, common_error *err)
+{
+    const char *s = experiments_csv_cell(c, row, col);
+    if (!*s && allow_empty) {
+        *out = NAN;
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    double v = *s && !isspace((unsigned char)*s) ? strtod(s, &end) : NAN;
+    if (!end || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi) {
+        char where[160];
+        cell_where(where, sizeof where, c, row, col);
+        return common_error_set(err, -1, path, where, "not a number in [%g, %g]: '%.40s'", lo, hi, s);
+    }
+    *out = v;
+    return 0;
 }
 
 void experiments_progress(experiments_run *r, const char *fmt, ...)

@@ -117,17 +117,29 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
 typedef struct experiments_csv {
     size_t ncols, nrows;
     char **head;   /* ncols names */
-    char **cells;  /* nrows x ncols, row-major; a short row is padded with "" */
+    char **cells;  /* nrows x ncols, row-major */
 } experiments_csv;
 
-/* Reads a CSV with a header row. Returns 0, or -1 with err (file, line). Out: c (free
- * with experiments_csv_clear, also after an error). */
+/* Reads a CSV with a header row; every record must have the header's width (a cut or
+ * damaged record is refused, naming its line: records are counted as lines, which
+ * they are in every CSV the toolkit writes). Returns 0, or -1 with err (file, line).
+ * Out: c (free with experiments_csv_clear, also after an error). */
 int experiments_csv_read(experiments_csv *c, const char *path, common_error *err);
 void experiments_csv_clear(experiments_csv *c);
 /* Index of column name, or -1. */
 int experiments_csv_col(const experiments_csv *c, const char *name);
 /* Cell (row, col) ("" outside). */
 const char *experiments_csv_cell(const experiments_csv *c, size_t row, int col);
+
+/* Cell (row, col) of the file path as a decimal integer in [lo, hi]. Returns 0 and *out,
+ * or -1 with err "path: line N: column: not an integer in [lo, hi]: 'text'". */
+int experiments_csv_int(const experiments_csv *c, const char *path, size_t row, int col, int64_t lo, int64_t hi,
+                        int64_t *out, common_error *err);
+
+/* Cell (row, col) as a finite decimal number in [lo, hi] (strtod syntax, whole cell);
+ * an empty cell is NaN when allow_empty. Returns 0 and *out, or -1 with err. */
+int experiments_csv_real(const experiments_csv *c, const char *path, size_t row, int col, double lo, double hi,
+                         int allow_empty, double *out, common_error *err);
 
 /* Shows "prog: <msg>" in place on a terminal (rank 0 only). */
 void experiments_progress(experiments_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -262,7 +262,7 @@ int main(int argc, char **argv)
         if (probe)
             fclose(probe), bpath = defpath;
         if (bpath) {
-            if (experiments_csv_read(&base, bpath, &err)) {
+            if (experiments_csv_read(&base, bpath, &err) || experiments_baseline_check(&base, bpath, &err)) {
                 common_error_print(&err, r.prog, stderr);
                 rc = COMMON_EXIT_USAGE;
             } else

@@ -345,7 +345,7 @@ int main(int argc, char **argv)
     experiments_csv base;
     common_error err;
     common_error_clear(&err);
-    if (experiments_csv_read(&base, bpath, &err)) {
+    if (experiments_csv_read(&base, bpath, &err) || experiments_baseline_check(&base, bpath, &err)) {
         experiments_csv_clear(&base);
         common_error_print(&err, r.prog, stderr);
         experiments_mpi_finalize();
@@ -353,12 +353,6 @@ int main(int argc, char **argv)
     }
     int bt = experiments_csv_col(&base, "row_type"), bc = experiments_csv_col(&base, "config"),
         bs = experiments_csv_col(&base, "seed"), bw = experiments_csv_col(&base, "wall_s_session");
-    if (bt < 0 || bc < 0 || bs < 0 || bw < 0) {
-        fprintf(stderr, "%s: %s: not a BSE.py baseline (row_type, config, seed, wall_s_session)\n", r.prog, bpath);
-        experiments_csv_clear(&base);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_USAGE;
-    }
     uint64_t lo, hi;
     experiments_run_seeds(&r, 0, 3, &lo, &hi);
     static const char *const COLS[] = {"market", "seed", "trades", "steps", "bsepy_wall_s", "engine_wall_s",

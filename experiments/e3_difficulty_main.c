@@ -14,6 +14,7 @@
 #include "chain/params.h"
 #include "common/clock.h"
 #include "experiments/driver.h"
+#include "experiments/e1csv.h"
 #include "experiments/model.h"
 #include "experiments/mpi.h"
 #include "pouw/target.h"
@@ -75,15 +76,15 @@ int main(int argc, char **argv)
         experiments_mpi_finalize();
         return COMMON_EXIT_USAGE;
     }
-    int cc = experiments_csv_col(&c, "chain"), cs = experiments_csv_col(&c, "session"),
-        cp = experiments_csv_col(&c, "attempt_pps_micro"), cd = experiments_csv_col(&c, "seed");
-    if (cc < 0 || cs < 0 || cp < 0 || cd < 0) {
-        fprintf(stderr, "%s: %s: not an E1 pps_distribution.csv (columns chain, seed, session, attempt_pps_micro)\n",
-                r.prog, in);
+    uint64_t heights;
+    if (experiments_e1csv_check(&c, in, &heights, &err)) {
+        common_error_print(&err, r.prog, stderr);
         experiments_csv_clear(&c);
         experiments_mpi_finalize();
         return COMMON_EXIT_USAGE;
     }
+    int cc = experiments_csv_col(&c, "chain"), cs = experiments_csv_col(&c, "session"),
+        cp = experiments_csv_col(&c, "attempt_pps_micro"), cd = experiments_csv_col(&c, "seed");
     static const char *const COLS[] = {"chain", "quantile", "threshold_micro", "attempts", "pass_rate",
                                        "expected_attempts", "table_pass_rate", "genesis"};
     experiments_table t;

@@ -36,11 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "chain/params.h"
-#include "common/file.h"
 #include "experiments/driver.h"
+#include "experiments/e1csv.h"
 #include "experiments/model.h"
 #include "experiments/mpi.h"
 
@@ -140,27 +138,6 @@ static const common_cli CLI = {
     .synopsis = "[--in FILE] [--in-v1 FILE] [--in-height FILE] [--seeds A:B] [--resamples B] [--out DIR]",
 };
 
-/* K of an E1 per-height file (its sidecar's config.heights: attempt seed s is at
- * height s mod K), or 0 for any other file (or no sidecar). */
-static uint64_t sidecar_heights(const char *csv)
-{
-    char path[4200];
-    size_t l = strlen(csv);
-    if (l < 4 || l > 4096 || strcmp(csv + l - 4, ".csv"))
-        return 0;
-    snprintf(path, sizeof path, "%.*s.json", (int)(l - 4), csv);
-    char *text = NULL;
-    size_t len = 0;
-    if (common_file_read(&text, &len, NULL, path, 1 << 20) != COMMON_FILE_OK)
-        return 0;
-    cJSON *o = cJSON_Parse(text);
-    free(text);
-    const cJSON *h = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "config"), "heights");
-    uint64_t k = cJSON_IsNumber(h) && h->valuedouble >= 2 && h->valuedouble <= 1e6 ? (uint64_t)h->valuedouble : 0;
-    cJSON_Delete(o);
-    return k;
-}
-
 static double num(const experiments_csv *c, size_t row, int col)
 {
     const char *s = experiments_csv_cell(c, row, col);
@@ -219,17 +196,17 @@ int main(int argc, char **argv)
             experiments_mpi_finalize();
             return COMMON_EXIT_USAGE;
         }
+        if (experiments_e1csv_check(c, inputs[fi], &heights[fi], &err)) {
+            for (size_t k = 0; k <= fi; k++)
+                experiments_csv_clear(&cs[k]);
+            common_error_print(&err, r.prog, stderr);
+            experiments_mpi_finalize();
+            return COMMON_EXIT_USAGE;
+        }
         const char *need[] = {"chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi", "n_traders",
                               "pps_micro", "attempt_pps_micro", "n_steps"};
         for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-            if ((cols[fi][i] = experiments_csv_col(c, need[i])) < 0) {
-                fprintf(stderr, "%s: %s: no column %s (not an E1 pps_distribution.csv)\n", r.prog, inputs[fi],
-                        need[i]);
-                for (size_t k = 0; k <= fi; k++)
-                    experiments_csv_clear(&cs[k]);
-                experiments_mpi_finalize();
-                return COMMON_EXIT_USAGE;
-            }
+            cols[fi][i] = experiments_csv_col(c, need[i]); /* there: experiments_e1csv_check */
         envcol[fi] = experiments_csv_col(c, "environments"); /* absent in files from before the column: v1 */
         for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
             char nm[32];
@@ -238,7 +215,6 @@ int main(int argc, char **argv)
         }
         if (c->nrows > maxrows)
             maxrows = c->nrows;
-        heights[fi] = sidecar_heights(inputs[fi]);
     }
     static const char *const COLS[] = {"chain", "mode", "environments", "strategy", "cutoff", "threshold_micro",
                                        "test_attempts", "simulated_attempts", "blocks", "sessions_per_block",

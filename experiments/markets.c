@@ -78,3 +78,37 @@ void experiments_market_metrics(double *eff, double *alpha, int64_t *trades, con
     *alpha = n ? 100.0 * sqrt(ss / (double)n) / 100.0 : NAN;
     *trades = n;
 }
+
+int experiments_baseline_check(const experiments_csv *c, const char *path, common_error *err)
+{
+    static const char *const NEED[] = {"row_type", "config", "seed", "wall_s_session", "alloc_eff", "smith_alpha"};
+    int col[6];
+    for (int i = 0; i < 6; i++)
+        if ((col[i] = experiments_csv_col(c, NEED[i])) < 0)
+            return common_error_set(err, -1, path, "", "no column %s (not a BSE.py baseline)", NEED[i]);
+    for (size_t row = 0; row < c->nrows; row++) {
+        const char *t = experiments_csv_cell(c, row, col[0]);
+        char where[64];
+        snprintf(where, sizeof where, "line %zu: row_type", row + 2);
+        int timing = !strcmp(t, "timing"), seed = !strcmp(t, "seed");
+        if (!timing && !seed && strcmp(t, "mean") && strcmp(t, "stdev") && strcmp(t, "timing_lobs"))
+            return common_error_set(err, -1, path, where, "not timing, seed, mean, stdev or timing_lobs: '%.40s'", t);
+        if (!timing && !seed)
+            continue;
+        const char *m = experiments_csv_cell(c, row, col[1]);
+        int known = 0;
+        for (int k = 0; k < EXPERIMENTS_N_MARKETS; k++)
+            known |= !strcmp(m, experiments_market_name[k]);
+        snprintf(where, sizeof where, "line %zu: config", row + 2);
+        if (!known)
+            return common_error_set(err, -1, path, where, "not zic, small, standard or large: '%.40s'", m);
+        int64_t sd;
+        double v;
+        if (experiments_csv_int(c, path, row, col[2], 0, INT64_MAX, &sd, err) ||
+            (timing && experiments_csv_real(c, path, row, col[3], 0, 1e9, 0, &v, err)) ||
+            (seed && (experiments_csv_real(c, path, row, col[4], -1e9, 1e9, 0, &v, err) ||
+                      experiments_csv_real(c, path, row, col[5], 0, 1e9, 0, &v, err))))
+            return -1;
+    }
+    return 0;
+}

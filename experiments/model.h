@@ -13,6 +13,7 @@
 
 #include "bse/config.h"
 #include "common/error.h"
+#include "experiments/driver.h"
 #include "pouw/env.h"
 
 /* The 8 trader types a generated environment may hold, in the generator's order. */
@@ -58,6 +59,14 @@ void experiments_equilibrium(double *surplus, double *p0, const bse_range *sup, 
 #define EXPERIMENTS_N_MARKETS 4
 extern const char *const experiments_market_name[EXPERIMENTS_N_MARKETS];
 extern const char *const experiments_market_mix[EXPERIMENTS_N_MARKETS];
+
+/* Checks a BSE.py baseline read back (experiments_csv_read of path, the layout of
+ * shared/reference/bse_python_baseline.csv) before E13 or E14 use it: the columns
+ * row_type, config, seed, wall_s_session, alloc_eff and smith_alpha; row_type timing,
+ * seed, mean, stdev or timing_lobs; on timing and seed rows (the ones E13 and E14 read), config one of the markets above, seed an
+ * integer, wall_s_session a number >= 0 (timing rows) and alloc_eff and smith_alpha
+ * numbers (seed rows). Returns 0, or -1 with err ("line N: column: what"). */
+int experiments_baseline_check(const experiments_csv *c, const char *path, common_error *err);
 
 /* The case of market m with integer seed `seed`. Returns 0, or -1 with err. Out: c. */
 int experiments_market_case(bse_case *c, int m, uint64_t seed, common_error *err);

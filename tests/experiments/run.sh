@@ -174,6 +174,22 @@ ok "e14_speed refuses a missing baseline (exit 2) and a failing one (exit 1) wit
 "$BIN/e4_grinding" --in "$T/nonexistent.csv" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
 [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ ! -e "$T/bad/grinding.csv" ] || fail "e4 with a missing input: exit $rc, $(cat "$T/err")"
 ok "e4 refuses a missing input with one line, nothing written"
+# E1's CSV damaged: E3 and E4 refuse it whole, naming the file, line and column
+E1C=$T/a/pps_distribution.csv; mkdir -p "$T/dmg"
+head -c $(($(wc -c <"$E1C") - 9)) "$E1C" >"$T/dmg/cut_mid.csv"                  # cut mid-line
+sed '3s/^alpha,/zeta,/' "$E1C" >"$T/dmg/chain.csv"                              # unknown chain
+sed '4s/^\([^,]*,[^,]*\),[0-9]*,/\1,x1,/' "$E1C" >"$T/dmg/seed.csv"            # not an integer
+head -n 3 "$E1C" | sed '3s/,1,/,0,/' >"$T/dmg/order.csv"                         # session 0 twice
+head -n $(($(wc -l <"$E1C") - 2)) "$E1C" >"$T/dmg/pps_distribution.csv"        # cut at a line's end:
+cp "$T/a/pps_distribution.json" "$T/dmg/"                                      # the sidecar tells
+for f in cut_mid chain seed order pps_distribution; do
+  for d in e4_grinding e3_difficulty; do
+    rm -rf "$T/bad"; "$BIN/$d" --in "$T/dmg/$f.csv" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+    [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "$f.csv" "$T/err" && [ -z "$(ls -A "$T/bad")" ] ||
+      fail "$d on a damaged E1 CSV ($f): exit $rc, $(cat "$T/err")"
+  done
+done
+ok "e3 and e4 refuse a cut, mixed or hand-damaged E1 CSV with one line, nothing written"
 if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
   mpirun --allow-run-as-root --oversubscribe -np 2 "$BIN/e13_fidelity" --seeds 0:2 --threads 1 --out "$T/m" >/dev/null 2>"$T/mpierr" \
     || fail "e13 under mpirun: $(cat "$T/mpierr")"
