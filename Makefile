@@ -8,7 +8,8 @@
 #   make deps       install the Debian packages (root) or print the apt-get line
 #   make clean      remove build/ and bin/
 # Variables: CC (any C11 compiler), OPT (default -O2), SAN (e.g. address,undefined),
-#            BUILD (object dir, default build), BIN (program dir, default bin).
+#            BUILD (object dir, default build), BIN (program dir, default bin),
+#            JOBS (parallel compiles, default every core).
 #
 # This file only makes sure the Debian packages are there, then hands every goal to
 # mk/build.mk in a new make. The build reads pkg-config while it is parsed, so it must be
@@ -21,8 +22,12 @@ BUILD_GOALS := $(filter-out $(FRONT_GOALS),$(or $(MAKECMDGOALS),all))
 
 .PHONY: $(FRONT_GOALS) $(BUILD_GOALS)
 
+# The build compiles on every core (JOBS, default: the online cores) unless make was
+# given -j itself; what runs after a build (tests, benchmarks, results) stays in order.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+
 $(BUILD_GOALS): check-deps
-	@$(MAKE) --no-print-directory -f mk/build.mk $@
+	@$(MAKE) --no-print-directory $(if $(findstring -j,$(MAKEFLAGS)),,-j$(JOBS)) -f mk/build.mk $@
 
 check-deps:
 	@mk/deps.sh --check || mk/deps.sh

@@ -113,7 +113,7 @@ check: all $(TESTS) $(FUZZ_REPLAY) symbols
 	$(if $(SAN),export LSAN_OPTIONS=suppressions=$(abspath mk/lsan.supp):print_suppressions=0;) \
 	for t in $(TESTS); do echo "== $$t"; $$t --jobs=2 || exit 1; done; \
 	for f in $(FUZZ_REPLAY); do n=$${f##*/replay_fuzz_}; echo "== replay $$n"; $$f tests/fuzz/corpus_$$n || exit 1; done
-	@$(if $(CHECK_EXTRA),$(MAKE) --no-print-directory -f mk/build.mk $(CHECK_EXTRA))
+	@$(if $(CHECK_EXTRA),$(MAKE) --no-print-directory -j1 -f mk/build.mk $(CHECK_EXTRA))
 
 test:
 	$(MAKE) --no-print-directory -f mk/build.mk check
@@ -128,7 +128,7 @@ determinism:
 
 bench: all
 	@mk/bench.sh $(BIN)
-	@$(if $(BENCH_EXTRA),$(MAKE) --no-print-directory -f mk/build.mk $(BENCH_EXTRA))
+	@$(if $(BENCH_EXTRA),$(MAKE) --no-print-directory -j1 -f mk/build.mk $(BENCH_EXTRA))
 
 demo: all
 	@mk/demo.sh $(BIN)
