@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -430,6 +431,37 @@ int experiments_csv_real(const experiments_csv *c, const char *path, size_t row,
     }
     *out = v;
     return 0;
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int experiments_shared_path(char *out, size_t n, const char *rel)
+{
+    const char *env = getenv("BSE_SHARED");
+    if (env && *env) {
+        snprintf(out, n, "%s/%s", env, rel);
+        return is_file(out);
+    }
+    char dir[4096];
+    ssize_t l = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (l > 0) {
+        dir[l] = '\0';
+        for (int up = 0; up < 6; up++) {
+            char *slash = strrchr(dir, '/');
+            if (!slash || slash == dir)
+                break;
+            *slash = '\0'; /* dir: the next ancestor */
+            snprintf(out, n, "%s/shared/%s", dir, rel);
+            if (is_file(out))
+                return 1;
+        }
+    }
+    snprintf(out, n, "/work/shared/%s", rel);
+    return is_file(out);
 }
 
 void experiments_progress(experiments_run *r, const char *fmt, ...)

@@ -141,6 +141,14 @@ int experiments_csv_int(const experiments_csv *c, const char *path, size_t row, 
 int experiments_csv_real(const experiments_csv *c, const char *path, size_t row, int col, double lo, double hi,
                          int allow_empty, double *out, common_error *err);
 
+/* The path of rel (e.g. "reference/bse_python_baseline.csv") in the project's shared
+ * folder (shared/: the reference BSE.py figures and tools, beside the checkout): under
+ * $BSE_SHARED when set, else under the first "shared" folder beside an ancestor of the
+ * running program's folder (bin/ or build/X/bin/ of a checkout whose parent holds
+ * shared/), else under /work/shared. Out: out (n bytes). Returns 1 when that file
+ * exists, 0 otherwise (out then names the last place tried). */
+int experiments_shared_path(char *out, size_t n, const char *rel);
+
 /* Shows "prog: <msg>" in place on a terminal (rank 0 only). */
 void experiments_progress(experiments_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

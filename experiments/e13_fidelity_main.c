@@ -250,17 +250,15 @@ int main(int argc, char **argv)
     /* the baseline: read before the work so a bad file is refused first */
     const char *bpath = a.given[EXPERIMENTS_OPT_OWN] ? a.str[EXPERIMENTS_OPT_OWN] : NULL;
     char defpath[4096];
-    const char *top = getenv("BSE_SHARED");
-    snprintf(defpath, sizeof defpath, "%s/reference/bse_python_baseline.csv", top && *top ? top : "/work/shared");
+    int have_def = experiments_shared_path(defpath, sizeof defpath, "reference/bse_python_baseline.csv");
     experiments_csv base;
     memset(&base, 0, sizeof base);
     common_error err;
     common_error_clear(&err);
     int have_base = 0, rc = 0;
     if (r.rank == 0) {
-        FILE *probe = bpath ? NULL : fopen(defpath, "rb");
-        if (probe)
-            fclose(probe), bpath = defpath;
+        if (!bpath && have_def)
+            bpath = defpath;
         if (bpath) {
             if (experiments_csv_read(&base, bpath, &err) || experiments_baseline_check(&base, bpath, &err)) {
                 common_error_print(&err, r.prog, stderr);
@@ -272,7 +270,7 @@ int main(int argc, char **argv)
     const char *bsepy = a.given[EXPERIMENTS_OPT_OWN + 1] ? a.str[EXPERIMENTS_OPT_OWN + 1] : NULL;
     unsigned bk = a.given[EXPERIMENTS_OPT_OWN + 2] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 2] : 2;
     char tool[4096];
-    snprintf(tool, sizeof tool, "%s/tools/pybse.py", top && *top ? top : "/work/shared");
+    experiments_shared_path(tool, sizeof tool, "tools/pybse.py");
     if (rc == 0 && r.rank == 0 && bsepy) {
         char probe[4200];
         snprintf(probe, sizeof probe, "%s/BSE.py", bsepy);

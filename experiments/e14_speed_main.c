@@ -274,7 +274,9 @@ static char *exchange_config(size_t n, unsigned R, const char *lq, const char *f
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--baseline", COMMON_OPT_STR, "FILE", 0, 0, 0,
-                    "BSE.py's timings (default /work/shared/reference/bse_python_baseline.csv)"),
+                    "BSE.py's timings (default: shared/reference/bse_python_baseline.csv\n"
+                    "beside the checkout, or $BSE_SHARED/reference/...; without one\n"
+                    "BSE.py's columns are empty)"),
     EXPERIMENTS_OPT("--repeats", COMMON_OPT_UINT, "R", 1, 1000, 0,
                     "runs per session and replays per exchange flow (quick 5, paper 31)"),
     EXPERIMENTS_OPT("--orders", COMMON_OPT_UINT, "N", 1000, 100000000, 0,
@@ -322,8 +324,12 @@ int main(int argc, char **argv)
         experiments_mpi_finalize();
         return rc;
     }
-    const char *bpath = a.given[EXPERIMENTS_OPT_OWN] ? a.str[EXPERIMENTS_OPT_OWN]
-                                                     : "/work/shared/reference/bse_python_baseline.csv";
+    /* the baseline: --baseline (must be there), else shared/'s when there is one; without
+     * it the timing sessions are small, standard and large of each seed, BSE.py's columns
+     * empty */
+    char defpath[4096];
+    int have_def = experiments_shared_path(defpath, sizeof defpath, "reference/bse_python_baseline.csv");
+    const char *bpath = a.given[EXPERIMENTS_OPT_OWN] ? a.str[EXPERIMENTS_OPT_OWN] : have_def ? defpath : NULL;
     unsigned R = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1]
                                                   : r.scale == EXPERIMENTS_PAPER ? 31 : 5;
     size_t n_orders = a.given[EXPERIMENTS_OPT_OWN + 2] ? (size_t)a.num[EXPERIMENTS_OPT_OWN + 2] : 1000000;
@@ -343,9 +349,10 @@ int main(int argc, char **argv)
         return rc;
     }
     experiments_csv base;
+    memset(&base, 0, sizeof base);
     common_error err;
     common_error_clear(&err);
-    if (experiments_csv_read(&base, bpath, &err) || experiments_baseline_check(&base, bpath, &err)) {
+    if (bpath && (experiments_csv_read(&base, bpath, &err) || experiments_baseline_check(&base, bpath, &err))) {
         experiments_csv_clear(&base);
         common_error_print(&err, r.prog, stderr);
         experiments_mpi_finalize();
@@ -361,11 +368,22 @@ int main(int argc, char **argv)
     experiments_table_init(&t, COLS, sizeof COLS / sizeof COLS[0]);
     double *w = malloc(R * sizeof *w), *cpu = malloc(R * sizeof *cpu);
     int fail = !w || !cpu;
-    for (size_t row = 0; row < base.nrows && !fail; row++) {
-        if (strcmp(experiments_csv_cell(&base, row, bt), "timing"))
-            continue;
-        const char *mk = experiments_csv_cell(&base, row, bc);
-        uint64_t sd = strtoull(experiments_csv_cell(&base, row, bs), NULL, 10);
+    /* the sessions: the baseline's timing rows, or (none) markets 1..3 of each seed */
+    size_t n_sess = bpath ? base.nrows : (size_t)(hi - lo) * 3;
+    for (size_t row = 0; row < n_sess && !fail; row++) {
+        const char *mk;
+        uint64_t sd;
+        double py = NAN;
+        if (bpath) {
+            if (strcmp(experiments_csv_cell(&base, row, bt), "timing"))
+                continue;
+            mk = experiments_csv_cell(&base, row, bc);
+            sd = strtoull(experiments_csv_cell(&base, row, bs), NULL, 10);
+            py = strtod(experiments_csv_cell(&base, row, bw), NULL);
+        } else {
+            mk = experiments_market_name[1 + row % 3];
+            sd = lo + row / 3;
+        }
         if (sd < lo || sd >= hi)
             continue;
         int m = -1;
@@ -395,7 +413,7 @@ int main(int argc, char **argv)
         }
         qsort(w, R, sizeof *w, cmp_d);
         qsort(cpu, R, sizeof *cpu, cmp_d);
-        double medw = w[R / 2], med = cpu[R / 2], py = strtod(experiments_csv_cell(&base, row, bw), NULL);
+        double medw = w[R / 2], med = cpu[R / 2];
         experiments_table_str(&t, mk);
         experiments_table_int(&t, (int64_t)sd);
         experiments_table_int(&t, trades);
@@ -431,7 +449,7 @@ int main(int argc, char **argv)
     snprintf(cfg, sizeof cfg,
              "{\"baseline\": \"%s\", \"repeats\": %u, \"statistic\": \"median over repeats, one thread; speedup = BSE.py wall / engine thread CPU time, speedup_wall = BSE.py wall / engine wall\", \"note\": "
              "\"BSE.py timings were measured on another machine and run; timings on a shared machine are noisy\"}",
-             bpath, R);
+             bpath ? bpath : "none found (BSE.py columns empty)", R);
     snprintf(seeds, sizeof seeds, "%llu:%llu", (unsigned long long)lo, (unsigned long long)hi);
     rc = 0;
     if (fail) {

@@ -491,8 +491,11 @@ if r:
     for m in ("small", "standard", "large"):
         x = [y for y in r if y["market"] == m]
         if x:
-            out.append(f"| {m} | **{statistics.median(num(y['speedup']) for y in x):.0f}x** | "
-                       f"{statistics.median(num(y['speedup_wall']) for y in x):.0f}x | "
+            sp = [num(y['speedup']) for y in x if y['speedup']]
+            sw = [num(y['speedup_wall']) for y in x if y['speedup_wall']]
+            cpu = f"**{statistics.median(sp):.0f}x**" if sp else "n/a (no BSE.py baseline)"
+            wall = f"{statistics.median(sw):.0f}x" if sw else "n/a"
+            out.append(f"| {m} | {cpu} | {wall} | "
                        f"{statistics.median(num(y['engine_trades_per_s']) for y in x):.0f} |")
 x = rows("speed_exchange.csv")
 if x:

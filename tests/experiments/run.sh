@@ -145,6 +145,11 @@ grep -Eq '"deterministic":[[:space:]]*false' "$T/x1/speed_exchange.json" || fail
 awk -F, 'NR == 2 && $1 == 0 && $2 == 20000 && $3 > 0 && $7 > 0 && $9 == "" && $15 == "" { good = 1 } END { exit !good }' \
   "$T/x1/speed_exchange.csv" || fail "e14: speed_exchange.csv row: $(sed -n 2p "$T/x1/speed_exchange.csv")"
 ok "e14_speed runs: speed.csv and speed_exchange.csv (deterministic false, header, empty baseline columns)"
+BSE_SHARED=$T/no_shared "$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --out "$T/x3" >/dev/null 2>"$T/err" ||
+  fail "e14 without a BSE.py baseline: $(cat "$T/err")"
+[ "$(cut -d, -f1,5,9 "$T/x3/speed.csv" | tr '\n' ' ')" = "market,bsepy_wall_s,speedup small,, standard,, large,, " ] ||
+  fail "e14 without a baseline: expected small, standard, large with empty BSE.py columns: $(cat "$T/x3/speed.csv")"
+ok "e14_speed without a BSE.py baseline (none in shared/): the engine's timings, BSE.py's columns empty"
 # a stand-in baseline (the contract of experiments/baselines/liquibook_replay: one output line)
 printf '#!/bin/sh\necho "orders 20000 trades 7000 wall_s 0.01 cpu_s 0.008 reps 1 cancel_rejects 3"\n' >"$T/fake_lq"
 printf '#!/bin/sh\necho "half a line"\n' >"$T/bad_lq"
