@@ -309,21 +309,11 @@ static const common_cli CLI = {
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E14", rank, ranks);
-    if (rc || rank != 0) {
-        experiments_mpi_finalize();
+    int rc;
+    if (!experiments_single_start(&CLI, "E14", &argc, &argv, &a, &r, &rc))
         return rc;
-    }
     /* the baseline: --baseline (must be there), else shared/'s when there is one; without
      * it the timing sessions are small, standard and large of each seed, BSE.py's columns
      * empty */

@@ -46,21 +46,11 @@ static int cmp_i64(const void *x, const void *y)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E3", rank, ranks);
-    if (rc || rank != 0) {
-        experiments_mpi_finalize();
+    int rc;
+    if (!experiments_single_start(&CLI, "E3", &argc, &argv, &a, &r, &rc))
         return rc;
-    }
     char in[4096];
     snprintf(in, sizeof in, "%s/pps_distribution.csv", r.out);
     if (a.given[EXPERIMENTS_OPT_OWN])

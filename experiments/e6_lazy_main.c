@@ -146,35 +146,17 @@ static const common_cli CLI = {
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E6", rank, ranks);
-    if (rc || rank != 0) {
-        experiments_mpi_finalize();
+    int rc;
+    if (!experiments_single_start(&CLI, "E6", &argc, &argv, &a, &r, &rc))
         return rc;
-    }
     size_t nb = a.given[EXPERIMENTS_OPT_OWN] ? (size_t)a.num[EXPERIMENTS_OPT_OWN]
                                              : r.scale == EXPERIMENTS_PAPER ? 64 : 4;
-    experiments_testbed *tb = malloc(sizeof *tb);
     common_error err;
     common_error_clear(&err);
+    experiments_testbed *tb = experiments_testbed_start(&r, nb, &err);
     if (!tb) {
-        common_error_set(&err, -1, "", "", "out of memory");
-        experiments_mpi_finalize();
-        return experiments_fail(&r, &err);
-    }
-    experiments_progress(&r, "E6: mining %zu blocks on two test chains", nb);
-    if (experiments_testbed_open(tb, nb, r.threads, &err)) {
-        experiments_testbed_close(tb);
-        free(tb);
         experiments_mpi_finalize();
         return experiments_fail(&r, &err);
     }
@@ -218,13 +200,8 @@ int main(int argc, char **argv)
         experiments_table_end(&out);
     }
     char cfg[400], seeds[64];
-    snprintf(cfg, sizeof cfg,
-             "{\"chains\": [\"test-alpha\", \"test-bravo\"], \"blocks_per_chain\": %zu, \"verifier\": "
-             "\"chain_verify_block (pouw_verify_block)\", \"clock_ms\": %llu}",
-             nb, (unsigned long long)tb->now_ms);
-    snprintf(seeds, sizeof seeds, "blocks 1:%zu of each chain", nb + 1);
-    experiments_testbed_close(tb);
-    free(tb);
+    experiments_testbed_describe(tb, nb, cfg, sizeof cfg, seeds, sizeof seeds);
+    experiments_testbed_free(tb);
     rc = 0;
     if (fail) {
         common_error_set(&err, -1, "", "", "a forgery could not be built");

@@ -262,21 +262,11 @@ static const common_cli CLI = {
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    int rank, ranks;
-    if (experiments_mpi_init(&argc, &argv, &rank, &ranks))
-        return COMMON_EXIT_REJECTED;
     common_args a;
-    common_cli_status st = common_cli_parse(&CLI, &a, argc, argv);
-    if (st != COMMON_CLI_RUN) {
-        experiments_mpi_finalize();
-        return common_cli_exit(st);
-    }
     experiments_run r;
-    int rc = experiments_run_start(&r, &CLI, &a, "E8", rank, ranks);
-    if (rc || rank != 0) {
-        experiments_mpi_finalize();
+    int rc;
+    if (!experiments_single_start(&CLI, "E8", &argc, &argv, &a, &r, &rc))
         return rc;
-    }
     const char *golden = a.given[EXPERIMENTS_OPT_OWN] ? a.str[EXPERIMENTS_OPT_OWN] : "tests/golden/manifest.json";
     uint64_t lo, hi;
     experiments_run_seeds(&r, 0, r.scale == EXPERIMENTS_PAPER ? 100 : 4, &lo, &hi);

@@ -184,3 +184,36 @@ int experiments_relink(experiments_testbed *tb, size_t k, pouw_block *b)
     b->ledger = l;
     return 0;
 }
+
+experiments_testbed *experiments_testbed_start(experiments_run *r, size_t n, common_error *err)
+{
+    experiments_testbed *tb = malloc(sizeof *tb);
+    if (!tb) {
+        common_error_set(err, -1, "", "", "out of memory");
+        return NULL;
+    }
+    experiments_progress(r, "%s: mining %zu blocks on two test chains", r->id, n);
+    if (experiments_testbed_open(tb, n, r->threads, err)) {
+        experiments_testbed_free(tb);
+        return NULL;
+    }
+    return tb;
+}
+
+void experiments_testbed_free(experiments_testbed *tb)
+{
+    if (!tb)
+        return;
+    experiments_testbed_close(tb);
+    free(tb);
+}
+
+void experiments_testbed_describe(const experiments_testbed *tb, size_t n, char *cfg, size_t ncfg, char *seeds,
+                                  size_t nseeds)
+{
+    snprintf(cfg, ncfg,
+             "{\"chains\": [\"test-alpha\", \"test-bravo\"], \"blocks_per_chain\": %zu, \"verifier\": "
+             "\"chain_verify_block (pouw_verify_block)\", \"clock_ms\": %llu}",
+             n, (unsigned long long)tb->now_ms);
+    snprintf(seeds, nseeds, "blocks 1:%zu of each chain", n + 1);
+}

@@ -14,8 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/error.h"
 #include "chain/params.h"
+#include "common/error.h"
+#include "experiments/driver.h"
 #include "pouw/block.h"
 #include "pouw/keys.h"
 #include "pouw/verify.h"
@@ -64,6 +65,19 @@ int experiments_testbed_open(experiments_testbed *tb, size_t n, unsigned threads
 
 /* Closes the stores, frees the blocks and removes the folder. */
 void experiments_testbed_close(experiments_testbed *tb);
+
+/* E5's and E6's start: a test bed allocated and opened with n blocks per chain on
+ * r->threads threads (progress "ID: mining n blocks on two test chains"). Returns it
+ * (experiments_testbed_free), or NULL with err. */
+experiments_testbed *experiments_testbed_start(experiments_run *r, size_t n, common_error *err);
+
+/* Closes and frees a test bed of experiments_testbed_start (NULL is ignored). */
+void experiments_testbed_free(experiments_testbed *tb);
+
+/* The sidecar's config (the chains, n blocks per chain, the verifier, the clock) and
+ * seeds ("blocks 1:n+1 of each chain") of a test bed of n blocks. */
+void experiments_testbed_describe(const experiments_testbed *tb, size_t n, char *cfg, size_t ncfg, char *seeds,
+                                  size_t nseeds);
 
 /* The real verifier's verdict on b as a block of chain k of the test bed.
  * Returns 1 accepted, 0 rejected (*reason says why), -1 the check could not complete. */

@@ -215,6 +215,29 @@ int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiment
     return 0;
 }
 
+int experiments_single_start(const common_cli *cli, const char *id, int *argc, char ***argv, common_args *a,
+                             experiments_run *r, int *exit_code)
+{
+    int rank, ranks;
+    if (experiments_mpi_init(argc, argv, &rank, &ranks)) {
+        *exit_code = COMMON_EXIT_REJECTED;
+        return 0;
+    }
+    common_cli_status st = common_cli_parse(cli, a, *argc, *argv);
+    if (st != COMMON_CLI_RUN) {
+        experiments_mpi_finalize();
+        *exit_code = common_cli_exit(st);
+        return 0;
+    }
+    int rc = experiments_run_start(r, cli, a, id, rank, ranks);
+    if (rc || rank != 0) {
+        experiments_mpi_finalize();
+        *exit_code = rc;
+        return 0;
+    }
+    return 1;
+}
+
 int experiments_usage_error(const experiments_run *r, const common_cli *cli, const char *fmt, ...)
 {
     if (r->rank != 0)

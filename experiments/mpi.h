@@ -65,6 +65,15 @@ typedef struct experiments_prologue {
 int experiments_driver_start(const experiments_prologue *p, int *argc, char ***argv, common_args *a,
                              experiments_run *r, uint64_t *lo, uint64_t *hi, int *exit_code);
 
+/* The start of a driver that works as one process (E3-E8, E14): experiments_mpi_init,
+ * common_cli_parse and experiments_run_start; under mpirun only rank 0 works. Returns 1
+ * on rank 0 when the run goes on (*a and *r filled). Returns 0 otherwise, with MPI
+ * finalized and *exit_code what main returns: 0 after --help/--version and on the other
+ * ranks, COMMON_EXIT_USAGE after the one-line error, COMMON_EXIT_REJECTED when MPI
+ * failed. */
+int experiments_single_start(const common_cli *cli, const char *id, int *argc, char ***argv, common_args *a,
+                             experiments_run *r, int *exit_code);
+
 /* A usage error found on every rank, said once: rank 0 prints "prog: <msg>" (and the
  * --help hint) like common_cli_usage_error. Returns COMMON_EXIT_USAGE on every rank. */
 int experiments_usage_error(const experiments_run *r, const common_cli *cli, const char *fmt, ...)
