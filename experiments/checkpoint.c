@@ -105,6 +105,28 @@ static int parse_item(const char *line, size_t len, const experiments_sweep *s, 
     return 0;
 }
 
+/* The error for a header of another run: its first word that differs from this run's
+ * (an option, the seeds, the ranks or the code version) beside ours. */
+static void first_difference(char *msg, size_t n, const char *theirs, const char *ours)
+{
+    const char *a = theirs, *b = ours;
+    for (;;) {
+        size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+        if (la != lb || memcmp(a, b, la) || (!a[la]) != (!b[lb])) {
+            snprintf(msg, n,
+                     "written by another run: it has '%.*s' where this run has '%.*s' (options, seeds, ranks "
+                     "and code version must be the same); use another file, or delete it to start again",
+                     (int)(la < 80 ? la : 80), la ? a : "(nothing)", (int)(lb < 80 ? lb : 80), lb ? b : "(nothing)");
+            return;
+        }
+        if (!a[la])
+            break;
+        a += la + 1;
+        b += lb + 1;
+    }
+    snprintf(msg, n, "written by another run; use another file, or delete it to start again");
+}
+
 int experiments_checkpoint_parse(FILE *f, const char *path, const char *run, experiments_sweep *s, long *good_len,
                                  size_t *loaded, int *torn, common_error *err)
 {
@@ -117,6 +139,7 @@ int experiments_checkpoint_parse(FILE *f, const char *path, const char *run, exp
     ssize_t got;
     int rc = 0;
     const char *why = NULL;
+    char msg[400];
     size_t *done = NULL, nd = 0, dcap = 0; /* items marked, undone on failure */
     while ((got = getline(&line, &cap, f)) > 0) {
         lineno++;
@@ -145,8 +168,9 @@ int experiments_checkpoint_parse(FILE *f, const char *path, const char *run, exp
                 break;
             }
             if (len - ml != strlen(run) || memcmp(line + ml, run, len - ml)) {
-                why = "written by another run (other options, seeds, ranks or code version); "
-                      "use another file, or delete it to start again";
+                line[len] = '\0';
+                first_difference(msg, sizeof msg, line + ml, run);
+                why = msg;
                 rc = -1;
                 break;
             }
