@@ -97,16 +97,18 @@ static int read_sidecar(const char *path, int *have, want w[CHAIN_COUNT], uint64
     return rc;
 }
 
-int experiments_e1csv_check(const experiments_csv *c, const char *path, uint64_t *heights, common_error *err)
+const char *const experiments_e1_cols[EXPERIMENTS_E1COLS] = {
+    "chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi", "n_traders", "pps_micro", "attempt_pps_micro",
+    "n_steps"};
+
+static int check(const experiments_csv *c, const char *path, uint64_t *heights, common_error *err)
 {
     *heights = 0;
-    static const char *const NEED[] = {"chain",  "seed",      "session",   "sup_lo",           "sup_hi", "dem_lo",
-                                       "dem_hi", "n_traders", "pps_micro", "attempt_pps_micro", "n_steps"};
-    enum { C_CHAIN, C_SEED, C_SESSION, C_SUP_LO, C_SUP_HI, C_DEM_LO, C_DEM_HI, C_TRADERS, C_PPS, C_APPS, C_STEPS, N_NEED };
-    int col[N_NEED];
-    for (int i = 0; i < N_NEED; i++)
-        if ((col[i] = experiments_csv_col(c, NEED[i])) < 0)
-            return common_error_set(err, -1, path, "", "no column %s (not an E1 pps_distribution.csv)", NEED[i]);
+    int col[EXPERIMENTS_E1COLS];
+    for (int i = 0; i < EXPERIMENTS_E1COLS; i++)
+        if ((col[i] = experiments_csv_col(c, experiments_e1_cols[i])) < 0)
+            return common_error_set(err, -1, path, "", "no column %s (not an E1 pps_distribution.csv)",
+                                    experiments_e1_cols[i]);
     int ncol[EXPERIMENTS_ENV_TYPES], mcol[EXPERIMENTS_ENV_TYPES];
     for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
         char nm[32];
@@ -132,10 +134,10 @@ int experiments_e1csv_check(const experiments_csv *c, const char *path, uint64_t
     for (size_t row = 0; row < c->nrows; row++) {
         char where[160];
         snprintf(where, sizeof where, "line %zu", row + 2);
-        int ci = chain_index(experiments_csv_cell(c, row, col[C_CHAIN]));
+        int ci = chain_index(experiments_csv_cell(c, row, col[EXPERIMENTS_E1COL_CHAIN]));
         if (ci < 0)
             return common_error_set(err, -1, path, where, "chain: not alpha, bravo or charlie: '%.40s'",
-                                    experiments_csv_cell(c, row, col[C_CHAIN]));
+                                    experiments_csv_cell(c, row, col[EXPERIMENTS_E1COL_CHAIN]));
         if (ecol >= 0) {
             const char *k = experiments_csv_cell(c, row, ecol);
             size_t ki = 0;
@@ -152,16 +154,16 @@ int experiments_e1csv_check(const experiments_csv *c, const char *path, uint64_t
         const chain_params *p = chain_params_at((unsigned)ci);
         int64_t seed, session, apps, v;
         double m;
-        if (experiments_csv_int(c, path, row, col[C_SEED], 0, INT64_MAX, &seed, err) ||
-            experiments_csv_int(c, path, row, col[C_SESSION], 0, (int64_t)p->genesis_req.sessions - 1, &session,
-                                err) ||
-            experiments_csv_int(c, path, row, col[C_APPS], -BIG_INT, BIG_INT, &apps, err) ||
-            experiments_csv_int(c, path, row, col[C_PPS], -BIG_INT, BIG_INT, &v, err) ||
-            experiments_csv_int(c, path, row, col[C_TRADERS], 1, 1000000, &v, err) ||
-            experiments_csv_int(c, path, row, col[C_STEPS], 0, BIG_INT, &v, err) ||
+        if (experiments_csv_int(c, path, row, col[EXPERIMENTS_E1COL_SEED], 0, INT64_MAX, &seed, err) ||
+            experiments_csv_int(c, path, row, col[EXPERIMENTS_E1COL_SESSION], 0,
+                                (int64_t)p->genesis_req.sessions - 1, &session, err) ||
+            experiments_csv_int(c, path, row, col[EXPERIMENTS_E1COL_APPS], -BIG_INT, BIG_INT, &apps, err) ||
+            experiments_csv_int(c, path, row, col[EXPERIMENTS_E1COL_PPS], -BIG_INT, BIG_INT, &v, err) ||
+            experiments_csv_int(c, path, row, col[EXPERIMENTS_E1COL_TRADERS], 1, 1000000, &v, err) ||
+            experiments_csv_int(c, path, row, col[EXPERIMENTS_E1COL_STEPS], 0, BIG_INT, &v, err) ||
             (tcol >= 0 && experiments_csv_int(c, path, row, tcol, 0, BIG_INT, &v, err)))
             return -1;
-        for (int k = C_SUP_LO; k <= C_DEM_HI; k++)
+        for (int k = EXPERIMENTS_E1COL_SUP_LO; k <= EXPERIMENTS_E1COL_DEM_HI; k++)
             if (experiments_csv_int(c, path, row, col[k], 0, PRICE_MAX, &v, err))
                 return -1;
         for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++)
@@ -206,4 +208,10 @@ int experiments_e1csv_check(const experiments_csv *c, const char *path, uint64_t
                                     (unsigned long long)w[ci].hi);
     }
     return 0;
+}
+
+int experiments_e1csv_read(experiments_csv *c, const char *path, uint64_t *heights, common_error *err)
+{
+    *heights = 0;
+    return experiments_csv_read(c, path, err) || check(c, path, heights, err) ? -1 : 0;
 }

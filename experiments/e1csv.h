@@ -20,9 +20,28 @@
 #include "common/error.h"
 #include "experiments/driver.h"
 
-/* Checks c, read from path. Out: *heights, the sidecar's config.heights (a per-height
- * file: attempt seed s is at height s mod K), or 0 (another kind, or no sidecar).
- * Returns 0, or -1 with err (path or the sidecar's path, "line N: column", what). */
-int experiments_e1csv_check(const experiments_csv *c, const char *path, uint64_t *heights, common_error *err);
+/* The columns every E1 file has (checked below), in this order. */
+enum {
+    EXPERIMENTS_E1COL_CHAIN,
+    EXPERIMENTS_E1COL_SEED,
+    EXPERIMENTS_E1COL_SESSION,
+    EXPERIMENTS_E1COL_SUP_LO,
+    EXPERIMENTS_E1COL_SUP_HI,
+    EXPERIMENTS_E1COL_DEM_LO,
+    EXPERIMENTS_E1COL_DEM_HI,
+    EXPERIMENTS_E1COL_TRADERS,
+    EXPERIMENTS_E1COL_PPS,
+    EXPERIMENTS_E1COL_APPS,
+    EXPERIMENTS_E1COL_STEPS,
+    EXPERIMENTS_E1COLS
+};
+extern const char *const experiments_e1_cols[EXPERIMENTS_E1COLS];
+
+/* Reads path (experiments_csv_read) and checks it whole. Out: c (free with
+ * experiments_csv_clear, also after an error); *heights, the sidecar's config.heights (a
+ * per-height file: attempt seed s is at height s mod K), or 0 (another kind, or no
+ * sidecar). Returns 0, or -1 with err (path or the sidecar's path, "line N: column",
+ * what). */
+int experiments_e1csv_read(experiments_csv *c, const char *path, uint64_t *heights, common_error *err);
 
 #endif /* EXPERIMENTS_E1CSV_H */

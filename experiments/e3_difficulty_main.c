@@ -60,16 +60,10 @@ int main(int argc, char **argv)
     experiments_csv c;
     common_error err;
     common_error_clear(&err);
-    if (experiments_csv_read(&c, in, &err)) {
-        experiments_csv_clear(&c);
-        common_error_print(&err, r.prog, stderr);
-        experiments_mpi_finalize();
-        return COMMON_EXIT_USAGE;
-    }
     uint64_t heights;
-    if (experiments_e1csv_check(&c, in, &heights, &err)) {
-        common_error_print(&err, r.prog, stderr);
+    if (experiments_e1csv_read(&c, in, &heights, &err)) {
         experiments_csv_clear(&c);
+        common_error_print(&err, r.prog, stderr);
         experiments_mpi_finalize();
         return COMMON_EXIT_USAGE;
     }

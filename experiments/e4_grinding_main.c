@@ -179,24 +179,15 @@ int main(int argc, char **argv)
     size_t maxrows = 0;
     for (size_t fi = 0; fi < n_in; fi++) {
         experiments_csv *c = &cs[fi];
-        if (experiments_csv_read(c, inputs[fi], &err)) {
+        if (experiments_e1csv_read(c, inputs[fi], &heights[fi], &err)) {
             for (size_t k = 0; k <= fi; k++)
                 experiments_csv_clear(&cs[k]);
             common_error_print(&err, r.prog, stderr);
             experiments_mpi_finalize();
             return COMMON_EXIT_USAGE;
         }
-        if (experiments_e1csv_check(c, inputs[fi], &heights[fi], &err)) {
-            for (size_t k = 0; k <= fi; k++)
-                experiments_csv_clear(&cs[k]);
-            common_error_print(&err, r.prog, stderr);
-            experiments_mpi_finalize();
-            return COMMON_EXIT_USAGE;
-        }
-        const char *need[] = {"chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi", "n_traders",
-                              "pps_micro", "attempt_pps_micro", "n_steps"};
-        for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
-            cols[fi][i] = experiments_csv_col(c, need[i]); /* there: experiments_e1csv_check */
+        for (int i = 0; i < EXPERIMENTS_E1COLS; i++) /* col[i]: experiments_e1_cols[i], all there */
+            cols[fi][i] = experiments_csv_col(c, experiments_e1_cols[i]);
         envcol[fi] = experiments_csv_col(c, "environments"); /* absent in files from before the column: v1 */
         for (int t = 0; t < EXPERIMENTS_ENV_TYPES; t++) {
             char nm[32];
