@@ -7,14 +7,17 @@
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "common/clock.h"
 
@@ -170,6 +173,10 @@ int experiments_table_write(const experiments_table *t, const char *dir, const c
         return common_error_set(err, -1, path, "", "table incomplete (out of memory or a short row)"), -1;
     if (common_buf_write_file(&t->buf, path))
         return common_error_set(err, -1, path, "", "cannot write: %s", strerror(errno)), -1;
+    char gz[4200];
+    snprintf(gz, sizeof gz, "%s.gz", path);
+    if (unlink(gz) != 0 && errno != ENOENT)
+        return common_error_set(err, -1, gz, "", "cannot remove this older copy of %s: %s", name, strerror(errno)), -1;
     return 0;
 }
 
@@ -229,141 +236,223 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
     return 0;
 }
 
-/* ---- reading (libcsv's parser) ---- */
+/* ---- reading (libcsv's parser; zlib's gzread, which passes a plain file through) ---- */
 
+/* The parse in progress: every field's text goes into one arena (NUL-terminated), and
+ * rows keep their fields' offsets until the end, when they become pointers. */
 typedef struct reader {
-    experiments_csv *c;
-    char **row;
+    char *text;
+    size_t ntext, captext;
+    size_t *row; /* the current record's field offsets */
     size_t nrow, caprow;
-    size_t cap_cells;
+    size_t *offs; /* the header's then the rows' field offsets, row-major */
+    size_t noffs, capoffs;
+    size_t ncols, nrows; /* header width (once set), data rows */
+    int have_head;
     int oom;
     size_t bad_line;   /* the first record whose width is not the header's (its line), or 0 */
     size_t bad_fields; /* and its field count */
 } reader;
 
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 64;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2 / size)
+            return -1;
+        nc *= 2;
+    }
+    void *n = realloc(*p, nc * size);
+    if (!n)
+        return -1;
+    *p = n;
+    *cap = nc;
+    return 0;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     reader *rd = data;
-    if (rd->oom)
+    if (rd->oom || rd->bad_line)
         return;
-    if (rd->nrow == rd->caprow) {
-        size_t nc = rd->caprow ? 2 * rd->caprow : 16;
-        char **nr = realloc(rd->row, nc * sizeof *nr);
-        if (!nr) {
-            rd->oom = 1;
-            return;
-        }
-        rd->row = nr;
-        rd->caprow = nc;
-    }
-    char *f = malloc(len + 1);
-    if (!f) {
+    if (grow((void **)&rd->row, &rd->caprow, rd->nrow + 1, sizeof *rd->row) ||
+        len > SIZE_MAX - rd->ntext - 1 || grow((void **)&rd->text, &rd->captext, rd->ntext + len + 1, 1)) {
         rd->oom = 1;
         return;
     }
     if (len)
-        memcpy(f, s, len);
-    f[len] = '\0';
-    rd->row[rd->nrow++] = f;
+        memcpy(rd->text + rd->ntext, s, len);
+    rd->text[rd->ntext + len] = '\0';
+    rd->row[rd->nrow++] = rd->ntext;
+    rd->ntext += len + 1;
 }
 
 static void on_row(int ch, void *data)
 {
+    (void)ch;
     reader *rd = data;
-    experiments_csv *c = rd->c;
-    if (rd->oom)
+    if (rd->oom || rd->bad_line)
         goto done;
-    if (!c->head) {
-        c->ncols = rd->nrow;
-        c->head = rd->row;
-        rd->row = NULL;
-        rd->caprow = 0;
-        rd->nrow = 0;
-        return;
-    }
-    if (rd->bad_line)
-        goto done;
-    if (rd->nrow != c->ncols) { /* a cut or damaged record: refused, never padded */
-        rd->bad_line = c->nrows + 2;
+    if (!rd->have_head) {
+        rd->have_head = 1;
+        rd->ncols = rd->nrow;
+    } else if (rd->nrow != rd->ncols) { /* a cut or damaged record: refused, never padded */
+        rd->bad_line = rd->nrows + 2;
         rd->bad_fields = rd->nrow;
         goto done;
+    } else {
+        rd->nrows++;
     }
-    if ((c->nrows + 1) * c->ncols > rd->cap_cells) {
-        size_t nc = rd->cap_cells ? 2 * rd->cap_cells : 64 * (c->ncols + 1);
-        char **n = realloc(c->cells, nc * sizeof *n);
-        if (!n) {
-            rd->oom = 1;
-            goto done;
-        }
-        c->cells = n;
-        rd->cap_cells = nc;
+    if (grow((void **)&rd->offs, &rd->capoffs, rd->noffs + rd->nrow, sizeof *rd->offs)) {
+        rd->oom = 1;
+        goto done;
     }
-    for (size_t j = 0; j < c->ncols; j++) {
-        c->cells[c->nrows * c->ncols + j] = rd->row[j];
-        rd->row[j] = NULL;
-    }
-    c->nrows++;
+    memcpy(rd->offs + rd->noffs, rd->row, rd->nrow * sizeof *rd->row);
+    rd->noffs += rd->nrow;
 done:
-    for (size_t j = 0; j < rd->nrow; j++)
-        free(rd->row[j]);
     rd->nrow = 0;
+}
+
+typedef struct csv_parse_state {
+    struct csv_parser p;
+    reader rd;
+    int bad;
+} csv_parse_state;
+
+static int parse_begin(csv_parse_state *s)
+{
+    memset(s, 0, sizeof *s);
+    return csv_init(&s->p, CSV_STRICT | CSV_STRICT_FINI);
+}
+
+static void parse_feed(csv_parse_state *s, const char *buf, size_t n)
+{
+    if (!s->bad && !s->rd.oom && !s->rd.bad_line && csv_parse(&s->p, buf, n, on_field, on_row, &s->rd) != n)
+        s->bad = 1;
+}
+
+/* Ends the parse: c gets the table (0), or err says why (-1: name, "line N" where known).
+ * read_error: the source's own failure (a message), or NULL. */
+static int parse_end(csv_parse_state *s, experiments_csv *c, const char *name, const char *read_error,
+                     common_error *err)
+{
+    reader *rd = &s->rd;
+    if (!s->bad && !read_error && !rd->oom && !rd->bad_line && csv_fini(&s->p, on_field, on_row, rd) != 0)
+        s->bad = 1;
+    const char *why = s->bad ? csv_strerror(csv_error(&s->p)) : NULL;
+    csv_free(&s->p);
+    int rc = 0;
+    if (read_error) {
+        rc = common_error_set(err, -1, name, "", "%s", read_error);
+    } else if (!s->bad && !rd->oom && rd->bad_line) {
+        char where[48];
+        snprintf(where, sizeof where, "line %zu", rd->bad_line);
+        rc = common_error_set(err, -1, name, where, "%zu fields, the header has %zu (a cut or damaged record)",
+                              rd->bad_fields, rd->ncols);
+    } else if (s->bad || rd->oom || !rd->have_head) {
+        rc = common_error_set(err, -1, name, rd->nrows ? "" : "line 1", "%s",
+                              s->bad ? why : rd->oom ? "out of memory" : "no header row");
+    } else {
+        size_t cells = rd->ncols + rd->ncols * rd->nrows;
+        c->head = malloc((cells ? cells : 1) * sizeof *c->head);
+        if (!c->head) {
+            rc = common_error_set(err, -1, name, "", "out of memory");
+        } else {
+            for (size_t i = 0; i < cells; i++)
+                c->head[i] = rd->text + rd->offs[i];
+            c->cells = c->head + rd->ncols;
+            c->ncols = rd->ncols;
+            c->nrows = rd->nrows;
+            c->text = rd->text;
+            rd->text = NULL;
+        }
+    }
+    free(rd->text);
+    free(rd->row);
+    free(rd->offs);
+    return rc;
+}
+
+int experiments_csv_parse(experiments_csv *c, const char *name, const char *data, size_t n, common_error *err)
+{
+    memset(c, 0, sizeof *c);
+    csv_parse_state s;
+    if (parse_begin(&s) != 0)
+        return common_error_set(err, -1, name, "", "out of memory"), -1;
+    parse_feed(&s, data, n);
+    return parse_end(&s, c, name, NULL, err);
+}
+
+/* zlib's message without its "<fd:N>: " prefix (the caller names the file). */
+static const char *gz_message(gzFile f, int *zn)
+{
+    const char *m = gzerror(f, zn);
+    const char *p = !strncmp(m, "<fd:", 4) ? strstr(m, ": ") : NULL;
+    return p ? p + 2 : m;
 }
 
 int experiments_csv_read(experiments_csv *c, const char *path, common_error *err)
 {
     memset(c, 0, sizeof *c);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return common_error_set(err, -1, path, "", "cannot read: %s", strerror(errno)), -1;
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        fclose(f);
-        return common_error_set(err, -1, path, "", "out of memory"), -1;
-    }
-    reader rd = {c, NULL, 0, 0, 0, 0};
-    char buf[65536];
-    size_t n;
-    int bad = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        if (csv_parse(&p, buf, n, on_field, on_row, &rd) != n) {
-            bad = 1;
-            break;
+    char gz[4200];
+    const char *name = path;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && strlen(path) < 4096) { /* a CSV kept compressed (make results SCALE=paper) */
+        snprintf(gz, sizeof gz, "%s.gz", path);
+        int fz = open(gz, O_RDONLY | O_CLOEXEC);
+        if (fz >= 0) {
+            fd = fz;
+            name = gz;
+        } else {
+            errno = ENOENT;
         }
     }
-    if (!bad && csv_fini(&p, on_field, on_row, &rd) != 0)
-        bad = 1;
-    int rerr = ferror(f);
-    fclose(f);
-    const char *why = bad ? csv_strerror(csv_error(&p)) : NULL;
-    csv_free(&p);
-    for (size_t j = 0; j < rd.nrow; j++)
-        free(rd.row[j]);
-    free(rd.row);
-    if (!bad && !rerr && !rd.oom && rd.bad_line) {
-        char where[48];
-        snprintf(where, sizeof where, "line %zu", rd.bad_line);
-        common_error_set(err, -1, path, where, "%zu fields, the header has %zu (a cut or damaged record)",
-                         rd.bad_fields, c->ncols);
-        return -1;
+    if (fd < 0)
+        return common_error_set(err, -1, path, "", "cannot read: %s", strerror(errno)), -1;
+    gzFile f = gzdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return common_error_set(err, -1, name, "", "out of memory"), -1;
     }
-    if (bad || rerr || rd.oom || !c->head) {
-        common_error_set(err, -1, path, c->nrows ? "" : "line 1", "%s",
-                      bad ? why : rerr ? "read error" : rd.oom ? "out of memory" : "no header row");
-        return -1;
+    csv_parse_state s;
+    if (parse_begin(&s) != 0) {
+        gzclose(f);
+        return common_error_set(err, -1, name, "", "out of memory"), -1;
     }
-    return 0;
+    char buf[65536], why[200];
+    const char *rerr = NULL;
+    for (;;) {
+        int n = gzread(f, buf, sizeof buf);
+        if (n < 0) {
+            int zn;
+            const char *m = gz_message(f, &zn);
+            snprintf(why, sizeof why, "read error: %s%s", zn == Z_ERRNO ? strerror(errno) : m,
+                     zn == Z_DATA_ERROR ? " (a damaged .gz file)" : "");
+            rerr = why;
+            break;
+        }
+        if (n == 0) {
+            int zn;
+            const char *m = gz_message(f, &zn);
+            if (zn != Z_OK && zn != Z_STREAM_END) { /* e.g. a .gz cut short */
+                snprintf(why, sizeof why, "read error: %s (a cut or damaged .gz file)", m);
+                rerr = why;
+            }
+            break;
+        }
+        parse_feed(&s, buf, (size_t)n);
+    }
+    if (gzclose(f) != Z_OK && !rerr)
+        rerr = "read error";
+    return parse_end(&s, c, name, rerr, err);
 }
 
 void experiments_csv_clear(experiments_csv *c)
 {
-    if (c->head)
-        for (size_t j = 0; j < c->ncols; j++)
-            free(c->head[j]);
-    if (c->cells)
-        for (size_t i = 0; i < c->nrows * c->ncols; i++)
-            free(c->cells[i]);
     free(c->head);
-    free(c->cells);
+    free(c->text);
     memset(c, 0, sizeof *c);
 }
 

@@ -104,7 +104,9 @@ void experiments_table_num(experiments_table *t, double v, int prec);
 /* Ends the row (it must have ncols fields). */
 void experiments_table_end(experiments_table *t);
 
-/* Writes t to DIR/name crash-safely. Returns 0, or -1 with err filled (no file left). */
+/* Writes t to DIR/name crash-safely, then removes a DIR/name.gz left by an earlier run
+ * (a folder never holds two versions of one CSV beside one sidecar). Returns 0, or -1
+ * with err filled (no file left). */
 int experiments_table_write(const experiments_table *t, const char *dir, const char *name, common_error *err);
 
 /* Writes DIR/<name without .csv>.json: {"experiment", "file", "scale", "seeds", "config"
@@ -116,15 +118,21 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
 /* A CSV file read back (libcsv csv_parse): the header and the rows, all as strings. */
 typedef struct experiments_csv {
     size_t ncols, nrows;
-    char **head;   /* ncols names */
-    char **cells;  /* nrows x ncols, row-major */
+    char **head;  /* ncols names, then the cells: one allocation */
+    char **cells; /* nrows x ncols, row-major (head + ncols) */
+    char *text;   /* every field's text, NUL-terminated (one allocation) */
 } experiments_csv;
 
 /* Reads a CSV with a header row; every record must have the header's width (a cut or
  * damaged record is refused, naming its line: records are counted as lines, which
- * they are in every CSV the toolkit writes). Returns 0, or -1 with err (file, line).
+ * they are in every CSV the toolkit writes). A gzip file is read through zlib, and
+ * when path does not exist but path.gz does, that is read: a CSV kept compressed
+ * (make results SCALE=paper gzips its largest CSVs) reads like the plain file. A .gz
+ * cut short or damaged is refused. Returns 0, or -1 with err (file, line).
  * Out: c (free with experiments_csv_clear, also after an error). */
 int experiments_csv_read(experiments_csv *c, const char *path, common_error *err);
+/* The same on n bytes in memory (name: for messages); the fuzz target's entry. */
+int experiments_csv_parse(experiments_csv *c, const char *name, const char *data, size_t n, common_error *err);
 void experiments_csv_clear(experiments_csv *c);
 /* Index of column name, or -1. */
 int experiments_csv_col(const experiments_csv *c, const char *name);

@@ -39,7 +39,9 @@ static int read_sidecar(const char *path, int *have, want w[CHAIN_COUNT], uint64
     *heights = 0;
     char sc[4200];
     size_t l = strlen(path);
-    if (l < 4 || l > 4096 || strcmp(path + l - 4, ".csv"))
+    if (l > 7 && !strcmp(path + l - 3, ".gz")) /* X.csv.gz: X.csv kept compressed, sidecar X.json */
+        l -= 3;
+    if (l < 4 || l > 4096 || strncmp(path + l - 4, ".csv", 4))
         return 0;
     snprintf(sc, sizeof sc, "%.*s.json", (int)(l - 4), path);
     FILE *probe = fopen(sc, "rb");
@@ -101,7 +103,7 @@ const char *const experiments_e1_cols[EXPERIMENTS_E1COLS] = {
     "chain", "seed", "session", "sup_lo", "sup_hi", "dem_lo", "dem_hi", "n_traders", "pps_micro", "attempt_pps_micro",
     "n_steps"};
 
-static int check(const experiments_csv *c, const char *path, uint64_t *heights, common_error *err)
+int experiments_e1csv_check(const experiments_csv *c, const char *path, uint64_t *heights, common_error *err)
 {
     *heights = 0;
     int col[EXPERIMENTS_E1COLS];
@@ -213,5 +215,5 @@ static int check(const experiments_csv *c, const char *path, uint64_t *heights, 
 int experiments_e1csv_read(experiments_csv *c, const char *path, uint64_t *heights, common_error *err)
 {
     *heights = 0;
-    return experiments_csv_read(c, path, err) || check(c, path, heights, err) ? -1 : 0;
+    return experiments_csv_read(c, path, err) || experiments_e1csv_check(c, path, heights, err) ? -1 : 0;
 }

@@ -44,4 +44,8 @@ extern const char *const experiments_e1_cols[EXPERIMENTS_E1COLS];
  * what). */
 int experiments_e1csv_read(experiments_csv *c, const char *path, uint64_t *heights, common_error *err);
 
+/* The check alone, on a table already read from path (the sidecar looked for beside it;
+ * path X.csv or X.csv.gz: X.json). Returns 0 and *heights, or -1 with err. */
+int experiments_e1csv_check(const experiments_csv *c, const char *path, uint64_t *heights, common_error *err);
+
 #endif /* EXPERIMENTS_E1CSV_H */

@@ -20,9 +20,13 @@ R = os.path.join(root, "results")
 FIG = os.path.join(R, "figures")
 os.makedirs(FIG, exist_ok=True)
 
-def load(name):
+def found(name):  # the CSV, or the same CSV kept gzipped (make results SCALE=paper)
     p = os.path.join(R, name)
-    if not os.path.exists(p):
+    return p if os.path.exists(p) else p + ".gz" if os.path.exists(p + ".gz") else None
+
+def load(name):
+    p = found(name)
+    if p is None:
         print(f"{name}: missing (run make results)")
         return None
     return pd.read_csv(p)
@@ -44,7 +48,7 @@ if d is not None:
     fig, axs = plt.subplots(1, 2, figsize=(11, 4))
     for ch, x in a.groupby("chain", sort=False):
         axs[0].hist(x.attempt_pps_micro / 1e6, bins=40, histtype="step", density=True, label=f"{ch} ({len(x)} attempts)")
-    v1 = load("pps_distribution_v1.csv") if os.path.exists(os.path.join(R, "pps_distribution_v1.csv")) else None
+    v1 = load("pps_distribution_v1.csv") if found("pps_distribution_v1.csv") else None
     if v1 is not None:  # version 1's environments (E4's v1-style rows), dashed
         for i, (ch, x) in enumerate(v1[v1.session == 0].groupby("chain", sort=False)):
             axs[0].hist(x.attempt_pps_micro / 1e6, bins=40, histtype="step", density=True, ls="--", color=f"C{i}",

@@ -60,5 +60,14 @@ if [ "$SCALE" = quick ]; then
   experiments/det_sums.sh "$OUT" > "$OUT/.quick.sha256.tmp" && mv "$OUT/.quick.sha256.tmp" "$OUT/quick.sha256"
 fi
 step "results/README.md";       /usr/bin/python3 experiments/make_readme.py "$OUT"
+# At the paper scale a CSV over 32 MiB (E1's: about 100 MB each at 100,000 attempts per
+# chain) is kept gzipped, X.csv.gz beside its sidecar X.json (gzip -n: no name or time
+# inside, so the same CSV gives the same .gz). Every reader takes either: the drivers
+# (zlib), make_readme.py and the notebooks; a driver writing X.csv removes a stale X.csv.gz.
+if [ "$SCALE" = paper ]; then
+  for f in "$OUT"/*.csv; do
+    [ -f "$f" ] && [ "$(wc -c < "$f")" -gt 33554432 ] && { step "gzip $(basename "$f")"; gzip -9nf "$f"; }
+  done
+fi
 rm -rf "$OUT/.checkpoints"
 step "done"

@@ -26,7 +26,7 @@ SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-
 # operation (BSE_CHECK: book order; CHAIN_CHECK: coin conservation), STYLE rule 12.
 CHECKFLAGS := $(if $(SAN),-DBSE_CHECK -DCHAIN_CHECK,)
 
-PKGS    := libcrypto gsl libcjson
+PKGS    := libcrypto gsl libcjson zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 ifeq ($(PKG_LIBS),)

@@ -9,7 +9,7 @@ BUILD=${1:-build/fuzz}
 secs=${FUZZ_SECONDS:-60}
 libs=""
 for m in experiments chain pouw bse common; do [ -f "$BUILD/lib$m.a" ] && libs="$libs $BUILD/lib$m.a"; done
-pk=$(pkg-config --cflags --libs libcrypto gsl libcjson)
+pk=$(pkg-config --cflags --libs libcrypto gsl libcjson zlib)
 # the chain library also needs the store (SQLite), the node (libuv) and the monitor (ncurses)
 for extra in sqlite3 libuv ncurses; do pkg-config --exists $extra && pk="$pk $(pkg-config --libs $extra)"; done
 status=0

@@ -1,5 +1,5 @@
 /* tests/test_experiments_kit.c - the experiments kit's promises: CSV tables quote through
- * libcsv and read back equal; a sweep's slots do not depend on the thread count or on how
+ * libcsv and read back equal, also kept gzipped; a sweep's slots do not depend on the thread count or on how
  * the seed range is split over ranks; a sweep stopped and resumed from its checkpoint
  * ends with the same slots, and a damaged checkpoint is refused whole; E1's attempt score is the consensus's own; the
  * OLS fit recovers a known linear law; the equilibrium of BSE's standard market. */
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "bse/session.h"
 #include "common/file.h"
@@ -71,6 +72,85 @@ Test(experiments_table, short_row_is_refused_and_nothing_written)
     char path[128];
     snprintf(path, sizeof path, "%s/t.csv", dir);
     cr_assert_neq(access(path, F_OK), 0, "a half table was written");
+    experiments_table_clear(&t);
+    rmdir(dir);
+}
+
+/* Writes n bytes of src (gzip-compressed with zlib when gz) to path. */
+static void put_file(const char *path, const char *src, size_t n, int gz)
+{
+    if (gz) {
+        gzFile f = gzopen(path, "wb9");
+        cr_assert_not_null(f);
+        cr_assert_eq(gzwrite(f, src, (unsigned)n), (int)n);
+        cr_assert_eq(gzclose(f), Z_OK);
+    } else {
+        FILE *f = fopen(path, "wb");
+        cr_assert_not_null(f);
+        cr_assert_eq(fwrite(src, 1, n, f), n);
+        fclose(f);
+    }
+}
+
+Test(experiments_table, a_csv_kept_gzipped_reads_like_the_plain_file)
+{
+    static const char *const cols[] = {"k", "v"};
+    experiments_table t;
+    experiments_table_init(&t, cols, 2);
+    for (int i = 0; i < 5000; i++) { /* more than one 64 KiB read */
+        experiments_table_int(&t, i);
+        experiments_table_str(&t, i % 7 ? "x" : "a \"quoted\", field");
+        experiments_table_end(&t);
+    }
+    char dir[] = "/tmp/exp_kit_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char plain[128], gz[128];
+    snprintf(plain, sizeof plain, "%s/t.csv", dir);
+    snprintf(gz, sizeof gz, "%s/t.csv.gz", dir);
+    common_error err;
+    cr_assert_eq(experiments_table_write(&t, dir, "t.csv", &err), 0);
+    experiments_csv a, b, m;
+    cr_assert_eq(experiments_csv_read(&a, plain, &err), 0, "%s", err.msg);
+    cr_assert_eq(experiments_csv_parse(&m, "mem", t.buf.data, t.buf.len, &err), 0, "%s", err.msg);
+    put_file(gz, t.buf.data, t.buf.len, 1);
+    unlink(plain);
+    /* t.csv gone, t.csv.gz there: t.csv reads the compressed copy, and so does its own name */
+    for (int pass = 0; pass < 2; pass++) {
+        cr_assert_eq(experiments_csv_read(&b, pass ? gz : plain, &err), 0, "%s", err.msg);
+        cr_assert_eq(b.nrows, 5000);
+        cr_assert_eq(a.nrows, b.nrows);
+        cr_assert_eq(m.nrows, b.nrows);
+        for (size_t r = 0; r < b.nrows; r++)
+            for (int col = 0; col < 2; col++) {
+                cr_assert_str_eq(experiments_csv_cell(&a, r, col), experiments_csv_cell(&b, r, col));
+                cr_assert_str_eq(experiments_csv_cell(&m, r, col), experiments_csv_cell(&b, r, col));
+            }
+        experiments_csv_clear(&b);
+    }
+    /* a .gz cut short, or with a damaged byte, is refused naming the .gz */
+    char *z = NULL;
+    size_t zn = 0;
+    cr_assert_eq(common_file_read(&z, &zn, &err, gz, 1 << 24), COMMON_FILE_OK);
+    put_file(gz, z, zn / 2, 0);
+    cr_assert_eq(experiments_csv_read(&b, plain, &err), -1);
+    cr_assert(strstr(err.path, "t.csv.gz") && strstr(err.msg, "cut or damaged"), "%s: %s", err.path, err.msg);
+    experiments_csv_clear(&b);
+    z[zn - 6] ^= 0x40; /* the CRC-32 in the trailer */
+    put_file(gz, z, zn, 0);
+    cr_assert_eq(experiments_csv_read(&b, gz, &err), -1);
+    cr_assert(strstr(err.path, "t.csv.gz") && strstr(err.msg, "damaged"), "%s: %s", err.path, err.msg);
+    experiments_csv_clear(&b);
+    free(z);
+    /* writing t.csv again removes the stale t.csv.gz: one CSV beside one sidecar */
+    cr_assert_eq(experiments_table_write(&t, dir, "t.csv", &err), 0);
+    cr_assert_neq(access(gz, F_OK), 0, "the older t.csv.gz is still there");
+    /* neither there: the plain name is the one reported */
+    unlink(plain);
+    cr_assert_eq(experiments_csv_read(&b, plain, &err), -1);
+    cr_assert(strstr(err.path, "t.csv") && !strstr(err.path, ".gz") && strstr(err.msg, "cannot read"), "%s: %s",
+              err.path, err.msg);
+    experiments_csv_clear(&a);
+    experiments_csv_clear(&m);
     experiments_table_clear(&t);
     rmdir(dir);
 }

@@ -195,6 +195,27 @@ for f in cut_mid chain seed order pps_distribution; do
   done
 done
 ok "e3 and e4 refuse a cut, mixed or hand-damaged E1 CSV with one line, nothing written"
+TOP_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+# E1's CSV kept gzipped (make results SCALE=paper): E3, E4, make_readme.py and det_sums.sh
+# read it as the plain file; a damaged .gz is refused; E1 writing the CSV again removes it
+mkdir -p "$T/gz"; cp "$T/a/pps_distribution.json" "$T/gz/"; gzip -9nc "$E1C" >"$T/gz/pps_distribution.csv.gz"
+"$BIN/e3_difficulty" --in "$T/gz/pps_distribution.csv" --attempts 1 --out "$T/gz" >/dev/null 2>"$T/err" || fail "e3 on a .csv.gz: $(cat "$T/err")"
+"$BIN/e4_grinding" --in "$T/gz/pps_distribution.csv.gz" --resamples 20 --out "$T/gz" >/dev/null 2>"$T/err" || fail "e4 on a .csv.gz: $(cat "$T/err")"
+"$BIN/e4_grinding" --in "$E1C" --resamples 20 --out "$T/gzp" >/dev/null 2>"$T/err" || fail "e4: $(cat "$T/err")"
+cmp -s "$T/gz/difficulty_curve.csv" "$T/x1/difficulty_curve.csv" && cmp -s "$T/gz/grinding.csv" "$T/gzp/grinding.csv" ||
+  fail "e3 or e4 on E1's CSV kept gzipped: not the bytes of the plain file's"
+[ "$(cd "$T/a" && sha256sum pps_distribution.csv)" = "$("$TOP_DIR/experiments/det_sums.sh" "$T/gz" | grep ' pps_distribution.csv$')" ] ||
+  fail "det_sums.sh: a .csv.gz not summed as its CSV"
+/usr/bin/python3 "$TOP_DIR/experiments/make_readme.py" "$T/gz" >/dev/null 2>"$T/err" || fail "make_readme.py on a .csv.gz: $(cat "$T/err")"
+grep -q '^| alpha | equal-cost | 6 |' "$T/gz/README.md" || fail "make_readme.py: E1's .csv.gz not read: $(grep -A3 '^| chain' "$T/gz/README.md")"
+head -c $(($(wc -c <"$T/gz/pps_distribution.csv.gz") / 2)) "$T/gz/pps_distribution.csv.gz" >"$T/gz/cut.csv.gz"
+rm -rf "$T/bad"; "$BIN/e3_difficulty" --in "$T/gz/cut.csv.gz" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'cut.csv.gz' "$T/err" && [ -z "$(ls -A "$T/bad" 2>/dev/null)" ] ||
+  fail "e3 on a cut .csv.gz: exit $rc, $(cat "$T/err")"
+"$BIN/e1_landscape" --chain alpha --seeds 0:6 --out "$T/gz" >/dev/null 2>"$T/err" || fail "e1 into gz: $(cat "$T/err")"
+[ -s "$T/gz/pps_distribution.csv" ] && [ ! -e "$T/gz/pps_distribution.csv.gz" ] ||
+  fail "e1: a stale pps_distribution.csv.gz left beside the new pps_distribution.csv"
+ok "E1's CSV kept gzipped: e3, e4 and det_sums read it as the plain file; a cut .gz refused; e1 removes a stale one"
 if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
   mpirun --allow-run-as-root --oversubscribe -np 2 "$BIN/e13_fidelity" --seeds 0:2 --threads 1 --out "$T/m" >/dev/null 2>"$T/mpierr" \
     || fail "e13 under mpirun: $(cat "$T/mpierr")"
