@@ -50,6 +50,12 @@ struct bse_step {
     bse_zip_market zm;
     int32_t *responders;   /* traders whose respond has observable effects, key order */
     int32_t nresponders;
+    /* per responder: respond is skipped while the time is below quiet[k]
+     * (bse_trader_quiet_until); stale[k] is set when it was, and its pps are then
+     * brought to last_pass (the time of the last respond pass) before a read */
+    double *quiet;
+    uint8_t *stale;
+    double last_pass;
     /* trade_stats: distinct types sorted by name, and each trader's type slot */
     int32_t ntypes;
     bse_ttype types[BSE_T_COUNT];
@@ -361,6 +367,11 @@ static int is_adaptive_reported(const bse_trader *t)
 /* market_session.dump_strats_frame; best[] gets best_B / best_S when not NULL. */
 static int strats_frame(run *r, common_buf *out, double time, bse_strategy_record best[2])
 {
+    for (int32_t k = 0; k < r->nresponders; k++) /* the skipped responds' pps */
+        if (r->stale[k]) {
+            bse_trader_refresh(&r->traders[r->responders[k]], r->last_pass);
+            r->stale[k] = 0;
+        }
     int rc = out ? common_buf_printf(out, "t=,%.0f, ", time) : 0;
     int32_t bi[2] = {-1, -1};
     double bp[2] = {0, 0};
@@ -545,7 +556,15 @@ static bse_session_status finish_step(run *r, int q, int is_bid, int64_t price)
         /* a plain ZIP's respond is a no-op (no draws, no change) when the market
          * view raised no flag: skip it then */
         int zip_idle = !(r->zm.bid_improved | r->zm.bid_hit | r->zm.ask_improved | r->zm.ask_lifted);
+        r->last_pass = time;
         for (int32_t k = 0; k < r->nresponders; k++) {
+            if (time < r->quiet[k]) { /* PRSH/PRDE: only its pps would change */
+#ifdef BSE_CHECK
+                assert(bse_trader_quiet_at(&r->traders[r->responders[k]], time));
+#endif
+                r->stale[k] = 1;
+                continue;
+            }
             bse_trader *rt = &r->traders[r->responders[k]];
             if (zip_idle && rt->type == BSE_T_ZIP)
                 continue;
@@ -553,6 +572,10 @@ static bse_session_status finish_step(run *r, int q, int is_bid, int64_t price)
             if (rc < 0)
                 return fail(r, BSE_SESSION_EBSE, time, why);
             frame |= rc;
+            if (r->quiet[k] != -INFINITY) {
+                r->stale[k] = 0;
+                r->quiet[k] = bse_trader_quiet_until(rt);
+            }
         }
         if (frame && c->dump_strats && strats_frame(r, &res->strats, time, NULL))
             return BSE_SESSION_ENOMEM;
@@ -640,6 +663,8 @@ void bse_step_destroy(bse_step *r)
     free(r->kills);
     free(r->issuetimes);
     free(r->responders);
+    free(r->quiet);
+    free(r->stale);
     free(r->lobsnap);
     common_buf_free(&r->lobstr);
     common_buf_free(&r->lastlob);
@@ -716,7 +741,10 @@ bse_step_status bse_step_create(bse_step **out, const bse_case *c, const bse_ste
     r->kills = malloc(sizeof *r->kills * (size_t)(r->nb + r->ns));
     r->issuetimes = malloc(sizeof *r->issuetimes * (size_t)(r->nb > r->ns ? r->nb : r->ns));
     r->responders = malloc(sizeof *r->responders * (size_t)r->n);
-    if (!r->ex || !r->traders || !r->pending || !r->kills || !r->issuetimes || !r->responders)
+    r->quiet = malloc(sizeof *r->quiet * (size_t)r->n);
+    r->stale = calloc((size_t)r->n, sizeof *r->stale);
+    if (!r->ex || !r->traders || !r->pending || !r->kills || !r->issuetimes || !r->responders || !r->quiet ||
+        !r->stale)
         goto fail;
     if (bse_exchange_init(r->ex, r->n) != BSE_EXCHANGE_OK) {
         free(r->ex);
@@ -734,8 +762,10 @@ bse_step_status bse_step_create(bse_step **out, const bse_case *c, const bse_ste
             r->types[r->ntypes++] = ty;
         if (ty == BSE_T_ZIP || ty == BSE_T_ZIPSH)
             r->has_zip = 1;
-        if (bse_trader_responds(&r->traders[i]))
+        if (bse_trader_responds(&r->traders[i])) {
+            r->quiet[r->nresponders] = bse_trader_quiet_until(&r->traders[i]);
             r->responders[r->nresponders++] = i;
+        }
     }
     for (int32_t i = 1; i < r->ntypes; i++) /* sorted(trader_types) by name */
         for (int32_t j = i; j > 0 && strcmp(bse_ttype_name(r->types[j - 1]), bse_ttype_name(r->types[j])) > 0; j--) {

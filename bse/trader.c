@@ -161,7 +161,6 @@ int bse_trader_responds(const bse_trader *t)
     switch (t->type) {
     case BSE_T_ZIP:
     case BSE_T_ZIPSH:
-    case BSE_T_PRZI:
     case BSE_T_PRSH:
     case BSE_T_PRDE:
     case BSE_T_PT1:
@@ -829,13 +828,64 @@ static void przi_activate(bse_przi_slot *s, double t)
     s->pps = 0.0;
 }
 
+void bse_trader_refresh(bse_trader *t, double time)
+{
+    if (t->type != BSE_T_PRZI && t->type != BSE_T_PRSH && t->type != BSE_T_PRDE)
+        return;
+    bse_przi_slot *s = t->u.przi.strats;
+    for (int32_t i = 0; i < t->u.przi.nslots; i++)
+        if (s[i].active)
+            s[i].pps = ppt_update(time, s[i].start_t, s[i].profit);
+}
+
+/* x less a margin far above its rounding error: a time before which "time - a > d"
+ * (or >=), with x = a + d, is surely false in doubles (rounding is monotone). */
+static double quiet_bound(double x) { return x - 1e-6 * (1.0 + fabs(x)); }
+
+double bse_trader_quiet_until(const bse_trader *t)
+{
+    const bse_przi_slot *s = t->u.przi.strats;
+    switch (t->type) {
+    case BSE_T_PRSH: {
+        /* respond_przi does more than refresh once "time - last_strat_change_time >
+         * 7200" or every slot is "old" (time - start_t >= strat_eval_time): not
+         * before the youngest slot is old */
+        double young = s[0].start_t;
+        for (int32_t i = 1; i < t->u.przi.nslots; i++)
+            young = s[i].start_t > young ? s[i].start_t : young;
+        double a = t->u.przi.last_strat_change_time + 7200, b = young + t->u.przi.strat_eval_time;
+        return quiet_bound(a < b ? a : b);
+    }
+    case BSE_T_PRDE: /* "time - s[a].start_t >= 7200" */
+        return quiet_bound(s[t->u.przi.active_strat].start_t + 7200);
+    default:
+        return -INFINITY;
+    }
+}
+
+int bse_trader_quiet_at(const bse_trader *t, double time)
+{
+    const bse_przi_slot *s = t->u.przi.strats;
+    switch (t->type) {
+    case BSE_T_PRSH: /* respond_przi's two conditions, as it tests them */
+        if (time - t->u.przi.last_strat_change_time > 7200)
+            return 0;
+        for (int32_t i = 0; i < t->u.przi.nslots; i++)
+            if (time - s[i].start_t < t->u.przi.strat_eval_time)
+                return 1;
+        return 0;
+    case BSE_T_PRDE:
+        return !(time - s[t->u.przi.active_strat].start_t >= 7200);
+    default:
+        return 0;
+    }
+}
+
 static int respond_przi(bse_trader *t, double time, bse_rng *rng, const char **why)
 {
     bse_przi_slot *s = t->u.przi.strats;
     int32_t k = t->u.przi.k;
-    for (int32_t i = 0; i < t->u.przi.nslots; i++)
-        if (s[i].active)
-            s[i].pps = ppt_update(time, s[i].start_t, s[i].profit);
+    bse_trader_refresh(t, time);
     if (t->u.przi.optimizer == BSE_T_PRSH) {
         int32_t a = t->u.przi.active_strat;
         double elapsed = time - t->u.przi.last_strat_change_time;

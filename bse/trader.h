@@ -9,7 +9,13 @@
  * "active" flags travel with sorted strategies, PT blotters are never truncated).
  *
  * Respond of GVWY/ZIC/SHVR/SNPR only refreshes profitpertime, which BSE never
- * writes anywhere; the session therefore skips it (bse_trader_responds()).
+ * writes anywhere; the session therefore skips it (bse_trader_responds()). So is
+ * plain PRZI's: it refreshes its one strategy's pps, which nothing reads (BSE's
+ * strats frames report PRSH, PRDE and ZIPSH only).
+ * Respond of PRSH and PRDE only refreshes the active strategies' pps until a time
+ * its state gives (bse_trader_quiet_until): the session skips it before then and
+ * brings those pps up to date (bse_trader_refresh at its last respond pass) before
+ * it reads them, which gives BSE's values bit for bit.
  * ZIP-family classification of the market (bid improved/hit, ask improved/lifted)
  * depends only on the book and on the previous best prices, and every trader
  * responds on every pass, so the session computes it once per pass
@@ -192,6 +198,19 @@ int bse_zip_classify(bse_zip_market *m, const bse_exchange *ex, const bse_trade 
  * otherwise, -1 on error (why filled). */
 int bse_trader_respond(bse_trader *t, double time, const bse_exchange *ex, const bse_trade *trade,
                        const bse_zip_market *m, bse_rng *rng, const char **why);
+
+/* A time before which respond of t would only do bse_trader_refresh (PRSH, PRDE:
+ * until a strategy's evaluation time is up), or -inf (every other type). */
+double bse_trader_quiet_until(const bse_trader *t);
+
+/* 1 when respond of t at time would only do bse_trader_refresh (PRSH, PRDE: its
+ * conditions tested exactly as respond tests them), else 0. BSE_CHECK builds
+ * assert it for every respond the session skips. */
+int bse_trader_quiet_at(const bse_trader *t, double time);
+
+/* The first part of PRZI/PRSH/PRDE's respond alone: each active strategy's pps
+ * brought to time (Trader.profitpertime_update). No-op for other types. */
+void bse_trader_refresh(bse_trader *t, double time);
 
 /* The active strategy and its pps as BSE's strats frame reports them (ZIPSH:
  * strats[0]; PRSH/PRDE: strats[active_strat]). Returns 0 for other types. */
