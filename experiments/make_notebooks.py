@@ -6,8 +6,14 @@ notebooks/e11_selfish.ipynb (E11), notebooks/e9_fairness.ipynb (E9), notebooks/e
 figure as results/figures/<name>.png (a cell whose CSV is missing says so and draws nothing).
 The notebooks are generated: edit this script, run it with /usr/bin/python3, commit both."""
 import hashlib
+import sys
 
 import nbformat as nbf
+
+# --check: write nothing; exit 1 naming each notebook that differs from what this script
+# writes (check-experiments runs it, so an edit here without the regenerated notebooks fails)
+CHECK = sys.argv[1:] == ["--check"]
+STALE = []
 
 HEAD = '''import os
 import matplotlib
@@ -329,6 +335,17 @@ def build(cells, path):
     # running this script twice writes the same bytes
     for i, c in enumerate(nb.cells):
         c["id"] = hashlib.sha256(f"{path}\0{i}\0{c.source}".encode()).hexdigest()[:8]
+    if CHECK:  # the committed notebook must be what this script writes
+        text = nbf.writes(nb)
+        text += "" if text.endswith("\n") else "\n"
+        try:
+            with open(path, encoding="utf-8") as f:
+                same = f.read() == text
+        except OSError:
+            same = False
+        if not same:
+            STALE.append(path)
+        return
     nbf.write(nb, path)
 
 
@@ -338,3 +355,7 @@ build(E11, "notebooks/e11_selfish.ipynb")
 build(E9, "notebooks/e9_fairness.ipynb")
 build(E10, "notebooks/e10_retarget.ipynb")
 build(E12, "notebooks/e12_economy.ipynb")
+if CHECK and STALE:
+    print("make_notebooks.py --check: stale (run /usr/bin/python3 experiments/make_notebooks.py and commit): "
+          + ", ".join(STALE), file=sys.stderr)
+    sys.exit(1)

@@ -227,6 +227,9 @@ if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
   cmp -s "$T/x1/fairness.csv" "$T/m/fairness.csv" || fail "e9: fairness.csv differs under mpirun -np 2"
   ok "e9 under mpirun -np 2: the same bytes as one process"
 fi
+# the committed notebooks are what experiments/make_notebooks.py writes
+(cd "$TOP_DIR" && /usr/bin/python3 experiments/make_notebooks.py --check) 2>"$T/err" || fail "$(cat "$T/err")"
+ok "notebooks/ are what experiments/make_notebooks.py writes"
 # results/README.md's generator: one section per experiment, with and without CSVs (an edit
 # of one section once dropped two others)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
