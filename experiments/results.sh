@@ -32,11 +32,14 @@ step() { echo "results: $* ($(($(date +%s) - T0)) s)"; }
 step "E1 PPS landscape";        sweep_ck e1 e1_landscape --scale "$SCALE" --out "$OUT"
 # E4's v1-style rows (version 1's environments, whose costs differ) and per-height rows (the
 # market drawn from the height) at the paper scale only: the quick scale's 20 minutes have no
-# room for more E1 runs
+# room for more E1 runs. These two comparison arms run at 20,000 attempts per chain template
+# (a fifth of E1's 100,000: about 2 hours of 2 cores each instead of 9); the per-height arm
+# over 1,000 heights of 20 attempts (the quick scale's 20 per height, ten times the heights).
+# --seeds 0:100000 (and --heights) on the two lines below give the full size.
 V1=""; HT=""
 if [ "$SCALE" = paper ]; then
-  step "E1 v1-style environments"; sweep_ck e1_v1 e1_landscape --environments v1 --scale "$SCALE" --out "$OUT"
-  step "E1 per-height environments"; sweep_ck e1_height e1_landscape --environments per-height --scale "$SCALE" --out "$OUT"
+  step "E1 v1-style environments"; sweep_ck e1_v1 e1_landscape --environments v1 --scale "$SCALE" --seeds 0:20000 --out "$OUT"
+  step "E1 per-height environments"; sweep_ck e1_height e1_landscape --environments per-height --heights 1000 --scale "$SCALE" --seeds 0:20000 --out "$OUT"
   V1="$OUT/pps_distribution_v1.csv"; HT="$OUT/pps_distribution_height.csv"
 fi
 step "E3 difficulty";           "$BIN/e3_difficulty" --scale "$SCALE" --out "$OUT"
