@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -165,16 +166,32 @@ void experiments_table_end(experiments_table *t)
     t->col = 0;
 }
 
+int experiments_gz_path(char *out, size_t cap, const char *path)
+{
+    int n = snprintf(out, cap, "%s.gz", path);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int experiments_sidecar_path(char *out, size_t cap, const char *path)
+{
+    size_t l = strlen(path);
+    if (l > 7 && !strcmp(path + l - 3, ".gz")) /* X.csv.gz: X.csv kept compressed */
+        l -= 3;
+    if (l < 4 || l > INT_MAX || strncmp(path + l - 4, ".csv", 4))
+        return -1;
+    int n = snprintf(out, cap, "%.*s.json", (int)(l - 4), path);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 int experiments_table_write(const experiments_table *t, const char *dir, const char *name, common_error *err)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char path[4096], gz[4100];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path || experiments_gz_path(gz, sizeof gz, path))
+        return common_error_set(err, -1, name, "", "path too long under %s", dir), -1;
     if (t->failed)
         return common_error_set(err, -1, path, "", "table incomplete (out of memory or a short row)"), -1;
     if (common_buf_write_file(&t->buf, path))
         return common_error_set(err, -1, path, "", "cannot write: %s", strerror(errno)), -1;
-    char gz[4200];
-    snprintf(gz, sizeof gz, "%s.gz", path);
     if (unlink(gz) != 0 && errno != ENOENT)
         return common_error_set(err, -1, gz, "", "cannot remove this older copy of %s: %s", name, strerror(errno)), -1;
     return 0;
@@ -183,12 +200,10 @@ int experiments_table_write(const experiments_table *t, const char *dir, const c
 int experiments_sidecar_write(const experiments_run *r, const char *dir, const char *csv_name, const char *seeds,
                               const char *config_json, int deterministic, common_error *err)
 {
-    char name[512], path[4096];
-    snprintf(name, sizeof name, "%s", csv_name);
-    char *dot = strrchr(name, '.');
-    if (dot)
-        *dot = '\0';
-    snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    char csv[4096], path[4096];
+    if (snprintf(csv, sizeof csv, "%s/%s", dir, csv_name) >= (int)sizeof csv ||
+        experiments_sidecar_path(path, sizeof path, csv))
+        return common_error_set(err, -1, csv_name, "", "not a .csv name, or too long a path under %s", dir), -1;
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return common_error_set(err, -1, path, "", "out of memory"), -1;
@@ -399,8 +414,7 @@ int experiments_csv_read(experiments_csv *c, const char *path, common_error *err
     char gz[4200];
     const char *name = path;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT && strlen(path) < 4096) { /* a CSV kept compressed (make results SCALE=paper) */
-        snprintf(gz, sizeof gz, "%s.gz", path);
+    if (fd < 0 && errno == ENOENT && !experiments_gz_path(gz, sizeof gz, path)) { /* kept compressed (SCALE=paper) */
         int fz = open(gz, O_RDONLY | O_CLOEXEC);
         if (fz >= 0) {
             fd = fz;

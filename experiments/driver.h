@@ -109,6 +109,13 @@ void experiments_table_end(experiments_table *t);
  * with err filled (no file left). */
 int experiments_table_write(const experiments_table *t, const char *dir, const char *name, common_error *err);
 
+/* The names that go with a CSV's path: its compressed copy, path + ".gz" (make results
+ * SCALE=paper keeps its largest CSVs so), and its sidecar, X.json for X.csv or
+ * X.csv.gz. Each writes out (cap bytes) and returns 0, or -1 when out is too short or
+ * (the sidecar) path names no .csv or .csv.gz file. */
+int experiments_gz_path(char *out, size_t cap, const char *path);
+int experiments_sidecar_path(char *out, size_t cap, const char *path);
+
 /* Writes DIR/<name without .csv>.json: {"experiment", "file", "scale", "seeds", "config"
  * (config_json: a JSON object text, or NULL), "code_version", "compiler", "machine",
  * "ranks", "threads", "wall_s", "deterministic"}. Returns 0 or -1 with err. */

@@ -38,12 +38,8 @@ static int read_sidecar(const char *path, int *have, want w[CHAIN_COUNT], uint64
     *have = 0;
     *heights = 0;
     char sc[4200];
-    size_t l = strlen(path);
-    if (l > 7 && !strcmp(path + l - 3, ".gz")) /* X.csv.gz: X.csv kept compressed, sidecar X.json */
-        l -= 3;
-    if (l < 4 || l > 4096 || strncmp(path + l - 4, ".csv", 4))
-        return 0;
-    snprintf(sc, sizeof sc, "%.*s.json", (int)(l - 4), path);
+    if (experiments_sidecar_path(sc, sizeof sc, path))
+        return 0; /* not a .csv name: no sidecar to read */
     FILE *probe = fopen(sc, "rb");
     if (!probe)
         return 0; /* no sidecar: a file made elsewhere */

@@ -155,6 +155,34 @@ Test(experiments_table, a_csv_kept_gzipped_reads_like_the_plain_file)
     rmdir(dir);
 }
 
+Test(experiments_table, the_sidecar_and_gz_names_of_a_csv)
+{
+    char out[32];
+    cr_assert_eq(experiments_sidecar_path(out, sizeof out, "r/x.csv"), 0);
+    cr_assert_str_eq(out, "r/x.json");
+    cr_assert_eq(experiments_sidecar_path(out, sizeof out, "r/x.csv.gz"), 0);
+    cr_assert_str_eq(out, "r/x.json");
+    cr_assert_eq(experiments_sidecar_path(out, sizeof out, "a.b/.csv"), 0);
+    cr_assert_str_eq(out, "a.b/.json");
+    /* not a CSV's name: no sidecar */
+    cr_assert_eq(experiments_sidecar_path(out, sizeof out, "r/x.json"), -1);
+    cr_assert_eq(experiments_sidecar_path(out, sizeof out, "r/x.gz"), -1);
+    cr_assert_eq(experiments_sidecar_path(out, sizeof out, "csv"), -1);
+    cr_assert_eq(experiments_sidecar_path(out, sizeof out, ".gz"), -1);
+    /* too long for out: refused, never cut */
+    cr_assert_eq(experiments_sidecar_path(out, 8, "r/x.csv"), -1);
+    cr_assert_eq(experiments_gz_path(out, sizeof out, "r/x.csv"), 0);
+    cr_assert_str_eq(out, "r/x.csv.gz");
+    cr_assert_eq(experiments_gz_path(out, 10, "r/x.csv"), -1);
+    /* a table whose name is not a .csv gets no sidecar, with an error naming it */
+    experiments_run r;
+    memset(&r, 0, sizeof r);
+    r.id = "E0";
+    common_error err = {0};
+    cr_assert_eq(experiments_sidecar_write(&r, "/tmp", "x.txt", "0:1", NULL, 1, &err), -1);
+    cr_assert(strstr(err.path, "x.txt"), "%s: %s", err.path, err.msg);
+}
+
 static int square_item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
 {
     (void)user, (void)err;
