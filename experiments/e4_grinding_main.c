@@ -62,32 +62,73 @@ typedef struct cost {
 enum { S_HONEST, S_SCREEN, S_ABORT, S_SCREEN_ABORT, S_CHEAP };
 static const char *const SNAME[] = {"honest", "screen", "early_abort", "screen_abort", "cost_screen"};
 
-/* The cost of one miner over attempts idx[0..m) (indices into a). */
-static cost walk(const att *a, const size_t *idx, size_t m, int strat, double cut, int64_t thr, int64_t umax)
+/* The cost of one attempt to a miner of strategy strat (cut: its screening cut-off). */
+static cost attempt_cost(const att *t, int strat, double cut, int64_t thr, int64_t umax)
 {
     cost c = {0, 0, 0, 0};
-    for (size_t j = 0; j < m; j++) {
-        const att *t = &a[idx[j]];
-        if ((strat == S_SCREEN || strat == S_SCREEN_ABORT) && t->pred < cut)
-            continue;
-        if (strat == S_CHEAP && t->traders > cut)
-            continue;
-        c.simulated += 1;
-        int abort_ok = strat == S_ABORT || strat == S_SCREEN_ABORT;
-        double sum = 0;
-        int done = 0;
-        for (int i = 0; i < t->n; i++) {
-            c.sessions += 1;
-            c.steps += t->steps[i];
-            sum += (double)t->pps[i];
-            done = i + 1;
-            if (abort_ok && i + 1 < t->n && (sum + (double)umax * (t->n - 1 - i)) / t->n < (double)thr)
-                break;
-        }
-        if (done == t->n && t->apps >= thr)
-            c.blocks += 1;
+    if ((strat == S_SCREEN || strat == S_SCREEN_ABORT) && t->pred < cut)
+        return c;
+    if (strat == S_CHEAP && t->traders > cut)
+        return c;
+    c.simulated = 1;
+    int abort_ok = strat == S_ABORT || strat == S_SCREEN_ABORT;
+    double sum = 0;
+    int done = 0;
+    for (int i = 0; i < t->n; i++) {
+        c.sessions += 1;
+        c.steps += t->steps[i];
+        sum += (double)t->pps[i];
+        done = i + 1;
+        if (abort_ok && i + 1 < t->n && (sum + (double)umax * (t->n - 1 - i)) / t->n < (double)thr)
+            break;
     }
+    if (done == t->n && t->apps >= thr)
+        c.blocks = 1;
     return c;
+}
+
+/* The miners: the honest one, then these plans (strategy, cut-off fraction). */
+static const struct {
+    int s;
+    double q;
+} PLAN[] = {{S_HONEST, 1.0},  {S_SCREEN, 0.5}, {S_SCREEN, 0.25},       {S_SCREEN, 0.10}, {S_SCREEN, 0.05},
+            {S_ABORT, 1.0},   {S_SCREEN_ABORT, 0.10}, {S_CHEAP, 0.5}, {S_CHEAP, 0.25}};
+#define NPLAN ((int)(sizeof PLAN / sizeof PLAN[0]))
+
+/* An attempt's cost to one miner, kept small: the bootstrap adds one per miner for each
+ * attempt it draws, so a draw reads 10 of these (80 bytes) instead of a whole att. */
+typedef struct pcost {
+    uint32_t steps; /* the attempt's trader steps (main refuses an attempt of 2^32 or more) */
+    uint8_t sessions, blocks, simulated, pad;
+} pcost;
+
+/* Whole-number sums of pcosts (exact in uint64_t; as doubles, the same numbers the
+ * sessions-by-session double sums gave, all far below 2^53). */
+typedef struct pacc {
+    uint64_t steps, sessions, blocks, simulated;
+} pacc;
+
+static pcost to_pcost(cost c)
+{
+    return (pcost){.steps = (uint32_t)c.steps, .sessions = (uint8_t)c.sessions, .blocks = (uint8_t)c.blocks,
+                   .simulated = (uint8_t)c.simulated, .pad = 0};
+}
+
+static cost to_cost(pacc a)
+{
+    return (cost){.sessions = (double)a.sessions, .steps = (double)a.steps, .blocks = (double)a.blocks,
+                  .simulated = (double)a.simulated};
+}
+
+/* Adds one attempt's costs to every miner (pc: its NPLAN + 1 slots, the honest miner's first). */
+static void add_costs(pacc acc[NPLAN + 1], const pcost *pc)
+{
+    for (int k = 0; k <= NPLAN; k++) {
+        acc[k].steps += pc[k].steps;
+        acc[k].sessions += pc[k].sessions;
+        acc[k].blocks += pc[k].blocks;
+        acc[k].simulated += pc[k].simulated;
+    }
 }
 
 static int cmp_d(const void *x, const void *y)
@@ -243,7 +284,21 @@ int main(int argc, char **argv)
             t->steps[si] = num(c, row, col[10]);
             t->traders += num(c, row, col[7]);
             t->n++;
+            double tsteps = 0;
+            for (int i = 0; i < t->n; i++)
+                tsteps += t->steps[i];
+            if (tsteps > (double)UINT32_MAX) { /* E1 writes a few million steps per attempt */
+                char where[64];
+                snprintf(where, sizeof where, "line %zu", row + 2);
+                common_error_set(&err, -1, inputs[qi / CHAIN_COUNT], where,
+                                 "n_steps: attempt %llu has %.0f trader steps, more than any session can take (2^32)",
+                                 (unsigned long long)sd, tsteps);
+                fail = 2;
+                break;
+            }
         }
+        if (fail)
+            break;
         if (na < 40)
             continue;
         size_t l = strlen(seeds);
@@ -255,10 +310,15 @@ int main(int argc, char **argv)
         double *coef = calloc(EXPERIMENTS_NFEAT, sizeof *coef);
         double *trpred = malloc(na * sizeof *trpred), *trapps = malloc(na * sizeof *trapps);
         double *trtraders = malloc(na * sizeof *trtraders);
-        size_t *test = malloc(na * sizeof *test), *res = malloc(na * sizeof *res);
+        size_t *test = malloc(na * sizeof *test);
+        /* per[j * (NPLAN + 1) + slot]: the costs of held-out attempt ord[j], where ord is
+         * test, or grp (by height) for a per-height file, so that a height's attempts
+         * are side by side */
+        pcost *per = malloc(na * (NPLAN + 1) * sizeof *per);
+        double *bs = malloc((size_t)NPLAN * B * sizeof *bs), *bst = malloc((size_t)NPLAN * B * sizeof *bst);
         uint64_t K = heights[qi / CHAIN_COUNT];
-        size_t *grp = NULL, *gstart = NULL, *gnon = NULL, nh = 0, maxg = 0; /* test attempts by height */
-        if (!X || !y || !coef || !trpred || !trapps || !trtraders || !test || !res) {
+        size_t *grp = NULL, *gstart = NULL, *gnon = NULL, nh = 0; /* test attempts by height */
+        if (!X || !y || !coef || !trpred || !trapps || !trtraders || !test || !per || !bs || !bst) {
             fail = 1;
             goto next;
         }
@@ -300,17 +360,12 @@ int main(int argc, char **argv)
             for (size_t j = 0; j < ntest; j++)
                 gstart[A[test[j]].seed % K + 1]++;
             for (uint64_t h = 0; h < K; h++) {
-                if (gstart[h + 1] > maxg)
-                    maxg = gstart[h + 1];
                 if (gstart[h + 1])
                     gnon[nh++] = h;
                 gstart[h + 1] += gstart[h];
             }
-            /* a resample of nh heights holds at most nh * maxg attempts */
-            free(res);
-            res = malloc((nh * maxg + 1) * sizeof *res);
             size_t *fillp = malloc(K * sizeof *fillp);
-            if (!res || !fillp) {
+            if (!fillp) {
                 free(fillp);
                 fail = 1;
                 goto next;
@@ -328,50 +383,76 @@ int main(int argc, char **argv)
             int64_t thr = mode == 0 ? (lot ? (int64_t)quantile(trapps, ntrain, 1.0 - 1.0 / CHAIN_DESIGN_ATTEMPTS)
                                            : p->genesis_req.pps_threshold_micro)
                                     : (lot ? p->genesis_req.pps_threshold_micro : (int64_t)quantile(trapps, ntrain, 0.10));
-            struct {
-                int s;
-                double q;
-            } plan[] = {{S_HONEST, 1.0},  {S_SCREEN, 0.5},  {S_SCREEN, 0.25},      {S_SCREEN, 0.10},
-                        {S_SCREEN, 0.05}, {S_ABORT, 1.0},   {S_SCREEN_ABORT, 0.10}, {S_CHEAP, 0.5},
-                        {S_CHEAP, 0.25}};
-            cost h = walk(A, test, ntest, S_HONEST, 0, thr, umax);
-            for (size_t pi = 0; pi < sizeof plan / sizeof plan[0]; pi++) {
-                int s = plan[pi].s;
-                double q = plan[pi].q;
-                double cut = s == S_CHEAP ? quantile(trtraders, ntrain, q) : quantile(trpred, ntrain, 1.0 - q);
-                cost m = walk(A, test, ntest, s, cut, thr, umax);
-                double adv = NAN, advs = NAN;
-                if (m.blocks > 0 && h.blocks > 0) {
-                    adv = (h.sessions / h.blocks) / (m.sessions / m.blocks);
-                    advs = (h.steps / h.blocks) / (m.steps / m.blocks);
-                }
-                /* bootstrap */
-                double *bs = malloc(B * sizeof *bs), *bst = malloc(B * sizeof *bst);
-                size_t nb = 0;
-                gsl_rng_set(rng, 1);
-                for (unsigned b = 0; bs && bst && b < B; b++) {
-                    size_t nres = 0;
-                    if (K) { /* whole heights: their attempts share one market */
-                        for (size_t j = 0; j < nh; j++) {
-                            uint64_t hh = gnon[gsl_rng_uniform_int(rng, nh)];
-                            for (size_t g = gstart[hh]; g < gstart[hh + 1]; g++)
-                                res[nres++] = grp[g];
+            double cut[NPLAN];
+            for (int pi = 0; pi < NPLAN; pi++)
+                cut[pi] = PLAN[pi].s == S_CHEAP ? quantile(trtraders, ntrain, PLAN[pi].q)
+                                                : quantile(trpred, ntrain, 1.0 - PLAN[pi].q);
+            /* each held-out attempt's cost to the honest miner (slot 0) and to each plan's */
+            pacc all[NPLAN + 1];
+            memset(all, 0, sizeof all);
+            const size_t *ord = K ? grp : test;
+            for (size_t j = 0; j < ntest; j++) {
+                pcost *pc = &per[j * (NPLAN + 1)];
+                pc[0] = to_pcost(attempt_cost(&A[ord[j]], S_HONEST, 0, thr, umax));
+                for (int pi = 0; pi < NPLAN; pi++)
+                    pc[pi + 1] = to_pcost(attempt_cost(&A[ord[j]], PLAN[pi].s, cut[pi], thr, umax));
+                add_costs(all, pc);
+            }
+            cost h = to_cost(all[0]), m[NPLAN];
+            for (int pi = 0; pi < NPLAN; pi++)
+                m[pi] = to_cost(all[pi + 1]);
+            /* bootstrap: every plan and the honest miner on the same B resamples */
+            size_t nb[NPLAN] = {0};
+            gsl_rng_set(rng, 1);
+            for (unsigned b = 0; b < B; b++) {
+                pacc acc[NPLAN + 1];
+                memset(acc, 0, sizeof acc);
+                if (K) { /* whole heights: their attempts share one market */
+                    for (size_t j = 0; j < nh; j++) {
+                        uint64_t hh = gnon[gsl_rng_uniform_int(rng, nh)];
+                        for (size_t g = gstart[hh]; g < gstart[hh + 1]; g++)
+                            add_costs(acc, &per[g * (NPLAN + 1)]);
+                    }
+                } else { /* draws in batches, each attempt's costs fetched ahead of its turn */
+                    enum { BATCH = 64, AHEAD = 8 };
+                    size_t drawn[BATCH];
+                    for (size_t j0 = 0; j0 < ntest; j0 += BATCH) {
+                        size_t nd = ntest - j0 < BATCH ? ntest - j0 : BATCH;
+                        for (size_t d = 0; d < nd; d++) {
+                            drawn[d] = gsl_rng_uniform_int(rng, ntest);
+                            if (d < AHEAD)
+                                __builtin_prefetch(&per[drawn[d] * (NPLAN + 1)]);
                         }
-                    } else {
-                        for (size_t j = 0; j < ntest; j++)
-                            res[nres++] = test[gsl_rng_uniform_int(rng, ntest)];
-                    }
-                    cost hb = walk(A, res, nres, S_HONEST, 0, thr, umax);
-                    cost mb = walk(A, res, nres, s, cut, thr, umax);
-                    if (hb.blocks > 0 && mb.blocks > 0) {
-                        bs[nb] = (hb.sessions / hb.blocks) / (mb.sessions / mb.blocks);
-                        bst[nb++] = (hb.steps / hb.blocks) / (mb.steps / mb.blocks);
+                        for (size_t d = 0; d < nd; d++) {
+                            if (d + AHEAD < nd) {
+                                const pcost *f = &per[drawn[d + AHEAD] * (NPLAN + 1)];
+                                __builtin_prefetch(f);
+                                __builtin_prefetch((const char *)f + 64);
+                            }
+                            add_costs(acc, &per[drawn[d] * (NPLAN + 1)]);
+                        }
                     }
                 }
-                double lo95 = nb ? quantile(bs, nb, 0.025) : NAN, hi95 = nb ? quantile(bs, nb, 0.975) : NAN;
-                double lo95s = nb ? quantile(bst, nb, 0.025) : NAN, hi95s = nb ? quantile(bst, nb, 0.975) : NAN;
-                free(bs);
-                free(bst);
+                cost hb = to_cost(acc[0]), mb[NPLAN];
+                for (int pi = 0; pi < NPLAN; pi++)
+                    mb[pi] = to_cost(acc[pi + 1]);
+                for (int pi = 0; pi < NPLAN; pi++)
+                    if (hb.blocks > 0 && mb[pi].blocks > 0) {
+                        bs[pi * B + nb[pi]] = (hb.sessions / hb.blocks) / (mb[pi].sessions / mb[pi].blocks);
+                        bst[pi * B + nb[pi]++] = (hb.steps / hb.blocks) / (mb[pi].steps / mb[pi].blocks);
+                    }
+            }
+            for (int pi = 0; pi < NPLAN; pi++) {
+                int s = PLAN[pi].s;
+                double q = PLAN[pi].q, adv = NAN, advs = NAN;
+                if (m[pi].blocks > 0 && h.blocks > 0) {
+                    adv = (h.sessions / h.blocks) / (m[pi].sessions / m[pi].blocks);
+                    advs = (h.steps / h.blocks) / (m[pi].steps / m[pi].blocks);
+                }
+                const double *b1 = bs + pi * B, *b2 = bst + pi * B;
+                size_t n = nb[pi];
+                double lo95 = n ? quantile(b1, n, 0.025) : NAN, hi95 = n ? quantile(b1, n, 0.975) : NAN;
+                double lo95s = n ? quantile(b2, n, 0.025) : NAN, hi95s = n ? quantile(b2, n, 0.975) : NAN;
                 experiments_table_str(&out, p->name);
                 experiments_table_str(&out, mode == 0 ? "pps" : "lottery");
                 experiments_table_str(&out, envkind);
@@ -379,11 +460,11 @@ int main(int argc, char **argv)
                 experiments_table_num(&out, q, 2);
                 experiments_table_int(&out, thr);
                 experiments_table_int(&out, (int64_t)ntest);
-                experiments_table_int(&out, (int64_t)m.simulated);
-                experiments_table_int(&out, (int64_t)m.blocks);
-                experiments_table_num(&out, m.blocks > 0 ? m.sessions / m.blocks : NAN, 3);
-                experiments_table_num(&out, m.blocks > 0 ? m.sessions * p->tmpl.duration / m.blocks : NAN, 1);
-                experiments_table_num(&out, m.blocks > 0 ? m.steps / m.blocks : NAN, 1);
+                experiments_table_int(&out, (int64_t)m[pi].simulated);
+                experiments_table_int(&out, (int64_t)m[pi].blocks);
+                experiments_table_num(&out, m[pi].blocks > 0 ? m[pi].sessions / m[pi].blocks : NAN, 3);
+                experiments_table_num(&out, m[pi].blocks > 0 ? m[pi].sessions * p->tmpl.duration / m[pi].blocks : NAN, 1);
+                experiments_table_num(&out, m[pi].blocks > 0 ? m[pi].steps / m[pi].blocks : NAN, 1);
                 experiments_table_num(&out, adv, 3);
                 experiments_table_num(&out, lo95, 3);
                 experiments_table_num(&out, hi95, 3);
@@ -394,7 +475,7 @@ int main(int argc, char **argv)
             }
         }
     next:
-        free(X), free(y), free(coef), free(trpred), free(trapps), free(trtraders), free(test), free(res);
+        free(X), free(y), free(coef), free(trpred), free(trapps), free(trtraders), free(test), free(per), free(bs), free(bst);
         free(grp), free(gstart), free(gnon);
     }
     char cfg[9600]; /* room for the input path (< 4096) and the other two cut at 2048 */
@@ -408,7 +489,10 @@ int main(int argc, char **argv)
              " \"input_height\": \"%.2048s\"}",
              in, B, in_v1, in_height);
     rc = 0;
-    if (fail) {
+    if (fail == 2) {
+        common_error_print(&err, r.prog, stderr);
+        rc = COMMON_EXIT_USAGE;
+    } else if (fail) {
         common_error_set(&err, -1, in, "", "out of memory or a failed fit");
         rc = experiments_fail(&r, &err);
     } else if (experiments_table_write(&out, r.out, "grinding.csv", &err) ||

@@ -195,6 +195,13 @@ for f in cut_mid chain seed order pps_distribution; do
   done
 done
 ok "e3 and e4 refuse a cut, mixed or hand-damaged E1 CSV with one line, nothing written"
+# a session of 5e9 trader steps (E1 writes a few million per attempt): e4 names n_steps
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "n_steps") c = i } NR == 2 { $c = 5000000000 } 1' \
+  "$E1C" >"$T/dmg/steps.csv"
+rm -rf "$T/bad"; "$BIN/e4_grinding" --in "$T/dmg/steps.csv" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "steps.csv: line 2: n_steps" "$T/err" && [ -z "$(ls -A "$T/bad")" ] ||
+  fail "e4 on an attempt of 5e9 steps: exit $rc, $(cat "$T/err")"
+ok "e4 refuses an attempt with more trader steps than a session takes, naming the line and n_steps"
 TOP_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 # E1's CSV kept gzipped (make results SCALE=paper): E3, E4, make_readme.py and det_sums.sh
 # read it as the plain file; a damaged .gz is refused; E1 writing the CSV again removes it
