@@ -167,6 +167,8 @@ static unsigned bit_length(uint64_t n)
 uint64_t bse_rng_randbelow(bse_rng *rng, uint64_t n)
 {
     assert(n >= 1);
+    if (n <= UINT32_MAX)
+        return bse_rng_randbelow32(rng, (uint32_t)n);
     unsigned k = bit_length(n);
     uint64_t r = bse_rng_getrandbits(rng, k);
     while (r >= n)

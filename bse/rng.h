@@ -90,6 +90,18 @@ uint64_t bse_rng_getrandbits(bse_rng *rng, unsigned k);
 /* random._randbelow(n) for n >= 1: getrandbits(bit_length(n)) redrawn while >= n. */
 uint64_t bse_rng_randbelow(bse_rng *rng, uint64_t n);
 
+/* The same draws for 1 <= n < 2^32 (one word per try), inline: the session's hot
+ * draws (the trader picked at each step) use it. */
+static inline uint32_t bse_rng_randbelow32(bse_rng *rng, uint32_t n)
+{
+    unsigned k = 32u - (unsigned)__builtin_clz(n); /* bit_length(n), 1..32 */
+    uint32_t r;
+    do
+        r = bse_rng_next32(rng) >> (32u - k);
+    while (r >= n);
+    return r;
+}
+
 /* random.randint(a, b) for a <= b (b - a < 2^63): a + randbelow(b - a + 1).
  * randint(x, x) still draws (getrandbits(1) until it yields 0). a > b is a caller
  * bug (Python raises ValueError); callers check first. */

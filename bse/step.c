@@ -493,7 +493,7 @@ static bse_session_status pre_step(run *r)
         if (t->has_lastquote)
             bse_exchange_cancel(r->ex, r->time, t->index, t->lastquote_is_bid, t->lastquote_price);
     }
-    r->cur = (int32_t)bse_rng_randint(&r->rng, 0, r->n - 1);
+    r->cur = (int32_t)bse_rng_randbelow32(&r->rng, (uint32_t)r->n); /* randint(0, n - 1) */
     if (publish_lob(r, r->time))
         return BSE_SESSION_ENOMEM;
     return BSE_SESSION_OK;

@@ -408,27 +408,21 @@ static int getorder_przi(bse_trader *t, const bse_exchange *ex, bse_rng *rng, in
     return -1;
 }
 
-int bse_trader_getorder(bse_trader *t, double time, double countdown, const bse_exchange *ex, bse_rng *rng,
-                        int *is_bid, int64_t *price, const char **why)
+/* Records the quote as the trader's last (BSE's lastquote); returns 1. */
+static int note_quote(bse_trader *t, int is_bid, int64_t price)
 {
-    if (countdown < 0 && t->type != BSE_T_SNPR) {
-        *why = "Negative countdown";
-        return -1;
-    }
-    if (t->type == BSE_T_SNPR) {
-        /* TraderSniper.getorder: lurk_threshold 0.2, shavegrowthrate 3 */
-        int64_t shave = py_int(1.0 / (0.01 + countdown / (3 * 0.2)));
-        if (!t->has_order || countdown > 0.2)
-            return 0;
-        *is_bid = t->order_is_bid;
-        *price = shave_price(ex, t->order_is_bid, t->order_price, shave);
-        goto quoted;
-    }
-    if (!t->has_order) {
-        if (t->type == BSE_T_ZIP || t->type == BSE_T_ZIPSH)
-            t->u.zip.active = 0;
-        return 0;
-    }
+    t->has_lastquote = 1;
+    t->lastquote_is_bid = is_bid;
+    t->lastquote_price = price;
+    return 1;
+}
+
+/* The quote (1), or 0 or an error, of a trader with a customer order, not a sniper:
+ * getorder's part past its cheap early returns, kept out of line so that the far more
+ * frequent calls that return early (no order) pay for no more than those tests. */
+__attribute__((noinline)) static int getorder_priced(bse_trader *t, double time, const bse_exchange *ex,
+                                                     bse_rng *rng, int *is_bid, int64_t *price, const char **why)
+{
     *is_bid = t->order_is_bid;
     switch (t->type) {
     case BSE_T_GVWY:
@@ -482,11 +476,31 @@ int bse_trader_getorder(bse_trader *t, double time, double countdown, const bse_
         *why = "unknown trader type";
         return -1;
     }
-quoted:
-    t->has_lastquote = 1;
-    t->lastquote_is_bid = *is_bid;
-    t->lastquote_price = *price;
-    return 1;
+    return note_quote(t, *is_bid, *price);
+}
+
+int bse_trader_getorder(bse_trader *t, double time, double countdown, const bse_exchange *ex, bse_rng *rng,
+                        int *is_bid, int64_t *price, const char **why)
+{
+    if (countdown < 0 && t->type != BSE_T_SNPR) {
+        *why = "Negative countdown";
+        return -1;
+    }
+    if (t->type == BSE_T_SNPR) {
+        /* TraderSniper.getorder: lurk_threshold 0.2, shavegrowthrate 3 */
+        int64_t shave = py_int(1.0 / (0.01 + countdown / (3 * 0.2)));
+        if (!t->has_order || countdown > 0.2)
+            return 0;
+        *is_bid = t->order_is_bid;
+        *price = shave_price(ex, t->order_is_bid, t->order_price, shave);
+        return note_quote(t, *is_bid, *price);
+    }
+    if (!t->has_order) {
+        if (t->type == BSE_T_ZIP || t->type == BSE_T_ZIPSH)
+            t->u.zip.active = 0;
+        return 0;
+    }
+    return getorder_priced(t, time, ex, rng, is_bid, price, why);
 }
 
 /* ---------------------------------------------------------------- bookkeep */
