@@ -87,7 +87,8 @@ static cost attempt_cost(const att *t, int strat, double cut, int64_t thr, int64
     return c;
 }
 
-/* The miners: the honest one, then these plans (strategy, cut-off fraction). */
+/* The miners (strategy, cut-off fraction): the first is the honest one, against which
+ * every plan's advantage is measured. */
 static const struct {
     int s;
     double q;
@@ -96,7 +97,7 @@ static const struct {
 #define NPLAN ((int)(sizeof PLAN / sizeof PLAN[0]))
 
 /* An attempt's cost to one miner, kept small: the bootstrap adds one per miner for each
- * attempt it draws, so a draw reads 10 of these (80 bytes) instead of a whole att. */
+ * attempt it draws, so a draw reads NPLAN of these (72 bytes) instead of a whole att. */
 typedef struct pcost {
     uint32_t steps; /* the attempt's trader steps (main refuses an attempt of 2^32 or more) */
     uint8_t sessions, blocks, simulated, pad;
@@ -120,15 +121,22 @@ static cost to_cost(pacc a)
                   .simulated = (double)a.simulated};
 }
 
-/* Adds one attempt's costs to every miner (pc: its NPLAN + 1 slots, the honest miner's first). */
-static void add_costs(pacc acc[NPLAN + 1], const pcost *pc)
+/* Adds one attempt's costs (pc: one per miner of PLAN) to every miner's sums. */
+static void add_costs(pacc acc[NPLAN], const pcost *pc)
 {
-    for (int k = 0; k <= NPLAN; k++) {
+    for (int k = 0; k < NPLAN; k++) {
         acc[k].steps += pc[k].steps;
         acc[k].sessions += pc[k].sessions;
         acc[k].blocks += pc[k].blocks;
         acc[k].simulated += pc[k].simulated;
     }
+}
+
+/* Asks for an attempt's NPLAN costs (72 bytes: up to two cache lines) ahead of their use. */
+static void prefetch_costs(const pcost *pc)
+{
+    __builtin_prefetch(pc);
+    __builtin_prefetch(pc + NPLAN - 1);
 }
 
 static int cmp_d(const void *x, const void *y)
@@ -311,10 +319,10 @@ int main(int argc, char **argv)
         double *trpred = malloc(na * sizeof *trpred), *trapps = malloc(na * sizeof *trapps);
         double *trtraders = malloc(na * sizeof *trtraders);
         size_t *test = malloc(na * sizeof *test);
-        /* per[j * (NPLAN + 1) + slot]: the costs of held-out attempt ord[j], where ord is
-         * test, or grp (by height) for a per-height file, so that a height's attempts
+        /* per[j * NPLAN + pi]: the cost of held-out attempt ord[j] to PLAN[pi], where ord
+         * is test, or grp (by height) for a per-height file, so that a height's attempts
          * are side by side */
-        pcost *per = malloc(na * (NPLAN + 1) * sizeof *per);
+        pcost *per = malloc(na * NPLAN * sizeof *per);
         double *bs = malloc((size_t)NPLAN * B * sizeof *bs), *bst = malloc((size_t)NPLAN * B * sizeof *bst);
         uint64_t K = heights[qi / CHAIN_COUNT];
         size_t *grp = NULL, *gstart = NULL, *gnon = NULL, nh = 0; /* test attempts by height */
@@ -387,31 +395,31 @@ int main(int argc, char **argv)
             for (int pi = 0; pi < NPLAN; pi++)
                 cut[pi] = PLAN[pi].s == S_CHEAP ? quantile(trtraders, ntrain, PLAN[pi].q)
                                                 : quantile(trpred, ntrain, 1.0 - PLAN[pi].q);
-            /* each held-out attempt's cost to the honest miner (slot 0) and to each plan's */
-            pacc all[NPLAN + 1];
+            /* each held-out attempt's cost to each miner */
+            pacc all[NPLAN];
             memset(all, 0, sizeof all);
             const size_t *ord = K ? grp : test;
             for (size_t j = 0; j < ntest; j++) {
-                pcost *pc = &per[j * (NPLAN + 1)];
-                pc[0] = to_pcost(attempt_cost(&A[ord[j]], S_HONEST, 0, thr, umax));
+                pcost *pc = &per[j * NPLAN];
                 for (int pi = 0; pi < NPLAN; pi++)
-                    pc[pi + 1] = to_pcost(attempt_cost(&A[ord[j]], PLAN[pi].s, cut[pi], thr, umax));
+                    pc[pi] = to_pcost(attempt_cost(&A[ord[j]], PLAN[pi].s, cut[pi], thr, umax));
                 add_costs(all, pc);
             }
-            cost h = to_cost(all[0]), m[NPLAN];
+            cost m[NPLAN];
             for (int pi = 0; pi < NPLAN; pi++)
-                m[pi] = to_cost(all[pi + 1]);
+                m[pi] = to_cost(all[pi]);
+            const cost h = m[0]; /* PLAN[0]: the honest miner */
             /* bootstrap: every plan and the honest miner on the same B resamples */
             size_t nb[NPLAN] = {0};
             gsl_rng_set(rng, 1);
             for (unsigned b = 0; b < B; b++) {
-                pacc acc[NPLAN + 1];
+                pacc acc[NPLAN];
                 memset(acc, 0, sizeof acc);
                 if (K) { /* whole heights: their attempts share one market */
                     for (size_t j = 0; j < nh; j++) {
                         uint64_t hh = gnon[gsl_rng_uniform_int(rng, nh)];
                         for (size_t g = gstart[hh]; g < gstart[hh + 1]; g++)
-                            add_costs(acc, &per[g * (NPLAN + 1)]);
+                            add_costs(acc, &per[g * NPLAN]);
                     }
                 } else { /* draws in batches, each attempt's costs fetched ahead of its turn */
                     enum { BATCH = 64, AHEAD = 8 };
@@ -421,21 +429,19 @@ int main(int argc, char **argv)
                         for (size_t d = 0; d < nd; d++) {
                             drawn[d] = gsl_rng_uniform_int(rng, ntest);
                             if (d < AHEAD)
-                                __builtin_prefetch(&per[drawn[d] * (NPLAN + 1)]);
+                                prefetch_costs(&per[drawn[d] * NPLAN]);
                         }
                         for (size_t d = 0; d < nd; d++) {
-                            if (d + AHEAD < nd) {
-                                const pcost *f = &per[drawn[d + AHEAD] * (NPLAN + 1)];
-                                __builtin_prefetch(f);
-                                __builtin_prefetch((const char *)f + 64);
-                            }
-                            add_costs(acc, &per[drawn[d] * (NPLAN + 1)]);
+                            if (d + AHEAD < nd)
+                                prefetch_costs(&per[drawn[d + AHEAD] * NPLAN]);
+                            add_costs(acc, &per[drawn[d] * NPLAN]);
                         }
                     }
                 }
-                cost hb = to_cost(acc[0]), mb[NPLAN];
+                cost mb[NPLAN];
                 for (int pi = 0; pi < NPLAN; pi++)
-                    mb[pi] = to_cost(acc[pi + 1]);
+                    mb[pi] = to_cost(acc[pi]);
+                const cost hb = mb[0];
                 for (int pi = 0; pi < NPLAN; pi++)
                     if (hb.blocks > 0 && mb[pi].blocks > 0) {
                         bs[pi * B + nb[pi]] = (hb.sessions / hb.blocks) / (mb[pi].sessions / mb[pi].blocks);
