@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "common/buf.h"
 
 #define MAX_VALS (1u << 24) /* values of one item: far above any driver's */
@@ -56,10 +58,9 @@ static int dec_field(const char **p, const char *end, size_t *out)
     return 0;
 }
 
-/* One item line (without its newline) into a fresh vals. Returns 0 and *k, or -1
- * with *why. */
-static int parse_item(const char *line, size_t len, const experiments_sweep *s, size_t *k, experiments_vals *v,
-                      const char **why)
+/* One item line (without its newline): its item number and values (into a fresh
+ * vals), whatever run wrote it. Returns 0 and *k, or -1 with *why. */
+static int parse_line(const char *line, size_t len, size_t *k, experiments_vals *v, const char **why)
 {
     if (len < 17 || line[len - 17] != ' ') {
         *why = "no check field";
@@ -74,14 +75,6 @@ static int parse_item(const char *line, size_t len, const experiments_sweep *s, 
     size_t n;
     if (dec_field(&p, end, k) || dec_field(&p, end, &n)) {
         *why = "item or value count is not a decimal number";
-        return -1;
-    }
-    if (*k >= s->n_items || s->mine[*k] == 0) {
-        *why = "item is not one of this run's";
-        return -1;
-    }
-    if (s->mine[*k] == 2) {
-        *why = "item appears twice";
         return -1;
     }
     if (n > MAX_VALS || (size_t)(end - p) != n * 17) {
@@ -100,6 +93,24 @@ static int parse_item(const char *line, size_t len, const experiments_sweep *s, 
     }
     if (v->oom) {
         *why = "out of memory";
+        return -1;
+    }
+    return 0;
+}
+
+/* One item line of this run's own checkpoint: parse_line, and the item must be one
+ * of s's for this rank, not yet read. */
+static int parse_item(const char *line, size_t len, const experiments_sweep *s, size_t *k, experiments_vals *v,
+                      const char **why)
+{
+    if (parse_line(line, len, k, v, why))
+        return -1;
+    if (*k >= s->n_items || s->mine[*k] == 0) {
+        *why = "item is not one of this run's";
+        return -1;
+    }
+    if (s->mine[*k] == 2) {
+        *why = "item appears twice";
         return -1;
     }
     return 0;
@@ -293,4 +304,260 @@ void experiments_checkpoint_close(experiments_checkpoint *c)
     if (c->f)
         fclose(c->f);
     c->f = NULL;
+}
+
+/* ---- reuse: the items of other runs' checkpoints ---- */
+
+/* 1 for the words of a checkpoint header that may differ between runs whose items are
+ * interchangeable: the seeds (each item names its own), the rank and the code. */
+static int reuse_free_word(const char *w, size_t n)
+{
+    static const char *const FREE[] = {"--seeds=", "rank=", "segments=", "code="};
+    for (size_t i = 0; i < sizeof FREE / sizeof FREE[0]; i++)
+        if (n >= strlen(FREE[i]) && !memcmp(w, FREE[i], strlen(FREE[i])))
+            return 1;
+    return 0;
+}
+
+/* The next word of s (after *p) that is not a free one: *w and its length, or 0 at the end. */
+static size_t next_bound_word(const char **p, const char **w)
+{
+    for (;;) {
+        const char *s = *p;
+        while (*s == ' ')
+            s++;
+        size_t n = strcspn(s, " ");
+        *p = s + n;
+        if (!n)
+            return 0;
+        if (!reuse_free_word(s, n)) {
+            *w = s;
+            return n;
+        }
+    }
+}
+
+/* The value of header word key (e.g. "segments=") in h, its length in *n, or NULL. */
+static const char *header_word(const char *h, const char *key, size_t *n)
+{
+    size_t kl = strlen(key);
+    for (const char *s = h; *s;) {
+        while (*s == ' ')
+            s++;
+        size_t l = strcspn(s, " ");
+        if (l >= kl && !memcmp(s, key, kl)) {
+            *n = l - kl;
+            return s + kl;
+        }
+        s += l;
+    }
+    return NULL;
+}
+
+/* A whole line from g into *line (grown; NUL-terminated). Returns its length with the
+ * newline, 0 at the end of the file, or -1 (out of memory). */
+static long gz_line(gzFile g, char **line, size_t *cap)
+{
+    size_t len = 0;
+    for (;;) {
+        if (*cap - len < 2) {
+            size_t nc = *cap ? 2 * *cap : 4096;
+            char *n = realloc(*line, nc);
+            if (!n)
+                return -1;
+            *line = n;
+            *cap = nc;
+        }
+        if (!gzgets(g, *line + len, (int)(*cap - len > INT32_MAX ? INT32_MAX : *cap - len)))
+            return (long)len;
+        len += strlen(*line + len);
+        if (len && (*line)[len - 1] == '\n')
+            return (long)len;
+    }
+}
+
+/* One reuse file into s: see experiments_checkpoint_reuse. Items it loads are listed in
+ * *done (grown), their number counted in *items; its code version goes into code. */
+static int reuse_file(const char *path, const char *run, experiments_sweep *s, size_t **done, size_t *nd,
+                      size_t *dcap, size_t *items, char *code, size_t code_cap, common_error *err)
+{
+    gzFile g = gzopen(path, "rb");
+    if (!g)
+        return common_error_set(err, -1, path, "", "cannot open: %s", errno ? strerror(errno) : "out of memory");
+    char *line = NULL, msg[400];
+    size_t cap = 0, lineno = 0;
+    const char *why = NULL;
+    uint64_t lo[EXPERIMENTS_MAX_SEGMENTS], hi[EXPERIMENTS_MAX_SEGMENTS];
+    size_t n_seg = 0, n_items = 0;
+    int rc = 0;
+    long got;
+    while (!why && (got = gz_line(g, &line, &cap)) != 0) {
+        lineno++;
+        if (got < 0) {
+            why = "out of memory";
+            break;
+        }
+        size_t len = (size_t)got;
+        if (memchr(line, '\0', len)) {
+            why = "a NUL byte in the line";
+            break;
+        }
+        if (line[len - 1] != '\n') { /* a last line cut mid-way (a run stopped while writing): dropped */
+            if (lineno == 1)
+                why = "not a whole sweep checkpoint header";
+            break;
+        }
+        line[--len] = '\0';
+        if (lineno == 1) {
+            size_t ml = strlen(EXPERIMENTS_CHECKPOINT_MAGIC);
+            if (len < ml || memcmp(line, EXPERIMENTS_CHECKPOINT_MAGIC, ml)) {
+                why = "not a sweep checkpoint (no bsepouw-sweep-checkpoint 1 header)";
+                break;
+            }
+            const char *a = line + ml, *b = run, *wa = NULL, *wb = NULL;
+            for (;;) { /* the same program and options, seeds aside */
+                size_t la = next_bound_word(&a, &wa), lb = next_bound_word(&b, &wb);
+                if (la != lb || (la && memcmp(wa, wb, la))) {
+                    snprintf(msg, sizeof msg,
+                             "written by a run of other options: it has '%.*s' where this run has '%.*s' (only "
+                             "the seeds, ranks and code version may differ)",
+                             (int)(la < 80 ? la : 80), la ? wa : "(nothing)", (int)(lb < 80 ? lb : 80),
+                             lb ? wb : "(nothing)");
+                    why = msg;
+                    break;
+                }
+                if (!la)
+                    break;
+            }
+            if (why)
+                break;
+            size_t sl, cl;
+            const char *sg = header_word(line + ml, "segments=", &sl), *cv = header_word(line + ml, "code=", &cl);
+            for (const char *p = sg, *e = sg ? sg + sl : NULL; p && p < e && !why;) {
+                char *q;
+                unsigned long long a0, b0;
+                if (n_seg == EXPERIMENTS_MAX_SEGMENTS || *p < '0' || *p > '9' ||
+                    (a0 = strtoull(p, &q, 10), *q != ':') || q[1] < '0' || q[1] > '9' ||
+                    (b0 = strtoull(q + 1, &q, 10), (q != e && *q != ',')) || a0 >= b0 ||
+                    b0 - a0 > SIZE_MAX - n_items) {
+                    why = "its segments= word is not a list of seed ranges A:B";
+                    break;
+                }
+                lo[n_seg] = a0, hi[n_seg++] = b0;
+                n_items += (size_t)(b0 - a0);
+                p = q + (q != e);
+            }
+            if (!why && (!sg || n_seg != s->n_seg)) {
+                snprintf(msg, sizeof msg, "it has %zu segments (seed ranges) where this run has %zu", n_seg, s->n_seg);
+                why = msg;
+            }
+            snprintf(code, code_cap, "%.*s", cv ? (int)(cl < 40 ? cl : 40) : 1, cv ? cv : "?");
+            continue;
+        }
+        size_t k;
+        experiments_vals v = {0};
+        if (parse_line(line, len, &k, &v, &why)) {
+            free(v.v);
+            break;
+        }
+        if (k >= n_items) {
+            free(v.v);
+            why = "item is beyond its segments";
+            break;
+        }
+        size_t g0 = 0, kk = k;
+        while (kk >= (size_t)(hi[g0] - lo[g0]))
+            kk -= (size_t)(hi[g0] - lo[g0]), g0++;
+        uint64_t seed = lo[g0] + kk;
+        if (seed < s->lo[g0] || seed >= s->hi[g0]) { /* outside this run's seeds */
+            free(v.v);
+            continue;
+        }
+        size_t i = experiments_sweep_index(s, g0, seed);
+        if (s->mine[i] == 0) { /* another rank's */
+            free(v.v);
+            continue;
+        }
+        if (s->mine[i] == 2) { /* already read (this run's checkpoint, or another file): it must agree */
+            int same = v.n == s->slots[i].n && (!v.n || !memcmp(v.v, s->slots[i].v, v.n * sizeof *v.v));
+            free(v.v);
+            if (!same) {
+                snprintf(msg, sizeof msg,
+                         "segment %zu seed %llu differs from the same item read before (builds that disagree: "
+                         "see E8)",
+                         g0, (unsigned long long)seed);
+                why = msg;
+                break;
+            }
+            continue;
+        }
+        if (*nd == *dcap) {
+            size_t nc = *dcap ? 2 * *dcap : 256;
+            size_t *n2 = realloc(*done, nc * sizeof *n2);
+            if (!n2) {
+                free(v.v);
+                why = "out of memory";
+                break;
+            }
+            *done = n2;
+            *dcap = nc;
+        }
+        (*done)[(*nd)++] = i;
+        free(s->slots[i].v);
+        s->slots[i] = v;
+        s->mine[i] = 2;
+        (*items)++;
+    }
+    int zerr = 0;
+    const char *zmsg = gzerror(g, &zerr);
+    if (!why && zerr != Z_OK && zerr != Z_STREAM_END)
+        why = zerr == Z_BUF_ERROR ? "the gzip data is cut short" : zmsg;
+    if (!why && lineno == 0)
+        why = "empty (no bsepouw-sweep-checkpoint 1 header)";
+    if (why)
+        rc = common_error_set(err, -1, path, "", "line %zu: %s", lineno ? lineno : 1, why);
+    gzclose(g);
+    free(line);
+    return rc;
+}
+
+int experiments_checkpoint_reuse(const char *paths, const char *run, experiments_sweep *s, size_t *reused,
+                                 char *from, size_t from_cap, common_error *err)
+{
+    *reused = 0;
+    if (from_cap)
+        from[0] = '\0';
+    size_t *done = NULL, nd = 0, dcap = 0, fl = 0;
+    int rc = 0;
+    for (const char *p = paths; p && !rc;) {
+        size_t n = strcspn(p, ",");
+        char path[4096], code[48];
+        size_t items = 0;
+        if (!n || n >= sizeof path) {
+            rc = common_error_set(err, -1, "--reuse", "", "%s", n ? "a path is too long" : "an empty path in the list");
+            break;
+        }
+        memcpy(path, p, n);
+        path[n] = '\0';
+        p = p[n] == ',' ? p + n + 1 : NULL; /* "a,b," ends in an empty path */
+        rc = reuse_file(path, run, s, &done, &nd, &dcap, &items, code, sizeof code, err);
+        if (!rc) {
+            const char *base = strrchr(path, '/');
+            int w = snprintf(from + fl, from_cap - fl, "%s%s (code %s, %zu items)", fl ? ", " : "",
+                             base ? base + 1 : path, code, items);
+            fl = w < 0 || (size_t)w >= from_cap - fl ? from_cap - 1 : fl + (size_t)w;
+            *reused += items;
+        }
+    }
+    if (rc) {
+        for (size_t i = 0; i < nd; i++) { /* back to as they were: not loaded, not done */
+            experiments_vals *v = &s->slots[done[i]];
+            free(v->v);
+            memset(v, 0, sizeof *v);
+            s->mine[done[i]] = 1;
+        }
+        *reused = 0;
+    }
+    free(done);
+    return rc;
 }

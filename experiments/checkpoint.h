@@ -62,4 +62,21 @@ int experiments_checkpoint_append(experiments_checkpoint *c, size_t k, const exp
  * reuses it, and only writes the CSVs). */
 void experiments_checkpoint_close(experiments_checkpoint *c);
 
+/* Reads the finished items of other runs' checkpoints into s, so that a run need not
+ * compute again what a run of other seeds already has: paths is a comma-separated
+ * list of checkpoint files (plain or gzip-compressed, read through zlib), each written
+ * by a run of the same program and options as this run's header text run (the words
+ * --seeds=, rank=, segments= and code= may differ: every item names its segment and
+ * seed through the file's segments=, and an item's value does not depend on the
+ * build - E8). Items of this run's seeds and rank not yet done are loaded and marked
+ * done (mine 2); an item read before (from this run's own checkpoint or an earlier
+ * file) must have the same values, bit for bit; items of other seeds or ranks are
+ * skipped; a last line cut mid-way is dropped. Any damage (a bad header, a bad check,
+ * a gzip stream cut short, values that disagree) is refused with s as it was.
+ * Out: *reused, the items loaded; from (from_cap > 0 bytes), the files read as
+ * "NAME (code C, N items), ..." for the sidecar. Returns 0, or -1 with err
+ * ("path: line N: what"). */
+int experiments_checkpoint_reuse(const char *paths, const char *run, experiments_sweep *s, size_t *reused,
+                                 char *from, size_t from_cap, common_error *err);
+
 #endif /* EXPERIMENTS_CHECKPOINT_H */

@@ -235,6 +235,10 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
     cJSON_AddNumberToObject(o, "wall_s", (double)(int64_t)((common_clock_mono_s() - r->t0) * 1000.0) / 1000.0);
     if (r->checkpoint[0]) /* wall_s is then this run's alone */
         cJSON_AddNumberToObject(o, "resumed_items", (double)r->resumed);
+    if (r->reuse) { /* items taken from other runs' checkpoints (--reuse) */
+        cJSON_AddNumberToObject(o, "reused_items", (double)r->reused);
+        cJSON_AddStringToObject(o, "reused_from", r->reused_from);
+    }
     cJSON_AddBoolToObject(o, "deterministic", deterministic);
     char *txt = cJSON_Print(o);
     cJSON_Delete(o);

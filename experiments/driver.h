@@ -41,13 +41,18 @@ enum {
     EXPERIMENTS_OPT("--out", COMMON_OPT_STR, "DIR", 0, 0, 0, "folder for the CSV files and their sidecars (default results)"),  \
     EXPERIMENTS_OPT("--threads", COMMON_OPT_UINT, "T", 1, 1024, 0, "worker threads per process (default: every core)")
 
-/* The option of every sweep driver (experiments_driver_start finds it by name; it goes
- * after the driver's own options): experiments/checkpoint.h. */
+/* The options of every sweep driver (experiments_driver_start finds them by name; they
+ * go after the driver's own options): experiments/checkpoint.h. */
 #define EXPERIMENTS_CHECKPOINT_OPT                                                                          \
     EXPERIMENTS_OPT("--checkpoint", COMMON_OPT_STR, "FILE", 0, 0, 0,                                        \
                     "keep each finished item in FILE, and resume from it: a run stopped\n"                  \
                     "and started again with the same options goes on where it was, and\n"                   \
-                    "writes the same CSV bytes (under mpirun, rank R uses FILE.rankR)")
+                    "writes the same CSV bytes (under mpirun, rank R uses FILE.rankR)"),                   \
+    EXPERIMENTS_OPT("--reuse", COMMON_OPT_STR, "FILE,...", 0, 0, 0,                                        \
+                    "take the finished items of these checkpoints (plain or .gz) of runs\n"               \
+                    "with the same options but other seeds instead of computing them: a\n"                 \
+                    "long sweep can be run in seed ranges, on other machines or days, and\n"              \
+                    "joined; the CSVs are the same bytes as one run's")
 
 #define EXPERIMENTS_FOOTER                                                                                  \
     "Under `mpirun -np K` the seed range is split over the K ranks; rank 0 writes the\n"                    \
@@ -68,6 +73,9 @@ typedef struct experiments_run {
     char checkpoint[1024];   /* --checkpoint's file for this rank, or "" */
     char ckpt_opts[2048];    /* the options that can change a value (checkpoint.h's <run>) */
     size_t resumed;          /* items this rank read back from its checkpoint */
+    const char *reuse;       /* --reuse's list of checkpoint files, or NULL */
+    size_t reused;           /* items this rank took from them */
+    char reused_from[1024];  /* "NAME (code C, N items), ..." (rank 0's, for the sidecar) */
     common_progress progress;
 } experiments_run;
 

@@ -269,7 +269,7 @@ static const common_cli CLI = {
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
     .synopsis = "[--duration S] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]\n"
-                "                    [--checkpoint FILE]",
+                "                    [--checkpoint FILE] [--reuse FILE,...]",
 };
 
 int main(int argc, char **argv)

@@ -287,7 +287,7 @@ static const common_cli CLI = {
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
     .synopsis = "[--duration S] [--holdings C] [--scale quick|paper] [--seeds A:B] [--out DIR] [--threads T]\n"
-                "                    [--checkpoint FILE]",
+                "                    [--checkpoint FILE] [--reuse FILE,...]",
 };
 
 static void fmt_price(char *s, size_t n, double v)

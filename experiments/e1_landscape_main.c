@@ -142,7 +142,7 @@ static const common_cli CLI = {
     .footer = EXPERIMENTS_FOOTER,
     .synopsis = "[--scale quick|paper] [--seeds A:B] [--chain NAME] [--environments KIND]\n"
                 "                    [--heights K] [--out DIR] [--threads T]\n"
-                "                    [--checkpoint FILE]",
+                "                    [--checkpoint FILE] [--reuse FILE,...]",
 };
 
 /* The chains of --chain (experiments_prologue.own). */

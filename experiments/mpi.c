@@ -55,6 +55,17 @@ int experiments_mpi_all_ok(int ok)
     return outv;
 }
 
+/* The sum over ranks of x (x itself without MPI, and on a failed reduction). */
+static size_t mpi_sum(size_t x)
+{
+    if (!running())
+        return x;
+    unsigned long long in = x, outv = 0;
+    if (MPI_Allreduce(&in, &outv, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return x;
+    return (size_t)outv;
+}
+
 void experiments_mpi_abort(int code)
 {
     if (running())
@@ -178,16 +189,16 @@ int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiment
         common_error_set(&err, -1, "", "", "out of memory");
     experiments_checkpoint ck;
     memset(&ck, 0, sizeof ck);
-    int ck_bad = 0; /* this rank's checkpoint cannot be used: bad input, exit 2 */
+    int ck_bad = 0; /* this rank's checkpoint or reuse files cannot be used: bad input, exit 2 */
+    /* the run that may resume: the options, the seed ranges, the share, the code */
+    char run[sizeof r->ckpt_opts + 1024];
+    int l = snprintf(run, sizeof run, "%s rank=%d/%d segments=", r->ckpt_opts, r->rank, r->ranks);
+    for (size_t g = 0; g < n && l > 0 && (size_t)l < sizeof run; g++)
+        l += snprintf(run + l, sizeof run - (size_t)l, "%s%llu:%llu", g ? "," : "", (unsigned long long)lo[g],
+                      (unsigned long long)hi[g]);
+    if (l > 0 && (size_t)l < sizeof run)
+        snprintf(run + l, sizeof run - (size_t)l, " code=%s", common_version_commit());
     if (ok && r->checkpoint[0]) {
-        /* the run that may resume: the options, the seed ranges, the share, the code */
-        char run[sizeof r->ckpt_opts + 1024];
-        int l = snprintf(run, sizeof run, "%s rank=%d/%d segments=", r->ckpt_opts, r->rank, r->ranks);
-        for (size_t g = 0; g < n && l > 0 && (size_t)l < sizeof run; g++)
-            l += snprintf(run + l, sizeof run - (size_t)l, "%s%llu:%llu", g ? "," : "", (unsigned long long)lo[g],
-                          (unsigned long long)hi[g]);
-        if (l > 0 && (size_t)l < sizeof run)
-            snprintf(run + l, sizeof run - (size_t)l, " code=%s", common_version_commit());
         ok = experiments_checkpoint_open(&ck, r->checkpoint, run, sw, &err) == 0;
         ck_bad = !ok;
         if (ok) {
@@ -197,6 +208,16 @@ int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiment
                 fprintf(stderr, "%s: %s: resumed %zu finished items%s\n", r->prog, r->checkpoint, ck.loaded,
                         ck.dropped_torn ? " (a last line cut mid-way was dropped)" : "");
         }
+    }
+    if (ok && r->reuse) { /* after the own checkpoint: an item in both must agree */
+        ok = experiments_checkpoint_reuse(r->reuse, run, sw, &r->reused, r->reused_from, sizeof r->reused_from,
+                                          &err) == 0;
+        ck_bad = !ok;
+    }
+    if (r->reuse && experiments_mpi_all_ok(ok)) {
+        r->reused = mpi_sum(r->reused);
+        if (r->rank == 0)
+            fprintf(stderr, "%s: reused %zu finished items of %s\n", r->prog, r->reused, r->reused_from);
     }
     ok = ok && experiments_sweep_run(sw, r, fn, user, what, &err) == 0;
     experiments_checkpoint_close(&ck);
@@ -268,20 +289,30 @@ static int opts_put(char *buf, size_t cap, const char *text, int escape)
     return 0;
 }
 
-/* --checkpoint, when the driver has it (found by name) and it was given: this rank's
- * file, and every option that can change a value (all but --out, --threads and
- * --checkpoint itself), the scale always (its default too). Returns 0 or the usage
- * error's exit code. */
+/* --checkpoint and --reuse, when the driver has them (found by name) and one was given:
+ * this rank's checkpoint file, the reuse list, and every option that can change a
+ * value (all but --out, --threads, --checkpoint and --reuse), the scale always (its
+ * default too). Returns 0 or the usage error's exit code. */
 static int checkpoint_options(const common_cli *cli, const common_args *a, experiments_run *r)
 {
-    int ci = -1;
-    for (size_t i = 0; i < cli->n_opts; i++)
+    int ci = -1, ri = -1;
+    for (size_t i = 0; i < cli->n_opts; i++) {
         if (!strcmp(cli->opts[i].name, "--checkpoint"))
             ci = (int)i;
-    if (ci < 0 || !a->given[ci])
+        if (!strcmp(cli->opts[i].name, "--reuse"))
+            ri = (int)i;
+    }
+    int have_ck = ci >= 0 && a->given[ci], have_reuse = ri >= 0 && a->given[ri];
+    if (!have_ck && !have_reuse)
         return 0;
-    int n = r->ranks > 1 ? snprintf(r->checkpoint, sizeof r->checkpoint, "%s.rank%d", a->str[ci], r->rank)
-                         : snprintf(r->checkpoint, sizeof r->checkpoint, "%s", a->str[ci]);
+    if (have_reuse) {
+        if (!a->str[ri][0])
+            return experiments_usage_error(r, cli, "--reuse: give one or more checkpoint files, comma-separated");
+        r->reuse = a->str[ri];
+    }
+    int n = !have_ck ? 0
+            : r->ranks > 1 ? snprintf(r->checkpoint, sizeof r->checkpoint, "%s.rank%d", a->str[ci], r->rank)
+                           : snprintf(r->checkpoint, sizeof r->checkpoint, "%s", a->str[ci]);
     if (n < 0 || (size_t)n >= sizeof r->checkpoint)
         return experiments_usage_error(r, cli, "--checkpoint: path too long (%zu bytes at most)",
                                        sizeof r->checkpoint - 16);
@@ -292,7 +323,7 @@ static int checkpoint_options(const common_cli *cli, const common_args *a, exper
               opts_put(b, cap, experiments_scale_name(r->scale), 0);
     for (size_t i = 0; i < cli->n_opts && !bad; i++) {
         if ((int)i == EXPERIMENTS_OPT_SCALE || (int)i == EXPERIMENTS_OPT_OUT || (int)i == EXPERIMENTS_OPT_THREADS ||
-            (int)i == ci || !a->given[i])
+            (int)i == ci || (int)i == ri || !a->given[i])
             continue;
         char num[64] = "";
         const char *v = num;

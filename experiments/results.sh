@@ -19,11 +19,22 @@ sweep() { # a sweep driver, under mpirun when asked
 # started again resumes where it was, to the same bytes (the drivers already done read
 # their items back in seconds). The checkpoints go when the whole run has ended well; one
 # left by other code is refused with a one-line error saying to delete it.
+# SHARDS=DIR (paper scale): the finished items of earlier runs of other seed ranges, kept as
+# DIR/NAME/*.ckpt.gz (results/shards/ holds the committed ones), are reused (--reuse) instead
+# of computed again: the CSVs are the same bytes, and only the missing items are computed.
 sweep_ck() { # NAME DRIVER ARGS...
   n=$1; shift
   if [ "$SCALE" = paper ]; then
     mkdir -p "$OUT/.checkpoints"
-    sweep "$@" --checkpoint "$OUT/.checkpoints/$n"
+    reuse=""
+    if [ -n "${SHARDS:-}" ]; then
+      for f in "$SHARDS/$n"/*.ckpt.gz; do
+        [ -f "$f" ] || continue
+        case "$f" in *,*) echo "make results: SHARDS: a comma in $f (--reuse takes a comma-separated list)" >&2; exit 2;; esac
+        reuse="${reuse:+$reuse,}$f"
+      done
+    fi
+    sweep "$@" --checkpoint "$OUT/.checkpoints/$n" ${reuse:+--reuse "$reuse"}
   else
     sweep "$@"
   fi

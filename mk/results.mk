@@ -1,5 +1,5 @@
 # mk/results.mk - the paper's results (shared/spec/experiments.md, Contract):
-#   make results [SCALE=quick|paper] [MPI=K]  every driver of experiments/ into results/
+#   make results [SCALE=quick|paper] [MPI=K] [SHARDS=DIR]  every driver of experiments/ into results/
 #                (quick: minutes, the committed files; paper: hours), then results/README.md
 #                from the CSVs (experiments/make_readme.py). MPI=K runs the sweep drivers
 #                under `mpirun -np K` (same bytes); BSEPY=DIR (a folder holding BSE.py
@@ -19,6 +19,10 @@ SCALE ?= quick
 MPI ?=
 BSEPY ?=
 export BSEPY
+# SHARDS=DIR (paper scale): reuse the finished items kept in DIR/NAME/*.ckpt.gz
+# (experiments/results.sh; results/shards holds the committed ones).
+SHARDS ?=
+export SHARDS
 # E14's C++ order-book baseline: compiled only when the user names liquibook's folder.
 # liquibook's code is never copied here; only our harness is compiled against it.
 LIQUIBOOK ?=

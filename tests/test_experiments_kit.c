@@ -310,6 +310,81 @@ Test(experiments_checkpoint, resumed_sweep_equals_an_uninterrupted_one)
     unlink(path);
 }
 
+/* Runs the sweep of seeds [lo, hi) of 2 segments (stop_odd_item) into a new checkpoint
+ * at path under header run. */
+static void shard(const char *path, const char *run, const uint64_t *lo, const uint64_t *hi)
+{
+    experiments_run r;
+    memset(&r, 0, sizeof r);
+    r.prog = "test";
+    r.ranks = 1;
+    r.threads = 2;
+    int stop = 0;
+    experiments_sweep s;
+    experiments_checkpoint ck;
+    common_error err;
+    unlink(path);
+    cr_assert_eq(experiments_sweep_init(&s, 2, lo, hi, 0, 1), 0);
+    cr_assert_eq(experiments_checkpoint_open(&ck, path, run, &s, &err), 0, "%s", err.msg);
+    s.ckpt = &ck;
+    cr_assert_eq(experiments_sweep_run(&s, &r, stop_odd_item, &stop, "t", &err), 0, "%s", err.msg);
+    experiments_checkpoint_close(&ck);
+    experiments_sweep_clear(&s);
+}
+
+Test(experiments_checkpoint, a_sweep_joined_from_seed_range_checkpoints_equals_the_whole)
+{
+    char a[] = "/tmp/bsepouw_reuse_a_XXXXXX", b[] = "/tmp/bsepouw_reuse_b_XXXXXX", c[] = "/tmp/bsepouw_reuse_c_XXXXXX";
+    close(mkstemp(a)), close(mkstemp(b)), close(mkstemp(c));
+    uint64_t lo[2] = {3, 100}, hi[2] = {17, 105};
+    uint64_t alo[2] = {3, 100}, ahi[2] = {10, 103}, blo[2] = {9, 102}, bhi[2] = {20, 106};
+    shard(a, "test --scale=quick --x=1 --seeds=3:10 rank=0/1 segments=3:10,100:103 code=A", alo, ahi);
+    shard(b, "test --scale=quick --x=1 rank=1/2 segments=9:20,102:106 code=B", blo, bhi); /* overlaps a, and more seeds */
+    shard(c, "test --scale=quick --x=2 rank=0/1 segments=3:10,100:103 code=A", alo, ahi);
+    experiments_run r;
+    memset(&r, 0, sizeof r);
+    r.prog = "test";
+    r.ranks = 1;
+    r.threads = 1;
+    experiments_sweep whole, joined, part;
+    cr_assert_eq(experiments_sweep_init(&whole, 2, lo, hi, 0, 1), 0);
+    int stop = 0;
+    cr_assert_eq(experiments_sweep_run(&whole, &r, stop_odd_item, &stop, "t", NULL), 0);
+    const char *run = "test --scale=quick --x=1 rank=0/1 segments=3:17,100:105 code=Z";
+    char list[200], from[256];
+    size_t reused;
+    common_error err;
+    snprintf(list, sizeof list, "%s,%s", a, b);
+    cr_assert_eq(experiments_sweep_init(&joined, 2, lo, hi, 0, 1), 0);
+    cr_assert_eq(experiments_checkpoint_reuse(list, run, &joined, &reused, from, sizeof from, &err), 0, "%s", err.msg);
+    cr_assert_eq(reused, joined.n_items); /* each item once, though a and b overlap */
+    for (size_t k = 0; k < joined.n_items; k++)
+        cr_assert_eq(joined.mine[k], 2);
+    sweep_equal(&whole, &joined);
+    cr_assert(strstr(from, "(code A, 10 items)") && strstr(from, "(code B, 9 items)"), "%s", from);
+    /* rank 1 of 2 takes only its share */
+    cr_assert_eq(experiments_sweep_init(&part, 2, lo, hi, 1, 2), 0);
+    size_t share = 0;
+    for (size_t k = 0; k < part.n_items; k++)
+        share += part.mine[k] == 1;
+    cr_assert_eq(experiments_checkpoint_reuse(list, run, &part, &reused, from, sizeof from, &err), 0, "%s", err.msg);
+    cr_assert_eq(reused, share);
+    experiments_sweep_clear(&part);
+    /* another option's file is refused, naming it, and loads nothing (a's items neither) */
+    snprintf(list, sizeof list, "%s,%s", a, c);
+    cr_assert_eq(experiments_sweep_init(&part, 2, lo, hi, 0, 1), 0);
+    cr_assert_neq(experiments_checkpoint_reuse(list, run, &part, &reused, from, sizeof from, &err), 0);
+    cr_assert(strstr(err.path, "bsepouw_reuse_c_") && strstr(err.msg, "line 1: written by a run of other options"),
+              "%s: %s", err.path, err.msg);
+    cr_assert_eq(reused, 0);
+    for (size_t k = 0; k < part.n_items; k++)
+        cr_assert(part.mine[k] == 1 && part.slots[k].n == 0, "item %zu left loaded", k);
+    experiments_sweep_clear(&part);
+    experiments_sweep_clear(&joined);
+    experiments_sweep_clear(&whole);
+    unlink(a), unlink(b), unlink(c);
+}
+
 /* Parses text as a checkpoint of run "R" for a 4-item sweep. Returns the parse's
  * result; *loaded and *torn out. */
 static int parse_text(const char *text, size_t *loaded, int *torn, common_error *err)

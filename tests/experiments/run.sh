@@ -75,6 +75,64 @@ rm -rf "$T/c"
 [ $? = 2 ] && grep -q "written by another run" "$T/err" || fail "e1: another run's checkpoint: $(cat "$T/err")"
 ok "e1 --checkpoint: a stopped run resumes to the same bytes; damaged or foreign checkpoints refused (exit 2)"
 
+# --- --reuse: a sweep run in seed ranges and joined gives one run's bytes; damage is refused
+"$BIN/e1_landscape" --chain alpha --seeds 0:3 --out "$T/r1" --checkpoint "$T/s03" >/dev/null 2>&1 || fail "e1 shard 0:3"
+"$BIN/e1_landscape" --chain alpha --seeds 3:6 --out "$T/r2" --checkpoint "$T/s36" >/dev/null 2>&1 || fail "e1 shard 3:6"
+gzip -n "$T/s36"
+reuse_same() { # what: the run of --seeds 0:6 --reuse ... (the rest of the arguments) gives $T/a's bytes
+  w=$1; shift
+  rm -rf "$T/j"
+  "$BIN/e1_landscape" --chain alpha --seeds 0:6 --out "$T/j" "$@" >/dev/null 2>"$T/err" || fail "e1 --reuse $w: $(cat "$T/err")"
+  for f in pps_distribution.csv pps_regression.csv; do
+    cmp -s "$T/a/$f" "$T/j/$f" || fail "e1 --reuse $w: $f differs from one run's"
+  done
+}
+reuse_same "two shards" --reuse "$T/s03,$T/s36.gz"
+grep -q '"reused_items":.*6' "$T/j/pps_distribution.json" && grep -q '"reused_from":.*s03 (code' "$T/j/pps_distribution.json" ||
+  fail "e1 --reuse: the sidecar does not say what was reused: $(cat "$T/j/pps_distribution.json")"
+reuse_same "one shard, the rest computed" --reuse "$T/s36.gz" --threads 2
+reuse_same "overlapping files that agree" --reuse "$T/ck,$T/s03" --checkpoint "$T/ckj"
+if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
+  mpirun --allow-run-as-root --oversubscribe -np 2 "$BIN/e1_landscape" --chain alpha --seeds 0:6 --threads 1 \
+    --reuse "$T/s03" --out "$T/jm" >/dev/null 2>"$T/mpierr" || fail "e1 --reuse under mpirun: $(cat "$T/mpierr")"
+  cmp -s "$T/a/pps_distribution.csv" "$T/jm/pps_distribution.csv" || fail "e1 --reuse under mpirun -np 2: other bytes"
+  grep -q '"reused_items":.*3' "$T/jm/pps_distribution.json" || fail "e1 --reuse under mpirun: reused_items is not 3"
+fi
+reuse_bad() { # what expected-text args...: exit 2, one line with the text, no CSV
+  w=$1; x=$2; shift 2
+  rm -rf "$T/j"
+  "$BIN/e1_landscape" --chain alpha --seeds 0:6 --out "$T/j" "$@" >/dev/null 2>"$T/err"; rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q -- "$x" "$T/err" || fail "e1 --reuse $w: exit $rc: $(cat "$T/err")"
+  [ -e "$T/j/pps_distribution.csv" ] && fail "e1 --reuse $w: a CSV was written"
+  return 0
+}
+/usr/bin/python3 - "$T/s03" "$T/sbad" <<'PY' || fail "could not forge a checkpoint line"
+import struct, sys
+def fnv(b):
+    h = 0xcbf29ce484222325
+    for c in b:
+        h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+    return h
+lines = open(sys.argv[1], 'rb').read().split(b'\n')
+w = lines[2].split(b' ')
+w[2 + 30] = b'%016x' % struct.unpack('<Q', struct.pack('<d', 12345.0))[0]  # another pps, a valid check
+body = b' '.join(w[:-1]) + b' '
+lines[2] = body + b'%016x' % fnv(body)
+open(sys.argv[2], 'wb').write(b'\n'.join(lines))
+PY
+reuse_bad "values that disagree" "seed 1 differs from the same item" --reuse "$T/s03,$T/sbad"
+head -c 300 "$T/s36.gz" >"$T/cut.gz"
+reuse_bad "a cut gzip file" "cut.gz: line .*: the gzip data is cut short" --reuse "$T/cut.gz"
+sed '2s/^0 /1 /' "$T/s03" >"$T/sdam"
+reuse_bad "a damaged line" "sdam: line 2: check does not match" --reuse "$T/sdam"
+"$BIN/e1_landscape" --chain alpha --seeds 0:2 --environments v1 --out "$T/r3" --checkpoint "$T/sv1" >/dev/null 2>&1 ||
+  fail "e1 v1 shard"
+reuse_bad "another run's options" "sv1: line 1: written by a run of other options: it has '--environments=v1'" --reuse "$T/sv1"
+reuse_bad "a CSV" "not a sweep checkpoint" --reuse "$T/a/pps_distribution.csv"
+reuse_bad "a missing file" "nofile: cannot open" --reuse "$T/nofile"
+reuse_bad "an empty name" "an empty path" --reuse "$T/s03,"
+ok "e1 --reuse: seed-range shards (plain or gzip, with a run's own checkpoint, under mpirun) join to one run's bytes; disagreeing, cut, damaged or foreign files refused (exit 2)"
+
 # --- the other drivers, tiny: they run, write their CSV and sidecar, and (deterministic
 # ones) the same bytes twice
 two() { # name csv args...: run twice into $T/x1 and $T/x2, compare
