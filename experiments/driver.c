@@ -237,6 +237,7 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
         cJSON_AddNumberToObject(o, "resumed_items", (double)r->resumed);
     if (r->reuse) { /* items taken from other runs' checkpoints (--reuse) */
         cJSON_AddNumberToObject(o, "reused_items", (double)r->reused);
+        cJSON_AddNumberToObject(o, "reused_items_checked", (double)r->reuse_checked);
         cJSON_AddStringToObject(o, "reused_from", r->reused_from);
     }
     cJSON_AddBoolToObject(o, "deterministic", deterministic);

@@ -74,7 +74,8 @@ typedef struct experiments_run {
     char ckpt_opts[2048];    /* the options that can change a value (checkpoint.h's <run>) */
     size_t resumed;          /* items this rank read back from its checkpoint */
     const char *reuse;       /* --reuse's list of checkpoint files, or NULL */
-    size_t reused;           /* items this rank took from them */
+    size_t reused;           /* items taken from them (all ranks'), not computed */
+    size_t reuse_checked;    /* items of theirs computed again as a check (all ranks') */
     char reused_from[1024];  /* "NAME (code C, N items), ..." (rank 0's, for the sidecar) */
     common_progress progress;
 } experiments_run;

@@ -201,6 +201,22 @@ int main(int argc, char **argv)
     if (!experiments_sweep_gathered(&sw, &code, &r, x.n_chain, lo, hi, item, &x, "E1 attempts"))
         return code;
 
+    /* Every item has its chain's count of values (one taken from a checkpoint, --checkpoint
+     * or --reuse, is a file's word: its check line guards against damage, not design). */
+    for (size_t g = 0; g < x.n_chain; g++)
+        for (uint64_t sd = lo[g]; sd < hi[g]; sd++) {
+            size_t want = (size_t)x.chain[g]->genesis_req.sessions * NV_SESSION + 1;
+            if (sw.slots[experiments_sweep_index(&sw, g, sd)].n != want) {
+                common_error_set(&err, -1, r.reuse ? "--reuse" : r.checkpoint, "",
+                                 "%s seed %llu: %zu values where an attempt has %zu", x.chain[g]->name,
+                                 (unsigned long long)sd, sw.slots[experiments_sweep_index(&sw, g, sd)].n, want);
+                experiments_fail(&r, &err);
+                experiments_sweep_clear(&sw);
+                experiments_mpi_finalize();
+                return COMMON_EXIT_USAGE;
+            }
+        }
+
     /* pps_distribution.csv */
     const char *cols[64];
     size_t nc = 0;

@@ -4,13 +4,17 @@
 #include "experiments/mpi.h"
 
 #include "common/cli.h"
+#include "common/clock.h"
 #include "experiments/checkpoint.h"
 
 #include <mpi.h>
+#include <openssl/rand.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int launched(void)
 {
@@ -178,6 +182,90 @@ int experiments_mpi_gather(experiments_sweep *s)
     return experiments_mpi_all_ok(ok) ? 0 : -1;
 }
 
+/* ---- the check of reused items: a sample recomputed ---- */
+
+/* A reused item taken back to be computed again, and the values the file gave. */
+typedef struct spot {
+    size_t k;
+    experiments_vals v;
+} spot;
+
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+/* Picks the reused items (before[k] == 1, now 2) to recompute: the first of each segment,
+ * and each other with chance 1/EXPERIMENTS_REUSE_CHECK_EVERY, drawn from a secret seed
+ * (OpenSSL's RAND_bytes: a file cannot be forged only where it will not be looked at).
+ * Their values move into *out and they are marked to compute (mine 1). Which items are
+ * picked changes no output byte. Returns 0, or -1 (out of memory: nothing changed). */
+#define EXPERIMENTS_REUSE_CHECK_EVERY 2000
+static int spot_pick(experiments_sweep *sw, const unsigned char *before, spot **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    uint64_t x = 0;
+    if (RAND_bytes((unsigned char *)&x, sizeof x) != 1)
+        x = (uint64_t)(common_clock_mono_s() * 1e9) ^ ((uint64_t)(uintptr_t)&x << 16);
+    size_t cap = 0, k = 0;
+    for (size_t g = 0; g < sw->n_seg; g++) {
+        int first = 1;
+        for (uint64_t sd = sw->lo[g]; sd < sw->hi[g]; sd++, k++) {
+            if (before[k] != 1 || sw->mine[k] != 2)
+                continue;
+            int pick = first || splitmix(&x) % EXPERIMENTS_REUSE_CHECK_EVERY == 0;
+            first = 0;
+            if (!pick)
+                continue;
+            if (*n == cap) {
+                size_t nc = cap ? 2 * cap : 16;
+                spot *o = realloc(*out, nc * sizeof *o);
+                if (!o) {
+                    for (size_t i = 0; i < *n; i++) /* back as they were */
+                        sw->slots[(*out)[i].k] = (*out)[i].v, sw->mine[(*out)[i].k] = 2;
+                    free(*out);
+                    *out = NULL;
+                    *n = 0;
+                    return -1;
+                }
+                *out = o;
+                cap = nc;
+            }
+            (*out)[(*n)++] = (spot){k, sw->slots[k]};
+            memset(&sw->slots[k], 0, sizeof sw->slots[k]);
+            sw->mine[k] = 1;
+        }
+    }
+    return 0;
+}
+
+/* After the sweep: each picked item's computed values against the file's. Returns 0, or
+ * -1 with err naming the first that differs. Frees sp. */
+static int spot_compare(const experiments_sweep *sw, spot *sp, size_t n, int computed, common_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const experiments_vals *c = &sw->slots[sp[i].k];
+        int same = c->n == sp[i].v.n && (!c->n || !memcmp(c->v, sp[i].v.v, c->n * sizeof *c->v));
+        if (computed && !same && !rc) {
+            size_t k = sp[i].k, g = 0;
+            while (k >= (size_t)(sw->hi[g] - sw->lo[g]))
+                k -= (size_t)(sw->hi[g] - sw->lo[g]), g++;
+            rc = common_error_set(err, -1, "--reuse", "",
+                                  "segment %zu seed %llu: the reused values differ from a recomputation (a "
+                                  "build that disagrees, see E8, or an altered file)",
+                                  g, (unsigned long long)(sw->lo[g] + k));
+        }
+        free(sp[i].v.v);
+    }
+    free(sp);
+    return rc;
+}
+
 int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiments_run *r, size_t n,
                                const uint64_t *lo, const uint64_t *hi, experiments_item_fn fn, void *user,
                                const char *what)
@@ -209,17 +297,32 @@ int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiment
                         ck.dropped_torn ? " (a last line cut mid-way was dropped)" : "");
         }
     }
+    spot *sp = NULL;
+    size_t nsp = 0;
     if (ok && r->reuse) { /* after the own checkpoint: an item in both must agree */
-        ok = experiments_checkpoint_reuse(r->reuse, run, sw, &r->reused, r->reused_from, sizeof r->reused_from,
-                                          &err) == 0;
+        unsigned char *before = malloc(sw->n_items ? sw->n_items : 1);
+        ok = before != NULL;
+        if (!ok)
+            common_error_set(&err, -1, "", "", "out of memory");
+        else
+            memcpy(before, sw->mine, sw->n_items);
+        ok = ok && experiments_checkpoint_reuse(r->reuse, run, sw, &r->reused, r->reused_from,
+                                                sizeof r->reused_from, &err) == 0;
         ck_bad = !ok;
+        if (ok && spot_pick(sw, before, &sp, &nsp))
+            ok = 0, common_error_set(&err, -1, "", "", "out of memory");
+        free(before);
     }
     if (r->reuse && experiments_mpi_all_ok(ok)) {
-        r->reused = mpi_sum(r->reused);
-        if (r->rank == 0)
-            fprintf(stderr, "%s: reused %zu finished items of %s\n", r->prog, r->reused, r->reused_from);
+        r->reused = mpi_sum(r->reused - nsp);
+        r->reuse_checked = mpi_sum(nsp);
     }
     ok = ok && experiments_sweep_run(sw, r, fn, user, what, &err) == 0;
+    if (sp && spot_compare(sw, sp, nsp, ok, &err))
+        ok = 0, ck_bad = 1;
+    if (r->reuse && ok && r->rank == 0 && isatty(2)) /* on a terminal (the sidecar has it too) */
+        fprintf(stderr, "%s: reused %zu finished items of %s; %zu more of them computed again as a check\n", r->prog,
+                r->reused, r->reused_from, r->reuse_checked);
     experiments_checkpoint_close(&ck);
     sw->ckpt = NULL;
     if (!experiments_mpi_all_ok(ok) || experiments_mpi_gather(sw)) {

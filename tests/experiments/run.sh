@@ -88,7 +88,8 @@ reuse_same() { # what: the run of --seeds 0:6 --reuse ... (the rest of the argum
   done
 }
 reuse_same "two shards" --reuse "$T/s03,$T/s36.gz"
-grep -q '"reused_items":.*6' "$T/j/pps_distribution.json" && grep -q '"reused_from":.*s03 (code' "$T/j/pps_distribution.json" ||
+grep -q '"reused_items":.*5,' "$T/j/pps_distribution.json" && grep -q '"reused_items_checked":.*1,' "$T/j/pps_distribution.json" &&
+  grep -q '"reused_from":.*s03 (code' "$T/j/pps_distribution.json" ||
   fail "e1 --reuse: the sidecar does not say what was reused: $(cat "$T/j/pps_distribution.json")"
 reuse_same "one shard, the rest computed" --reuse "$T/s36.gz" --threads 2
 reuse_same "overlapping files that agree" --reuse "$T/ck,$T/s03" --checkpoint "$T/ckj"
@@ -96,7 +97,8 @@ if [ -z "${SAN:-}" ] && command -v mpirun >/dev/null 2>&1; then
   mpirun --allow-run-as-root --oversubscribe -np 2 "$BIN/e1_landscape" --chain alpha --seeds 0:6 --threads 1 \
     --reuse "$T/s03" --out "$T/jm" >/dev/null 2>"$T/mpierr" || fail "e1 --reuse under mpirun: $(cat "$T/mpierr")"
   cmp -s "$T/a/pps_distribution.csv" "$T/jm/pps_distribution.csv" || fail "e1 --reuse under mpirun -np 2: other bytes"
-  grep -q '"reused_items":.*3' "$T/jm/pps_distribution.json" || fail "e1 --reuse under mpirun: reused_items is not 3"
+  grep -q '"reused_items":.*2,' "$T/jm/pps_distribution.json" && grep -q '"reused_items_checked":.*1,' "$T/jm/pps_distribution.json" ||
+    fail "e1 --reuse under mpirun: reused_items is not 2 (and 1 checked): $(cat "$T/jm/pps_distribution.json")"
 fi
 reuse_bad() { # what expected-text args...: exit 2, one line with the text, no CSV
   w=$1; x=$2; shift 2
@@ -106,7 +108,8 @@ reuse_bad() { # what expected-text args...: exit 2, one line with the text, no C
   [ -e "$T/j/pps_distribution.csv" ] && fail "e1 --reuse $w: a CSV was written"
   return 0
 }
-/usr/bin/python3 - "$T/s03" "$T/sbad" <<'PY' || fail "could not forge a checkpoint line"
+forge() { # IN OUT ITEM: OUT is IN with item ITEM's pps changed and its check made valid again
+  /usr/bin/python3 - "$@" <<'PY' || fail "could not forge a checkpoint line"
 import struct, sys
 def fnv(b):
     h = 0xcbf29ce484222325
@@ -114,13 +117,24 @@ def fnv(b):
         h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
     return h
 lines = open(sys.argv[1], 'rb').read().split(b'\n')
-w = lines[2].split(b' ')
-w[2 + 30] = b'%016x' % struct.unpack('<Q', struct.pack('<d', 12345.0))[0]  # another pps, a valid check
-body = b' '.join(w[:-1]) + b' '
-lines[2] = body + b'%016x' % fnv(body)
+for i, l in enumerate(lines[1:], 1):
+    w = l.split(b' ')
+    if w[0] == sys.argv[3].encode():
+        if len(sys.argv) > 4:  # "short": one value fewer, the count to match
+            w = [w[0], b'%d' % (int(w[1]) - 1)] + w[2:-2] + w[-1:]
+        else:
+            w[2 + 30] = b'%016x' % struct.unpack('<Q', struct.pack('<d', 12345.0))[0]  # another pps
+        body = b' '.join(w[:-1]) + b' '
+        lines[i] = body + b'%016x' % fnv(body)
 open(sys.argv[2], 'wb').write(b'\n'.join(lines))
 PY
+}
+forge "$T/s03" "$T/sbad" 1
 reuse_bad "values that disagree" "seed 1 differs from the same item" --reuse "$T/s03,$T/sbad"
+forge "$T/s03" "$T/sbad0" 0 # the first reused item of a segment is always computed again
+reuse_bad "altered values, alone" "seed 0: the reused values differ from a recomputation" --reuse "$T/sbad0"
+forge "$T/s03" "$T/sshort" 2 short # (seed 2: computed again only 1 time in 2,000)
+reuse_bad "an item short of values" "seed 2: \(48 values where an attempt has 49\|the reused values differ\)" --reuse "$T/sshort"
 head -c 300 "$T/s36.gz" >"$T/cut.gz"
 reuse_bad "a cut gzip file" "cut.gz: line .*: the gzip data is cut short" --reuse "$T/cut.gz"
 sed '2s/^0 /1 /' "$T/s03" >"$T/sdam"
