@@ -116,6 +116,18 @@ static int parse_item(const char *line, size_t len, const experiments_sweep *s, 
     return 0;
 }
 
+/* Takes items done[0..nd) of s back to as they were before a refused file: not loaded,
+ * not done. */
+static void unload(experiments_sweep *s, const size_t *done, size_t nd)
+{
+    for (size_t i = 0; i < nd; i++) {
+        experiments_vals *v = &s->slots[done[i]];
+        free(v->v);
+        memset(v, 0, sizeof *v);
+        s->mine[done[i]] = 1;
+    }
+}
+
 /* The error for a header of another run: its first word that differs from this run's
  * (an option, the seeds, the ranks or the code version) beside ours. */
 static void first_difference(char *msg, size_t n, const char *theirs, const char *ours)
@@ -219,12 +231,7 @@ int experiments_checkpoint_parse(FILE *f, const char *path, const char *run, exp
         rc = -1;
     }
     if (rc) {
-        for (size_t i = 0; i < nd; i++) { /* back to as they were: not loaded, not done */
-            experiments_vals *v = &s->slots[done[i]];
-            free(v->v);
-            memset(v, 0, sizeof *v);
-            s->mine[done[i]] = 1;
-        }
+        unload(s, done, nd);
         common_error_set(err, -1, path, "", "line %zu: %s", lineno, why);
     } else {
         *good_len = off;
@@ -550,12 +557,7 @@ int experiments_checkpoint_reuse(const char *paths, const char *run, experiments
         }
     }
     if (rc) {
-        for (size_t i = 0; i < nd; i++) { /* back to as they were: not loaded, not done */
-            experiments_vals *v = &s->slots[done[i]];
-            free(v->v);
-            memset(v, 0, sizeof *v);
-            s->mine[done[i]] = 1;
-        }
+        unload(s, done, nd);
         *reused = 0;
     }
     free(done);
