@@ -472,10 +472,9 @@ static int reuse_file(const char *path, const char *run, experiments_sweep *s, s
             why = "item is beyond its segments";
             break;
         }
-        size_t g0 = 0, kk = k;
-        while (kk >= (size_t)(hi[g0] - lo[g0]))
-            kk -= (size_t)(hi[g0] - lo[g0]), g0++;
-        uint64_t seed = lo[g0] + kk;
+        size_t g0;
+        uint64_t seed;
+        experiments_sweep_locate(lo, hi, k, &g0, &seed);
         if (seed < s->lo[g0] || seed >= s->hi[g0]) { /* outside this run's seeds */
             free(v.v);
             continue;

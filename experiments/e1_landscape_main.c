@@ -205,11 +205,12 @@ int main(int argc, char **argv)
      * or --reuse, is a file's word: its check line guards against damage, not design). */
     for (size_t g = 0; g < x.n_chain; g++)
         for (uint64_t sd = lo[g]; sd < hi[g]; sd++) {
-            size_t want = (size_t)x.chain[g]->genesis_req.sessions * NV_SESSION + 1;
-            if (sw.slots[experiments_sweep_index(&sw, g, sd)].n != want) {
+            size_t want = (size_t)x.chain[g]->genesis_req.sessions * NV_SESSION + 1,
+                   have = sw.slots[experiments_sweep_index(&sw, g, sd)].n;
+            if (have != want) {
                 common_error_set(&err, -1, r.reuse ? "--reuse" : r.checkpoint, "",
                                  "%s seed %llu: %zu values where an attempt has %zu", x.chain[g]->name,
-                                 (unsigned long long)sd, sw.slots[experiments_sweep_index(&sw, g, sd)].n, want);
+                                 (unsigned long long)sd, have, want);
                 experiments_fail(&r, &err);
                 experiments_sweep_clear(&sw);
                 experiments_mpi_finalize();

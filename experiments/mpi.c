@@ -252,13 +252,13 @@ static int spot_compare(const experiments_sweep *sw, spot *sp, size_t n, int com
         const experiments_vals *c = &sw->slots[sp[i].k];
         int same = c->n == sp[i].v.n && (!c->n || !memcmp(c->v, sp[i].v.v, c->n * sizeof *c->v));
         if (computed && !same && !rc) {
-            size_t k = sp[i].k, g = 0;
-            while (k >= (size_t)(sw->hi[g] - sw->lo[g]))
-                k -= (size_t)(sw->hi[g] - sw->lo[g]), g++;
+            size_t g;
+            uint64_t seed;
+            experiments_sweep_locate(sw->lo, sw->hi, sp[i].k, &g, &seed);
             rc = common_error_set(err, -1, "--reuse", "",
                                   "segment %zu seed %llu: the reused values differ from a recomputation (a "
                                   "build that disagrees, see E8, or an altered file)",
-                                  g, (unsigned long long)(sw->lo[g] + k));
+                                  g, (unsigned long long)seed);
         }
         free(sp[i].v.v);
     }

@@ -72,6 +72,15 @@ size_t experiments_sweep_index(const experiments_sweep *s, size_t seg, uint64_t 
     return base + (size_t)(seed - s->lo[seg]);
 }
 
+void experiments_sweep_locate(const uint64_t *lo, const uint64_t *hi, size_t k, size_t *seg, uint64_t *seed)
+{
+    size_t g = 0;
+    while (k >= (size_t)(hi[g] - lo[g]))
+        k -= (size_t)(hi[g] - lo[g]), g++;
+    *seg = g;
+    *seed = lo[g] + k;
+}
+
 typedef struct pool {
     experiments_sweep *s;
     experiments_run *r;

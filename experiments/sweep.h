@@ -54,6 +54,10 @@ void experiments_sweep_clear(experiments_sweep *s);
 /* Item index of (seg, seed). */
 size_t experiments_sweep_index(const experiments_sweep *s, size_t seg, uint64_t seed);
 
+/* The inverse over segments [lo[g], hi[g]) numbered segment by segment (a sweep's, or a
+ * checkpoint file's): the segment and seed of item k, which must be below their total. */
+void experiments_sweep_locate(const uint64_t *lo, const uint64_t *hi, size_t k, size_t *seg, uint64_t *seed);
+
 /* Runs this rank's items not yet done (mine 1) on r->threads threads (progress on rank
  * 0's terminal: what), appending each to s->ckpt when set (a failed append fails its
  * item). Returns 0, or -1 with err of the failing item of lowest index (whatever the

@@ -191,16 +191,23 @@ static int square_item(void *user, size_t seg, uint64_t seed, experiments_vals *
     return 0;
 }
 
-Test(experiments_sweep, slots_do_not_depend_on_threads_or_rank_split)
+/* A run of one process for the sweep tests: program "test", threads worker threads. */
+static experiments_run test_run(unsigned threads)
 {
-    uint64_t lo[2] = {3, 100}, hi[2] = {17, 105};
     experiments_run r;
     memset(&r, 0, sizeof r);
     r.prog = "test";
     r.ranks = 1;
+    r.threads = threads;
+    return r;
+}
+
+Test(experiments_sweep, slots_do_not_depend_on_threads_or_rank_split)
+{
+    uint64_t lo[2] = {3, 100}, hi[2] = {17, 105};
+    experiments_run r = test_run(1);
     experiments_sweep one, many;
     cr_assert_eq(experiments_sweep_init(&one, 2, lo, hi, 0, 1), 0);
-    r.threads = 1;
     cr_assert_eq(experiments_sweep_run(&one, &r, square_item, NULL, "t", NULL), 0);
     cr_assert_eq(experiments_sweep_init(&many, 2, lo, hi, 0, 1), 0);
     r.threads = 4;
@@ -262,11 +269,7 @@ Test(experiments_checkpoint, resumed_sweep_equals_an_uninterrupted_one)
     close(fd);
     unlink(path);
     uint64_t lo[2] = {3, 100}, hi[2] = {17, 105};
-    experiments_run r;
-    memset(&r, 0, sizeof r);
-    r.prog = "test";
-    r.ranks = 1;
-    r.threads = 3;
+    experiments_run r = test_run(3);
     int stop = 0;
     experiments_sweep whole, first, second;
     cr_assert_eq(experiments_sweep_init(&whole, 2, lo, hi, 0, 1), 0);
@@ -314,11 +317,7 @@ Test(experiments_checkpoint, resumed_sweep_equals_an_uninterrupted_one)
  * at path under header run. */
 static void shard(const char *path, const char *run, const uint64_t *lo, const uint64_t *hi)
 {
-    experiments_run r;
-    memset(&r, 0, sizeof r);
-    r.prog = "test";
-    r.ranks = 1;
-    r.threads = 2;
+    experiments_run r = test_run(2);
     int stop = 0;
     experiments_sweep s;
     experiments_checkpoint ck;
@@ -341,11 +340,7 @@ Test(experiments_checkpoint, a_sweep_joined_from_seed_range_checkpoints_equals_t
     shard(a, "test --scale=quick --x=1 --seeds=3:10 rank=0/1 segments=3:10,100:103 code=A", alo, ahi);
     shard(b, "test --scale=quick --x=1 rank=1/2 segments=9:20,102:106 code=B", blo, bhi); /* overlaps a, and more seeds */
     shard(c, "test --scale=quick --x=2 rank=0/1 segments=3:10,100:103 code=A", alo, ahi);
-    experiments_run r;
-    memset(&r, 0, sizeof r);
-    r.prog = "test";
-    r.ranks = 1;
-    r.threads = 1;
+    experiments_run r = test_run(1);
     experiments_sweep whole, joined, part;
     cr_assert_eq(experiments_sweep_init(&whole, 2, lo, hi, 0, 1), 0);
     int stop = 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "experiments/checkpoint.h"
+#include "tests/fuzz/sweep_marks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,13 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     common_error_clear(&err);
     int rc = experiments_checkpoint_parse(f, "fuzz.ckpt", "R", &s, &good, &loaded, &torn, &err);
     fclose(f);
-    size_t marked = 0;
-    for (size_t k = 0; k < s.n_items; k++) {
-        assert(s.mine[k] == 1 || s.mine[k] == 2);
-        marked += s.mine[k] == 2;
-        if (s.mine[k] == 1)
-            assert(s.slots[k].n == 0);
-    }
+    size_t marked = fuzz_sweep_marked(&s);
     if (rc) {
         assert(err.msg[0] != '\0' && strstr(err.msg, "line "));
         assert(marked == 0);
