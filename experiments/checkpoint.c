@@ -98,10 +98,28 @@ static int parse_line(const char *line, size_t len, size_t *k, experiments_vals 
     return 0;
 }
 
+/* s->check of item k's values v (when s has one). Returns 0, or -1 with *why (in msg,
+ * msg_n bytes) naming the item's segment and seed. */
+static int item_checked(const experiments_sweep *s, size_t k, const experiments_vals *v, char *msg, size_t msg_n,
+                        const char **why)
+{
+    size_t g;
+    uint64_t seed;
+    char what[160];
+    if (!s->check)
+        return 0;
+    experiments_sweep_locate(s->lo, s->hi, k, &g, &seed);
+    if (!s->check(s->check_user, g, seed, v, what, sizeof what))
+        return 0;
+    snprintf(msg, msg_n, "segment %zu seed %llu: %s", g, (unsigned long long)seed, what);
+    *why = msg;
+    return -1;
+}
+
 /* One item line of this run's own checkpoint: parse_line, and the item must be one
  * of s's for this rank, not yet read. */
 static int parse_item(const char *line, size_t len, const experiments_sweep *s, size_t *k, experiments_vals *v,
-                      const char **why)
+                      char *msg, size_t msg_n, const char **why)
 {
     if (parse_line(line, len, k, v, why))
         return -1;
@@ -113,7 +131,7 @@ static int parse_item(const char *line, size_t len, const experiments_sweep *s, 
         *why = "item appears twice";
         return -1;
     }
-    return 0;
+    return item_checked(s, *k, v, msg, msg_n, why);
 }
 
 /* Takes items done[0..nd) of s back to as they were before a refused file: not loaded,
@@ -200,7 +218,7 @@ int experiments_checkpoint_parse(FILE *f, const char *path, const char *run, exp
         } else {
             size_t k;
             experiments_vals v = {0};
-            if (memchr(line, '\0', len) || parse_item(line, len, s, &k, &v, &why)) {
+            if (memchr(line, '\0', len) || parse_item(line, len, s, &k, &v, msg, sizeof msg, &why)) {
                 if (!why)
                     why = "a NUL byte in the line";
                 free(v.v);
@@ -496,6 +514,10 @@ static int reuse_file(const char *path, const char *run, experiments_sweep *s, s
                 break;
             }
             continue;
+        }
+        if (item_checked(s, i, &v, msg, sizeof msg, &why)) {
+            free(v.v);
+            break;
         }
         if (*nd == *dcap) {
             size_t nc = *dcap ? 2 * *dcap : 256;

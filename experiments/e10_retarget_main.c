@@ -249,6 +249,23 @@ static void phase_of(const job *jb, size_t sc, unsigned c, int ph, const experim
     o->rate = nr ? sr / nr : NAN;
 }
 
+/* An item's values (experiments_item_check_fn): N_VALS per block, the chain an index,
+ * the height, bits and miners in range of the integers they are printed as. */
+static int item_check(void *user, size_t seg, uint64_t seed, const experiments_vals *v, char *why, size_t n)
+{
+    (void)user, (void)seg, (void)seed;
+    if (v->n % N_VALS) {
+        snprintf(why, n, "%zu values where an item has a multiple of %d", v->n, N_VALS);
+        return -1;
+    }
+    return experiments_vals_range(v, 0, v->n, N_VALS, 0, N_CH - 1, 1, why, n) ||
+                   experiments_vals_range(v, 1, v->n, N_VALS, 0, EXPERIMENTS_WHOLE_MAX, 0, why, n) ||
+                   experiments_vals_range(v, 3, v->n, N_VALS, 0, 4294967295.0, 1, why, n) ||
+                   experiments_vals_range(v, 5, v->n, N_VALS, 0, EXPERIMENTS_WHOLE_MAX, 0, why, n)
+               ? -1
+               : 0;
+}
+
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--duration", COMMON_OPT_UINT, "S", 60, 10000000, 0,
@@ -295,7 +312,7 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    if (!experiments_sweep_gathered(&sw, &code, &r, N_SCEN, slo, shi, item, &jb, "E10 runs"))
+    if (!experiments_sweep_gathered(&sw, &code, &r, N_SCEN, slo, shi, item, item_check, &jb, "E10 runs"))
         return code;
     static const char *const BC[] = {"scenario", "seed", "chain", "height", "time_s", "interval_s",
                                      "target_interval_s", "threshold_pps", "post_bits", "difficulty",

@@ -72,6 +72,16 @@ static int item(void *user, size_t seg, uint64_t k, experiments_vals *out, commo
     return 0;
 }
 
+/* An item's values (experiments_item_check_fn): N_VALS, the counts whole numbers. */
+static int item_check(void *user, size_t seg, uint64_t k, const experiments_vals *v, char *why, size_t n)
+{
+    (void)user, (void)seg, (void)k;
+    return experiments_vals_count(v, N_VALS, why, n) ||
+                   experiments_vals_range(v, 1, N_VALS, 1, 0, 4294967296.0, 1, why, n)
+               ? -1
+               : 0;
+}
+
 /* mean and 95% CI half-width over the runs' values v[0..n) */
 static void mean_ci(const double *v, size_t n, double *m, double *h)
 {
@@ -129,7 +139,7 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    if (!experiments_sweep_gathered(&sw, &code, &r, 2 * N_GAMMA, lo, hs, item, &jb, "E11 runs"))
+    if (!experiments_sweep_gathered(&sw, &code, &r, 2 * N_GAMMA, lo, hs, item, item_check, &jb, "E11 runs"))
         return code;
     static const char *const GC[] = {"alpha", "gamma", "runs", "blocks", "relative_revenue", "ci_lo",
                                      "ci_hi", "theory", "honest_share", "profitable"};

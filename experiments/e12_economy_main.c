@@ -290,6 +290,18 @@ static const common_cli CLI = {
                 "                    [--checkpoint FILE] [--reuse FILE,...]",
 };
 
+/* An item's values (experiments_item_check_fn): the job's count, the periods' trade
+ * counts in range of the integers they are printed as. */
+static int item_check(void *user, size_t mix, uint64_t seed, const experiments_vals *v, char *why, size_t n)
+{
+    (void)mix, (void)seed;
+    const job *jb = user;
+    return experiments_vals_count(v, off_path(jb) + jb->n_steps + 1, why, n) ||
+                   experiments_vals_range(v, 2, off_wealth(jb), 3, 0, EXPERIMENTS_WHOLE_MAX, 0, why, n)
+               ? -1
+               : 0;
+}
+
 static void fmt_price(char *s, size_t n, double v)
 {
     if (v == v)
@@ -335,7 +347,7 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    if (!experiments_sweep_gathered(&sw, &code, &r, N_MIX, slo, shi, item, &jb, "E12 runs"))
+    if (!experiments_sweep_gathered(&sw, &code, &r, N_MIX, slo, shi, item, item_check, &jb, "E12 runs"))
         return code;
     static const char *const RC_[] = {"mix", "seed", "time_s", "pair", "close", "vwap", "trades"};
     static const char *const WC[] = {"mix", "seed", "strategy", "role", "agents", "start_value", "mean_final_value",

@@ -211,6 +211,15 @@ static void mean_sd(const double *v, size_t n, double *m, double *sd)
     *sd = n > 1 ? sqrt(q / (double)(n - 1)) : NAN;
 }
 
+/* An item's values (experiments_item_check_fn): five, the trades a whole number. */
+static int item_check(void *user, size_t seg, uint64_t seed, const experiments_vals *v, char *why, size_t n)
+{
+    (void)user, (void)seg, (void)seed;
+    return experiments_vals_count(v, 5, why, n) || experiments_vals_range(v, 2, 3, 1, 0, EXPERIMENTS_WHOLE_MAX, 1, why, n)
+               ? -1
+               : 0;
+}
+
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--baseline", COMMON_OPT_STR, "FILE", 0, 0, 0,
@@ -290,7 +299,7 @@ int main(int argc, char **argv)
         return rc ? rc : COMMON_EXIT_USAGE;
     }
     experiments_sweep sw;
-    if (!experiments_sweep_gathered(&sw, &code, &r, N_MARKETS, lo, hi, item, NULL, "E13 sessions")) {
+    if (!experiments_sweep_gathered(&sw, &code, &r, N_MARKETS, lo, hi, item, item_check, NULL, "E13 sessions")) {
         experiments_csv_clear(&base);
         return code;
     }

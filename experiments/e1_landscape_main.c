@@ -111,6 +111,25 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, co
     return 0;
 }
 
+/* An item's values (experiments_item_check_fn): its chain's count, and whole numbers
+ * where the tables print a price or a count of traders, steps or trades. */
+static int item_check(void *user, size_t seg, uint64_t seed, const experiments_vals *v, char *why, size_t n)
+{
+    (void)seed;
+    const e1 *x = user;
+    size_t sessions = x->chain[seg]->genesis_req.sessions;
+    if (experiments_vals_count(v, sessions * NV_SESSION + 1, why, n))
+        return -1;
+    for (size_t i = 0; i < sessions; i++) {
+        size_t s = i * NV_SESSION;
+        if (experiments_vals_range(v, s, s + 4 + EXPERIMENTS_ENV_TYPES, 1, 0, EXPERIMENTS_WHOLE_MAX, 1, why, n) ||
+            experiments_vals_range(v, s + 4 + 2 * EXPERIMENTS_ENV_TYPES + 1, s + NV_SESSION, 1, 0,
+                                   EXPERIMENTS_WHOLE_MAX, 1, why, n))
+            return -1;
+    }
+    return 0;
+}
+
 static int64_t micro(double pps)
 {
     int64_t m = 0;
@@ -198,25 +217,8 @@ int main(int argc, char **argv)
     experiments_sweep sw;
     common_error err;
     common_error_clear(&err);
-    if (!experiments_sweep_gathered(&sw, &code, &r, x.n_chain, lo, hi, item, &x, "E1 attempts"))
+    if (!experiments_sweep_gathered(&sw, &code, &r, x.n_chain, lo, hi, item, item_check, &x, "E1 attempts"))
         return code;
-
-    /* Every item has its chain's count of values (one taken from a checkpoint, --checkpoint
-     * or --reuse, is a file's word: its check line guards against damage, not design). */
-    for (size_t g = 0; g < x.n_chain; g++)
-        for (uint64_t sd = lo[g]; sd < hi[g]; sd++) {
-            size_t want = (size_t)x.chain[g]->genesis_req.sessions * NV_SESSION + 1,
-                   have = sw.slots[experiments_sweep_index(&sw, g, sd)].n;
-            if (have != want) {
-                common_error_set(&err, -1, r.reuse ? "--reuse" : r.checkpoint, "",
-                                 "%s seed %llu: %zu values where an attempt has %zu", x.chain[g]->name,
-                                 (unsigned long long)sd, have, want);
-                experiments_fail(&r, &err);
-                experiments_sweep_clear(&sw);
-                experiments_mpi_finalize();
-                return COMMON_EXIT_USAGE;
-            }
-        }
 
     /* pps_distribution.csv */
     const char *cols[64];

@@ -126,6 +126,13 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, co
     return 0;
 }
 
+/* An item's values (experiments_item_check_fn): the hours' means of each type. */
+static int item_check(void *user, size_t seg, uint64_t seed, const experiments_vals *v, char *why, size_t n)
+{
+    (void)user, (void)seg, (void)seed;
+    return experiments_vals_count(v, HOURS * NTYPES, why, n);
+}
+
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--blocks", COMMON_OPT_UINT, "N", 0, 10000, 0, "AlphaCoin blocks mined for the useful output (quick 6, paper 100)"),
@@ -161,7 +168,7 @@ int main(int argc, char **argv)
     experiments_sweep sw;
     common_error err;
     common_error_clear(&err);
-    if (!experiments_sweep_gathered(&sw, &code, &r, 2, lo, hi, item, NULL, "E2 sessions"))
+    if (!experiments_sweep_gathered(&sw, &code, &r, 2, lo, hi, item, item_check, NULL, "E2 sessions"))
         return code;
     static const char *const LC[] = {"market", "hour", "type", "adaptive", "profit_per_trader_s", "sessions"};
     experiments_table lt;

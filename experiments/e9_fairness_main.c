@@ -82,6 +82,16 @@ static int item(void *user, size_t seg, uint64_t seed, experiments_vals *out, co
     return rc;
 }
 
+/* An item's values (experiments_item_check_fn): each miner's count of blocks. */
+static int item_check(void *user, size_t seg, uint64_t seed, const experiments_vals *v, char *why, size_t n)
+{
+    (void)user, (void)seg, (void)seed;
+    return experiments_vals_count(v, N_MINERS, why, n) ||
+                   experiments_vals_range(v, 0, N_MINERS, 1, 0, 4294967296.0, 1, why, n)
+               ? -1
+               : 0;
+}
+
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--duration", COMMON_OPT_UINT, "S", 10, 10000000, 0,
@@ -125,7 +135,7 @@ int main(int argc, char **argv)
     common_error err;
     common_error_clear(&err);
     experiments_sweep sw;
-    if (!experiments_sweep_gathered(&sw, &code, &r, 1, &lo, &hi, item, &jb, "E9 runs"))
+    if (!experiments_sweep_gathered(&sw, &code, &r, 1, &lo, &hi, item, item_check, &jb, "E9 runs"))
         return code;
     size_t runs = (size_t)(hi - lo);
     double *share = malloc(runs * N_MINERS * sizeof *share);

@@ -267,14 +267,16 @@ static int spot_compare(const experiments_sweep *sw, spot *sp, size_t n, int com
 }
 
 int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiments_run *r, size_t n,
-                               const uint64_t *lo, const uint64_t *hi, experiments_item_fn fn, void *user,
-                               const char *what)
+                               const uint64_t *lo, const uint64_t *hi, experiments_item_fn fn,
+                               experiments_item_check_fn check, void *user, const char *what)
 {
     common_error err;
     common_error_clear(&err);
     int ok = experiments_sweep_init(sw, n, lo, hi, r->rank, r->ranks) == 0;
     if (!ok)
         common_error_set(&err, -1, "", "", "out of memory");
+    sw->check = check;
+    sw->check_user = user;
     experiments_checkpoint ck;
     memset(&ck, 0, sizeof ck);
     int ck_bad = 0; /* this rank's checkpoint or reuse files cannot be used: bad input, exit 2 */

@@ -28,14 +28,15 @@ int experiments_mpi_all_ok(int ok);
 
 /* The sweep of a driver, start to gather: experiments_sweep_init of n segments
  * (seeds [lo[k], hi[k])) on r's rank, experiments_sweep_run of fn (progress label
- * what), a collective verdict, and experiments_mpi_gather. Returns 1 on rank 0 when
+ * what; every item read back from --checkpoint or --reuse, or computed, must pass
+ * check, which sees fn's user), a collective verdict, and experiments_mpi_gather. Returns 1 on rank 0 when
  * sw holds every item: the caller writes its tables, then experiments_sweep_clear
  * and experiments_mpi_finalize. Returns 0 otherwise, with sw cleared, MPI finalized
  * and *exit_code what main returns: 0 on the other ranks, COMMON_EXIT_REJECTED when
  * a rank failed (rank 0 has said why through experiments_fail). */
 int experiments_sweep_gathered(experiments_sweep *sw, int *exit_code, experiments_run *r, size_t n,
-                               const uint64_t *lo, const uint64_t *hi, experiments_item_fn fn, void *user,
-                               const char *what);
+                               const uint64_t *lo, const uint64_t *hi, experiments_item_fn fn,
+                               experiments_item_check_fn check, void *user, const char *what);
 
 /* The start of a sweep driver's main (experiments_driver_start). */
 typedef struct experiments_prologue {

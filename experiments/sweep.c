@@ -1,7 +1,9 @@
 /* experiments/sweep.c - threads over a rank's items; each item writes only its slot. */
 #include "experiments/sweep.h"
 
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +64,28 @@ void experiments_sweep_clear(experiments_sweep *s)
     free(s->slots);
     free(s->mine);
     memset(s, 0, sizeof *s);
+}
+
+int experiments_vals_count(const experiments_vals *v, size_t want, char *why, size_t n)
+{
+    if (v->n == want)
+        return 0;
+    snprintf(why, n, "%zu values where an item has %zu", v->n, want);
+    return -1;
+}
+
+int experiments_vals_range(const experiments_vals *v, size_t from, size_t to, size_t step, double lo, double hi,
+                           int whole, char *why, size_t n)
+{
+    for (size_t j = from; j < to && j < v->n; j += step ? step : 1) {
+        double x = v->v[j];
+        if (!(x >= lo && x <= hi) || (whole && x != floor(x))) { /* !(...) holds for NaN */
+            snprintf(why, n, "value %zu is %.16g where %s in [%.16g, %.16g] is due", j + 1, x,
+                     whole ? "a whole number" : "a number", lo, hi);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 size_t experiments_sweep_index(const experiments_sweep *s, size_t seg, uint64_t seed)
@@ -126,6 +150,10 @@ static void *worker(void *arg)
         int rc = p->fn(p->user, seg, seed, &p->s->slots[k], &e);
         if (!rc && p->s->slots[k].oom)
             rc = common_error_set(&e, -1, "", "", "out of memory");
+        char why[160];
+        if (!rc && p->s->check && p->s->check(p->s->check_user, seg, seed, &p->s->slots[k], why, sizeof why))
+            rc = common_error_set(&e, -1, "", "", "segment %zu seed %llu was computed wrong (a bug): %s", seg,
+                                  (unsigned long long)seed, why);
         pthread_mutex_lock(&p->mu);
         if (!rc && p->s->ckpt)
             rc = experiments_checkpoint_append(p->s->ckpt, k, &p->s->slots[k], &e);

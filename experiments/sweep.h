@@ -30,6 +30,26 @@ void experiments_vals_push(experiments_vals *o, double x);
 
 #define EXPERIMENTS_MAX_SEGMENTS 16
 
+/* Whether v can be item (segment seg, seed)'s output: its count of values, and each
+ * value the driver uses as a count or an index a whole number in range, so that values
+ * read back from a file (--checkpoint, --reuse: a line's check guards against damage,
+ * not against a forged line) cannot make the driver read out of bounds. user is the
+ * item function's. Returns 0, or -1 with what is wrong in why (n bytes; e.g. "5 values
+ * where an item has 6"). */
+typedef int (*experiments_item_check_fn)(void *user, size_t seg, uint64_t seed, const experiments_vals *v,
+                                         char *why, size_t n);
+
+/* The checks an experiments_item_check_fn is made of. Each returns 0, or -1 with why
+ * (n bytes). v has exactly want values: */
+int experiments_vals_count(const experiments_vals *v, size_t want, char *why, size_t n);
+/* v's values from, from + step, ... below to lie in [lo, hi] and, when whole, are whole
+ * numbers (a count printed as an integer, an index; NaN never passes): */
+int experiments_vals_range(const experiments_vals *v, size_t from, size_t to, size_t step, double lo, double hi,
+                           int whole, char *why, size_t n);
+
+/* The largest whole number a double holds exactly, and every count is below: 2^53. */
+#define EXPERIMENTS_WHOLE_MAX 9007199254740992.0
+
 /* A sweep: segments of seeds [lo, hi) (e.g. one per chain), items numbered
  * segment by segment; slots[k] is item k's output. */
 typedef struct experiments_sweep {
@@ -40,6 +60,9 @@ typedef struct experiments_sweep {
     unsigned char *mine; /* 1: this rank computes (or, after gathering on rank 0, holds) item k;
                           * 2: this rank's, read back from its checkpoint (not computed again) */
     struct experiments_checkpoint *ckpt; /* NULL, or where each finished item is appended */
+    experiments_item_check_fn check;     /* NULL (any values), or every item read back from a
+                                          * file, and every item computed, must pass it */
+    void *check_user;
 } experiments_sweep;
 
 /* Computes item (segment seg, seed) into out. Returns 0, or non-zero with err filled. */
@@ -60,7 +83,7 @@ void experiments_sweep_locate(const uint64_t *lo, const uint64_t *hi, size_t k, 
 
 /* Runs this rank's items not yet done (mine 1) on r->threads threads (progress on rank
  * 0's terminal: what), appending each to s->ckpt when set (a failed append fails its
- * item). Returns 0, or -1 with err of the failing item of lowest index (whatever the
+ * item; so does a computed item that fails s->check: a driver bug, said as such). Returns 0, or -1 with err of the failing item of lowest index (whatever the
  * timing). */
 int experiments_sweep_run(experiments_sweep *s, experiments_run *r, experiments_item_fn fn, void *user,
                           const char *what, common_error *err);

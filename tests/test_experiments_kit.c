@@ -474,6 +474,72 @@ Test(experiments_checkpoint, damage_is_refused_whole_and_a_cut_last_line_dropped
     free(text);
 }
 
+/* A check of two values, the first a whole number in [0, 3] (experiments_item_check_fn). */
+static int two_and_whole(void *user, size_t seg, uint64_t seed, const experiments_vals *v, char *why, size_t n)
+{
+    (void)user, (void)seg, (void)seed;
+    return experiments_vals_count(v, 2, why, n) || experiments_vals_range(v, 0, 1, 1, 0, 3, 1, why, n) ? -1 : 0;
+}
+
+Test(experiments_checkpoint, values_a_driver_could_not_write_are_refused_with_item_and_line)
+{
+    char why[160];
+    experiments_vals v = {0};
+    for (double x = 0; x < 5; x++)
+        experiments_vals_push(&v, x);
+    cr_assert_eq(experiments_vals_count(&v, 5, why, sizeof why), 0);
+    cr_assert_neq(experiments_vals_count(&v, 4, why, sizeof why), 0);
+    cr_assert_str_eq(why, "5 values where an item has 4");
+    cr_assert_eq(experiments_vals_range(&v, 0, 5, 2, 0, 4, 1, why, sizeof why), 0); /* 0, 2, 4 */
+    cr_assert_neq(experiments_vals_range(&v, 1, 5, 2, 0, 2, 1, why, sizeof why), 0); /* 1, 3: 3 > 2 */
+    cr_assert_str_eq(why, "value 4 is 3 where a whole number in [0, 2] is due");
+    v.v[2] = 2.5;
+    cr_assert_neq(experiments_vals_range(&v, 0, 5, 1, 0, 4, 1, why, sizeof why), 0);
+    cr_assert_eq(experiments_vals_range(&v, 0, 5, 1, 0, 4, 0, why, sizeof why), 0); /* not whole: fine */
+    v.v[2] = NAN;
+    cr_assert_neq(experiments_vals_range(&v, 0, 5, 1, -INFINITY, INFINITY, 0, why, sizeof why), 0);
+    v.v[2] = 2;
+    cr_assert_eq(experiments_vals_range(&v, 0, 99, 1, 0, 4, 1, why, sizeof why), 0, "past the end is unread");
+    free(v.v);
+
+    /* lines with valid checks: item 2 (seed 2) of 2 values, 1.0 and 2.5, passes; 3 values,
+     * or a first value of 1.5, do not */
+    const char *lines[] = {"2 2 3ff0000000000000 4004000000000000 ",
+                           "2 3 3ff0000000000000 4004000000000000 4004000000000000 ",
+                           "2 2 3ff8000000000000 4004000000000000 "};
+    const char *want[] = {NULL, "line 2: segment 0 seed 2: 3 values where an item has 2",
+                          "line 2: segment 0 seed 2: value 1 is 1.5 where a whole number in [0, 3] is due"};
+    for (size_t i = 0; i < 3; i++) {
+        uint64_t h = 0xcbf29ce484222325u;
+        for (const char *c = lines[i]; *c; c++)
+            h = (h ^ (unsigned char)*c) * 0x100000001b3u;
+        char buf[512];
+        snprintf(buf, sizeof buf, "bsepouw-sweep-checkpoint 1 R\n%s%016llx\n", lines[i], (unsigned long long)h);
+        uint64_t lo = 0, hi = 4;
+        experiments_sweep s;
+        cr_assert_eq(experiments_sweep_init(&s, 1, &lo, &hi, 0, 1), 0);
+        s.check = two_and_whole;
+        FILE *f = fmemopen(buf, strlen(buf), "r");
+        cr_assert_not_null(f);
+        long good;
+        size_t loaded = 0;
+        int torn;
+        common_error err;
+        common_error_clear(&err);
+        int rc = experiments_checkpoint_parse(f, "ck", "R", &s, &good, &loaded, &torn, &err);
+        fclose(f);
+        if (!want[i]) {
+            cr_assert_eq(rc, 0, "%s", err.msg);
+            cr_assert_eq(loaded, 1);
+        } else {
+            cr_assert_neq(rc, 0, "line %zu accepted", i);
+            cr_assert(strstr(err.msg, want[i]) && !strcmp(err.path, "ck"), "%s: %s", err.path, err.msg);
+            cr_assert(s.mine[2] == 1 && s.slots[2].n == 0, "a refused item was loaded");
+        }
+        experiments_sweep_clear(&s);
+    }
+}
+
 Test(experiments_model, e1_attempt_score_is_the_consensus_score)
 {
     /* E1 computes pps_i from bse_session_run itself; it must equal pouw_attempt_run's. */

@@ -3,7 +3,8 @@
  * 6 items, for run "R".
  * Any input must be accepted or refused with a message naming a line; never a crash,
  * a leak or an undefined read (UBSan in `make fuzz`). A refused input leaves the
- * sweep as it was (no item loaded); an accepted one loads at most each item once, and
+ * sweep as it was (no item loaded); an accepted one loads at most each item once, each
+ * passing the sweep's item check (fuzz_item_check), and
  * its good length ends at a newline (or is 0). */
 #include <assert.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     experiments_sweep s;
     if (experiments_sweep_init(&s, 2, lo, hi, 0, 1))
         return 0;
+    s.check = fuzz_item_check;
     FILE *f = size ? fmemopen((void *)data, size, "r") : fopen("/dev/null", "r");
     if (!f) {
         experiments_sweep_clear(&s);

@@ -5,7 +5,8 @@
  * Any input must be accepted or refused with a message naming the file and a line;
  * never a crash, a leak or an undefined read (UBSan in `make fuzz`). A refused input
  * leaves the sweep as it was (no item loaded); an accepted one loads each item at most
- * once and counts what it loaded. */
+ * once, each passing the sweep's item check (fuzz_item_check), and counts what it
+ * loaded. */
 #include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unlink(path);
         return 0;
     }
+    s.check = fuzz_item_check;
     size_t reused = 99;
     char from[256];
     common_error err;
