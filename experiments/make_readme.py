@@ -76,6 +76,8 @@ scales = [f"{k} ({', '.join(sorted(v, key=e_key))})" for k, v in sorted(by_scale
 out.append(f"Scale of the files here: **{'; '.join(scales) or 'none'}** (each file's scale is in its sidecar and "
            "below its section).")
 out.append("")
+HEAD_AT = len(out)  # the headline numbers go here, gathered by the sections below
+head = []
 
 # E1
 out += ["## E1 PPS landscape", "",
@@ -173,6 +175,38 @@ if r:
     for (ch, m, e), x in sorted(best.items()):
         out.append(f"- **{ch}, mode {m}, {e} environments**: best strategy {x['strategy']} (cut-off {x['cutoff']}): advantage "
                    f"**{x['advantage']}x** [{x['ci_lo']}, {x['ci_hi']}] in sessions per block.")
+    fl = {x["chain"]: num(x["pass_rate"]) for x in (rows("difficulty_curve.csv") or []) if x["genesis"] == "1"}
+    verdict = []
+    for m in ("pps", "lottery"):
+        bs = sorted((x for (ch, mm, e), x in best.items() if mm == m), key=lambda x: num(x["advantage"]))
+        if not bs:
+            continue
+        ci = lambda x: f"**{x['advantage']}x** [{x['ci_lo']}, {x['ci_hi']}] ({x['chain']}, {x.get('environments', 'v1')} environments)"
+        envs = sorted({x.get("environments", "v1") for x in bs})
+        line = (f"Mode {m}: the best strategy cuts a miner's sessions per block by {ci(bs[0])} to {ci(bs[-1])} over "
+                f"{len(bs)} chain and environment pairs ({', '.join(envs)})")
+        if m == "lottery" and fl:
+            line += ("; it can be at most 1 / the floor's pass rate in those environments (equal-cost, E1's sample: " +
+                     ", ".join(f"{c} {1 / v:.3f}" for c, v in sorted(fl.items()) if v > 0) +
+                     "): a screening miner skips only attempts predicted to fail the floor, and which of the rest "
+                     "makes a block is the post-hash lottery, which no prediction from the market reaches")
+        verdict.append(line + ".")
+    gone = sorted(f"{ch} mode {m} {e}" for (ch, m, e), x in best.items() if num(x["ci_lo"]) <= 1.0)
+    ph_pps = [x for (ch, m, e), x in best.items() if m == "pps" and e == "per-height"]
+    verdict.append("**No mode or environment generator tested here removes the grinding advantage** (every best strategy's "
+                   "95% interval lies above 1)" + ("; per-height environments, pouw.md s9's candidate fix, leave mode pps's at "
+                   f"{min(num(x['advantage']) for x in ph_pps):.1f}-{max(num(x['advantage']) for x in ph_pps):.1f}x." if ph_pps else ".")
+                   if not gone else
+                   "The advantage's interval reaches 1 (removed) for: " + "; ".join(gone) + ".")
+    cs = {e: [num(x["advantage_steps"]) for x in r if x["strategy"] == "cost_screen" and x["mode"] == "lottery"
+              and x.get("environments", "v1") == e and x.get("advantage_steps")] for e in ("equal-cost", "v1")}
+    span = lambda v: f"{min(v):.3f}x" if min(v) == max(v) else f"{min(v):.3f}-{max(v):.3f}x"
+    if cs["equal-cost"] and cs["v1"]:
+        verdict.append(f"Cost screening (the cheapest environments only) gains {span(cs['v1'])} in trader "
+                       f"steps per block in version 1's environments and {span(cs['equal-cost'])} "
+                       "in the equal-cost ones version 2 uses (mode lottery).")
+    out += ["", "*Answer.* " + " ".join(verdict), ""]
+    head.append("- **E4 grinding.** " + " ".join(verdict))
     cheap = [x for x in r if x["strategy"] == "cost_screen" and x["mode"] == "lottery" and x.get("advantage_steps")]
     for x in cheap:
         out.append(f"- cost screening, **{x['chain']}, mode lottery, {x.get('environments', 'v1')} environments**, cut-off {x['cutoff']}: "
@@ -227,6 +261,7 @@ for name, title, key, q in (("binding.csv", "E5 Binding", "mutation",
         tot = sum(int(x["tried"]) for x in forged)
         acc = sum(int(x["accepted"]) for x in forged)
         ctl = [x for x in r if x[key].startswith("none")]
+        head.append(f"- **{title}.** {acc} of {tot} forged blocks accepted (" + ", ".join(sorted({x[key] for x in forged})) + ").")
         out += ["", f"**{acc} of {tot}** forged blocks accepted" +
                 (f"; honest controls accepted {ctl[0]['accepted']} of {ctl[0]['tried']}." if ctl else ".")]
     out += [fig("e5_e6_forgeries.png") if name == "lazy_miner.csv" else "", prov(name)]
@@ -244,6 +279,10 @@ if r:
         b = "**" if x["genesis"] == "1" else ""
         out.append(f"| {x['chain']} | {num(x['threshold_micro']) / 1e6:.2f}{' (genesis)' if b else ''} | {x['pass_rate']} | "
                    f"{x['verify_s']} | {x['mine_s']} | {b}{x['ratio']}{b} |")
+    g = [x for x in r if x["genesis"] == "1"]
+    if g:
+        head.append("- **E7 verification cost.** At the genesis target mining a block costs " +
+                    ", ".join(f"{x['ratio']}x ({x['chain']})" for x in g) + " the time of verifying it.")
 out += [fig("e7_verify_cost.png"), prov("verify_cost.csv")]
 
 # E8
@@ -258,6 +297,7 @@ if r:
     m = [x for x in r if x["matches_bsepy"] != ""]
     out.append(f"Builds {', '.join(builds)}: **{eq} of {len(r)}** digests equal the reference build's; "
                f"golden cases matching BSE.py's bytes: {sum(x['matches_bsepy'] == '1' for x in m)} of {len(m)}.")
+    head.append(f"- **E8 determinism.** {eq} of {len(r)} digests equal across builds {', '.join(builds)} and 1, 2, 4 threads.")
 out += [fig("e8_determinism.png"), prov("determinism.csv")]
 
 # E9
@@ -488,6 +528,10 @@ if r:
                 "97-99%: BSE's market replaces every customer order each 30 s period, so orders left unfilled at the "
                 "end of a period are lost surplus, which Gode & Sunder's single-period markets do not have; the "
                 "engine equals BSE.py on every seed of the baseline (column `agree` of `fidelity_seeds.csv`)."]
+        zp = [x for x in r if x["market"] == "zic" and not x["engine"].startswith("bse-pouw") and x["engine"].startswith("BSE.py")]
+        head.append(f"- **E13 fidelity.** ZI-C allocative efficiency {num(z[0]['efficiency_mean']) * 100:.1f}% over seeds {z[0]['seeds']}" +
+                    (f" (BSE.py {num(zp[0]['efficiency_mean']) * 100:.1f}% on its baseline seeds)" if zp else "") +
+                    " against Gode & Sunder's published 97-99% (the gap: BSE's periodic order replacement, see E13).")
 b = rows("fidelity_bsepy.csv")
 if b:
     same = sum(x["identical_files"] == "1" for x in b)
@@ -506,6 +550,7 @@ out += ["## E14 Speed", "",
         "mid +-50 ticks, 10% market, 30% cancels; one per seed, generated before timing) replayed into a fresh",
         "`bse/match.h` book, median over repeats; with `make results LIQUIBOOK=DIR` the same flow replayed into",
         "liquibook's `OrderBook` by `experiments/baselines/liquibook_replay` (`speed_exchange.csv`).", ""]
+spd = []
 if r:
     out += ["| market | median speed-up (CPU) | median speed-up (wall) | trades/s |", "|---|---|---|---|"]
     for m in ("small", "standard", "large"):
@@ -515,6 +560,8 @@ if r:
             sw = [num(y['speedup_wall']) for y in x if y['speedup_wall']]
             cpu = f"**{statistics.median(sp):.0f}x**" if sp else "n/a (no BSE.py baseline)"
             wall = f"{statistics.median(sw):.0f}x" if sw else "n/a"
+            if sp:
+                spd.append(f"{statistics.median(sp):.0f}x ({m})")
             out.append(f"| {m} | {cpu} | {wall} | "
                        f"{statistics.median(num(y['engine_trades_per_s']) for y in x):.0f} |")
 x = rows("speed_exchange.csv")
@@ -527,6 +574,7 @@ if x:
             f"about {med('resting_mean'):.0f} resting orders."]
     if lq:
         m2 = lambda k: statistics.median(num(y[k]) for y in lq)
+        spd.append(f"matching engine {m2('ratio_cpu'):.1f}x liquibook's orders per CPU second")
         dt = statistics.median((num(y["liquibook_trades"]) - num(y["trades"])) / num(y["trades"]) for y in lq)
         out += ["", "| book | M orders/s (CPU) | M orders/s (wall) | trades (median) |", "|---|---|---|---|",
                 f"| bse/match.h | **{m2('engine_orders_per_cpu_s') / 1e6:.2f}** | {m2('engine_orders_per_s') / 1e6:.2f} | {m2('trades'):.0f} |",
@@ -537,7 +585,13 @@ if x:
     else:
         out += ["", "liquibook not run (its columns are empty): `make results LIQUIBOOK=DIR` with a checkout of "
                 "github.com/enewhuis/liquibook adds it."]
+if spd:
+    sd = side("speed.csv")
+    head.append("- **E14 speed.** Engine against BSE.py (median CPU speed-up per session): " + ", ".join(spd) +
+                f" (timings: {sd.get('machine', 'machine not recorded')}).")
 out += [fig("e14_speed.png"), prov("speed.csv"), prov("speed_exchange.csv")]
+if head:
+    out[HEAD_AT:HEAD_AT] = ["## Headline numbers", "", "Copied from the sections below (each from its CSV).", ""] + head + [""]
 
 with open(os.path.join(D, ".README.md.tmp"), "w") as f:
     f.write("\n".join(out) + "\n")

@@ -356,4 +356,16 @@ for d in "$T/readme" "$T/x1"; do
   done
 done
 ok "make_readme.py writes a section for each of E1-E14"
+# the committed results/README.md is what make_readme.py writes from the committed CSVs, and
+# its headline numbers are there (E4 per mode with its interval, E5/E6 acceptances, ...)
+mkdir -p "$T/res"
+for f in "$TOP/results"/*; do [ "$(basename "$f")" = README.md ] || ln -s "$f" "$T/res/"; done
+/usr/bin/python3 "$TOP/experiments/make_readme.py" "$T/res" >/dev/null 2>"$T/err" || fail "make_readme.py results: $(cat "$T/err")"
+cmp -s "$T/res/README.md" "$TOP/results/README.md" \
+  || fail "results/README.md is not what experiments/make_readme.py writes from results/ (run it): $(diff "$TOP/results/README.md" "$T/res/README.md" | head -5)"
+for h in '^## Headline numbers' '^- \*\*E4 grinding\.\*\* Mode pps: .*\[' 'Mode lottery: .*\[' \
+         '^- \*\*E5 Binding\.\*\* 0 of [1-9]' '^- \*\*E6 Lazy miner\.\*\* 0 of [1-9]' '^- \*\*E7 ' '^- \*\*E13 ' '^- \*\*E14 '; do
+  grep -q "$h" "$T/res/README.md" || fail "results/README.md: no headline line matching $h"
+done
+ok "results/README.md is make_readme.py's output, with its headline numbers"
 exit 0
