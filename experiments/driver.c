@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -589,4 +591,36 @@ int experiments_fail(experiments_run *r, const common_error *err)
     common_progress_end(&r->progress);
     common_error_print(err, r->prog, stderr);
     return COMMON_EXIT_REJECTED;
+}
+
+void experiments_first_line(char *line, size_t n, const char *path)
+{
+    line[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    if (!fgets(line, (int)n, f))
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+}
+
+extern char **environ;
+
+int experiments_spawn_to_files(char *const argv[], char *const env[], const char *out_path, const char *err_path,
+                               const char *what, int *status, common_error *err)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, env ? env : environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return common_error_set(err, -1, argv[0], "", "cannot run %s: %s", what, strerror(rc)), -1;
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR)
+            return common_error_set(err, -1, argv[0], "", "lost %s: %s", what, strerror(errno)), -1;
+    return 0;
 }

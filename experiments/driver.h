@@ -173,6 +173,17 @@ int experiments_csv_real(const experiments_csv *c, const char *path, size_t row,
  * exists, 0 otherwise (out then names the last place tried). */
 int experiments_shared_path(char *out, size_t n, const char *rel);
 
+/* The first line of the file path, without its line end, into line (n bytes; longer lines
+ * are cut); empty when the file is missing or empty. */
+void experiments_first_line(char *line, size_t n, const char *path);
+
+/* Runs argv[0] (a path) with argv and env (NULL: ours), its stdout and stderr written to
+ * the files out_path and err_path, and waits for it. what names it in errors ("BSE.py's
+ * runner"). Returns 0 with *status (waitpid's), or -1 with err (it could not be started
+ * or waited for). */
+int experiments_spawn_to_files(char *const argv[], char *const env[], const char *out_path, const char *err_path,
+                               const char *what, int *status, common_error *err);
+
 /* Shows "prog: <msg>" in place on a terminal (rank 0 only). */
 void experiments_progress(experiments_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

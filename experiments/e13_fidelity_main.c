@@ -20,20 +20,16 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "bse/session.h"
+#include "experiments/bsepy.h"
 #include "experiments/driver.h"
 #include "experiments/model.h"
 #include "experiments/mpi.h"
 #include "experiments/forge.h"
 #include "experiments/sweep.h"
 #include "pouw/sha256.h"
-
-extern char **environ;
 
 #define N_MARKETS EXPERIMENTS_N_MARKETS
 #define MARKET experiments_market_name
@@ -111,52 +107,21 @@ static char *slurp(const char *path, size_t *len)
     return b;
 }
 
-/* BSE.py side by side (--bsepy DIR): market m, seed sd run by shared/tools/pybse.py with
- * BSE_PY_DIR=dir and by the engine; one row of fidelity_bsepy.csv. Returns 0 or -1. */
-static int bsepy_row(experiments_table *t, const char *tool, const char *dir, const char *tmp, int m, uint64_t sd,
+/* BSE.py side by side (--bsepy DIR): market m, seed sd run by BSE.py (experiments/bsepy.h)
+ * and by the engine; one row of fidelity_bsepy.csv. Returns 0 or -1. */
+static int bsepy_row(experiments_table *t, const experiments_bsepy *bp, const char *tmp, int m, uint64_t sd,
                      common_error *err)
 {
     bse_case c;
     if (experiments_market_case(&c, m, sd, err))
         return -1;
     c.dump_avgbals = 1;
-    char cpath[600], odir[600], envv[4200];
-    snprintf(cpath, sizeof cpath, "%s/%s-%llu.json", tmp, MARKET[m], (unsigned long long)sd);
-    snprintf(odir, sizeof odir, "%s/%s-%llu", tmp, MARKET[m], (unsigned long long)sd);
-    char *js = bse_case_to_json(&c);
-    FILE *f = js ? fopen(cpath, "wb") : NULL;
-    int wok = f && fputs(js, f) >= 0;
-    if (f)
-        wok &= fclose(f) == 0;
-    free(js);
-    if (!wok)
-        return common_error_set(err, -1, cpath, "", "cannot write the case"), -1;
-    /* the tool's environment: ours plus BSE_PY_DIR */
-    size_t ne = 0;
-    while (environ[ne])
-        ne++;
-    char **env = calloc(ne + 2, sizeof *env);
-    if (!env)
-        return common_error_set(err, -1, "", "", "out of memory"), -1;
-    snprintf(envv, sizeof envv, "BSE_PY_DIR=%s", dir);
-    size_t k = 0;
-    for (size_t i = 0; i < ne; i++)
-        if (strncmp(environ[i], "BSE_PY_DIR=", 11))
-            env[k++] = environ[i];
-    env[k++] = envv;
-    char *argv[] = {"/usr/bin/python3", (char *)tool, cpath, "--out", odir, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int status = 0;
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    free(env);
-    if (rc != 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return common_error_set(err, -1, tool, "", "BSE.py run failed for %s seed %llu", MARKET[m],
-                                (unsigned long long)sd),
-               -1;
+    char name[64], odir[600];
+    snprintf(name, sizeof name, "%s-%llu", MARKET[m], (unsigned long long)sd);
+    snprintf(odir, sizeof odir, "%s/%s", tmp, name);
+    double wall;
+    if (experiments_bsepy_run(bp, &c, tmp, name, odir, &wall, err))
+        return -1;
     char tp[700], ap[700];
     snprintf(tp, sizeof tp, "%s/%s_tape.csv", odir, MARKET[m]);
     snprintf(ap, sizeof ap, "%s/%s_avg_balance.csv", odir, MARKET[m]);
@@ -278,21 +243,10 @@ int main(int argc, char **argv)
     }
     const char *bsepy = a.given[EXPERIMENTS_OPT_OWN + 1] ? a.str[EXPERIMENTS_OPT_OWN + 1] : NULL;
     unsigned bk = a.given[EXPERIMENTS_OPT_OWN + 2] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 2] : 2;
-    char tool[4096];
-    experiments_shared_path(tool, sizeof tool, "tools/pybse.py");
-    if (rc == 0 && r.rank == 0 && bsepy) {
-        char probe[4200];
-        snprintf(probe, sizeof probe, "%s/BSE.py", bsepy);
-        FILE *pf = fopen(probe, "rb"), *tf = fopen(tool, "rb");
-        if (!pf)
-            rc = common_cli_usage_error(&CLI, -1, "--bsepy %s: no BSE.py there", bsepy);
-        else if (!tf)
-            rc = common_cli_usage_error(&CLI, -1, "%s: the BSE.py runner is missing (set BSE_SHARED)", tool);
-        if (pf)
-            fclose(pf);
-        if (tf)
-            fclose(tf);
-    }
+    experiments_bsepy bp;
+    memset(&bp, 0, sizeof bp);
+    if (rc == 0 && r.rank == 0 && bsepy && experiments_bsepy_open(&bp, bsepy, &err))
+        rc = common_cli_usage_error(&CLI, -1, "%s%s%s: %s", err.field, err.field[0] ? " " : "", err.path, err.msg);
     if (!experiments_mpi_all_ok(rc == 0)) {
         experiments_csv_clear(&base);
         experiments_mpi_finalize();
@@ -407,7 +361,7 @@ int main(int argc, char **argv)
     char bcfg[4600];
     snprintf(bcfg, sizeof bcfg,
              "{\"reference_run\": \"BSE.py\", \"bsepy_dir\": \"%s\", \"runner\": \"%s\", \"seeds_per_market\": %u}",
-             bsepy ? bsepy : "", tool, bk);
+             bsepy ? bsepy : "", bp.tool, bk);
     experiments_table tb;
     static const char *const BC[] = {"market", "seed", "bsepy_efficiency", "bsepy_alpha", "bsepy_trades",
                                      "engine_efficiency", "engine_alpha", "engine_trades", "identical_files"};
@@ -421,7 +375,7 @@ int main(int argc, char **argv)
         for (int m = 0; m < N_MARKETS && !fail; m++)
             for (uint64_t sd = lo[m]; sd < lo[m] + bk && sd < hi[m] && !fail; sd++) {
                 experiments_progress(&r, "E13: BSE.py %s seed %llu", MARKET[m], (unsigned long long)sd);
-                if (bsepy_row(&tb, tool, bsepy, tmp, m, sd, &err))
+                if (bsepy_row(&tb, &bp, tmp, m, sd, &err))
                     fail = 2;
             }
         common_progress_end(&r.progress);

@@ -6,7 +6,10 @@
  * run `repeats` times on one thread; the median wall time is kept. speedup = BSE.py
  * wall_s_session / the engine's median thread CPU time (on a shared machine wall time
  * also counts waiting for a core; speedup_wall uses the median wall time). Also trades
- * and trader steps per second.
+ * and trader steps per second. With --bsepy DIR BSE.py itself is timed on this machine too
+ * (experiments/bsepy.h: --bsepy-repeats runs of each session, the median wall time of its
+ * market_session): bsepy_here_wall_s, and speedup_here = that / the engine's median wall
+ * time, a ratio of two timings taken side by side on one machine.
  *
  * speed_exchange.csv: per flow seed (the --seeds range), bse/flow.h's standard flow of
  * --orders operations (60% limit, 10% market, 30% cancel; generated before timing) is
@@ -19,10 +22,8 @@
  * Output: speed.csv, speed_exchange.csv (timings: not deterministic). */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #include "bse/flow.h"
 #include "bse/session.h"
 #include "common/clock.h"
+#include "experiments/bsepy.h"
 #include "experiments/driver.h"
 #include "experiments/forge.h"
 #include "experiments/model.h"
@@ -53,26 +55,11 @@ static int cmp_d(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-extern char **environ;
-
 /* The liquibook baseline's figures for one flow (its output line). */
 typedef struct lq_result {
     int64_t orders, trades, cancel_rejects;
     double wall_s, cpu_s;
 } lq_result;
-
-/* First line of the file path into line (empty when none). */
-static void first_line(char *line, size_t size, const char *path)
-{
-    line[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    if (!fgets(line, (int)size, f))
-        line[0] = '\0';
-    fclose(f);
-    line[strcspn(line, "\r\n")] = '\0';
-}
 
 /* Runs `bin flow --reps R` with stdout and stderr into files of tmp and reads its
  * line "orders N trades T wall_s W cpu_s C ...". Returns 0, or -1 with err. */
@@ -85,29 +72,19 @@ static int lq_run(lq_result *out, common_error *err, const char *bin, const char
     snprintf(ep, sizeof ep, "%s/lq.err", tmp);
     snprintf(rs, sizeof rs, "%u", reps);
     char *argv[] = {(char *)bin, (char *)flow, "--reps", rs, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, op, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, ep, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid;
     int status = 0;
-    int rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return common_error_set(err, -1, bin, "", "cannot run the liquibook baseline: %s", strerror(rc)), -1;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return common_error_set(err, -1, bin, "", "lost the liquibook baseline: %s", strerror(errno)), -1;
+    if (experiments_spawn_to_files(argv, NULL, op, ep, "the liquibook baseline", &status, err))
+        return -1;
     char line[400];
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        first_line(line, sizeof line, ep);
+        experiments_first_line(line, sizeof line, ep);
         return common_error_set(err, -1, bin, "", "the liquibook baseline failed (%s%d)%s%s",
                                 WIFEXITED(status) ? "exit " : "signal ",
                                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), line[0] ? ": " : "",
                                 line),
                -1;
     }
-    first_line(line, sizeof line, op);
+    experiments_first_line(line, sizeof line, op);
     long long o, t, k = 0;
     double w, c;
     unsigned rr;
@@ -271,6 +248,33 @@ static char *exchange_config(size_t n, unsigned R, const char *lq, const char *f
     return txt;
 }
 
+/* speed.json's config (cJSON: paths are escaped). bp: BSE.py timed here, or NULL. Caller frees. */
+static char *speed_config(const char *baseline, unsigned R, const experiments_bsepy *bp, unsigned K)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "baseline", baseline ? baseline : "none found (BSE.py columns empty)");
+    cJSON_AddNumberToObject(o, "repeats", R);
+    cJSON_AddStringToObject(o, "statistic",
+                            "median over repeats, one thread; speedup = BSE.py wall (baseline) / engine thread CPU "
+                            "time, speedup_wall = BSE.py wall (baseline) / engine wall; speedup_here = BSE.py wall "
+                            "timed here (bsepy_here_wall_s, median of bsepy_here_repeats runs) / engine wall");
+    cJSON_AddStringToObject(o, "bsepy_dir", bp ? bp->dir : "");
+    cJSON_AddStringToObject(o, "bsepy_runner", bp ? bp->tool : "");
+    if (bp)
+        cJSON_AddNumberToObject(o, "bsepy_repeats", K);
+    cJSON_AddStringToObject(o, "note",
+                            bp ? "the baseline's BSE.py timings were measured on another machine; bsepy_here_wall_s "
+                                 "on this one, beside the engine (its market_session's wall time, no Python "
+                                 "start-up), with the same sessions and dumps; timings on a shared machine are noisy"
+                               : "BSE.py timings were measured on another machine and run (--bsepy DIR times BSE.py "
+                                 "here too); timings on a shared machine are noisy");
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return txt;
+}
+
 static const common_opt OPTS[] = {
     EXPERIMENTS_STD_OPTS,
     EXPERIMENTS_OPT("--baseline", COMMON_OPT_STR, "FILE", 0, 0, 0,
@@ -287,6 +291,11 @@ static const common_opt OPTS[] = {
                     "speed_exchange.csv are empty"),
     EXPERIMENTS_OPT("--flows", COMMON_OPT_STR, "DIR", 0, 0, 0,
                     "also keep each exchange flow as DIR/flow_seedN.txt (bse/flow.h format)"),
+    EXPERIMENTS_OPT("--bsepy", COMMON_OPT_STR, "DIR", 0, 0, 0,
+                    "a folder holding BSE.py v1.91: time BSE.py itself on this machine too\n"
+                    "(shared/tools/pybse.py; columns bsepy_here_wall_s, speedup_here)"),
+    EXPERIMENTS_OPT("--bsepy-repeats", COMMON_OPT_UINT, "K", 1, 1000, 0,
+                    "runs of each session by BSE.py (default 3; the median is kept)"),
 };
 
 static const common_cli CLI = {
@@ -298,12 +307,15 @@ static const common_cli CLI = {
                    "into the exchange-mode matching engine (bse/match.h) and writes\n"
                    "speed_exchange.csv: orders, trades, median wall and CPU seconds, orders/s; with\n"
                    "--liquibook BIN the same flow replayed into liquibook's OrderBook by BIN, and\n"
-                   "the ratios (empty without it). A failed baseline writes neither CSV (exit 1).",
+                   "the ratios (empty without it). With --bsepy DIR BSE.py itself is timed here\n"
+                   "on the same sessions, for a speed-up of two timings on one machine\n"
+                   "(speedup_here). A failed baseline writes neither CSV (exit 1).",
     .opts = OPTS,
     .n_opts = sizeof OPTS / sizeof OPTS[0],
     .footer = EXPERIMENTS_FOOTER,
     .synopsis = "[--baseline FILE] [--repeats R] [--orders N] [--liquibook BIN]\n"
-                "                 [--flows DIR] [--scale quick|paper] [--seeds A:B] [--out DIR]",
+                "                 [--flows DIR] [--bsepy DIR [--bsepy-repeats K]]\n"
+                "                 [--scale quick|paper] [--seeds A:B] [--out DIR]",
 };
 
 int main(int argc, char **argv)
@@ -325,7 +337,23 @@ int main(int argc, char **argv)
     size_t n_orders = a.given[EXPERIMENTS_OPT_OWN + 2] ? (size_t)a.num[EXPERIMENTS_OPT_OWN + 2] : 1000000;
     const char *lq = a.given[EXPERIMENTS_OPT_OWN + 3] ? a.str[EXPERIMENTS_OPT_OWN + 3] : NULL;
     const char *flows = a.given[EXPERIMENTS_OPT_OWN + 4] ? a.str[EXPERIMENTS_OPT_OWN + 4] : NULL;
+    const char *bsepy = a.given[EXPERIMENTS_OPT_OWN + 5] ? a.str[EXPERIMENTS_OPT_OWN + 5] : NULL;
+    unsigned K = a.given[EXPERIMENTS_OPT_OWN + 6] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 6] : 3;
     struct stat sb;
+    experiments_bsepy bp;
+    memset(&bp, 0, sizeof bp);
+    common_error err;
+    common_error_clear(&err);
+    if (!bsepy && a.given[EXPERIMENTS_OPT_OWN + 6]) {
+        rc = common_cli_usage_error(&CLI, -1, "--bsepy-repeats needs --bsepy DIR");
+        experiments_mpi_finalize();
+        return rc;
+    }
+    if (bsepy && experiments_bsepy_open(&bp, bsepy, &err)) {
+        rc = common_cli_usage_error(&CLI, -1, "%s%s%s: %s", err.field, err.field[0] ? " " : "", err.path, err.msg);
+        experiments_mpi_finalize();
+        return rc;
+    }
     if (lq && (stat(lq, &sb) != 0 || !S_ISREG(sb.st_mode) || access(lq, X_OK) != 0)) {
         rc = common_cli_usage_error(&CLI, -1, "--liquibook %s: not an executable file (build it with make results "
                                               "LIQUIBOOK=DIR)", lq);
@@ -340,8 +368,6 @@ int main(int argc, char **argv)
     }
     experiments_csv base;
     memset(&base, 0, sizeof base);
-    common_error err;
-    common_error_clear(&err);
     if (bpath && (experiments_csv_read(&base, bpath, &err) || experiments_baseline_check(&base, bpath, &err))) {
         experiments_csv_clear(&base);
         common_error_print(&err, r.prog, stderr);
@@ -353,11 +379,22 @@ int main(int argc, char **argv)
     uint64_t lo, hi;
     experiments_run_seeds(&r, 0, 3, &lo, &hi);
     static const char *const COLS[] = {"market", "seed", "trades", "steps", "bsepy_wall_s", "engine_wall_s",
-                                       "engine_cpu_s", "speedup_wall", "speedup", "engine_trades_per_s", "engine_steps_per_s", "repeats"};
+                                       "engine_cpu_s", "speedup_wall", "speedup", "engine_trades_per_s", "engine_steps_per_s", "repeats",
+                                       "bsepy_here_wall_s", "speedup_here", "bsepy_here_repeats"};
     experiments_table t;
     experiments_table_init(&t, COLS, sizeof COLS / sizeof COLS[0]);
-    double *w = malloc(R * sizeof *w), *cpu = malloc(R * sizeof *cpu);
-    int fail = !w || !cpu;
+    double *w = malloc(R * sizeof *w), *cpu = malloc(R * sizeof *cpu), *pw = malloc(K * sizeof *pw);
+    int fail = !w || !cpu || !pw;
+    char ptmp[64] = "/tmp/bse_pouw_e14py_XXXXXX";
+    int have_ptmp = 0;
+    if (bsepy && !fail) {
+        if (mkdtemp(ptmp))
+            have_ptmp = 1;
+        else {
+            common_error_set(&err, -1, "/tmp", "", "cannot make a temporary folder: %s", strerror(errno));
+            fail = 1;
+        }
+    }
     /* the sessions: the baseline's timing rows, or (none) markets 1..3 of each seed */
     size_t n_sess = bpath ? base.nrows : (size_t)(hi - lo) * 3;
     for (size_t row = 0; row < n_sess && !fail; row++) {
@@ -404,6 +441,23 @@ int main(int argc, char **argv)
         qsort(w, R, sizeof *w, cmp_d);
         qsort(cpu, R, sizeof *cpu, cmp_d);
         double medw = w[R / 2], med = cpu[R / 2];
+        /* BSE.py on the same session, here (its output files go to a folder removed after each run) */
+        double here = NAN;
+        for (unsigned k = 0; bsepy && k < K && !fail; k++) {
+            char name[64], odir[128];
+            snprintf(name, sizeof name, "%s-%llu-%u", mk, (unsigned long long)sd, k);
+            snprintf(odir, sizeof odir, "%s/%s", ptmp, name);
+            experiments_progress(&r, "E14 BSE.py %s seed %llu run %u/%u", mk, (unsigned long long)sd, k + 1, K);
+            if (experiments_bsepy_run(&bp, &c, ptmp, name, odir, &pw[k], &err))
+                fail = 1;
+            experiments_rmtree(odir);
+        }
+        if (fail)
+            break;
+        if (bsepy) {
+            qsort(pw, K, sizeof *pw, cmp_d);
+            here = pw[K / 2];
+        }
         experiments_table_str(&t, mk);
         experiments_table_int(&t, (int64_t)sd);
         experiments_table_int(&t, trades);
@@ -416,10 +470,19 @@ int main(int argc, char **argv)
         experiments_table_num(&t, (double)trades / med, 0);
         experiments_table_num(&t, (double)steps / med, 0);
         experiments_table_int(&t, R);
+        experiments_table_num(&t, here, 3);
+        experiments_table_num(&t, here / medw, 1);
+        if (bsepy)
+            experiments_table_int(&t, K);
+        else
+            experiments_table_str(&t, "");
         experiments_table_end(&t);
     }
+    if (have_ptmp)
+        experiments_rmtree(ptmp);
     free(w);
     free(cpu);
+    free(pw);
     static const char *const XC[] = {"seed", "orders", "trades", "resting_mean", "engine_wall_s", "engine_cpu_s",
                                      "engine_orders_per_s", "engine_orders_per_cpu_s", "liquibook_trades",
                                      "liquibook_cancel_rejects", "liquibook_wall_s", "liquibook_cpu_s",
@@ -435,11 +498,11 @@ int main(int argc, char **argv)
         common_error_set(&err, -1, "", "", "out of memory");
         fail = 1;
     }
-    char cfg[600], seeds[64];
-    snprintf(cfg, sizeof cfg,
-             "{\"baseline\": \"%s\", \"repeats\": %u, \"statistic\": \"median over repeats, one thread; speedup = BSE.py wall / engine thread CPU time, speedup_wall = BSE.py wall / engine wall\", \"note\": "
-             "\"BSE.py timings were measured on another machine and run; timings on a shared machine are noisy\"}",
-             bpath ? bpath : "none found (BSE.py columns empty)", R);
+    char *cfg = fail ? NULL : speed_config(bpath, R, bsepy ? &bp : NULL, K), seeds[64];
+    if (!fail && !cfg) {
+        common_error_set(&err, -1, "", "", "out of memory");
+        fail = 1;
+    }
     snprintf(seeds, sizeof seeds, "%llu:%llu", (unsigned long long)lo, (unsigned long long)hi);
     rc = 0;
     if (fail) {
@@ -452,6 +515,7 @@ int main(int argc, char **argv)
                experiments_sidecar_write(&r, r.out, "speed_exchange.csv", seeds, xcfg, 0, &err))
         rc = experiments_fail(&r, &err);
     free(xcfg);
+    free(cfg);
     experiments_table_clear(&t);
     experiments_table_clear(&tx);
     experiments_csv_clear(&base);

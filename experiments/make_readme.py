@@ -546,23 +546,32 @@ out += ["## E14 Speed", "",
         "*Question.* Engine throughput against BSE.py, and the exchange-mode matching engine against a C++ order book.",
         "*Method.* The baseline's timing sessions, median over repeats on one thread; speed-up = BSE.py",
         "session wall time (baseline) / the engine's thread CPU time (wall time on a shared machine also",
-        "counts waiting; `speedup_wall` has it). Exchange: `bse/flow.h`'s standard flow (60% limit orders within",
+        "counts waiting; `speedup_wall` has it); with `--bsepy DIR` (`make results BSEPY=DIR`) BSE.py itself is also",
+        "timed on the same machine, beside the engine (`speedup_here` = BSE.py wall here / engine wall). Exchange: `bse/flow.h`'s standard flow (60% limit orders within",
         "mid +-50 ticks, 10% market, 30% cancels; one per seed, generated before timing) replayed into a fresh",
         "`bse/match.h` book, median over repeats; with `make results LIQUIBOOK=DIR` the same flow replayed into",
         "liquibook's `OrderBook` by `experiments/baselines/liquibook_replay` (`speed_exchange.csv`).", ""]
 spd = []
+here = bool(r) and any(y.get("speedup_here") for y in r)
 if r:
-    out += ["| market | median speed-up (CPU) | median speed-up (wall) | trades/s |", "|---|---|---|---|"]
+    out += ["| market | median speed-up (CPU) | median speed-up (wall) |" + (" BSE.py timed here: median s | speed-up here (wall) |" if here else "") +
+            " trades/s |", "|---|---|---|" + ("---|---|" if here else "") + "---|"]
     for m in ("small", "standard", "large"):
         x = [y for y in r if y["market"] == m]
         if x:
             sp = [num(y['speedup']) for y in x if y['speedup']]
             sw = [num(y['speedup_wall']) for y in x if y['speedup_wall']]
+            sh = [num(y['speedup_here']) for y in x if y.get('speedup_here')]
+            ph = [num(y['bsepy_here_wall_s']) for y in x if y.get('bsepy_here_wall_s')]
             cpu = f"**{statistics.median(sp):.0f}x**" if sp else "n/a (no BSE.py baseline)"
             wall = f"{statistics.median(sw):.0f}x" if sw else "n/a"
-            if sp:
+            hc = (f" {statistics.median(ph):.3f} | **{statistics.median(sh):.0f}x** |" if sh else " n/a | n/a |") if here else ""
+            if sh:
+                spd.append(f"{statistics.median(sh):.0f}x ({m}; {statistics.median(sp):.0f}x against the baseline's timings)" if sp
+                           else f"{statistics.median(sh):.0f}x ({m})")
+            elif sp:
                 spd.append(f"{statistics.median(sp):.0f}x ({m})")
-            out.append(f"| {m} | {cpu} | {wall} | "
+            out.append(f"| {m} | {cpu} | {wall} |{hc} "
                        f"{statistics.median(num(y['engine_trades_per_s']) for y in x):.0f} |")
 x = rows("speed_exchange.csv")
 if x:
@@ -587,7 +596,8 @@ if x:
                 "github.com/enewhuis/liquibook adds it."]
 if spd:
     sd = side("speed.csv")
-    head.append("- **E14 speed.** Engine against BSE.py (median CPU speed-up per session): " + ", ".join(spd) +
+    head.append("- **E14 speed.** Engine against BSE.py (median speed-up per session" +
+                (", BSE.py timed on the same machine" if here else ", CPU time against the baseline's BSE.py timings") + "): " + ", ".join(spd) +
                 f" (timings: {sd.get('machine', 'machine not recorded')}).")
 out += [fig("e14_speed.png"), prov("speed.csv"), prov("speed_exchange.csv")]
 if head:

@@ -2,7 +2,8 @@
 # experiments/results.sh SCALE OUT BIN MPI E8BUILD... - `make results` (mk/results.mk):
 # every experiment driver at the scale into OUT, in dependency order (E3 and E4 read E1's
 # CSV), then OUT/README.md by experiments/make_readme.py. MPI=K (non-empty) runs the sweep
-# drivers under mpirun -np K; BSEPY=DIR (a folder holding BSE.py) adds E13's side-by-side run;
+# drivers under mpirun -np K; BSEPY=DIR (a folder holding BSE.py) adds E13's side-by-side run
+# and E14's timing of BSE.py on this machine;
 # LIQUIBOOK_REPLAY=BIN (set by mk/results.mk from LIQUIBOOK=DIR) adds E14's liquibook columns. At the quick scale it also writes OUT/quick.sha256, the
 # SHA-256 of every deterministic CSV (the reference of `make results-check`).
 # A failing driver stops the run (its CSV is never half-written; earlier ones stay).
@@ -69,7 +70,7 @@ step "Economy reference run";   rm -rf "$OUT/.econ-seed000" &&
   cp "$OUT/.econ-seed000/run.json" "$OUT/economy_seed000_run.json" &&
   cp "$OUT/.econ-seed000/prices.csv" "$OUT/economy_seed000_prices.csv" && rm -rf "$OUT/.econ-seed000"
 step "E13 engine fidelity";     sweep_ck e13 e13_fidelity --scale "$SCALE" --out "$OUT" ${BSEPY:+--bsepy "$BSEPY"}
-step "E14 speed";               "$BIN/e14_speed" --scale "$SCALE" --out "$OUT" ${LIQUIBOOK_REPLAY:+--liquibook "$LIQUIBOOK_REPLAY"}
+step "E14 speed";               "$BIN/e14_speed" --scale "$SCALE" --out "$OUT" ${LIQUIBOOK_REPLAY:+--liquibook "$LIQUIBOOK_REPLAY"} ${BSEPY:+--bsepy "$BSEPY"}
 if [ "$SCALE" = quick ]; then
   experiments/det_sums.sh "$OUT" > "$OUT/.quick.sha256.tmp" && mv "$OUT/.quick.sha256.tmp" "$OUT/quick.sha256"
 fi

@@ -3,7 +3,8 @@
 #                (quick: minutes, the committed files; paper: hours), then results/README.md
 #                from the CSVs (experiments/make_readme.py). MPI=K runs the sweep drivers
 #                under `mpirun -np K` (same bytes); BSEPY=DIR (a folder holding BSE.py
-#                v1.91) adds E13's BSE.py side-by-side run (fidelity_bsepy.csv); LIQUIBOOK=DIR (a
+#                v1.91) adds E13's BSE.py side-by-side run (fidelity_bsepy.csv) and E14's
+#                timing of BSE.py on this machine (speedup_here); LIQUIBOOK=DIR (a
 #                checkout of github.com/enewhuis/liquibook, header-only C++) builds E14's C++
 #                baseline $(BUILD)/baselines/liquibook_replay from experiments/baselines/ and
 #                fills the liquibook columns of speed_exchange.csv (empty without it). Quick

@@ -284,6 +284,40 @@ grep -q 'broken' "$T/err" || fail "e14: a failing baseline's message is not pass
 "$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --flows "$T/file/sub" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
 [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ -z "$(ls -A "$T/bad")" ] || fail "e14 --flows under a file: exit $rc, $(cat "$T/err")"
 ok "e14_speed refuses a missing baseline (exit 2) and a failing one (exit 1) with one line, no CSV half-written"
+# --bsepy: BSE.py itself run beside the engine, through shared/tools/pybse.py; stand-ins for
+# BSE.py (a module with market_session) check the plumbing without the real one
+mkdir -p "$T/fakepy" "$T/failpy" "$T/nopy"
+printf 'import time\nverbose = True\ndef market_session(sid, start, end, spec, sched, dumps, v):\n    time.sleep(0.02)\n    open(sid + "_tape.csv", "w").close()\n    open(sid + "_avg_balance.csv", "w").close()\n' >"$T/fakepy/BSE.py"
+printf 'verbose = True\ndef market_session(*args):\n    raise RuntimeError("stand-in BSE.py broken")\n' >"$T/failpy/BSE.py"
+if "$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --bsepy "$T/fakepy" --bsepy-repeats 2 --out "$T/py" >/dev/null 2>"$T/err"; then
+  [ "$(head -n1 "$T/py/speed.csv" | cut -d, -f13-)" = "bsepy_here_wall_s,speedup_here,bsepy_here_repeats" ] ||
+    fail "e14 --bsepy: speed.csv header: $(head -n1 "$T/py/speed.csv")"
+  awk -F, 'NR > 1 && $13 >= 0.02 && $14 > 0 && $15 == 2 { n++ } END { exit n != 3 }' "$T/py/speed.csv" ||
+    fail "e14 --bsepy: BSE.py's time here (>= 0.02 s, the stand-in's sleep) and speedup_here: $(cat "$T/py/speed.csv")"
+  grep -q '"bsepy_repeats":[[:space:]]*2' "$T/py/speed.json" || fail "e14 --bsepy: the sidecar does not say bsepy_repeats"
+  "$BIN/e13_fidelity" --seeds 0:2 --bsepy "$T/fakepy" --bsepy-seeds 1 --out "$T/py" >/dev/null 2>"$T/err" || fail "e13 --bsepy: $(cat "$T/err")"
+  [ "$(cut -d, -f1,2,9 "$T/py/fidelity_bsepy.csv" | tr '\n' ' ')" = "market,seed,identical_files zic,0,0 small,0,0 standard,0,0 large,0,0 " ] ||
+    fail "e13 --bsepy with a stand-in BSE.py: $(cat "$T/py/fidelity_bsepy.csv")"
+  for d in failpy nopy; do
+    for e in e14 e13; do
+      rm -rf "$T/bad"; mkdir -p "$T/bad"
+      if [ $e = e14 ]; then "$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --bsepy "$T/$d" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+      else "$BIN/e13_fidelity" --seeds 0:2 --bsepy "$T/$d" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?; fi
+      want=1; [ $d = nopy ] && want=2
+      [ $rc = $want ] && [ "$(wc -l <"$T/err")" = 1 ] && [ -z "$(ls -A "$T/bad")" ] ||
+        fail "$e --bsepy $d: exit $rc (want $want), $(cat "$T/err"), left $(ls -A "$T/bad")"
+    done
+  done
+  "$BIN/e14_speed" --seeds 0:1 --bsepy "$T/failpy" --out "$T/bad" >/dev/null 2>"$T/err"
+  grep -q 'stand-in BSE.py broken' "$T/err" || fail "e14 --bsepy: a failing BSE.py's message is not passed on: $(cat "$T/err")"
+  "$BIN/e14_speed" --bsepy-repeats 2 --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+  [ $rc = 2 ] && [ -z "$(ls -A "$T/bad")" ] || fail "e14 --bsepy-repeats without --bsepy: exit $rc"
+  ok "e14 and e13 --bsepy: BSE.py run beside the engine (time here, speedup_here; files compared); a failing or missing BSE.py: one line, exit 1 / 2, nothing written"
+elif grep -q 'runner is missing' "$T/err"; then
+  ok "e14 --bsepy not checked: shared/tools/pybse.py is not on this machine ($(cat "$T/err"))"
+else
+  fail "e14 --bsepy with a stand-in BSE.py: $(cat "$T/err")"
+fi
 "$BIN/e4_grinding" --in "$T/nonexistent.csv" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
 [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && [ ! -e "$T/bad/grinding.csv" ] || fail "e4 with a missing input: exit $rc, $(cat "$T/err")"
 ok "e4 refuses a missing input with one line, nothing written"
