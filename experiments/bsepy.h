@@ -22,8 +22,8 @@ int experiments_bsepy_open(experiments_bsepy *b, const char *dir, common_error *
  * output files into odir, its one JSON line goes to tmp/NAME.out and is read back. tmp is
  * a folder the caller owns (and removes). Out: *wall_s, the runner's wall time of
  * BSE.py's market_session alone (not Python's start-up). Returns 0, or -1 with err (the
- * runner failed: its exit or signal and the first line it wrote on stderr; or its line
- * has no wall_s > 0). */
+ * runner failed: its exit or signal and the last line it wrote on stderr, Python's error;
+ * or its line has no wall_s > 0). */
 int experiments_bsepy_run(const experiments_bsepy *b, const bse_case *c, const char *tmp, const char *name,
                           const char *odir, double *wall_s, common_error *err);
 

@@ -16,6 +16,7 @@
  * engine's run, with whether the tape and average-balance files are identical.
  * Outputs: fidelity.csv (summary), fidelity_seeds.csv (per seed), fidelity_bsepy.csv (with
  * --bsepy; its sidecar says "optional", make results-check leaves it out); deterministic. */
+#include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -105,6 +106,39 @@ static char *slurp(const char *path, size_t *len)
         fclose(f);
     *len = b ? (size_t)n : 0;
     return b;
+}
+
+/* fidelity.json's and fidelity_seeds.json's config (cJSON: the path is escaped). Caller frees. */
+static char *sidecar_config(const char *baseline)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "baseline", baseline);
+    cJSON_AddStringToObject(o, "periods", "floor(duration / interval) - 1");
+    cJSON_AddNumberToObject(o, "alpha_p0", 100);
+    cJSON_AddStringToObject(o, "agree",
+                            "|efficiency - BSE.py| <= 0.5e-5 and |alpha - BSE.py| <= 0.5e-3 (the baseline's rounding)");
+    cJSON_AddStringToObject(o, "gode_sunder", "ZI-C allocative efficiency 97-99% (Gode & Sunder 1993, JPE 101(1):119-137)");
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return txt;
+}
+
+/* fidelity_bsepy.json's config: BSE.py side by side on a subset. "reference_run": make
+ * results-check leaves the file out (it exists only when BSE.py's folder is given). */
+static char *bsepy_config(const char *dir, const char *runner, unsigned per_market)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "reference_run", "BSE.py");
+    cJSON_AddStringToObject(o, "bsepy_dir", dir ? dir : "");
+    cJSON_AddStringToObject(o, "runner", runner);
+    cJSON_AddNumberToObject(o, "seeds_per_market", per_market);
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return txt;
 }
 
 /* BSE.py side by side (--bsepy DIR): market m, seed sd run by BSE.py (experiments/bsepy.h)
@@ -350,18 +384,9 @@ int main(int argc, char **argv)
     experiments_table_str(&tf, "published range 0.97-0.99");
     experiments_table_end(&tf);
     free(ve), free(va), free(pe), free(pa);
-    char cfg[800];
-    snprintf(cfg, sizeof cfg,
-             "{\"baseline\": \"%s\", \"periods\": \"floor(duration / interval) - 1\", \"alpha_p0\": 100,"
-             " \"agree\": \"|efficiency - BSE.py| <= 0.5e-5 and |alpha - BSE.py| <= 0.5e-3 (the baseline's rounding)\","
-             " \"gode_sunder\": \"ZI-C allocative efficiency 97-99%% (Gode & Sunder 1993, JPE 101(1):119-137)\"}",
-             have_base ? bpath : "none");
-    /* BSE.py side by side on a subset. "reference_run": make results-check leaves the file out
-     * (it exists only when BSE.py's folder is given). */
-    char bcfg[4600];
-    snprintf(bcfg, sizeof bcfg,
-             "{\"reference_run\": \"BSE.py\", \"bsepy_dir\": \"%s\", \"runner\": \"%s\", \"seeds_per_market\": %u}",
-             bsepy ? bsepy : "", bp.tool, bk);
+    char *cfg = sidecar_config(have_base ? bpath : "none"), *bcfg = bsepy_config(bsepy, bp.tool, bk);
+    if (!fail && (!cfg || !bcfg))
+        fail = 1;
     experiments_table tb;
     static const char *const BC[] = {"market", "seed", "bsepy_efficiency", "bsepy_alpha", "bsepy_trades",
                                      "engine_efficiency", "engine_alpha", "engine_trades", "identical_files"};
@@ -393,6 +418,8 @@ int main(int argc, char **argv)
                experiments_table_write(&tf, r.out, "fidelity.csv", &err) ||
                experiments_sidecar_write(&r, r.out, "fidelity.csv", seeds, cfg, 1, &err))
         rc = experiments_fail(&r, &err);
+    free(cfg);
+    free(bcfg);
     experiments_table_clear(&ts);
     experiments_table_clear(&tf);
     experiments_table_clear(&tb);

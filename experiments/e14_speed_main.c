@@ -498,7 +498,8 @@ int main(int argc, char **argv)
         common_error_set(&err, -1, "", "", "out of memory");
         fail = 1;
     }
-    char *cfg = fail ? NULL : speed_config(bpath, R, bsepy ? &bp : NULL, K), seeds[64];
+    char *cfg = fail ? NULL : speed_config(bpath, R, bsepy ? &bp : NULL, K);
+    char seeds[64];
     if (!fail && !cfg) {
         common_error_set(&err, -1, "", "", "out of memory");
         fail = 1;
