@@ -199,6 +199,18 @@ int experiments_table_write(const experiments_table *t, const char *dir, const c
     return 0;
 }
 
+int experiments_json_quote(char *out, size_t cap, const char *s)
+{
+    cJSON *j = cJSON_CreateString(s);
+    char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
+    cJSON_Delete(j);
+    int rc = txt && strlen(txt) < cap ? 0 : -1;
+    if (cap)
+        snprintf(out, cap, "%s", rc ? "" : txt);
+    free(txt);
+    return rc;
+}
+
 int experiments_sidecar_write(const experiments_run *r, const char *dir, const char *csv_name, const char *seeds,
                               const char *config_json, int deterministic, common_error *err)
 {
@@ -206,15 +218,22 @@ int experiments_sidecar_write(const experiments_run *r, const char *dir, const c
     if (snprintf(csv, sizeof csv, "%s/%s", dir, csv_name) >= (int)sizeof csv ||
         experiments_sidecar_path(path, sizeof path, csv))
         return common_error_set(err, -1, csv_name, "", "not a .csv name, or too long a path under %s", dir), -1;
+    cJSON *cfg = config_json ? cJSON_Parse(config_json) : cJSON_CreateObject();
+    if (!cJSON_IsObject(cfg)) {
+        cJSON_Delete(cfg);
+        return common_error_set(err, -1, path, "config",
+                                config_json ? "not a JSON object (a bug in the driver; no sidecar written)"
+                                            : "out of memory"),
+               -1;
+    }
     cJSON *o = cJSON_CreateObject();
     if (!o)
-        return common_error_set(err, -1, path, "", "out of memory"), -1;
+        return cJSON_Delete(cfg), common_error_set(err, -1, path, "", "out of memory"), -1;
     cJSON_AddStringToObject(o, "experiment", r->id);
     cJSON_AddStringToObject(o, "file", csv_name);
     cJSON_AddStringToObject(o, "scale", experiments_scale_name(r->scale));
     cJSON_AddStringToObject(o, "seeds", seeds);
-    cJSON *cfg = config_json ? cJSON_Parse(config_json) : NULL;
-    cJSON_AddItemToObject(o, "config", cfg ? cfg : cJSON_CreateObject());
+    cJSON_AddItemToObject(o, "config", cfg);
     cJSON_AddStringToObject(o, "code_version", common_version_commit());
     cJSON_AddStringToObject(o, "toolkit_version", common_version());
 #if defined(__clang__)

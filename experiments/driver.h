@@ -125,9 +125,14 @@ int experiments_table_write(const experiments_table *t, const char *dir, const c
 int experiments_gz_path(char *out, size_t cap, const char *path);
 int experiments_sidecar_path(char *out, size_t cap, const char *path);
 
+/* s as a JSON string literal (its quotes and escapes, from cJSON) in out (cap bytes), for a
+ * path or a name put into a sidecar's config text. Returns 0, or -1 when out is too short. */
+int experiments_json_quote(char *out, size_t cap, const char *s);
+
 /* Writes DIR/<name without .csv>.json: {"experiment", "file", "scale", "seeds", "config"
  * (config_json: a JSON object text, or NULL), "code_version", "compiler", "machine",
- * "ranks", "threads", "wall_s", "deterministic"}. Returns 0 or -1 with err. */
+ * "ranks", "threads", "wall_s", "deterministic"}. Returns 0 or -1 with err; a config_json
+ * that is not a JSON object is refused (a driver bug), and no sidecar is written. */
 int experiments_sidecar_write(const experiments_run *r, const char *dir, const char *csv_name, const char *seeds,
                               const char *config_json, int deterministic, common_error *err);
 

@@ -147,13 +147,15 @@ int main(int argc, char **argv)
     }
     common_progress_end(&r.progress);
     free(v);
-    char cfg[900];
+    char cfg[9200], qin[8192];
+    if (experiments_json_quote(qin, sizeof qin, in) && !fail)
+        fail = 1, common_error_set(&err, -1, in, "", "too long a path for the sidecar");
     snprintf(cfg, sizeof cfg,
-             "{\"input\": \"%s\", \"timed_attempts_per_chain\": %u, \"prehash\": \"SHA-256('bse-pouw/E3' || "
+             "{\"input\": %s, \"timed_attempts_per_chain\": %u, \"prehash\": \"SHA-256('bse-pouw/E3' || "
              "u32le(chain_id) || u64le(k))\", \"table_pass_rate\": \"chains without a PPS table (v2): "
              "difficulty_curve has the floor's pinned pass rate at the genesis row; attempt_times has the chance an "
              "attempt makes a block (floor pass x the genesis post-hash lottery)\"}",
-             in, natt);
+             qin, natt);
     const char *seeds = r.seeds_given ? a.str[EXPERIMENTS_OPT_SEEDS] : "all of E1";
     rc = 0;
     if (fail) {

@@ -484,16 +484,20 @@ int main(int argc, char **argv)
         free(X), free(y), free(coef), free(trpred), free(trapps), free(trtraders), free(test), free(per), free(bs), free(bst);
         free(grp), free(gstart), free(gnon);
     }
-    char cfg[9600]; /* room for the input path (< 4096) and the other two cut at 2048 */
+    char cfg[3 * 8192 + 1024], qin[3][8192]; /* the three input paths, quoted */
+    const char *ins[3] = {in, in_v1, in_height};
+    for (int k = 0; k < 3; k++)
+        if (experiments_json_quote(qin[k], sizeof qin[k], ins[k]) && !fail)
+            fail = 2, common_error_set(&err, -1, ins[k], "", "too long a path for the sidecar");
     snprintf(cfg, sizeof cfg,
-             "{\"input\": \"%s\", \"fit\": \"OLS on even seeds (session PPS on 21 environment features)\","
+             "{\"input\": %s, \"fit\": \"OLS on even seeds (session PPS on 21 environment features)\","
              " \"test\": \"odd seeds\", \"bootstrap\": {\"resamples\": %u, \"rng\": \"gsl mt19937 seed 1\"},"
              " \"lottery_floor\": \"the chain's genesis floor (lottery-mode chains; else the 10%% quantile of fitting-half attempt PPS)\","
              " \"pps_threshold\": \"the fitting half's 1 - 1/12 quantile of attempt PPS (lottery-mode chains; else the genesis threshold)\","
              " \"cpu_proxy\": \"trader steps (bse_result.n_steps)\","
-             " \"environments\": \"from E1's environments column (v1 when absent)\", \"input_v1\": \"%.2048s\","
-             " \"input_height\": \"%.2048s\"}",
-             in, B, in_v1, in_height);
+             " \"environments\": \"from E1's environments column (v1 when absent)\", \"input_v1\": %s,"
+             " \"input_height\": %s}",
+             qin[0], B, qin[1], qin[2]);
     rc = 0;
     if (fail == 2) {
         common_error_print(&err, r.prog, stderr);

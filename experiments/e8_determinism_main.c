@@ -141,9 +141,12 @@ static int digests(experiments_run *r, const char *golden, uint64_t lo, uint64_t
         }
     free(at);
     common_progress_end(&r->progress);
-    char seeds[64], cfg[300];
+    char seeds[64], cfg[8300];
     snprintf(seeds, sizeof seeds, "golden + attempts %llu:%llu", (unsigned long long)lo, (unsigned long long)hi);
-    snprintf(cfg, sizeof cfg, "{\"golden\": \"%s\", \"attempt_sessions\": 4, \"threads\": [1, 2, 4]}", golden);
+    char qg[8192];
+    if (!fail && experiments_json_quote(qg, sizeof qg, golden))
+        fail = 1, common_error_set(err, -1, golden, "", "too long a path for the sidecar");
+    snprintf(cfg, sizeof cfg, "{\"golden\": %s, \"attempt_sessions\": 4, \"threads\": [1, 2, 4]}", qg);
     int rc = fail ? -1
                   : experiments_table_write(&t, r->out, "e8_digests.csv", err) ||
                         experiments_sidecar_write(r, r->out, "e8_digests.csv", seeds, cfg, 1, err);
@@ -165,7 +168,7 @@ static int matrix(experiments_run *r, const common_args *a, const char *golden, 
     experiments_csv ref;
     memset(&ref, 0, sizeof ref);
     int fail = 0;
-    char builds[1024] = "";
+    char builds[4096] = "";
     for (int b = 0; b < a->n_pos && !fail; b++) {
         const char *eq = strchr(a->pos[b], '=');
         if (!eq) {
@@ -178,8 +181,14 @@ static int matrix(experiments_run *r, const common_args *a, const char *golden, 
         snprintf(prog, sizeof prog, "%s/e8_determinism", eq + 1);
         snprintf(out, sizeof out, "%s/%d", tmp, b);
         snprintf(seeds, sizeof seeds, "%llu:%llu", (unsigned long long)lo, (unsigned long long)hi);
+        char qn[800];
         size_t l = strlen(builds);
-        snprintf(builds + l, sizeof builds - l, "%s\"%s\"", b ? ", " : "", name);
+        if (experiments_json_quote(qn, sizeof qn, name) ||
+            snprintf(builds + l, sizeof builds - l, "%s%s", b ? ", " : "", qn) >= (int)(sizeof builds - l)) {
+            common_error_set(err, -1, a->pos[b], "", "too many builds, or too long a name, for the sidecar");
+            fail = 1;
+            break;
+        }
         char *argv[] = {prog, "digests", "--golden", (char *)golden, "--seeds", seeds, "--out", out, NULL};
         pid_t pid;
         int status = 0;
@@ -225,9 +234,12 @@ static int matrix(experiments_run *r, const common_args *a, const char *golden, 
     common_progress_end(&r->progress);
     experiments_csv_clear(&ref);
     experiments_rmtree(tmp);
-    char cfg[1400], seeds[64];
-    snprintf(cfg, sizeof cfg, "{\"builds\": [%s], \"reference\": \"the first build, 1 thread\", \"golden\": \"%s\"}",
-             builds, golden);
+    char cfg[4096 + 8192 + 200];
+    char qg[8192], seeds[64];
+    if (!fail && experiments_json_quote(qg, sizeof qg, golden))
+        fail = 1, common_error_set(err, -1, golden, "", "too long a path for the sidecar");
+    snprintf(cfg, sizeof cfg, "{\"builds\": [%s], \"reference\": \"the first build, 1 thread\", \"golden\": %s}",
+             builds, qg);
     snprintf(seeds, sizeof seeds, "golden + attempts %llu:%llu", (unsigned long long)lo, (unsigned long long)hi);
     int rc = fail ? -1
                   : experiments_table_write(&t, r->out, "determinism.csv", err) ||

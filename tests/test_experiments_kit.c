@@ -183,6 +183,45 @@ Test(experiments_table, the_sidecar_and_gz_names_of_a_csv)
     cr_assert(strstr(err.path, "x.txt"), "%s: %s", err.path, err.msg);
 }
 
+Test(experiments_table, a_sidecar_config_is_json_or_refused)
+{
+    /* a path with a quote, a backslash and a newline, quoted by cJSON and read back */
+    char q[64];
+    cr_assert_eq(experiments_json_quote(q, sizeof q, "a\"b\\c\nd"), 0);
+    cr_assert_str_eq(q, "\"a\\\"b\\\\c\\nd\"");
+    cr_assert_eq(experiments_json_quote(q, 8, "abcdefgh"), -1, "too long for out: refused, never cut");
+    cr_assert_str_eq(q, "");
+    char dir[] = "/tmp/exp_sidecar_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char side[128];
+    snprintf(side, sizeof side, "%s/x.json", dir);
+    experiments_run r;
+    memset(&r, 0, sizeof r);
+    r.id = "E0";
+    r.ranks = 1;
+    common_error err = {0};
+    char cfg[128];
+    cr_assert_eq(experiments_json_quote(q, sizeof q, "a\"b"), 0);
+    snprintf(cfg, sizeof cfg, "{\"input\": %s}", q);
+    cr_assert_eq(experiments_sidecar_write(&r, dir, "x.csv", "0:1", cfg, 1, &err), 0, "%s", err.msg);
+    char *txt = NULL;
+    size_t n = 0;
+    cr_assert_eq(common_file_read(&txt, &n, &err, side, 1 << 20), COMMON_FILE_OK);
+    cr_assert(strstr(txt, "\"input\":\t\"a\\\"b\""), "%s", txt);
+    free(txt);
+    unlink(side);
+    /* a config that is not a JSON object (a driver's bug: an unquoted path) is refused, nothing written */
+    static const char *const BAD[] = {"{\"input\": \"a\"b\"}", "[1, 2]", "{\"input\": ", ""};
+    for (size_t k = 0; k < sizeof BAD / sizeof BAD[0]; k++) {
+        memset(&err, 0, sizeof err);
+        cr_assert_eq(experiments_sidecar_write(&r, dir, "x.csv", "0:1", BAD[k], 1, &err), -1, "%s", BAD[k]);
+        cr_assert(strstr(err.path, "x.json") && !strcmp(err.field, "config") && strstr(err.msg, "not a JSON object"),
+                  "%s %s: %s", err.path, err.field, err.msg);
+        cr_assert_neq(access(side, F_OK), 0, "a sidecar was written for %s", BAD[k]);
+    }
+    rmdir(dir);
+}
+
 static int square_item(void *user, size_t seg, uint64_t seed, experiments_vals *out, common_error *err)
 {
     (void)user, (void)err;

@@ -244,6 +244,14 @@ ls -a "$T/x1" | grep -q '^\.econ_run' && fail "e12: a temporary run folder was l
 "$BIN/e3_difficulty" --in "$T/a/pps_distribution.csv" --attempts 1 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e3: $(cat "$T/err")"
 [ -s "$T/x1/difficulty_curve.csv" ] && [ -s "$T/x1/attempt_times.json" ] || fail "e3: outputs missing"
 ok "e3_difficulty runs"
+Q="$T/q\"u\\o"; mkdir -p "$Q" && cp "$T/a/pps_distribution.csv" "$Q/" || fail "cannot copy E1's CSV"
+"$BIN/e3_difficulty" --in "$Q/pps_distribution.csv" --attempts 1 --out "$T/xq" >/dev/null 2>"$T/err" || fail "e3 (a quote in --in): $(cat "$T/err")"
+"$BIN/e4_grinding" --in "$Q/pps_distribution.csv" --resamples 20 --out "$T/xq" >/dev/null 2>"$T/err" || fail "e4 (a quote in --in): $(cat "$T/err")"
+for j in difficulty_curve attempt_times grinding; do
+  /usr/bin/python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["config"]; sys.exit(c.get("input") != sys.argv[2])' \
+    "$T/xq/$j.json" "$Q/pps_distribution.csv" || fail "e3/e4: $j.json is not valid JSON naming the input path exactly"
+done
+ok "e3, e4: an input path holding a quote and a backslash is escaped in the sidecars' config"
 "$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e14: $(cat "$T/err")"
 grep -Eq '"deterministic":[[:space:]]*false' "$T/x1/speed.json" || fail "e14: a timing CSV must say deterministic false"
 E14X=seed,orders,trades,resting_mean,engine_wall_s,engine_cpu_s,engine_orders_per_s,engine_orders_per_cpu_s,liquibook_trades,liquibook_cancel_rejects,liquibook_wall_s,liquibook_cpu_s,liquibook_orders_per_s,liquibook_orders_per_cpu_s,ratio,ratio_cpu,repeats
