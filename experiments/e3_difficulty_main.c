@@ -58,10 +58,13 @@ int main(int argc, char **argv)
     unsigned natt = a.given[EXPERIMENTS_OPT_OWN + 1] ? (unsigned)a.num[EXPERIMENTS_OPT_OWN + 1]
                                                      : r.scale == EXPERIMENTS_PAPER ? 50 : 4;
     experiments_csv c;
+    memset(&c, 0, sizeof c);
     common_error err;
     common_error_clear(&err);
+    char qin[8192]; /* in, quoted for the sidecar's config */
     uint64_t heights;
-    if (experiments_e1csv_read(&c, in, &heights, &err)) {
+    if (experiments_json_quote(qin, sizeof qin, in) ? common_error_set(&err, -1, in, "", "too long a path for the sidecar")
+                                                    : experiments_e1csv_read(&c, in, &heights, &err)) {
         experiments_csv_clear(&c);
         common_error_print(&err, r.prog, stderr);
         experiments_mpi_finalize();
@@ -147,9 +150,7 @@ int main(int argc, char **argv)
     }
     common_progress_end(&r.progress);
     free(v);
-    char cfg[9200], qin[8192];
-    if (experiments_json_quote(qin, sizeof qin, in) && !fail)
-        fail = 1, common_error_set(&err, -1, in, "", "too long a path for the sidecar");
+    char cfg[sizeof qin + 900];
     snprintf(cfg, sizeof cfg,
              "{\"input\": %s, \"timed_attempts_per_chain\": %u, \"prehash\": \"SHA-256('bse-pouw/E3' || "
              "u32le(chain_id) || u64le(k))\", \"table_pass_rate\": \"chains without a PPS table (v2): "

@@ -223,6 +223,15 @@ int main(int argc, char **argv)
     memset(cs, 0, sizeof cs);
     common_error err;
     common_error_clear(&err);
+    char qin[3][8192]; /* in, in_v1 and in_height, quoted for the sidecar's config */
+    const char *ins[3] = {in, in_v1, in_height};
+    for (int k = 0; k < 3; k++)
+        if (experiments_json_quote(qin[k], sizeof qin[k], ins[k])) {
+            common_error_set(&err, -1, ins[k], "", "too long a path for the sidecar");
+            common_error_print(&err, r.prog, stderr);
+            experiments_mpi_finalize();
+            return COMMON_EXIT_USAGE;
+        }
     int cols[3][16], envcol[3], ncol[3][EXPERIMENTS_ENV_TYPES];
     uint64_t heights[3] = {0, 0, 0}; /* per-height files: the bootstrap resamples whole heights */
     size_t maxrows = 0;
@@ -484,11 +493,7 @@ int main(int argc, char **argv)
         free(X), free(y), free(coef), free(trpred), free(trapps), free(trtraders), free(test), free(per), free(bs), free(bst);
         free(grp), free(gstart), free(gnon);
     }
-    char cfg[3 * 8192 + 1024], qin[3][8192]; /* the three input paths, quoted */
-    const char *ins[3] = {in, in_v1, in_height};
-    for (int k = 0; k < 3; k++)
-        if (experiments_json_quote(qin[k], sizeof qin[k], ins[k]) && !fail)
-            fail = 2, common_error_set(&err, -1, ins[k], "", "too long a path for the sidecar");
+    char cfg[sizeof qin + 1024];
     snprintf(cfg, sizeof cfg,
              "{\"input\": %s, \"fit\": \"OLS on even seeds (session PPS on 21 environment features)\","
              " \"test\": \"odd seeds\", \"bootstrap\": {\"resamples\": %u, \"rng\": \"gsl mt19937 seed 1\"},"

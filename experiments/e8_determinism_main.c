@@ -31,6 +31,8 @@
 
 extern char **environ;
 
+enum { E8_QUOTED = 8192 }; /* room for --golden's path quoted into a sidecar's config */
+
 static void hex(char out[65], const uint8_t d[32])
 {
     for (int i = 0; i < 32; i++)
@@ -52,7 +54,8 @@ static const char *manifest_sha(const cJSON *man, const char *cid, const char *f
     return NULL;
 }
 
-static int digests(experiments_run *r, const char *golden, uint64_t lo, uint64_t hi, common_error *err)
+static int digests(experiments_run *r, const char *golden, const char *qgolden, uint64_t lo, uint64_t hi,
+                   common_error *err)
 {
     static const char *const COLS[] = {"case", "threads", "digest", "pps_micro", "matches_bsepy"};
     experiments_table t;
@@ -141,12 +144,9 @@ static int digests(experiments_run *r, const char *golden, uint64_t lo, uint64_t
         }
     free(at);
     common_progress_end(&r->progress);
-    char seeds[64], cfg[8300];
+    char seeds[64], cfg[E8_QUOTED + 100];
     snprintf(seeds, sizeof seeds, "golden + attempts %llu:%llu", (unsigned long long)lo, (unsigned long long)hi);
-    char qg[8192];
-    if (!fail && experiments_json_quote(qg, sizeof qg, golden))
-        fail = 1, common_error_set(err, -1, golden, "", "too long a path for the sidecar");
-    snprintf(cfg, sizeof cfg, "{\"golden\": %s, \"attempt_sessions\": 4, \"threads\": [1, 2, 4]}", qg);
+    snprintf(cfg, sizeof cfg, "{\"golden\": %s, \"attempt_sessions\": 4, \"threads\": [1, 2, 4]}", qgolden);
     int rc = fail ? -1
                   : experiments_table_write(&t, r->out, "e8_digests.csv", err) ||
                         experiments_sidecar_write(r, r->out, "e8_digests.csv", seeds, cfg, 1, err);
@@ -156,7 +156,8 @@ static int digests(experiments_run *r, const char *golden, uint64_t lo, uint64_t
     return rc ? -1 : 0;
 }
 
-static int matrix(experiments_run *r, const common_args *a, const char *golden, uint64_t lo, uint64_t hi, common_error *err)
+static int matrix(experiments_run *r, const common_args *a, const char *golden, const char *qgolden, uint64_t lo,
+                  uint64_t hi, common_error *err)
 {
     char tmp[256];
     snprintf(tmp, sizeof tmp, "/tmp/bse_pouw_e8_XXXXXX");
@@ -234,12 +235,9 @@ static int matrix(experiments_run *r, const common_args *a, const char *golden, 
     common_progress_end(&r->progress);
     experiments_csv_clear(&ref);
     experiments_rmtree(tmp);
-    char cfg[4096 + 8192 + 200];
-    char qg[8192], seeds[64];
-    if (!fail && experiments_json_quote(qg, sizeof qg, golden))
-        fail = 1, common_error_set(err, -1, golden, "", "too long a path for the sidecar");
+    char cfg[4096 + E8_QUOTED + 200], seeds[64];
     snprintf(cfg, sizeof cfg, "{\"builds\": [%s], \"reference\": \"the first build, 1 thread\", \"golden\": %s}",
-             builds, qg);
+             builds, qgolden);
     snprintf(seeds, sizeof seeds, "golden + attempts %llu:%llu", (unsigned long long)lo, (unsigned long long)hi);
     int rc = fail ? -1
                   : experiments_table_write(&t, r->out, "determinism.csv", err) ||
@@ -284,7 +282,14 @@ int main(int argc, char **argv)
     experiments_run_seeds(&r, 0, r.scale == EXPERIMENTS_PAPER ? 100 : 4, &lo, &hi);
     common_error err;
     common_error_clear(&err);
-    rc = a.cmd == 0 ? digests(&r, golden, lo, hi, &err) : matrix(&r, &a, golden, lo, hi, &err);
+    char qgolden[E8_QUOTED];
+    if (experiments_json_quote(qgolden, sizeof qgolden, golden)) {
+        common_error_set(&err, -1, golden, "", "too long a path for the sidecar");
+        common_error_print(&err, r.prog, stderr);
+        experiments_mpi_finalize();
+        return COMMON_EXIT_USAGE;
+    }
+    rc = a.cmd == 0 ? digests(&r, golden, qgolden, lo, hi, &err) : matrix(&r, &a, golden, qgolden, lo, hi, &err);
     if (rc)
         rc = experiments_fail(&r, &err);
     experiments_mpi_finalize();

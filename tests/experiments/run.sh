@@ -252,6 +252,16 @@ for j in difficulty_curve attempt_times grinding; do
     "$T/xq/$j.json" "$Q/pps_distribution.csv" || fail "e3/e4: $j.json is not valid JSON naming the input path exactly"
 done
 ok "e3, e4: an input path holding a quote and a backslash is escaped in the sidecars' config"
+LQ="$T/$(head -c 5000 /dev/zero | tr '\0' '"')"
+long_path() { # PROG ARGS...: refused for the too long "$LQ", with nothing written
+  p=$1; shift
+  rm -rf "$T/bad"; "$BIN/$p" "$@" "$LQ" --out "$T/bad" >/dev/null 2>"$T/err"; rc=$?
+  [ "$rc" = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q 'too long a path for the sidecar' "$T/err" || fail "$p: a path too long to quote: rc $rc, $(tail -c 80 "$T/err")"
+  [ -z "$(ls "$T/bad" 2>/dev/null)" ] || fail "$p: a path too long to quote left files behind"
+}
+long_path e4_grinding --in-v1
+long_path e8_determinism digests --golden
+ok "e4, e8: a path too long to quote into a sidecar refused before any work (exit 2, one line, nothing written)"
 "$BIN/e14_speed" --seeds 0:1 --repeats 1 --orders 20000 --out "$T/x1" >/dev/null 2>"$T/err" || fail "e14: $(cat "$T/err")"
 grep -Eq '"deterministic":[[:space:]]*false' "$T/x1/speed.json" || fail "e14: a timing CSV must say deterministic false"
 E14X=seed,orders,trades,resting_mean,engine_wall_s,engine_cpu_s,engine_orders_per_s,engine_orders_per_cpu_s,liquibook_trades,liquibook_cancel_rejects,liquibook_wall_s,liquibook_cpu_s,liquibook_orders_per_s,liquibook_orders_per_cpu_s,ratio,ratio_cpu,repeats
